@@ -1,0 +1,134 @@
+// What Snowflake's service does for _snowflake.get_oauth_access_token: exchange the secret's refresh
+// token at the security integration's token endpoint. Runs in Node, outside the function's network
+// rules (Snowflake's own service is not subject to them), but through the egress map so that
+// https://oauth2.googleapis.com/token reaches the local stand-in.
+import type { SecretBinding } from './contract.js';
+
+export type RotationPolicy = 'persist' | 'discard';
+
+/** Sent on every refresh, so tests can tell Snowflake's refreshes from the app's. */
+export const SANDBOX_OAUTH_USER_AGENT = 'snowflake-sandbox-oauth/1';
+
+export interface ExchangeOptions {
+  /** host → base URL of the local stand-in serving it. */
+  egress: Record<string, string>;
+  /** What to do with a new refresh token in the response (the provider rotates). */
+  rotationPolicy: RotationPolicy;
+  timeoutMs?: number;
+}
+
+export type ExchangeResult = { ok: true; accessToken: string } | { ok: false; error: string };
+
+/** The URL to call for `url`: its host's stand-in when the egress map names the host, else itself. */
+export function resolveEgress(url: string, egress: Record<string, string>): string {
+  const parsed = new URL(url);
+  const base = egress[parsed.hostname.toLowerCase()];
+  if (base === undefined) return url;
+  const target = new URL(base);
+  const prefix = target.pathname.replace(/\/$/, '');
+  return `${target.origin}${prefix}${parsed.pathname}${parsed.search}`;
+}
+
+function formEncode(value: string): string {
+  return encodeURIComponent(value).replace(/%20/g, '+');
+}
+
+/** The provider's own error text: OAuth's {error, error_description} or legacy Fitbit's {errors:[…]}. */
+function providerError(status: number, body: string): string {
+  try {
+    const json = JSON.parse(body) as Record<string, unknown>;
+    if (typeof json.error === 'string') {
+      const desc = typeof json.error_description === 'string' ? `: ${json.error_description}` : '';
+      return `${json.error}${desc}`;
+    }
+    if (Array.isArray(json.errors) && json.errors.length > 0) {
+      const first = json.errors[0] as Record<string, unknown>;
+      return `${String(first.errorType ?? 'error')}: ${String(first.message ?? '')}`.trim();
+    }
+    if (json.error && typeof json.error === 'object') {
+      const e = json.error as Record<string, unknown>;
+      return `${String(e.status ?? status)}: ${String(e.message ?? '')}`;
+    }
+  } catch {
+    // not JSON: fall through to the status line
+  }
+  return `HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}`;
+}
+
+/** Never let a credential echoed by the provider (legacy Fitbit repeats the refresh token) leak out. */
+function scrub(text: string, secrets: (string | null)[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('***');
+  return out;
+}
+
+export async function exchangeRefreshToken(
+  binding: SecretBinding,
+  opts: ExchangeOptions,
+): Promise<ExchangeResult> {
+  const integration = binding.integration;
+  const where = `secret ${binding.secretName} (integration ${integration.name})`;
+  if (!integration.enabled) {
+    return { ok: false, error: `OAuth token refresh failed for ${where}: the integration is disabled` };
+  }
+  const refreshToken = binding.refreshToken;
+  if (!refreshToken) {
+    return {
+      ok: false,
+      error: `OAuth token refresh failed for ${where}: the secret has no OAUTH_REFRESH_TOKEN`,
+    };
+  }
+  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    Accept: 'application/json',
+    'User-Agent': SANDBOX_OAUTH_USER_AGENT,
+  };
+  if (integration.clientAuthMethod === 'CLIENT_SECRET_POST') {
+    form.set('client_id', integration.clientId);
+    form.set('client_secret', integration.clientSecret);
+  } else {
+    const pair = `${formEncode(integration.clientId)}:${formEncode(integration.clientSecret)}`;
+    headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+  }
+  const secrets = [refreshToken, integration.clientSecret];
+  let status: number;
+  let text: string;
+  try {
+    const res = await fetch(resolveEgress(integration.tokenEndpoint, opts.egress), {
+      method: 'POST',
+      headers,
+      body: form.toString(),
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
+    });
+    status = res.status;
+    text = await res.text();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      ok: false,
+      error: `OAuth token refresh failed for ${where}: could not reach ${integration.tokenEndpoint}: ${why}`,
+    };
+  }
+  if (status < 200 || status >= 300) {
+    const message = scrub(providerError(status, text), secrets);
+    return { ok: false, error: `OAuth token refresh failed for ${where}: ${message}` };
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return {
+      ok: false,
+      error: `OAuth token refresh failed for ${where}: the token endpoint did not return JSON`,
+    };
+  }
+  if (typeof json.access_token !== 'string') {
+    return { ok: false, error: `OAuth token refresh failed for ${where}: no access_token in the response` };
+  }
+  const rotated = json.refresh_token;
+  if (typeof rotated === 'string' && rotated !== refreshToken && opts.rotationPolicy === 'persist') {
+    binding.setRefreshToken(rotated);
+  }
+  return { ok: true, accessToken: json.access_token };
+}

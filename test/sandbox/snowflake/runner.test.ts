@@ -1,0 +1,329 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FunctionInvocation, SecretBinding } from '../../../sandbox/snowflake/contract.js';
+import { SqlError } from '../../../sandbox/snowflake/contract.js';
+import { createPythonRunner } from '../../../sandbox/snowflake/runner.js';
+import { resolveEgress, SANDBOX_OAUTH_USER_AGENT } from '../../../sandbox/snowflake/runner-oauth.js';
+
+// A fake provider: a token endpoint and the Health API identity call, on one local origin.
+interface Seen {
+  tokenRequests: { auth: string | undefined; ua: string | undefined; body: URLSearchParams }[];
+  identityAuth: (string | undefined)[];
+}
+let server: Server;
+let base: string;
+const seen: Seen = { tokenRequests: [], identityAuth: [] };
+let rotate = false;
+const revoked = false;
+let counter = 0;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let s = '';
+    req.on('data', (d: Buffer) => {
+      s += d.toString();
+    });
+    req.on('end', () => resolve(s));
+  });
+}
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    res.setHeader('Content-Type', 'application/json');
+    if (req.url === '/token' && req.method === 'POST') {
+      const form = new URLSearchParams(body);
+      seen.tokenRequests.push({ auth: req.headers.authorization, ua: req.headers['user-agent'], body: form });
+      if (revoked || form.get('refresh_token') === 'dead') {
+        res.statusCode = 400;
+        res.end(
+          JSON.stringify({ error: 'invalid_grant', error_description: 'Token has been expired or revoked.' }),
+        );
+        return;
+      }
+      counter += 1;
+      const out: Record<string, unknown> = {
+        access_token: `at-${counter}`,
+        expires_in: 3600,
+        token_type: 'Bearer',
+      };
+      if (rotate) out.refresh_token = `rt-${counter}`;
+      res.end(JSON.stringify(out));
+      return;
+    }
+    if (req.url === '/v4/users/me/identity') {
+      seen.identityAuth.push(req.headers.authorization);
+      res.end(JSON.stringify({ name: 'users/me/identity', healthUserId: 'h-1', legacyUserId: '2E4RVC' }));
+      return;
+    }
+    res.statusCode = 404;
+    res.end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+function binding(over: Partial<SecretBinding> = {}, store: { token: string | null } = { token: 'rt-0' }) {
+  const b: SecretBinding = {
+    alias: 'cred',
+    secretName: 'DB.PUBLIC.HEALTH_SECRET',
+    get refreshToken() {
+      return store.token;
+    },
+    integration: {
+      name: 'HEALTH_OAUTH',
+      enabled: true,
+      clientId: 'cid',
+      clientSecret: 'csecret',
+      tokenEndpoint: 'https://oauth2.googleapis.com/token',
+      clientAuthMethod: 'CLIENT_SECRET_BASIC',
+      allowedScopes: [],
+    },
+    setRefreshToken(t: string) {
+      store.token = t;
+    },
+    ...over,
+  };
+  return b;
+}
+
+function inv(over: Partial<FunctionInvocation>): FunctionInvocation {
+  return {
+    functionName: 'DB.PUBLIC.CHECK_FN',
+    kind: 'scalar',
+    handler: 'run',
+    body: 'def run():\n  return "ok"\n',
+    runtimeVersion: '3.11',
+    packages: [],
+    returnType: 'VARCHAR',
+    tableColumns: [],
+    argTypes: [],
+    args: [],
+    secrets: [],
+    allowedHosts: [],
+    ...over,
+  };
+}
+
+const identityViaRequests = `
+import _snowflake
+import requests
+
+def run():
+  token = _snowflake.get_oauth_access_token('cred')
+  r = requests.get('https://health.googleapis.com/v4/users/me/identity',
+                   headers={'Authorization': 'Bearer ' + token}, timeout=10)
+  r.raise_for_status()
+  return r.json()
+`;
+
+const identityViaUrllib = `
+import _snowflake
+import json
+import urllib.request
+
+def run():
+  token = _snowflake.get_oauth_access_token('cred')
+  req = urllib.request.Request('https://health.googleapis.com/v4/users/me/identity',
+                               headers={'Authorization': 'Bearer ' + token})
+  with urllib.request.urlopen(req, timeout=10) as resp:
+    return json.loads(resp.read())['healthUserId']
+`;
+
+describe('python runner', () => {
+  const runner = () =>
+    createPythonRunner({
+      egress: { 'health.googleapis.com': base, 'oauth2.googleapis.com': base },
+      timeoutMs: 15_000,
+    });
+
+  it('returns VARCHAR as is and VARIANT as JSON text', async () => {
+    const r = runner();
+    await expect(r.run(inv({}))).resolves.toEqual({ kind: 'scalar', value: 'ok' });
+    const v = await r.run(inv({ returnType: 'VARIANT', body: 'def run():\n  return {"a": [1, 2]}\n' }));
+    expect(v.kind === 'scalar' && JSON.parse(v.value ?? '')).toEqual({ a: [1, 2] });
+  });
+
+  it('converts DATE and NUMBER arguments to Python types', async () => {
+    const body =
+      'def run(d, n):\n  return f"{type(d).__name__}:{d.isoformat()}:{type(n).__name__}:{n + 1}"\n';
+    const out = await runner().run(inv({ body, argTypes: ['DATE', 'NUMBER'], args: ['2026-11-01', 41] }));
+    expect(out).toEqual({ kind: 'scalar', value: 'date:2026-11-01:int:42' });
+  });
+
+  it('turns a Python exception into SqlError 100357 carrying the message', async () => {
+    const body = 'def run():\n  raise ValueError("the chain is broken: boom")\n';
+    const err = await runner()
+      .run(inv({ body }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlError);
+    const e = err as SqlError;
+    expect(e.code).toBe('100357');
+    expect(e.sqlState).toBe('P0000');
+    expect(e.message).toMatch(/^Python Interpreter Error:\nTraceback/);
+    expect(e.message).toContain('File "');
+    expect(e.message).toContain('ValueError: the chain is broken: boom');
+    expect(e.message).toMatch(/in function CHECK_FN with handler run$/);
+    expect(e.message).not.toContain('harness.py');
+  });
+
+  it('runs a table function: process() rows then end_partition(), converted per column', async () => {
+    const body = `
+import datetime
+class Steps:
+  def process(self, start):
+    for i in range(2):
+      yield (start + datetime.timedelta(days=i), 1000 * (i + 1), None)
+  def end_partition(self):
+    yield (datetime.date(2026, 12, 31), 7.5, 'last')
+`;
+    const out = await runner().run(
+      inv({
+        kind: 'table',
+        handler: 'Steps',
+        body,
+        argTypes: ['DATE'],
+        args: ['2026-11-01'],
+        tableColumns: [
+          { name: 'DAY', type: 'date' },
+          { name: 'STEPS', type: 'fixed' },
+          { name: 'NOTE', type: 'text' },
+        ],
+      }),
+    );
+    expect(out).toEqual({
+      kind: 'table',
+      rows: [
+        ['2026-11-01', '1000', null],
+        ['2026-11-02', '2000', null],
+        ['2026-12-31', '7.5', 'last'],
+      ],
+    });
+  });
+
+  it('lets requests reach an allowed host through the stand-in, with a token Snowflake refreshed', async () => {
+    seen.tokenRequests.length = 0;
+    seen.identityAuth.length = 0;
+    const out = await runner().run(
+      inv({
+        body: identityViaRequests,
+        returnType: 'VARIANT',
+        secrets: [binding()],
+        allowedHosts: ['health.googleapis.com'],
+      }),
+    );
+    expect(out.kind === 'scalar' && JSON.parse(out.value ?? '')).toMatchObject({ legacyUserId: '2E4RVC' });
+    expect(seen.tokenRequests).toHaveLength(1);
+    const t = seen.tokenRequests[0]!;
+    expect(t.ua).toBe(SANDBOX_OAUTH_USER_AGENT);
+    expect(t.auth).toBe(`Basic ${Buffer.from('cid:csecret').toString('base64')}`);
+    expect(t.body.get('grant_type')).toBe('refresh_token');
+    expect(t.body.get('refresh_token')).toBe('rt-0');
+    expect(t.body.get('client_secret')).toBeNull();
+    expect(seen.identityAuth.at(-1)).toMatch(/^Bearer at-\d+$/);
+  });
+
+  it('lets urllib.request reach an allowed host too, and sends the secret in the body for CLIENT_SECRET_POST', async () => {
+    seen.tokenRequests.length = 0;
+    const b = binding();
+    b.integration = { ...b.integration, clientAuthMethod: 'CLIENT_SECRET_POST' };
+    const out = await runner().run(
+      inv({ body: identityViaUrllib, secrets: [b], allowedHosts: ['health.googleapis.com:443'] }),
+    );
+    expect(out).toEqual({ kind: 'scalar', value: 'h-1' });
+    const t = seen.tokenRequests[0]!;
+    expect(t.auth).toBeUndefined();
+    expect(t.body.get('client_id')).toBe('cid');
+    expect(t.body.get('client_secret')).toBe('csecret');
+  });
+
+  it('blocks hosts outside the network rules like a blocked egress, naming the host', async () => {
+    for (const [body, lib] of [
+      [identityViaRequests, 'requests'],
+      [identityViaUrllib, 'urllib'],
+    ] as const) {
+      const err = await runner()
+        .run(inv({ body, secrets: [binding()], allowedHosts: ['api.fitbit.com'] }))
+        .catch((e: unknown) => e);
+      expect(err, lib).toBeInstanceOf(SqlError);
+      expect((err as Error).message, lib).toContain('health.googleapis.com');
+      expect((err as Error).message, lib).toMatch(/blocked/);
+    }
+    // A port the rule does not name is blocked too (rules default to 443).
+    const body =
+      'import requests\ndef run():\n  return requests.get("http://health.googleapis.com/v4/users/me/identity", timeout=5).text\n';
+    const err = await runner()
+      .run(inv({ body, allowedHosts: ['health.googleapis.com'] }))
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toContain('health.googleapis.com');
+  });
+
+  it('surfaces a failed exchange only when the handler asks for the token, with the provider error', async () => {
+    const dead = binding({}, { token: 'dead' });
+    await expect(runner().run(inv({ secrets: [dead] }))).resolves.toEqual({ kind: 'scalar', value: 'ok' });
+    const err = await runner()
+      .run(inv({ body: identityViaRequests, secrets: [dead], allowedHosts: ['health.googleapis.com'] }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlError);
+    expect((err as Error).message).toContain('invalid_grant: Token has been expired or revoked.');
+    expect((err as Error).message).not.toContain('dead'); // the refresh token is never echoed
+  });
+
+  it('applies the rotation policy to a rotated refresh token', async () => {
+    rotate = true;
+    try {
+      for (const policy of ['persist', 'discard'] as const) {
+        const store = { token: 'rt-0' as string | null };
+        const r = createPythonRunner({
+          egress: { 'oauth2.googleapis.com': base },
+          rotationPolicy: () => policy,
+        });
+        const body = 'import _snowflake\ndef run():\n  return _snowflake.get_oauth_access_token("cred")\n';
+        const out = await r.run(inv({ body, secrets: [binding({}, store)] }));
+        expect(out.kind === 'scalar' && out.value).toMatch(/^at-\d+$/);
+        if (policy === 'persist') expect(store.token).toMatch(/^rt-[1-9]\d*$/);
+        else expect(store.token).toBe('rt-0');
+      }
+    } finally {
+      rotate = false;
+    }
+  });
+
+  it('refuses an alias that is not in SECRETS', async () => {
+    const body = 'import _snowflake\ndef run():\n  return _snowflake.get_oauth_access_token("other")\n';
+    const err = await runner()
+      .run(inv({ body, secrets: [binding()] }))
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toContain("Secret 'other' is not bound");
+  });
+
+  it('kills a handler that runs past the time limit', async () => {
+    const r = createPythonRunner({ timeoutMs: 700 });
+    const err = await r
+      .run(inv({ body: 'import time\ndef run():\n  time.sleep(30)\n' }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlError);
+    expect((err as Error).message).toContain('did not finish within 700 ms');
+  });
+
+  it('says clearly when python3 is missing', async () => {
+    const r = createPythonRunner({ python: 'python3-definitely-not-here' });
+    const err = await r.run(inv({})).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlError);
+    expect((err as Error).message).toMatch(/'python3-definitely-not-here' was not found/);
+  });
+
+  it('maps egress hosts to the stand-in, keeping path and query', () => {
+    expect(resolveEgress('https://oauth2.googleapis.com/token?x=1', { 'oauth2.googleapis.com': base })).toBe(
+      `${base}/token?x=1`,
+    );
+    expect(resolveEgress('http://127.0.0.1:9/token', { 'oauth2.googleapis.com': base })).toBe(
+      'http://127.0.0.1:9/token',
+    );
+  });
+});
