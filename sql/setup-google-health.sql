@@ -1,0 +1,468 @@
+-- fitbit-snowflake-connect: Snowflake objects for the google-health provider (Google Health API).
+--
+-- What it creates, and why each piece:
+--   network rule            lets Python functions reach the API host (egress, port 443)
+--   security integration    holds the OAuth client; Snowflake uses it to trade the refresh token for access tokens
+--   secret                  TYPE = OAUTH2, no token yet: fitbit-snowflake-connect writes the refresh token into it
+--   external access integration   ties the rule and the secret together for functions
+--   app role + service user the app signs in with these (key pair) and can do one thing: ALTER SECRET
+--   reader role             for people who write their own functions: READ on the secret, USAGE on the integration
+--   functions               the check function the app calls after each connect, and daily steps as a table
+--
+-- How to run it:
+--   fitbit-snowflake-connect renders it filled in: `npm run sql -- setup-google-health` (or its /setup page).
+--   With the Snowflake CLI: snow sql -f sql/setup-google-health.sql -D "client_id=…" -D "client_secret=…"
+--     -D "app_public_key=…" and any other name below. Every name has a default, written where it is used.
+--   The sections are marked with the role that runs them: ACCOUNTADMIN for what only an account
+--   administrator may create (integrations, roles, users), the database owner (SYSADMIN by default)
+--   for the rest. Run top to bottom as one script by a user who holds ACCOUNTADMIN, or hand each
+--   section to the person who holds its role, in order.
+--   Safe to re-run: it replaces the integrations, network rule and functions, and keeps the database,
+--   warehouse, roles, user and the secret (with its token).
+--
+-- Variables (defaults): database FITBIT, schema PUBLIC, warehouse FITBIT_WH, owner_role SYSADMIN,
+--   network_rule FITBIT_API_RULE, api_host health.googleapis.com, security_integration
+--   FITBIT_OAUTH_INTEGRATION, client_id / client_secret (the sandbox's client: pass your own),
+--   token_endpoint, authorization_endpoint, allowed_scopes, secret_name FITBIT_OAUTH_TOKEN,
+--   external_access_integration FITBIT_EAI, app_role FITBIT_CONNECT_APP_ROLE, reader_role FITBIT_READER,
+--   app_user FITBIT_CONNECT_APP, app_public_key (a placeholder: pass the app's RSA public key, base64
+--   without the BEGIN/END lines), check_function FITBIT_CONNECTION_CHECK, steps_function FITBIT_DAILY_STEPS.
+
+----------------------------------------------------------------------------------------------------------
+-- 1. ACCOUNTADMIN: roles and the OAuth security integration (account-level objects need CREATE ROLE and
+--    CREATE INTEGRATION, which only an account administrator holds by default).
+----------------------------------------------------------------------------------------------------------
+USE ROLE ACCOUNTADMIN;
+
+-- The app's role owns the secret and may use the check and data functions: nothing else.
+CREATE ROLE IF NOT EXISTS <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>
+  COMMENT = 'fitbit-snowflake-connect: owns the OAuth secret so the app can write its refresh token';
+-- People who write their own functions against the connection.
+CREATE ROLE IF NOT EXISTS <% reader_role | default("FITBIT_READER") %>
+  COMMENT = 'fitbit-snowflake-connect: READ on the OAuth secret and USAGE on the external access integration';
+-- Custom roles roll up to the database owner, as Snowflake recommends, so it can manage what they own.
+GRANT ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %> TO ROLE <% owner_role | default("SYSADMIN") %>;
+GRANT ROLE <% reader_role | default("FITBIT_READER") %> TO ROLE <% owner_role | default("SYSADMIN") %>;
+
+-- Google accepts the client secret in the form body or as HTTP Basic; CLIENT_SECRET_POST is the form its
+-- own web-server OAuth guide documents, so it is the one least likely to surprise.
+CREATE OR REPLACE SECURITY INTEGRATION <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %>
+  TYPE = API_AUTHENTICATION
+  AUTH_TYPE = OAUTH2
+  OAUTH_CLIENT_ID = '<% client_id | default("sandbox-client-id") %>'
+  OAUTH_CLIENT_SECRET = '<% client_secret | default("sandbox-client-secret") %>'
+  OAUTH_TOKEN_ENDPOINT = '<% token_endpoint | default("https://oauth2.googleapis.com/token") %>'
+  OAUTH_AUTHORIZATION_ENDPOINT = '<% authorization_endpoint | default("https://accounts.google.com/o/oauth2/v2/auth") %>'
+  OAUTH_CLIENT_AUTH_METHOD = CLIENT_SECRET_POST
+  OAUTH_GRANT = 'AUTHORIZATION_CODE'
+  OAUTH_ALLOWED_SCOPES = (<% allowed_scopes | default("'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly', 'https://www.googleapis.com/auth/googlehealth.profile.readonly'") %>)
+  ENABLED = TRUE
+  COMMENT = 'fitbit-snowflake-connect: Google OAuth client for the Google Health API';
+
+-- The database owner creates the secret, which names this integration.
+GRANT USAGE ON INTEGRATION <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %> TO ROLE <% owner_role | default("SYSADMIN") %>;
+
+----------------------------------------------------------------------------------------------------------
+-- 2. Database owner (SYSADMIN by default): database, schema, warehouse, network rule and the secret.
+----------------------------------------------------------------------------------------------------------
+USE ROLE <% owner_role | default("SYSADMIN") %>;
+
+CREATE DATABASE IF NOT EXISTS <% database | default("FITBIT") %>;
+CREATE SCHEMA IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>;
+-- Only function calls need a warehouse; the smallest one, asleep until used.
+CREATE WAREHOUSE IF NOT EXISTS <% warehouse | default("FITBIT_WH") %>
+  WAREHOUSE_SIZE = XSMALL
+  AUTO_SUSPEND = 60
+  AUTO_RESUME = TRUE
+  INITIALLY_SUSPENDED = TRUE;
+
+-- MODE defaults to INGRESS, so say EGRESS; HOST_PORT without a port means 443.
+CREATE OR REPLACE NETWORK RULE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>
+  MODE = EGRESS
+  TYPE = HOST_PORT
+  VALUE_LIST = ('<% api_host | default("health.googleapis.com") %>')
+  COMMENT = 'fitbit-snowflake-connect: the Google Health API';
+
+-- No token yet: fitbit-snowflake-connect writes it. IF NOT EXISTS so a re-run keeps a working token.
+CREATE SECRET IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>
+  TYPE = OAUTH2
+  API_AUTHENTICATION = <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %>
+  COMMENT = 'fitbit-snowflake-connect: Google refresh token, written by the app';
+
+-- ALTER SECRET … SET OAUTH_REFRESH_TOKEN needs OWNERSHIP, so the app's role owns the secret.
+GRANT OWNERSHIP ON SECRET <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>
+  TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %> COPY CURRENT GRANTS;
+
+----------------------------------------------------------------------------------------------------------
+-- 3. ACCOUNTADMIN: the external access integration and the app's service user.
+----------------------------------------------------------------------------------------------------------
+USE ROLE ACCOUNTADMIN;
+
+CREATE OR REPLACE EXTERNAL ACCESS INTEGRATION <% external_access_integration | default("FITBIT_EAI") %>
+  ALLOWED_NETWORK_RULES = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>)
+  ALLOWED_AUTHENTICATION_SECRETS = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>)
+  ENABLED = TRUE
+  COMMENT = 'fitbit-snowflake-connect: functions may call the Google Health API with the OAuth secret';
+
+-- The database owner creates the functions that use it; readers write their own.
+GRANT USAGE ON INTEGRATION <% external_access_integration | default("FITBIT_EAI") %> TO ROLE <% owner_role | default("SYSADMIN") %>;
+GRANT USAGE ON INTEGRATION <% external_access_integration | default("FITBIT_EAI") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
+
+-- TYPE = SERVICE: no password, key-pair sign-in only. The key is set separately so a re-run updates it.
+CREATE USER IF NOT EXISTS <% app_user | default("FITBIT_CONNECT_APP") %>
+  TYPE = SERVICE
+  DEFAULT_ROLE = <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>
+  DEFAULT_WAREHOUSE = <% warehouse | default("FITBIT_WH") %>
+  DEFAULT_NAMESPACE = <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>
+  COMMENT = 'fitbit-snowflake-connect: writes the refresh token into the OAuth secret';
+ALTER USER <% app_user | default("FITBIT_CONNECT_APP") %> SET
+  RSA_PUBLIC_KEY = '<% app_public_key | default("PASTE_THE_APP_RSA_PUBLIC_KEY_HERE") %>';
+GRANT ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %> TO USER <% app_user | default("FITBIT_CONNECT_APP") %>;
+
+----------------------------------------------------------------------------------------------------------
+-- 4. Database owner (SYSADMIN by default): the check and data functions, and the remaining grants.
+--    Functions belong to the database owner; calling them needs only USAGE.
+----------------------------------------------------------------------------------------------------------
+USE ROLE <% owner_role | default("SYSADMIN") %>;
+
+-- The app calls this after every connect: the cheapest call that proves the token works.
+-- Returns {healthUserId, legacyUserId}; errors start with FITBIT_CONNECT_ERROR[code].
+CREATE OR REPLACE FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>()
+  RETURNS VARIANT
+  LANGUAGE PYTHON
+  RUNTIME_VERSION = '3.11'
+  PACKAGES = ('requests')
+  HANDLER = 'check'
+  EXTERNAL_ACCESS_INTEGRATIONS = (<% external_access_integration | default("FITBIT_EAI") %>)
+  SECRETS = ('cred' = <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>)
+  COMMENT = 'fitbit-snowflake-connect: Google Health identity of the connected account'
+AS $$
+import datetime
+import re
+import time
+
+import _snowflake
+import requests
+
+# --- fitbit-snowflake-connect errors: identical in every handler (test/unit/sql-templates.test.ts checks) ---
+PREFIX = 'FITBIT_CONNECT_ERROR'
+REAUTHORIZE = 're-authorize in fitbit-snowflake-connect'
+
+
+class FitbitConnectError(Exception):
+    pass
+
+
+def fail(code, text):
+    # The stable prefix lets the app match the cause in Snowflake's error text.
+    raise FitbitConnectError(PREFIX + '[' + code + ']: ' + text)
+
+
+def short(text, limit=300):
+    text = ' '.join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + '...'
+
+
+def access_token(secret):
+    # Snowflake trades the secret's refresh token for an access token through the security integration.
+    try:
+        token = _snowflake.get_oauth_access_token('cred')
+    except Exception as exc:
+        why = short(exc)
+        if re.search(r'\b410\b', why):
+            fail('provider_gone', 'the token endpoint answered 410 Gone (' + why + '): the legacy Fitbit API '
+                 'and its OAuth endpoints were turned off; switch to the google-health provider')
+        if re.search(r'\b429\b', why):
+            fail('rate_limited', 'the token endpoint rate-limited the request (' + why + '): retry later')
+        if 'invalid_client' in why or 'unauthorized_client' in why:
+            fail('api_error', 'the provider refused the client ID or secret in the security integration '
+                 'behind secret ' + secret + ' (' + why + '): fix OAUTH_CLIENT_ID / OAUTH_CLIENT_SECRET')
+        fail('token_revoked', 'the refresh token in secret ' + secret + ' was revoked or expired, or none was '
+             'written yet (' + why + '): ' + REAUTHORIZE)
+    if not token:
+        fail('token_revoked', 'secret ' + secret + ' gave no access token: ' + REAUTHORIZE)
+    return token
+
+
+def call(token, secret, scope, method, url, body=None):
+    # Retries only what Google and Fitbit document as transient (5xx), with a short backoff.
+    resp = None
+    for attempt in range(3):
+        try:
+            resp = requests.request(method, url, json=body, timeout=30,
+                                    headers={'Authorization': 'Bearer ' + token, 'Accept': 'application/json'})
+        except requests.RequestException as exc:
+            if attempt == 2:
+                fail('api_error', 'could not reach ' + url + ': ' + short(exc))
+            time.sleep(0.5 * 2 ** attempt)
+            continue
+        if resp.status_code in (500, 502, 503, 504) and attempt < 2:
+            time.sleep(0.5 * 2 ** attempt)
+            continue
+        break
+    if resp.status_code < 300:
+        try:
+            return resp.json()
+        except ValueError:
+            fail('api_error', url + ' answered HTTP ' + str(resp.status_code) + ' with a body that is not JSON')
+    raise_for(resp, secret, scope, url)
+
+
+def raise_for(resp, secret, scope, url):
+    status = resp.status_code
+    kind, message, reasons = '', '', []
+    try:
+        data = resp.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        err = data.get('error')
+        if isinstance(err, dict):
+            # Google: {"error": {"code", "message", "status", "details": [{"reason"}]}}
+            kind = str(err.get('status') or '')
+            message = str(err.get('message') or '')
+            reasons = [str(d['reason']) for d in err.get('details') or [] if isinstance(d, dict) and d.get('reason')]
+        elif isinstance(err, str):
+            # OAuth 2.0: {"error", "error_description"}
+            kind, message = err, str(data.get('error_description') or '')
+        errors = data.get('errors')
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            # Fitbit: {"errors": [{"errorType", "message"}]}
+            kind, message = str(errors[0].get('errorType') or ''), str(errors[0].get('message') or '')
+    said = 'HTTP ' + str(status) + (' ' + kind if kind else '') + (' ' + ','.join(reasons) if reasons else '')
+    said += (': ' + short(message)) if message else ''
+    where = url.split('?')[0]
+    if status == 410:
+        fail('provider_gone', where + ' answered ' + said + ': the legacy Fitbit Web API was turned off on '
+             '2026-11-02; switch to the google-health provider (sql/setup-google-health.sql) and connect again')
+    if status == 429:
+        wait = resp.headers.get('Retry-After') or resp.headers.get('fitbit-rate-limit-reset')
+        fail('rate_limited', 'the provider rate-limited this account (' + said + '): retry later'
+             + (' (in about ' + wait + ' s)' if wait else ''))
+    if 'ACCOUNT_NOT_LINKED' in reasons or kind == 'FAILED_PRECONDITION':
+        fail('account_not_linked', 'the Google account that authorized secret ' + secret + ' has no Fitbit / '
+             'Google Health profile (' + said + '): open the Fitbit app with that Google account once, or connect '
+             'the Google account that has the data; then ' + REAUTHORIZE)
+    if status == 401:
+        fail('token_revoked', 'the provider refused the access token obtained with the refresh token in secret '
+             + secret + ' (' + said + '): the grant was revoked or expired; ' + REAUTHORIZE)
+    if status == 403:
+        fail('scope_missing', 'the grant in secret ' + secret + ' lacks the scope this call needs: ' + scope
+             + ' (' + said + '); ' + REAUTHORIZE + ' and leave that scope ticked on the consent screen')
+    fail('api_error', where + ' answered ' + said)
+# --- end of the shared block ---
+
+
+SECRET = '<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>'
+API = 'https://<% api_host | default("health.googleapis.com") %>'
+# users/me/identity works with any Google Health read scope except location and nutrition.
+SCOPE = 'a Google Health read scope such as https://www.googleapis.com/auth/googlehealth.profile.readonly'
+
+
+def check():
+    token = access_token(SECRET)
+    data = call(token, SECRET, SCOPE, 'GET', API + '/v4/users/me/identity')
+    return {'healthUserId': data.get('healthUserId'), 'legacyUserId': data.get('legacyUserId')}
+$$;
+
+-- Daily steps for an inclusive date range, one row per day the API reports:
+--   SELECT * FROM TABLE(FITBIT.PUBLIC.FITBIT_DAILY_STEPS('2026-01-01'::DATE, '2026-03-31'::DATE));
+-- dailyRollUp takes a closed-open range of at most 90 days, so longer ranges are asked for in
+-- 90-day windows, each followed through nextPageToken.
+CREATE OR REPLACE FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(start_date DATE, end_date DATE)
+  RETURNS TABLE (day DATE, steps NUMBER)
+  LANGUAGE PYTHON
+  RUNTIME_VERSION = '3.11'
+  PACKAGES = ('requests')
+  HANDLER = 'DailySteps'
+  EXTERNAL_ACCESS_INTEGRATIONS = (<% external_access_integration | default("FITBIT_EAI") %>)
+  SECRETS = ('cred' = <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>)
+  COMMENT = 'fitbit-snowflake-connect: daily steps from the Google Health API for an inclusive date range'
+AS $$
+import datetime
+import re
+import time
+
+import _snowflake
+import requests
+
+# --- fitbit-snowflake-connect errors: identical in every handler (test/unit/sql-templates.test.ts checks) ---
+PREFIX = 'FITBIT_CONNECT_ERROR'
+REAUTHORIZE = 're-authorize in fitbit-snowflake-connect'
+
+
+class FitbitConnectError(Exception):
+    pass
+
+
+def fail(code, text):
+    # The stable prefix lets the app match the cause in Snowflake's error text.
+    raise FitbitConnectError(PREFIX + '[' + code + ']: ' + text)
+
+
+def short(text, limit=300):
+    text = ' '.join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + '...'
+
+
+def access_token(secret):
+    # Snowflake trades the secret's refresh token for an access token through the security integration.
+    try:
+        token = _snowflake.get_oauth_access_token('cred')
+    except Exception as exc:
+        why = short(exc)
+        if re.search(r'\b410\b', why):
+            fail('provider_gone', 'the token endpoint answered 410 Gone (' + why + '): the legacy Fitbit API '
+                 'and its OAuth endpoints were turned off; switch to the google-health provider')
+        if re.search(r'\b429\b', why):
+            fail('rate_limited', 'the token endpoint rate-limited the request (' + why + '): retry later')
+        if 'invalid_client' in why or 'unauthorized_client' in why:
+            fail('api_error', 'the provider refused the client ID or secret in the security integration '
+                 'behind secret ' + secret + ' (' + why + '): fix OAUTH_CLIENT_ID / OAUTH_CLIENT_SECRET')
+        fail('token_revoked', 'the refresh token in secret ' + secret + ' was revoked or expired, or none was '
+             'written yet (' + why + '): ' + REAUTHORIZE)
+    if not token:
+        fail('token_revoked', 'secret ' + secret + ' gave no access token: ' + REAUTHORIZE)
+    return token
+
+
+def call(token, secret, scope, method, url, body=None):
+    # Retries only what Google and Fitbit document as transient (5xx), with a short backoff.
+    resp = None
+    for attempt in range(3):
+        try:
+            resp = requests.request(method, url, json=body, timeout=30,
+                                    headers={'Authorization': 'Bearer ' + token, 'Accept': 'application/json'})
+        except requests.RequestException as exc:
+            if attempt == 2:
+                fail('api_error', 'could not reach ' + url + ': ' + short(exc))
+            time.sleep(0.5 * 2 ** attempt)
+            continue
+        if resp.status_code in (500, 502, 503, 504) and attempt < 2:
+            time.sleep(0.5 * 2 ** attempt)
+            continue
+        break
+    if resp.status_code < 300:
+        try:
+            return resp.json()
+        except ValueError:
+            fail('api_error', url + ' answered HTTP ' + str(resp.status_code) + ' with a body that is not JSON')
+    raise_for(resp, secret, scope, url)
+
+
+def raise_for(resp, secret, scope, url):
+    status = resp.status_code
+    kind, message, reasons = '', '', []
+    try:
+        data = resp.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        err = data.get('error')
+        if isinstance(err, dict):
+            # Google: {"error": {"code", "message", "status", "details": [{"reason"}]}}
+            kind = str(err.get('status') or '')
+            message = str(err.get('message') or '')
+            reasons = [str(d['reason']) for d in err.get('details') or [] if isinstance(d, dict) and d.get('reason')]
+        elif isinstance(err, str):
+            # OAuth 2.0: {"error", "error_description"}
+            kind, message = err, str(data.get('error_description') or '')
+        errors = data.get('errors')
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            # Fitbit: {"errors": [{"errorType", "message"}]}
+            kind, message = str(errors[0].get('errorType') or ''), str(errors[0].get('message') or '')
+    said = 'HTTP ' + str(status) + (' ' + kind if kind else '') + (' ' + ','.join(reasons) if reasons else '')
+    said += (': ' + short(message)) if message else ''
+    where = url.split('?')[0]
+    if status == 410:
+        fail('provider_gone', where + ' answered ' + said + ': the legacy Fitbit Web API was turned off on '
+             '2026-11-02; switch to the google-health provider (sql/setup-google-health.sql) and connect again')
+    if status == 429:
+        wait = resp.headers.get('Retry-After') or resp.headers.get('fitbit-rate-limit-reset')
+        fail('rate_limited', 'the provider rate-limited this account (' + said + '): retry later'
+             + (' (in about ' + wait + ' s)' if wait else ''))
+    if 'ACCOUNT_NOT_LINKED' in reasons or kind == 'FAILED_PRECONDITION':
+        fail('account_not_linked', 'the Google account that authorized secret ' + secret + ' has no Fitbit / '
+             'Google Health profile (' + said + '): open the Fitbit app with that Google account once, or connect '
+             'the Google account that has the data; then ' + REAUTHORIZE)
+    if status == 401:
+        fail('token_revoked', 'the provider refused the access token obtained with the refresh token in secret '
+             + secret + ' (' + said + '): the grant was revoked or expired; ' + REAUTHORIZE)
+    if status == 403:
+        fail('scope_missing', 'the grant in secret ' + secret + ' lacks the scope this call needs: ' + scope
+             + ' (' + said + '); ' + REAUTHORIZE + ' and leave that scope ticked on the consent screen')
+    fail('api_error', where + ' answered ' + said)
+# --- end of the shared block ---
+
+
+SECRET = '<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>'
+URL = 'https://<% api_host | default("health.googleapis.com") %>/v4/users/me/dataTypes/steps/dataPoints:dailyRollUp'
+SCOPE = 'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly'
+MAX_DAYS = 90  # dailyRollUp's longest range for steps
+
+
+def as_date(value):
+    # Snowflake passes DATE as datetime.date; accept 'YYYY-MM-DD' text too.
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def civil(day):
+    # CivilDateTime date: plain numbers, no zero padding.
+    return {'year': day.year, 'month': day.month, 'day': day.day}
+
+
+def to_int(value):
+    # int64 values arrive as strings.
+    return int(float(value)) if value not in (None, '') else 0
+
+
+class DailySteps:
+    def process(self, start_date, end_date):
+        start, end = as_date(start_date), as_date(end_date)
+        if start is None or end is None:
+            return
+        if end < start:
+            fail('invalid_argument', 'end_date ' + end.isoformat() + ' is before start_date ' + start.isoformat())
+        token = access_token(SECRET)
+        stop = end + datetime.timedelta(days=1)  # the caller's end is inclusive, the API's is not
+        window = start
+        while window < stop:
+            window_end = min(window + datetime.timedelta(days=MAX_DAYS), stop)
+            page = None
+            while True:
+                body = {'range': {'start': {'date': civil(window)}, 'end': {'date': civil(window_end)}},
+                        'windowSizeDays': 1}
+                if page:
+                    body['pageToken'] = page
+                data = call(token, SECRET, SCOPE, 'POST', URL, body)
+                for point in data.get('rollupDataPoints') or []:
+                    day = (point.get('civilStartTime') or {}).get('date') or {}
+                    steps = (point.get('steps') or {}).get('countSum')
+                    yield (datetime.date(int(day['year']), int(day['month']), int(day['day'])), to_int(steps))
+                page = data.get('nextPageToken')
+                if not page:
+                    break
+            window = window_end
+$$;
+
+-- The app's role: use the database, schema, warehouse and the two functions. Nothing else.
+GRANT USAGE ON DATABASE <% database | default("FITBIT") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
+GRANT USAGE ON SCHEMA <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
+GRANT USAGE ON WAREHOUSE <% warehouse | default("FITBIT_WH") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
+GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>() TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
+GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(DATE, DATE) TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
+
+-- Readers: READ on the secret and USAGE on the integration (granted above) let them write their own
+-- functions (they also need CREATE FUNCTION on a schema of their choice); they may also call these.
+GRANT USAGE ON DATABASE <% database | default("FITBIT") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
+GRANT USAGE ON SCHEMA <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
+GRANT USAGE ON WAREHOUSE <% warehouse | default("FITBIT_WH") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
+GRANT READ ON SECRET <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
+GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>() TO ROLE <% reader_role | default("FITBIT_READER") %>;
+GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(DATE, DATE) TO ROLE <% reader_role | default("FITBIT_READER") %>;

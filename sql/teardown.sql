@@ -1,0 +1,59 @@
+-- fitbit-snowflake-connect: removes what sql/setup-google-health.sql or sql/setup-fitbit.sql created.
+--
+-- Works for either provider: every DROP says IF EXISTS, so the functions of the other provider are
+-- simply skipped. Pass the same names you gave the setup script:
+--   npm run sql -- teardown            (filled in from the app's configuration)
+--   snow sql -f sql/teardown.sql -D "database=…" …
+-- Sections are marked with the role that runs them; as one script it needs a user holding ACCOUNTADMIN.
+-- Dropping the secret ends Snowflake's use of the refresh token but does not revoke it at the provider:
+-- remove the app's access in your Google (or Fitbit) account settings as well.
+--
+-- Variables (defaults): database FITBIT, schema PUBLIC, warehouse FITBIT_WH, owner_role SYSADMIN,
+--   network_rule FITBIT_API_RULE, security_integration FITBIT_OAUTH_INTEGRATION, secret_name
+--   FITBIT_OAUTH_TOKEN, external_access_integration FITBIT_EAI, app_role FITBIT_CONNECT_APP_ROLE,
+--   reader_role FITBIT_READER, app_user FITBIT_CONNECT_APP, check_function FITBIT_CONNECTION_CHECK,
+--   steps_function FITBIT_DAILY_STEPS, steps_month_function FITBIT_STEPS_MONTH.
+
+----------------------------------------------------------------------------------------------------------
+-- 1. Database owner (SYSADMIN by default): the functions first, as they use the integration and secret.
+----------------------------------------------------------------------------------------------------------
+USE ROLE <% owner_role | default("SYSADMIN") %>;
+
+DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>();
+DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(DATE, DATE);
+DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_month_function | default("FITBIT_STEPS_MONTH") %>();
+
+----------------------------------------------------------------------------------------------------------
+-- 2. ACCOUNTADMIN: the app's user and the external access integration.
+----------------------------------------------------------------------------------------------------------
+USE ROLE ACCOUNTADMIN;
+
+DROP USER IF EXISTS <% app_user | default("FITBIT_CONNECT_APP") %>;
+DROP INTEGRATION IF EXISTS <% external_access_integration | default("FITBIT_EAI") %>;
+
+----------------------------------------------------------------------------------------------------------
+-- 3. Database owner: the secret (its refresh token goes with it) and the network rule.
+----------------------------------------------------------------------------------------------------------
+USE ROLE <% owner_role | default("SYSADMIN") %>;
+
+DROP SECRET IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>;
+DROP NETWORK RULE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>;
+
+----------------------------------------------------------------------------------------------------------
+-- 4. ACCOUNTADMIN: the security integration and the two roles.
+----------------------------------------------------------------------------------------------------------
+USE ROLE ACCOUNTADMIN;
+
+DROP INTEGRATION IF EXISTS <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %>;
+DROP ROLE IF EXISTS <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
+DROP ROLE IF EXISTS <% reader_role | default("FITBIT_READER") %>;
+
+----------------------------------------------------------------------------------------------------------
+-- 5. Database owner: the warehouse and the database the setup script created.
+--    CAUTION: if you pointed `database` or `warehouse` at ones that existed before the setup script
+--    (it only creates them IF NOT EXISTS), delete these two statements: they drop everything inside.
+----------------------------------------------------------------------------------------------------------
+USE ROLE <% owner_role | default("SYSADMIN") %>;
+
+DROP WAREHOUSE IF EXISTS <% warehouse | default("FITBIT_WH") %>;
+DROP DATABASE IF EXISTS <% database | default("FITBIT") %>;
