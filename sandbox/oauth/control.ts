@@ -1,0 +1,139 @@
+import { type Response, Router } from 'express';
+import { z } from 'zod';
+import { type FaultSpec, type Faults, faultSchema } from './faults.js';
+import type { RequestLog } from './requestlog.js';
+import type { Store } from './store.js';
+
+// /sandbox/…: endpoints for tests and demos that act on the stand-in itself. Not part of any provider.
+
+export const clientSchema = z
+  .object({
+    profile: z.enum(['google-health', 'fitbit']),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1).nullable(),
+    name: z.string().min(1),
+    redirectUris: z.array(z.url()).min(1),
+    status: z.enum(['production', 'testing']).optional(),
+    appType: z.enum(['server', 'client', 'personal']).optional(),
+  })
+  .strict()
+  .refine((c) => c.clientSecret !== null || (c.profile === 'fitbit' && c.appType === 'client'), {
+    message: 'clientSecret may be null only for a fitbit client app',
+  });
+
+const INDEX = {
+  'GET /sandbox/': 'this index',
+  'POST /sandbox/reset': 'back to the seed: clients, users, tokens, clock, faults, counters, request log',
+  'POST /sandbox/revoke-all': 'every user revokes access to every client',
+  'POST /sandbox/advance-clock?seconds=N': "move the server's clock forward; expiry rules follow it",
+  'GET /sandbox/clock': "the server's clock",
+  'POST /sandbox/faults': 'add a fault rule (JSON object or array); see README',
+  'GET /sandbox/faults': 'active fault rules',
+  'DELETE /sandbox/faults': 'remove all fault rules',
+  'GET /sandbox/requests': 'requests seen, credentials redacted',
+  'DELETE /sandbox/requests': 'forget the requests seen',
+  'POST /sandbox/clients': 'register a client (JSON SandboxClient)',
+  'GET /sandbox/clients': 'registered clients (secrets omitted)',
+  'GET /sandbox/users': 'seeded users',
+  'POST /sandbox/legacy-gone': 'JSON {"on":true|false}: legacy Fitbit endpoints answer 410',
+};
+
+function invalid(res: Response, error: z.ZodError | string): void {
+  res
+    .status(400)
+    .json({ error: 'invalid_request', details: typeof error === 'string' ? error : z.prettifyError(error) });
+}
+
+export function controlRouter(store: Store, faults: Faults, log: RequestLog): Router {
+  const r = Router();
+  const clock = () => ({ now: new Date(store.now()).toISOString(), offsetSeconds: store.clockOffsetSeconds });
+
+  r.get(['/sandbox', '/sandbox/'], (_req, res) => {
+    res.json({ endpoints: INDEX });
+  });
+
+  r.post('/sandbox/reset', (_req, res) => {
+    store.reset();
+    faults.clear();
+    log.clear();
+    res.json({ ok: true });
+  });
+
+  r.post('/sandbox/revoke-all', (_req, res) => {
+    const live = [...store.grants.values()].filter((g) => !g.revoked).length;
+    store.revokeAll();
+    res.json({ revokedGrants: live });
+  });
+
+  r.post('/sandbox/advance-clock', (req, res) => {
+    const raw: unknown = req.query.seconds ?? (req.body as Record<string, unknown> | undefined)?.seconds;
+    const seconds = Number(raw);
+    if (raw === undefined || raw === '' || !Number.isFinite(seconds) || seconds < 0) {
+      return invalid(res, 'seconds must be a number ≥ 0 (query ?seconds=N or JSON {"seconds":N})');
+    }
+    store.advanceClock(seconds);
+    res.json(clock());
+  });
+
+  r.get('/sandbox/clock', (_req, res) => {
+    res.json(clock());
+  });
+
+  r.post('/sandbox/faults', (req, res) => {
+    const parsed = z.union([faultSchema, z.array(faultSchema)]).safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    const specs: FaultSpec[] = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+    res.status(201).json({ faults: specs.map((s) => faults.add(s)) });
+  });
+
+  r.get('/sandbox/faults', (_req, res) => {
+    res.json({ faults: faults.list() });
+  });
+
+  r.delete('/sandbox/faults', (_req, res) => {
+    faults.clear();
+    res.json({ ok: true });
+  });
+
+  r.get('/sandbox/requests', (_req, res) => {
+    res.json({ requests: log.list() });
+  });
+
+  r.delete('/sandbox/requests', (_req, res) => {
+    log.clear();
+    res.json({ ok: true });
+  });
+
+  r.post('/sandbox/clients', (req, res) => {
+    const parsed = clientSchema.safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    store.addClient(parsed.data);
+    res.status(201).json({ clientId: parsed.data.clientId });
+  });
+
+  r.get('/sandbox/clients', (_req, res) => {
+    res.json({
+      clients: [...store.clients.values()].map(({ clientSecret, ...c }) => ({
+        ...c,
+        hasSecret: clientSecret !== null,
+      })),
+    });
+  });
+
+  r.get('/sandbox/users', (_req, res) => {
+    res.json({ users: store.users });
+  });
+
+  r.post('/sandbox/legacy-gone', (req, res) => {
+    const parsed = z.object({ on: z.boolean() }).safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    store.legacyGone = parsed.data.on;
+    res.json({ legacyGone: store.legacyGone });
+  });
+
+  r.use('/sandbox', (_req, res) => {
+    res.status(404).json({ error: 'not_found', endpoints: INDEX });
+  });
+
+  return r;
+}

@@ -1,0 +1,86 @@
+import type { NextFunction, Request, Response } from 'express';
+import { profileOf } from './paths.js';
+
+// What was called, for tests and demos. Values that are or could be credentials never enter the log.
+
+export interface LoggedRequest {
+  at: string; // ISO time on the sandbox clock
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  profile: 'google-health' | 'fitbit' | null;
+  grantType?: string;
+  clientId?: string;
+  /** null when the connection was dropped (or closed) before an answer. */
+  status: number | null;
+  userAgent?: string;
+  fault?: string;
+  durationMs: number;
+}
+
+const SENSITIVE = new Set([
+  'code',
+  'access_token',
+  'refresh_token',
+  'token',
+  'id_token',
+  'code_verifier',
+  'client_secret',
+  'assertion',
+  'password',
+]);
+const MAX_ENTRIES = 1000;
+
+export function redactQuery(q: Request['query']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(q))
+    out[k] = SENSITIVE.has(k) ? '***' : typeof v === 'string' ? v : '[…]';
+  return out;
+}
+
+export class RequestLog {
+  private entries: LoggedRequest[] = [];
+
+  list(): LoggedRequest[] {
+    return [...this.entries];
+  }
+
+  clear() {
+    this.entries = [];
+  }
+
+  middleware(now: () => number) {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const profile = profileOf(req.path);
+      if (profile === 'sandbox') return next();
+      const started = Date.now();
+      const at = new Date(now()).toISOString();
+      let done = false;
+      const record = (status: number | null) => {
+        if (done) return;
+        done = true;
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const entry: LoggedRequest = {
+          at,
+          method: req.method,
+          path: req.path,
+          query: redactQuery(req.query),
+          profile,
+          status,
+          durationMs: Date.now() - started,
+        };
+        if (typeof body.grant_type === 'string') entry.grantType = body.grant_type;
+        const clientId: unknown = res.locals.clientId ?? body.client_id ?? req.query.client_id;
+        if (typeof clientId === 'string') entry.clientId = clientId;
+        const ua = req.get('user-agent');
+        if (ua) entry.userAgent = ua;
+        if (typeof res.locals.fault === 'string') entry.fault = res.locals.fault;
+        this.entries.push(entry);
+        if (this.entries.length > MAX_ENTRIES) this.entries.shift();
+      };
+      res.on('finish', () => record(res.statusCode));
+      res.on('close', () => record(res.writableFinished ? res.statusCode : null));
+      next();
+    };
+  }
+}
