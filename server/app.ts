@@ -1,0 +1,132 @@
+// Builds the Express app (no listening here: main.ts does that, tests use supertest).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ejs from 'ejs';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { AppError, toAppError } from './errors.js';
+import { safePath } from './log.js';
+import { connectRoutes } from './routes/connect.js';
+import { pageRoutes } from './routes/pages.js';
+import { statusRoutes } from './routes/status.js';
+import { browserIdMiddleware, Csrf } from './security/browser.js';
+import { allowedHostnames, hostCheck } from './security/host.js';
+import type { Services } from './services.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function createApp(s: Services): express.Express {
+  const { config, log } = s;
+  const app = express();
+  const csrf = new Csrf();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+  app.set('views', path.join(root, 'views'));
+  app.set('view engine', 'ejs');
+  app.engine('ejs', (file, data, cb) => {
+    ejs.renderFile(file, data as ejs.Data, {}, (err, html) => cb(err, html));
+  });
+
+  const authOrigin = new URL(config.oauth.authorizationUrl).origin;
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          // The re-authorize form POSTs to the app, which redirects to the provider: Chromium applies
+          // form-action to that redirect, so the provider's authorization origin must be allowed.
+          'form-action': ["'self'", authOrigin],
+          'frame-ancestors': ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  const redirectHost = new URL(config.oauth.redirectUri).hostname;
+  app.use(hostCheck(allowedHostnames([redirectHost, new URL(config.publicOrigin).hostname, config.host])));
+  app.use((req, res, next) => {
+    const started = Date.now();
+    res.on('finish', () =>
+      log.info(
+        {
+          method: req.method,
+          path: safePath(req.originalUrl),
+          status: res.statusCode,
+          ms: Date.now() - started,
+        },
+        'request',
+      ),
+    );
+    next();
+  });
+  app.use('/public', express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
+  app.use(browserIdMiddleware(config.publicOrigin.startsWith('https:')));
+  app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
+  app.use((_req, res, next) => {
+    // Every page shows connection details or acts on them: never cache.
+    res.set('Cache-Control', 'no-store');
+    res.locals.mode = config.mode;
+    res.locals.provider = s.profile;
+    res.locals.csrf = csrf.token(res.locals.browserId as string);
+    res.locals.pageTitle = 'Fitbit → Snowflake';
+    next();
+  });
+  app.use((req, res, next) => {
+    if (req.method === 'POST') csrf.verify(req, res);
+    next();
+  });
+
+  app.use(pageRoutes(s));
+  app.use(connectRoutes(s));
+  app.use(statusRoutes(s));
+
+  app.use((req, _res, next) => {
+    next(
+      new AppError('not_found', {
+        status: req.method === 'GET' || req.method === 'HEAD' ? 404 : 405,
+        title: 'Nothing here',
+        why: `This app has no ${req.method} ${safePath(req.path).slice(0, 200)}.`,
+        fix: 'Go to the home page.',
+      }),
+    );
+  });
+
+  // The one place errors become pages (or JSON for .json routes and clients that ask for it).
+  app.use((e: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const raw = e as { status?: number; type?: string; expose?: boolean };
+    let err: AppError;
+    if (raw && typeof raw.status === 'number' && raw.status >= 400 && raw.status < 500 && raw.type) {
+      err = new AppError('bad_request', {
+        status: raw.status,
+        title: 'The request could not be read',
+        why: `The request was malformed or too large (${raw.type}).`,
+        fix: 'Go back to the app’s page and try again.',
+      });
+    } else err = toAppError(e);
+    const level = err.status >= 500 ? 'error' : 'warn';
+    log[level](
+      {
+        code: err.code,
+        status: err.status,
+        path: safePath(req.originalUrl),
+        upstream: err.upstream?.code,
+        err: err.code === 'internal' ? e : undefined,
+      },
+      err.title,
+    );
+    if (res.headersSent) return;
+    res.status(err.status);
+    if (req.path.endsWith('.json') || req.accepts(['html', 'json']) === 'json') {
+      res.json({ error: err.toView() });
+      return;
+    }
+    res.render('error', { error: err.toView(), pageTitle: err.title });
+  });
+  return app;
+}

@@ -1,0 +1,70 @@
+// Deciding what happens to a refresh token that will not reach Snowflake. Revoke it, so nothing is
+// left live — except when revoking would also kill the token Snowflake already holds: both providers
+// revoke the whole grant (every token of that user for this client), so revoking a second Google token
+// of the user whose token is in the secret would break the working connection. Then it is dropped.
+import * as oidc from 'openid-client';
+import type { Logger } from '../log.js';
+import type { OAuthClient } from '../oauth/client.js';
+import type { EventLog } from '../status/events.js';
+import type { Disposal } from './held.js';
+
+export interface Undeliverable {
+  refreshToken: string;
+  /** Unknown when the identity call failed. */
+  userId?: string;
+}
+
+/** The user whose token the secret holds now, if any (from the last successful write). */
+export type DeliveredUser = () => string | undefined;
+
+export function disposalFor(
+  client: OAuthClient,
+  t: Undeliverable,
+  delivered: string | undefined,
+): 'revoke' | 'drop' {
+  if (!client.profile.revokeKillsWholeGrant) return 'revoke';
+  // Fitbit keeps one refresh token per user and app: the new grant already replaced Snowflake's copy.
+  if (client.profile.newGrantReplacesPrevious) return 'revoke';
+  if (delivered === undefined) return 'revoke';
+  // Same user (or unknown user, which might be the same one): revoking would kill Snowflake's token.
+  if (t.userId === undefined || t.userId === delivered) return 'drop';
+  return 'revoke';
+}
+
+export async function disposeToken(
+  client: OAuthClient,
+  t: Undeliverable,
+  delivered: string | undefined,
+  events: EventLog,
+  log: Logger,
+  why: string,
+): Promise<Disposal> {
+  const action = disposalFor(client, t, delivered);
+  if (action === 'drop') {
+    events.append({
+      type: 'token_dropped',
+      userId: t.userId,
+      reason: `${why}; not revoked because the secret holds a token of the same grant`,
+    });
+    log.info({ userId: t.userId, why }, 'undelivered refresh token dropped from memory');
+    return 'dropped';
+  }
+  try {
+    await oidc.tokenRevocation(client.config, t.refreshToken, { token_type_hint: 'refresh_token' });
+    events.append({ type: 'token_revoked', userId: t.userId, reason: why });
+    log.info({ userId: t.userId, why }, 'undelivered refresh token revoked at the provider');
+    return 'revoked';
+  } catch (e) {
+    events.append({
+      type: 'token_revoked',
+      ok: false,
+      userId: t.userId,
+      reason: `${why}; revocation failed: ${(e as Error).message}`,
+    });
+    log.warn(
+      { userId: t.userId, why, err: { message: (e as Error).message, code: (e as { code?: string }).code } },
+      'revoking an undelivered refresh token failed',
+    );
+    return 'revoke_failed';
+  }
+}

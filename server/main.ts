@@ -1,0 +1,95 @@
+// Starts the app: configuration (or sandbox mode), services, HTTP server, and a clean shutdown on
+// SIGINT/SIGTERM (in-flight requests finish, held tokens are disposed of, Snowflake session closed).
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { type AppConfig, ConfigError, loadDotEnv, parseConfig } from './config.js';
+import { createLogger } from './log.js';
+import { resetSandboxHistory, type SandboxMode, startSandboxMode } from './sandbox-mode.js';
+import { buildServices } from './services.js';
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  let parsed: ReturnType<typeof parseConfig>;
+  try {
+    parsed = parseConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(
+        `fitbit-snowflake-connect cannot start.\n${e.message}\nSee the README, "Configuration".\n`,
+      );
+      process.exit(2);
+    }
+    throw e;
+  }
+  const level = parsed.sandbox ? parsed.base.logLevel : parsed.config.logLevel;
+  const log = createLogger(level);
+  let sandbox: SandboxMode | undefined;
+  let config: AppConfig;
+  if (parsed.sandbox) {
+    log.info('no OAuth or Snowflake settings found: starting in sandbox mode (nothing real is touched)');
+    try {
+      sandbox = await startSandboxMode(parsed.base, log);
+    } catch (e) {
+      const msg = (e as Error).message;
+      process.stderr.write(`Sandbox mode could not start: ${msg}\n`);
+      if (/EADDRINUSE/.test(msg))
+        process.stderr.write(
+          'A stand-in port is taken: set SANDBOX_OAUTH_PORT / SANDBOX_SNOWFLAKE_PORT, or stop `npm run sandbox`.\n',
+        );
+      process.exit(2);
+    }
+    config = sandbox.config;
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    resetSandboxHistory(config.dataDir);
+  } else config = parsed.config;
+
+  const services = buildServices(config, log);
+  const app = createApp(services);
+  const server: Server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.on('error', reject);
+  }).catch((e: NodeJS.ErrnoException) => {
+    process.stderr.write(
+      e.code === 'EADDRINUSE'
+        ? `Port ${config.port} on ${config.host} is already in use. Stop the other program or set PORT (and register the matching OAUTH_REDIRECT_URI).\n`
+        : `Cannot listen on ${config.host}:${config.port}: ${e.message}\n`,
+    );
+    return process.exit(2);
+  });
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 120_000;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  log.info(
+    { url, mode: config.mode, provider: config.provider, secret: config.snowflake.secret.display },
+    'listening',
+  );
+  process.stdout.write(
+    `\nfitbit-snowflake-connect is running at ${new URL(config.oauth.redirectUri).origin}/ (${config.mode} mode)\n\n`,
+  );
+  services.session.warm();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    force.unref();
+    await closed;
+    await services.shutdown();
+    if (sandbox) await sandbox.close();
+    log.info('stopped');
+    log.flush();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`fitbit-snowflake-connect crashed while starting: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

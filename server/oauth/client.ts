@@ -1,0 +1,61 @@
+// The app's only door to the provider: openid-client configured from the app's settings, with a fetch
+// that gives every provider's error body one shape (Fitbit's `errors[]` → RFC 6749 `error`).
+import * as oidc from 'openid-client';
+import type { AppConfig } from '../config.js';
+import { isLoopbackHost } from '../config.js';
+import type { ProviderProfile } from '../providers/index.js';
+
+export interface OAuthClient {
+  readonly config: oidc.Configuration;
+  readonly profile: ProviderProfile;
+}
+
+export function createOAuthClient(appConfig: AppConfig, profile: ProviderProfile): OAuthClient {
+  const o = appConfig.oauth;
+  const server: oidc.ServerMetadata = {
+    issuer: new URL(o.authorizationUrl).origin,
+    authorization_endpoint: o.authorizationUrl,
+    token_endpoint: o.tokenUrl,
+    revocation_endpoint: o.revocationUrl,
+  };
+  let auth: oidc.ClientAuth;
+  if (!o.clientSecret) auth = oidc.None();
+  else if (profile.clientAuth === 'client_secret_basic') auth = oidc.ClientSecretBasic(o.clientSecret);
+  else auth = oidc.ClientSecretPost(o.clientSecret);
+  const config = new oidc.Configuration(server, o.clientId, undefined, auth);
+  // Plain http is allowed only for loopback endpoints (the sandbox, a local proxy); config.ts refuses others.
+  if (
+    [o.authorizationUrl, o.tokenUrl, o.revocationUrl, o.healthApiUrl].some(
+      (u) => new URL(u).protocol === 'http:' && isLoopbackHost(new URL(u).hostname),
+    )
+  ) {
+    oidc.allowInsecureRequests(config);
+  }
+  config.timeout = appConfig.timeouts.oauthSeconds;
+  config[oidc.customFetch] = normalisingFetch(profile);
+  return { config, profile };
+}
+
+/** Rewrites error bodies that openid-client would not recognise into `{error, error_description}`. */
+export function normalisingFetch(profile: ProviderProfile): oidc.CustomFetch {
+  return async (url, options) => {
+    const res = await fetch(url, options as RequestInit);
+    if (res.ok) return res;
+    const type = res.headers.get('content-type') ?? '';
+    if (!type.includes('json')) return res;
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+    }
+    const normal = profile.normaliseErrorBody(body);
+    const out =
+      normal && typeof (body as { error?: unknown }).error !== 'string' ? JSON.stringify(normal) : text;
+    const headers = new Headers(res.headers);
+    headers.delete('content-length');
+    headers.delete('content-encoding');
+    return new Response(out, { status: res.status, statusText: res.statusText, headers });
+  };
+}

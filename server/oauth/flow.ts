@@ -1,0 +1,411 @@
+// The connect journey: start (state + PKCE, warm Snowflake, redirect) and finish (one-time state,
+// code exchange, granted scopes, identity, ALTER SECRET, end-to-end check). The refresh token exists
+// only in local variables here and, after a failed write, in the in-memory held store.
+import * as oidc from 'openid-client';
+import type { AppConfig } from '../config.js';
+import type { HeldToken, HeldTokens } from '../custody/held.js';
+import { AppError, isAppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Identity } from '../providers/index.js';
+import type { CheckResult } from '../snowflake/check.js';
+import type { SecretWriter, WriteResult } from '../snowflake/secret.js';
+import type { SnowflakeSession } from '../snowflake/session.js';
+import { SqlValueError } from '../snowflake/sql.js';
+import type { EventLog } from '../status/events.js';
+import type { OAuthClient } from './client.js';
+import { oauthError } from './errors.js';
+import { fetchIdentity } from './identity.js';
+import type { FlowIntent, PendingFlows } from './pending.js';
+
+export interface FlowDeps {
+  config: AppConfig;
+  client: OAuthClient;
+  pending: PendingFlows;
+  session: SnowflakeSession;
+  writer: SecretWriter;
+  held: HeldTokens;
+  events: EventLog;
+  log: Logger;
+  /** Runs the end-to-end check and records it (status service). */
+  runCheck: () => Promise<CheckResult>;
+  /** The user whose token the secret holds now, if known. */
+  deliveredUser: () => string | undefined;
+  /** Disposes of a token that will not be delivered (revoke or drop). */
+  dispose: (t: { refreshToken: string; userId?: string }, why: string) => Promise<unknown>;
+}
+
+export interface Connected {
+  kind: 'connected';
+  intent: FlowIntent;
+  identity: Identity;
+  scopes: string[];
+  secret: string;
+  write: WriteResult;
+  check: CheckResult;
+  /** The user the secret held before, when it was someone else (or nobody). */
+  previousUserId?: string;
+  /** Set when another sign-in wrote the secret right after this one. */
+  supersededBy?: string;
+}
+
+export interface Held {
+  kind: 'held';
+  heldId: string;
+  heldUntil: number;
+  identity: Identity;
+  scopes: string[];
+  error: AppError;
+  /** The page asks before replacing another account's token. */
+  reason: 'write_failed' | 'confirm_switch';
+  previousUserId?: string;
+}
+
+export type Outcome = Connected | Held;
+
+export class ConnectFlow {
+  constructor(private readonly d: FlowDeps) {}
+
+  /** Creates the one-time state and PKCE verifier, warms Snowflake, and returns the provider URL. */
+  async start(browserId: string, intent: FlowIntent): Promise<URL> {
+    const { config, client, pending, session } = this.d;
+    const state = oidc.randomState();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const challenge = await oidc.calculatePKCECodeChallenge(verifier);
+    pending.add({ state, verifier, browserId, intent, createdAt: Date.now() });
+    session.warm();
+    return oidc.buildAuthorizationUrl(client.config, {
+      redirect_uri: config.oauth.redirectUri,
+      scope: config.oauth.scopes.join(' '),
+      state,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...client.profile.authorizationParams,
+    });
+  }
+
+  /** Handles the provider's redirect. Throws AppError for failures before a token exists. */
+  async finish(query: Record<string, string>, browserId: string | undefined): Promise<Outcome> {
+    const { config, client, pending, log, events } = this.d;
+    const profile = client.profile;
+    const state = query.state;
+    if (!state) {
+      throw new AppError('state_invalid', {
+        status: 400,
+        title: 'This sign-in cannot be finished',
+        why: 'The provider’s answer carries no state, so the app cannot tell which sign-in it belongs to. This happens when the callback URL is opened by hand or by another page.',
+        fix: 'Start the connection again from this app.',
+        retryConnect: true,
+      });
+    }
+    const taken = pending.take(state, browserId);
+    if (!taken.ok) {
+      if (taken.reason === 'other_browser') {
+        throw new AppError('state_other_browser', {
+          status: 400,
+          title: 'This sign-in was started in another browser',
+          why: 'The sign-in can only be finished in the browser that started it (a cookie ties the two together). The cookie is missing or different here, so the app refused it without using the code.',
+          fix: 'Start the connection again in this browser, and finish it here.',
+          retryConnect: true,
+        });
+      }
+      throw new AppError('state_expired', {
+        status: 400,
+        title: 'This sign-in expired, start again',
+        why: 'The app does not know this sign-in: it was already used, it is older than 10 minutes, or the app restarted since it began. Each sign-in works once.',
+        fix: 'Start the connection again.',
+        retryConnect: true,
+      });
+    }
+    const flow = taken.flow;
+    if (query.error) {
+      events.append({
+        type: 'connect_failed',
+        provider: profile.id,
+        code: query.error,
+        reason: 'provider returned an error to the callback',
+      });
+      if (query.error === 'access_denied') {
+        throw new AppError('consent_denied', {
+          status: 400,
+          title: 'Access was not granted',
+          why: `You (or the account’s administrator) chose Deny on the ${profile.displayName} consent screen, so no token was issued. Nothing was written to Snowflake.`,
+          fix: 'Connect again and choose Allow, keeping every requested permission ticked.',
+          upstream: { source: profile.displayName, code: query.error, message: query.error_description },
+          retryConnect: true,
+        });
+      }
+      throw new AppError('provider_error', {
+        status: 400,
+        title: `${profile.displayName} returned an error instead of a code`,
+        why: `The provider answered "${query.error}"${query.error_description ? `: ${query.error_description}` : ''}.`,
+        fix:
+          query.error === 'redirect_uri_mismatch'
+            ? `Register ${config.oauth.redirectUri} exactly as the client’s redirect URI, or set OAUTH_REDIRECT_URI to the registered one.`
+            : 'Connect again; if it repeats, the provider’s message says what to change.',
+        upstream: { source: profile.displayName, code: query.error, message: query.error_description },
+        retryConnect: true,
+      });
+    }
+    if (!query.code) {
+      throw new AppError('bad_request', {
+        status: 400,
+        title: 'The provider’s answer has no code',
+        why: 'The callback was reached without an authorization code or an error.',
+        fix: 'Start the connection again.',
+        retryConnect: true,
+      });
+    }
+
+    // The token request's redirect_uri is the configured one, byte for byte (config.ts insists it is
+    // in normal form), never one rebuilt from this request's Host header.
+    const currentUrl = new URL(config.oauth.redirectUri);
+    for (const [k, v] of Object.entries(query)) currentUrl.searchParams.set(k, v);
+    let tokens: oidc.TokenEndpointResponse;
+    try {
+      tokens = await oidc.authorizationCodeGrant(client.config, currentUrl, {
+        pkceCodeVerifier: flow.verifier,
+        expectedState: flow.state,
+      });
+    } catch (e) {
+      const err = oauthError(e, {
+        profile,
+        step: 'exchanging the code for tokens',
+        redirectUri: config.oauth.redirectUri,
+        clientId: config.oauth.clientId,
+      });
+      events.append({
+        type: 'connect_failed',
+        provider: profile.id,
+        code: err.upstream?.code ?? err.code,
+        reason: err.title,
+      });
+      throw err;
+    }
+    const refreshToken = tokens.refresh_token;
+    const accessToken = tokens.access_token;
+    const granted = tokens.scope ? tokens.scope.split(/\s+/).filter(Boolean) : config.oauth.scopes;
+
+    if (!refreshToken) {
+      events.append({
+        type: 'connect_failed',
+        provider: profile.id,
+        code: 'no_refresh_token',
+        reason: 'token response had no refresh token',
+      });
+      throw new AppError('no_refresh_token', {
+        status: 502,
+        title: 'The provider did not return a refresh token',
+        why:
+          profile.id === 'google-health'
+            ? 'Google returns a refresh token only for offline access when the consent screen was shown. The app asks for both (access_type=offline, prompt=consent), so a proxy or an older grant for this client interfered, or the client is of a type that gets no refresh tokens.'
+            : 'The provider’s answer had no refresh token, so Snowflake would have nothing to use.',
+        fix: `Remove the app’s earlier access at ${profile.accountPermissionsUrl}, then connect again. If you set OAUTH_AUTHORIZATION_URL to a proxy, make sure it passes access_type and prompt through.`,
+        retryConnect: true,
+      });
+    }
+
+    const have = profile.scopeSet(granted.join(' '));
+    const missing = profile.requiredScopes.filter((s) => !have.has(s));
+    if (missing.length) {
+      await this.d.dispose({ refreshToken, userId: undefined }, 'required scope not granted');
+      events.append({
+        type: 'connect_failed',
+        provider: profile.id,
+        code: 'scope_missing',
+        reason: `not granted: ${missing.join(' ')}`,
+      });
+      throw new AppError('scope_missing', {
+        status: 403,
+        title: 'A permission the connection needs was not granted',
+        why: `The consent screen lets you untick permissions; these were not granted: ${missing.join(', ')}. Without them Snowflake cannot read your steps. Nothing was written to Snowflake.`,
+        fix: 'Connect again and keep every requested permission ticked.',
+        retryConnect: true,
+      });
+    }
+
+    let identity: Identity;
+    try {
+      identity = await fetchIdentity(client, config.oauth.healthApiUrl, accessToken);
+    } catch (e) {
+      await this.d.dispose({ refreshToken }, 'identity check failed');
+      const err = isAppError(e)
+        ? e
+        : oauthError(e, {
+            profile,
+            step: 'checking who signed in',
+            redirectUri: config.oauth.redirectUri,
+            clientId: config.oauth.clientId,
+          });
+      events.append({ type: 'connect_failed', provider: profile.id, code: err.code, reason: err.title });
+      throw err;
+    }
+
+    const lifetime = profile.refreshTokenLifetimeSeconds(
+      tokens as unknown as Record<string, unknown>,
+      config.oauth.clientStatus,
+    );
+    const refreshExpiresAt = lifetime ? new Date(Date.now() + lifetime * 1000) : undefined;
+    const previousUserId = this.d.deliveredUser();
+
+    // A different account than the one Snowflake has now: say so plainly before writing.
+    if (previousUserId !== undefined && previousUserId !== identity.userId) {
+      const held = this.d.held.hold({
+        browserId: flow.browserId,
+        refreshToken,
+        refreshExpiresAt,
+        identity,
+        scopes: granted,
+        intent: flow.intent,
+      });
+      log.info({ userId: identity.userId, previousUserId }, 'different account: asking before writing');
+      return {
+        kind: 'held',
+        reason: 'confirm_switch',
+        heldId: held.id,
+        heldUntil: held.heldUntil,
+        identity,
+        scopes: granted,
+        previousUserId,
+        error: new AppError('busy', {
+          status: 200,
+          title: 'This is a different account',
+          why: `The secret now holds the token of user ${previousUserId}; you signed in as ${identity.userId}. Writing replaces the connection for everything that uses the secret.`,
+          fix: 'Choose “Write this account’s token” to switch, or “Cancel” to keep the current connection (the new token is then revoked or dropped).',
+        }),
+      };
+    }
+    return this.deliver(
+      {
+        browserId: flow.browserId,
+        refreshToken,
+        refreshExpiresAt,
+        identity,
+        scopes: granted,
+        intent: flow.intent,
+      },
+      previousUserId,
+    );
+  }
+
+  /** Writes the token (first try, retry, or confirmed switch), then runs the end-to-end check. */
+  async deliver(
+    t: Omit<HeldToken, 'id' | 'heldUntil'>,
+    previousUserId: string | undefined,
+    heldId?: string,
+  ): Promise<Outcome> {
+    const { writer, events, log, config, client } = this.d;
+    let write: WriteResult;
+    try {
+      write = await writer.write(t.refreshToken, t.refreshExpiresAt);
+    } catch (e) {
+      const err =
+        e instanceof SqlValueError
+          ? new AppError('secret_write_failed', {
+              status: 502,
+              title: 'The token was refused before writing',
+              why: e.message,
+              fix: 'Connect again.',
+              retryConnect: true,
+            })
+          : isAppError(e)
+            ? e
+            : new AppError('secret_write_failed', {
+                status: 502,
+                title: 'Writing the secret failed',
+                why: String(e),
+                fix: 'Retry saving.',
+                cause: e,
+              });
+      events.append({
+        type: 'secret_write_failed',
+        provider: client.profile.id,
+        userId: t.identity.userId,
+        secret: config.snowflake.secret.display,
+        code: err.upstream?.code ?? err.code,
+        reason: err.title,
+      });
+      if (e instanceof SqlValueError) {
+        if (heldId) this.d.held.release(heldId);
+        await this.d.dispose(
+          { refreshToken: t.refreshToken, userId: t.identity.userId },
+          'token refused before writing',
+        );
+        throw err;
+      }
+      // Keep the token in memory (only) so the user can retry once the cause is fixed.
+      const held = heldId ? this.d.held.peek(heldId, t.browserId) : undefined;
+      const h = held ?? this.d.held.hold(t);
+      events.append({ type: 'token_held', userId: t.identity.userId, reason: err.title });
+      log.warn(
+        { code: err.code, upstream: err.upstream?.code },
+        'secret write failed; token held in memory for retry',
+      );
+      return {
+        kind: 'held',
+        reason: 'write_failed',
+        heldId: h.id,
+        heldUntil: h.heldUntil,
+        identity: t.identity,
+        scopes: t.scopes,
+        error: err,
+        previousUserId,
+      };
+    }
+    if (heldId) this.d.held.release(heldId);
+    events.append({
+      type: t.intent === 'reauthorize' ? 'reauthorize' : 'connect',
+      ok: true,
+      provider: client.profile.id,
+      userId: t.identity.userId,
+      legacyUserId: t.identity.legacyUserId,
+      scopes: t.scopes,
+      secret: config.snowflake.secret.display,
+      expiresAt: t.refreshExpiresAt?.toISOString(),
+    });
+    log.info(
+      { userId: t.identity.userId, secret: config.snowflake.secret.display, seq: write.seq },
+      'refresh token written to the secret',
+    );
+    const check = await this.d.runCheck();
+    const supersededBy =
+      writer.lastSeq > write.seq ? (this.d.deliveredUser() ?? 'another sign-in') : undefined;
+    return {
+      kind: 'connected',
+      intent: t.intent,
+      identity: t.identity,
+      scopes: t.scopes,
+      secret: config.snowflake.secret.display,
+      write,
+      check,
+      previousUserId,
+      supersededBy,
+    };
+  }
+
+  /** "Retry saving" / "Write this account's token" on a held token. */
+  async retryHeld(heldId: string, browserId: string | undefined): Promise<Outcome> {
+    const t = this.d.held.peek(heldId, browserId);
+    if (!t) {
+      throw new AppError('held_token_gone', {
+        status: 410,
+        title: 'There is no token waiting to be saved',
+        why: 'The token from that sign-in is no longer held: it was saved already, it was held longer than allowed and was revoked (or dropped), the app restarted, or this is another browser.',
+        fix: 'Start the connection again.',
+        retryConnect: true,
+      });
+    }
+    return this.deliver(t, this.d.deliveredUser(), heldId);
+  }
+
+  /** "Cancel" on the switch-account question: dispose of the held token now. */
+  async cancelHeld(heldId: string, browserId: string | undefined): Promise<boolean> {
+    const t = this.d.held.peek(heldId, browserId);
+    if (!t) return false;
+    this.d.held.release(heldId);
+    await this.d.dispose(
+      { refreshToken: t.refreshToken, userId: t.identity.userId },
+      'cancelled by the user',
+    );
+    return true;
+  }
+}

@@ -1,0 +1,70 @@
+// Started sign-ins, kept server-side: state → PKCE verifier and the browser that started it.
+// One-time (take() deletes), expiring, and capped so a flood of /connect requests cannot grow memory.
+import { timingSafeEqual } from 'node:crypto';
+
+export type FlowIntent = 'connect' | 'reauthorize';
+
+export interface PendingFlow {
+  state: string;
+  verifier: string;
+  browserId: string;
+  intent: FlowIntent;
+  createdAt: number;
+}
+
+export type TakeResult =
+  | { ok: true; flow: PendingFlow }
+  | { ok: false; reason: 'unknown' | 'expired' | 'other_browser' };
+
+export class PendingFlows {
+  private readonly flows = new Map<string, PendingFlow>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly cap = 1000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.flows.size;
+  }
+
+  add(flow: PendingFlow): void {
+    this.sweep();
+    // Map iteration is insertion order: the first entry is the oldest.
+    while (this.flows.size >= this.cap) {
+      const oldest = this.flows.keys().next().value;
+      if (oldest === undefined) break;
+      this.flows.delete(oldest);
+    }
+    this.flows.set(flow.state, flow);
+  }
+
+  /** Removes and returns the flow for `state` if it was started by `browserId` and has not expired. */
+  take(state: string, browserId: string | undefined): TakeResult {
+    const flow = this.flows.get(state);
+    if (!flow) return { ok: false, reason: 'unknown' };
+    this.flows.delete(state); // single use, whatever happens next
+    if (this.now() - flow.createdAt > this.ttlMs) return { ok: false, reason: 'expired' };
+    if (!browserId || !safeEqual(browserId, flow.browserId)) return { ok: false, reason: 'other_browser' };
+    return { ok: true, flow };
+  }
+
+  sweep(): void {
+    const cutoff = this.now() - this.ttlMs;
+    for (const [k, f] of this.flows) {
+      if (f.createdAt >= cutoff) break; // insertion order = age order
+      this.flows.delete(k);
+    }
+  }
+
+  clear(): void {
+    this.flows.clear();
+  }
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const ba = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ba.length === bb.length && timingSafeEqual(ba, bb);
+}

@@ -1,0 +1,62 @@
+import type { ProviderProfile } from './types.js';
+
+export const fitbit: ProviderProfile = {
+  id: 'fitbit',
+  displayName: 'legacy Fitbit Web API',
+  endpoints: {
+    authorization: 'https://www.fitbit.com/oauth2/authorize',
+    token: 'https://api.fitbit.com/oauth2/token',
+    revocation: 'https://api.fitbit.com/oauth2/revoke',
+    api: 'https://api.fitbit.com',
+  },
+  // "Server" apps must use Basic; it also works for "Personal" apps.
+  clientAuth: 'client_secret_basic',
+  clientSecretRequired: false,
+  defaultScopes: ['activity', 'profile'],
+  requiredScopes: ['activity'],
+  authorizationParams: { prompt: 'consent' },
+  rotatesRefreshTokens: true,
+  newGrantReplacesPrevious: true,
+  revokeKillsWholeGrant: true,
+  normaliseErrorBody(body) {
+    if (!body || typeof body !== 'object') return undefined;
+    const b = body as Record<string, unknown>;
+    if (typeof b.error === 'string') {
+      return {
+        error: b.error,
+        error_description: typeof b.error_description === 'string' ? b.error_description : undefined,
+      };
+    }
+    // Fitbit: {"errors":[{"errorType":"invalid_grant","message":"…"}],"success":false}
+    if (Array.isArray(b.errors) && b.errors.length > 0) {
+      const e = b.errors[0] as Record<string, unknown>;
+      if (typeof e?.errorType === 'string') {
+        return {
+          error: e.errorType,
+          error_description: typeof e.message === 'string' ? e.message : undefined,
+        };
+      }
+    }
+    return undefined;
+  },
+  identityRequest(apiBase) {
+    return { url: `${apiBase}/1/user/-/profile.json`, method: 'GET' };
+  },
+  parseIdentity(body) {
+    const user = ((body ?? {}) as Record<string, unknown>).user as Record<string, unknown> | undefined;
+    if (!user || typeof user.encodedId !== 'string')
+      throw new Error('profile response has no user.encodedId');
+    return {
+      userId: user.encodedId,
+      legacyUserId: user.encodedId,
+      displayName: typeof user.displayName === 'string' ? user.displayName : undefined,
+    };
+  },
+  accountPermissionsUrl: 'https://www.fitbit.com/settings/applications',
+  refreshTokenLifetimeSeconds() {
+    return undefined; // Fitbit refresh tokens do not expire; they rotate.
+  },
+  scopeSet(scope) {
+    return new Set((scope ?? '').split(/\s+/).filter(Boolean));
+  },
+};

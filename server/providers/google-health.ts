@@ -1,0 +1,67 @@
+import type { ProviderProfile } from './types.js';
+
+export const GOOGLE_HEALTH_SCOPE_PREFIX = 'https://www.googleapis.com/auth/googlehealth.';
+const SEVEN_DAYS = 7 * 24 * 3600;
+
+export const googleHealth: ProviderProfile = {
+  id: 'google-health',
+  displayName: 'Google Health API',
+  endpoints: {
+    authorization: 'https://accounts.google.com/o/oauth2/v2/auth',
+    token: 'https://oauth2.googleapis.com/token',
+    revocation: 'https://oauth2.googleapis.com/revoke',
+    api: 'https://health.googleapis.com',
+  },
+  // Google accepts both; POST is what Google's own libraries send.
+  clientAuth: 'client_secret_post',
+  clientSecretRequired: true,
+  defaultScopes: [
+    `${GOOGLE_HEALTH_SCOPE_PREFIX}activity_and_fitness.readonly`,
+    `${GOOGLE_HEALTH_SCOPE_PREFIX}profile.readonly`,
+  ],
+  // identity works with any read scope, but the steps data function needs activity_and_fitness.
+  requiredScopes: [`${GOOGLE_HEALTH_SCOPE_PREFIX}activity_and_fitness.readonly`],
+  // offline: no refresh token without it; consent: a re-consent without the screen returns none.
+  authorizationParams: { access_type: 'offline', prompt: 'consent' },
+  rotatesRefreshTokens: false,
+  newGrantReplacesPrevious: false,
+  revokeKillsWholeGrant: true,
+  normaliseErrorBody(body) {
+    if (!body || typeof body !== 'object') return undefined;
+    const b = body as Record<string, unknown>;
+    if (typeof b.error === 'string') {
+      return {
+        error: b.error,
+        error_description: typeof b.error_description === 'string' ? b.error_description : undefined,
+      };
+    }
+    // The Health API's envelope: {"error":{"code","message","status"}}
+    if (b.error && typeof b.error === 'object') {
+      const e = b.error as Record<string, unknown>;
+      return {
+        error: String(e.status ?? e.code ?? 'error'),
+        error_description: typeof e.message === 'string' ? e.message : undefined,
+      };
+    }
+    return undefined;
+  },
+  identityRequest(apiBase) {
+    return { url: `${apiBase}/v4/users/me/identity`, method: 'GET' };
+  },
+  parseIdentity(body) {
+    const b = (body ?? {}) as Record<string, unknown>;
+    if (typeof b.healthUserId !== 'string' || !b.healthUserId)
+      throw new Error('identity response has no healthUserId');
+    return { userId: b.healthUserId, legacyUserId: typeof b.legacyUserId === 'string' ? b.legacyUserId : '' };
+  },
+  accountPermissionsUrl: 'https://myaccount.google.com/connections',
+  refreshTokenLifetimeSeconds(resp, clientStatus) {
+    const declared =
+      typeof resp.refresh_token_expires_in === 'number' ? resp.refresh_token_expires_in : undefined;
+    if (clientStatus === 'testing') return Math.min(declared ?? SEVEN_DAYS, SEVEN_DAYS);
+    return declared;
+  },
+  scopeSet(scope) {
+    return new Set((scope ?? '').split(/\s+/).filter(Boolean));
+  },
+};

@@ -1,0 +1,12 @@
+import { fitbit } from './fitbit.js';
+import { googleHealth } from './google-health.js';
+import type { ProviderId, ProviderProfile } from './types.js';
+
+export type { Identity, ProviderErrorBody, ProviderId, ProviderProfile } from './types.js';
+export const PROVIDER_IDS = ['google-health', 'fitbit'] as const satisfies readonly ProviderId[];
+
+const profiles: Record<ProviderId, ProviderProfile> = { 'google-health': googleHealth, fitbit };
+
+export function getProfile(id: ProviderId): ProviderProfile {
+  return profiles[id];
+}

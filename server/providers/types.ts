@@ -1,0 +1,52 @@
+// One profile per provider: everything that differs between Google Health and legacy Fitbit lives
+// behind this interface, so the flow, the Snowflake code and the pages never branch on a provider id.
+
+export type ProviderId = 'google-health' | 'fitbit';
+
+export interface Identity {
+  /** The provider's user id: Google Health's healthUserId, or Fitbit's encodedId. */
+  userId: string;
+  /** The old 6-character Fitbit user id, when the provider knows one ('' when the user never had one). */
+  legacyUserId?: string;
+  displayName?: string;
+}
+
+/** A provider error in one shape, whatever the provider's body looked like. */
+export interface ProviderErrorBody {
+  error: string;
+  error_description?: string;
+}
+
+export interface ProviderProfile {
+  id: ProviderId;
+  displayName: string;
+  endpoints: { authorization: string; token: string; revocation: string; api: string };
+  /** How the client authenticates at the token endpoint. */
+  clientAuth: 'client_secret_post' | 'client_secret_basic';
+  clientSecretRequired: boolean;
+  defaultScopes: string[];
+  /** Scopes without which the connection is useless (checked against the granted scope). */
+  requiredScopes: string[];
+  /** Extra authorization request parameters (e.g. Google's access_type=offline, prompt=consent). */
+  authorizationParams: Record<string, string>;
+  /** Every refresh returns a new refresh token and kills the old one (Fitbit). */
+  rotatesRefreshTokens: boolean;
+  /** A new grant for the same user kills the refresh token issued before (Fitbit: one per user and app). */
+  newGrantReplacesPrevious: boolean;
+  /** Revoking any token revokes every token of that user for this client. */
+  revokeKillsWholeGrant: boolean;
+  /** Rewrites a non-RFC error body into {error, error_description}, or undefined if not an error body. */
+  normaliseErrorBody(body: unknown): ProviderErrorBody | undefined;
+  /** The cheapest call that proves an access token works and says who it belongs to. */
+  identityRequest(apiBase: string): { url: string; method: 'GET' };
+  parseIdentity(body: unknown): Identity;
+  /** Where a user manages third-party access (for the "revoked" explanation). */
+  accountPermissionsUrl: string;
+  /** Expiry of a refresh token from the token response and the client's status, in seconds. */
+  refreshTokenLifetimeSeconds(
+    tokenResponse: Record<string, unknown>,
+    clientStatus: 'production' | 'testing',
+  ): number | undefined;
+  /** Normalise a scope string for comparison (Fitbit returns short names). */
+  scopeSet(scope: string | undefined): Set<string>;
+}

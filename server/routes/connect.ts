@@ -1,0 +1,69 @@
+import { Router } from 'express';
+import { AppError } from '../errors.js';
+import type { Services } from '../services.js';
+import { idParam, singleQuery } from './params.js';
+import { Results } from './results.js';
+
+const CALLBACK_PARAMS = [
+  'code',
+  'state',
+  'error',
+  'error_description',
+  'error_uri',
+  'scope',
+  'iss',
+  'authuser',
+  'prompt',
+  'hd',
+];
+
+export function connectRoutes(s: Services): Router {
+  const r = Router();
+  const results = new Results();
+
+  r.get('/connect', async (_req, res) => {
+    const url = await s.flow.start(res.locals.browserId, 'connect');
+    res.redirect(303, url.href);
+  });
+
+  r.post('/reauthorize', async (_req, res) => {
+    const url = await s.flow.start(res.locals.browserId, 'reauthorize');
+    res.redirect(303, url.href);
+  });
+
+  r.get('/callback', async (req, res) => {
+    // The code must never travel on in a Referer (helmet already sets no-referrer everywhere).
+    res.set('Referrer-Policy', 'no-referrer');
+    const query = singleQuery(req, CALLBACK_PARAMS);
+    const outcome = await s.flow.finish(query, res.locals.newBrowser ? undefined : res.locals.browserId);
+    res.redirect(303, `/result/${results.put(res.locals.browserId, outcome)}`);
+  });
+
+  r.get('/result/:id', (req, res) => {
+    const outcome = results.get(idParam(req), res.locals.browserId);
+    if (!outcome) {
+      throw new AppError('not_found', {
+        status: 404,
+        title: 'This result is no longer available',
+        why: 'Results are kept for 30 minutes, in this browser only, and not across restarts.',
+        fix: 'See the Status page for the current state of the connection.',
+      });
+    }
+    res.render('result', {
+      outcome,
+      pageTitle: outcome.kind === 'connected' ? 'Connected' : outcome.error.title,
+    });
+  });
+
+  r.post('/held/:id/save', async (req, res) => {
+    const outcome = await s.flow.retryHeld(idParam(req), res.locals.browserId);
+    res.redirect(303, `/result/${results.put(res.locals.browserId, outcome)}`);
+  });
+
+  r.post('/held/:id/cancel', async (req, res) => {
+    await s.flow.cancelHeld(idParam(req), res.locals.browserId);
+    res.redirect(303, '/status');
+  });
+
+  return r;
+}

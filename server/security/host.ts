@@ -1,0 +1,29 @@
+// DNS rebinding defence: a page on attacker.example that rebinds its name to 127.0.0.1 still sends
+// `Host: attacker.example`. Only the names the app is really reached by are served.
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../errors.js';
+
+export function allowedHostnames(extra: (string | undefined)[]): Set<string> {
+  const s = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+  for (const h of extra) if (h && h !== '0.0.0.0' && h !== '::') s.add(h.toLowerCase());
+  return s;
+}
+
+export function hostCheck(allowed: Set<string>) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const host = (req.headers.host ?? '').toLowerCase();
+    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+    if (!allowed.has(name)) {
+      next(
+        new AppError('host_not_allowed', {
+          status: 421,
+          title: 'This address is not served',
+          why: `The app answers only to ${[...allowed].join(', ')}; this request named “${host.slice(0, 100)}”. That is how DNS-rebinding attacks from other web pages look.`,
+          fix: 'Open the app at http://localhost:<port>/ (or the PUBLIC_URL you configured).',
+        }),
+      );
+      return;
+    }
+    next();
+  };
+}

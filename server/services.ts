@@ -1,0 +1,77 @@
+// Wires the app's services from a validated config. Tests build the same graph against the stand-ins.
+import type { AppConfig } from './config.js';
+import { disposeToken } from './custody/dispose.js';
+import { type Disposal, HeldTokens } from './custody/held.js';
+import type { Logger } from './log.js';
+import { createOAuthClient, type OAuthClient } from './oauth/client.js';
+import { ConnectFlow } from './oauth/flow.js';
+import { PendingFlows } from './oauth/pending.js';
+import { getProfile, type ProviderProfile } from './providers/index.js';
+import { SecretWriter } from './snowflake/secret.js';
+import { SnowflakeSession } from './snowflake/session.js';
+import { EventLog } from './status/events.js';
+import { StatusService } from './status/service.js';
+
+export interface Services {
+  config: AppConfig;
+  log: Logger;
+  profile: ProviderProfile;
+  client: OAuthClient;
+  pending: PendingFlows;
+  session: SnowflakeSession;
+  writer: SecretWriter;
+  held: HeldTokens;
+  events: EventLog;
+  status: StatusService;
+  flow: ConnectFlow;
+  /** Disposes of held tokens and closes the Snowflake session. */
+  shutdown(): Promise<void>;
+}
+
+export function buildServices(config: AppConfig, log: Logger): Services {
+  const profile = getProfile(config.provider);
+  const client = createOAuthClient(config, profile);
+  const pending = new PendingFlows(config.flowTtlMs);
+  const session = new SnowflakeSession(config.snowflake.connection, log, config.timeouts.snowflakeMs);
+  const writer = new SecretWriter(session, config.snowflake.secret, config.snowflake.connection);
+  const events = new EventLog(config.dataDir);
+  const status = new StatusService(config, profile, session, events, log);
+  const dispose = (t: { refreshToken: string; userId?: string }, why: string): Promise<Disposal> =>
+    disposeToken(client, t, status.deliveredUser(), events, log, why);
+  const held = new HeldTokens(config.heldTokenTtlMs, (t, why) =>
+    dispose(
+      { refreshToken: t.refreshToken, userId: t.identity.userId },
+      why === 'shutdown' ? 'app stopped before the token was saved' : 'not saved in time',
+    ),
+  );
+  const flow = new ConnectFlow({
+    config,
+    client,
+    pending,
+    session,
+    writer,
+    held,
+    events,
+    log,
+    runCheck: () => status.runCheck(),
+    deliveredUser: () => status.deliveredUser(),
+    dispose,
+  });
+  return {
+    config,
+    log,
+    profile,
+    client,
+    pending,
+    session,
+    writer,
+    held,
+    events,
+    status,
+    flow,
+    async shutdown() {
+      await held.drain();
+      await session.close();
+    },
+  };
+}

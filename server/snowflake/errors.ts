@@ -1,0 +1,156 @@
+// Snowflake's and the driver's errors, turned into pages that say what to run or set. Snowflake's own
+// code and message are kept for the page (they never contain a token: statements are not echoed).
+import type { SnowflakeConnectionConfig } from '../config.js';
+import { AppError, isAppError } from '../errors.js';
+import { scrubSqlSecrets } from './session.js';
+
+export interface SnowflakeErrorContext {
+  /** What the statement was doing: 'writing the secret', 'running the check function', … */
+  step?: string;
+  objectKind?: 'secret' | 'function' | 'integration';
+  objectName?: string;
+}
+
+const NETWORK = new Set([
+  '401001',
+  '402001',
+  '401002',
+  '401003',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const LOGIN = new Set([
+  '390100',
+  '390144',
+  '390101',
+  '390102',
+  '390103',
+  '390104',
+  '390110',
+  '390111',
+  '390113',
+  '390114',
+  '390120',
+  '390189',
+  '390190',
+  '390191',
+  '390192',
+  '390197',
+  '390198',
+  '390303',
+  '390304',
+  '390318',
+  '390422',
+  '394300',
+  '394304',
+  '395090',
+  '395091',
+  '395092',
+]);
+
+export function snowflakeError(
+  e: unknown,
+  conn: SnowflakeConnectionConfig,
+  ctx: SnowflakeErrorContext = {},
+): AppError {
+  if (isAppError(e)) return e;
+  const err = (e ?? {}) as {
+    code?: unknown;
+    message?: unknown;
+    sqlState?: unknown;
+    cause?: { code?: unknown };
+  };
+  const code = err.code === undefined ? String(err.cause?.code ?? '') : String(err.code);
+  const message = scrubSqlSecrets(typeof err.message === 'string' ? err.message : String(e));
+  const upstream = { source: 'Snowflake', code: code || undefined, message };
+  const role = conn.role ? conn.role : 'the app’s role';
+  const roleSql = conn.role ?? '<app role>';
+  const step = ctx.step ?? 'talking to Snowflake';
+
+  if (NETWORK.has(code) || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|socket hang up|Network error/i.test(message)) {
+    return new AppError('snowflake_unreachable', {
+      status: 504,
+      title: 'Could not reach Snowflake',
+      why: `The connection to Snowflake failed while ${step} (${code || 'network error'}).`,
+      fix: `Check your network and the account identifier SNOWFLAKE_ACCOUNT=${conn.account}${conn.accessUrl ? ` (and SNOWFLAKE_ACCESS_URL=${conn.accessUrl})` : ''}, then try again.`,
+      upstream,
+      cause: e,
+    });
+  }
+  if (LOGIN.has(code) || /^39\d{4}$/.test(code)) {
+    return new AppError('snowflake_login_failed', {
+      status: 502,
+      title: 'Snowflake refused the app’s sign-in',
+      why: `Snowflake answered ${code}: ${message} (user ${conn.username}, ${conn.authenticator} sign-in, settings from ${conn.source}).`,
+      fix: loginFix(code, conn),
+      upstream,
+      cause: e,
+    });
+  }
+  if (code === '003001' || /insufficient privileges/i.test(message)) {
+    const fixSql =
+      ctx.objectKind === 'secret' && ctx.objectName
+        ? `-- run as the secret's owner or an administrator\nGRANT OWNERSHIP ON SECRET ${ctx.objectName} TO ROLE ${roleSql} COPY CURRENT GRANTS;`
+        : ctx.objectKind === 'function' && ctx.objectName
+          ? `GRANT USAGE ON FUNCTION ${ctx.objectName}() TO ROLE ${roleSql};`
+          : undefined;
+    return new AppError('snowflake_privilege', {
+      status: 403,
+      title: `Snowflake says ${role} may not do this`,
+      why: `While ${step}, Snowflake refused with "insufficient privileges". ${ctx.objectKind === 'secret' ? 'Changing a secret’s token needs OWNERSHIP of the secret.' : ''}`.trim(),
+      fix: fixSql
+        ? `Give ${role} the privilege with the statement below, then retry.`
+        : `Grant ${role} the privilege Snowflake names above, then retry.`,
+      fixSql,
+      upstream,
+      cause: e,
+    });
+  }
+  if (code === '002003' || /does not exist or not authorized/i.test(message)) {
+    return new AppError('snowflake_object_missing', {
+      status: 404,
+      title: `Snowflake cannot find the ${ctx.objectKind ?? 'object'}${ctx.objectName ? ` ${ctx.objectName}` : ''}`,
+      why: `While ${step}, Snowflake said it does not exist or ${role} is not authorized to see it (Snowflake gives one answer for both).`,
+      fix: `Create it with the setup script (see the Setup page or \`npm run sql -- setup-<provider>\`), or grant ${role} USAGE on its database and schema. If the name is wrong, fix ${ctx.objectKind === 'function' ? 'SNOWFLAKE_CHECK_FUNCTION' : 'SNOWFLAKE_SECRET'}.`,
+      upstream,
+      cause: e,
+    });
+  }
+  if (code === '000606' || /no active warehouse/i.test(message)) {
+    return new AppError('snowflake_error', {
+      status: 409,
+      title: 'No warehouse to run the check in',
+      why: 'Calling a function needs a running warehouse, and the app’s session has none.',
+      fix: `Set SNOWFLAKE_WAREHOUSE (e.g. FITBIT_WH), or give the user a default: ALTER USER ${conn.username} SET DEFAULT_WAREHOUSE = FITBIT_WH; and grant ${role} USAGE on it.`,
+      fixSql: `GRANT USAGE ON WAREHOUSE FITBIT_WH TO ROLE ${roleSql};\nALTER USER ${conn.username} SET DEFAULT_WAREHOUSE = FITBIT_WH;`,
+      upstream,
+      cause: e,
+    });
+  }
+  return new AppError('snowflake_error', {
+    status: 502,
+    title: `Snowflake returned an error while ${step}`,
+    why: `Snowflake answered ${code || 'an error'}: ${message}`,
+    fix: 'Read Snowflake’s message above; fix what it names and try again.',
+    upstream,
+    cause: e,
+  });
+}
+
+function loginFix(code: string, conn: SnowflakeConnectionConfig): string {
+  switch (conn.authenticator) {
+    case 'SNOWFLAKE_JWT':
+      return `Check that SNOWFLAKE_PRIVATE_KEY_FILE is the private half of the key registered for ${conn.username} (DESC USER ${conn.username} shows RSA_PUBLIC_KEY_FP), and SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if the key is encrypted.`;
+    case 'PROGRAMMATIC_ACCESS_TOKEN':
+      return `Check SNOWFLAKE_TOKEN: the programmatic access token may be wrong, expired or restricted to another role. Create a new one with ALTER USER ${conn.username} ADD PROGRAMMATIC ACCESS TOKEN fitbit_connect;`;
+    case 'OAUTH':
+      return 'Check SNOWFLAKE_TOKEN: the OAuth access token may have expired; get a fresh one.';
+    default:
+      return code === '390189'
+        ? `SNOWFLAKE_ROLE=${conn.role} is not granted to ${conn.username}: grant it (GRANT ROLE ${conn.role} TO USER ${conn.username};) or change SNOWFLAKE_ROLE.`
+        : `Check SNOWFLAKE_USER and SNOWFLAKE_PASSWORD (or switch to key-pair sign-in with SNOWFLAKE_PRIVATE_KEY_FILE, which Snowflake recommends for services).`;
+  }
+}

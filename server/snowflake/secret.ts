@@ -1,0 +1,48 @@
+// Hands a refresh token to Snowflake. Writes are serialised: two sign-ins finishing together write
+// one after the other, never interleaved, and each learns whether another write came after it.
+import type { SnowflakeConnectionConfig } from '../config.js';
+import { snowflakeError } from './errors.js';
+import type { SnowflakeSession } from './session.js';
+import { alterSecretSql, type QualifiedName } from './sql.js';
+
+export interface WriteResult {
+  writtenAt: Date;
+  /** Sequence number of this write; a later write has a higher one. */
+  seq: number;
+  expiresAt?: Date;
+}
+
+export class SecretWriter {
+  private queue: Promise<unknown> = Promise.resolve();
+  private seq = 0;
+
+  constructor(
+    private readonly session: SnowflakeSession,
+    private readonly secret: QualifiedName,
+    private readonly conn: SnowflakeConnectionConfig,
+  ) {}
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  write(refreshToken: string, expiresAt?: Date): Promise<WriteResult> {
+    const run = async (): Promise<WriteResult> => {
+      const sql = alterSecretSql(this.secret, refreshToken, expiresAt);
+      try {
+        await this.session.execute(sql);
+      } catch (e) {
+        throw snowflakeError(e, this.conn, {
+          step: 'writing the refresh token into the secret',
+          objectKind: 'secret',
+          objectName: this.secret.sql,
+        });
+      }
+      this.seq += 1;
+      return { writtenAt: new Date(), seq: this.seq, expiresAt };
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

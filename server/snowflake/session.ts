@@ -1,0 +1,180 @@
+// One warm Snowflake session for the whole app. The driver is heavy (and prints an AWS SDK warning
+// on Node 20), so it is imported lazily, on first use. Login starts as soon as a sign-in begins, in
+// parallel with the user's consent, so the callback does not wait for it.
+import { readFileSync } from 'node:fs';
+import type { Connection, ConnectionOptions } from 'snowflake-sdk';
+import type { SnowflakeConnectionConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { snowflakeError } from './errors.js';
+
+type Driver = typeof import('snowflake-sdk');
+let driverPromise: Promise<Driver> | undefined;
+
+/** Loads snowflake-sdk once, with its logs routed into ours at WARN and above (never to a file). */
+export function loadDriver(log: Logger): Promise<Driver> {
+  driverPromise ??= import('snowflake-sdk').then((mod) => {
+    const driver = ((mod as unknown as { default?: Driver }).default ?? mod) as Driver;
+    const child = log.child({ component: 'snowflake-sdk' });
+    const scrub = (m: string) => scrubSqlSecrets(m);
+    driver.configure({
+      logLevel: 'WARN',
+      customLogger: {
+        error: (m) => child.error(scrub(m)),
+        warn: (m) => child.warn(scrub(m)),
+        info: (m) => child.debug(scrub(m)),
+        debug: () => {},
+        trace: () => {},
+      },
+    });
+    return driver;
+  });
+  return driverPromise;
+}
+
+/** Belt and braces for free-text logs: hides the literal after any token-bearing keyword. */
+export function scrubSqlSecrets(text: string): string {
+  return text.replace(
+    /(OAUTH_REFRESH_TOKEN|OAUTH_CLIENT_SECRET|PASSWORD|TOKEN_SECRET)(\s*=\s*)'(?:[^'\\]|\\.|'')*'?/gi,
+    "$1$2'***'",
+  );
+}
+
+export function driverOptions(c: SnowflakeConnectionConfig, timeoutMs: number): ConnectionOptions {
+  const o: ConnectionOptions = {
+    account: c.account,
+    username: c.username,
+    authenticator: c.authenticator,
+    application: 'fitbit-snowflake-connect',
+    timeout: timeoutMs,
+    clientSessionKeepAlive: true,
+  } as ConnectionOptions;
+  const set = (k: string, v: unknown) => {
+    if (v !== undefined && v !== '') (o as Record<string, unknown>)[k] = v;
+  };
+  set('role', c.role);
+  set('warehouse', c.warehouse);
+  set('database', c.database);
+  set('schema', c.schema);
+  set('accessUrl', c.accessUrl);
+  set('host', c.host);
+  switch (c.authenticator) {
+    case 'SNOWFLAKE_JWT':
+      if (c.privateKey) set('privateKey', c.privateKey);
+      else if (c.privateKeyPath) set('privateKey', readFileSync(c.privateKeyPath, 'utf8'));
+      set('privateKeyPass', c.privateKeyPass);
+      break;
+    case 'PROGRAMMATIC_ACCESS_TOKEN':
+    case 'OAUTH':
+      set('token', c.token);
+      break;
+    case 'SNOWFLAKE':
+    case 'USERNAME_PASSWORD_MFA':
+      set('password', c.password);
+      set('passcode', c.passcode);
+      break;
+    case 'EXTERNALBROWSER':
+      break;
+  }
+  return o;
+}
+
+export interface SessionInfo {
+  user: string;
+  role: string;
+}
+
+export class SnowflakeSession {
+  private conn: Promise<Connection> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly config: SnowflakeConnectionConfig,
+    private readonly log: Logger,
+    private readonly timeoutMs = 60_000,
+  ) {}
+
+  /** Starts signing in if not already signed in; never throws (the failure is reported on use). */
+  warm(): void {
+    this.connection().catch((e) =>
+      this.log.warn({ err: snowflakeError(e, this.config) }, 'snowflake warm-up failed'),
+    );
+  }
+
+  connection(): Promise<Connection> {
+    if (this.closed) return Promise.reject(new Error('session closed'));
+    if (!this.conn) {
+      const p = this.open();
+      this.conn = p;
+      // A failed login is not cached: the next use tries again.
+      p.catch(() => {
+        if (this.conn === p) this.conn = undefined;
+      });
+    }
+    return this.conn;
+  }
+
+  private async open(): Promise<Connection> {
+    const driver = await loadDriver(this.log);
+    const conn = driver.createConnection(driverOptions(this.config, this.timeoutMs));
+    const started = Date.now();
+    // connectAsync() resolves even when login fails; the callback form reports the error.
+    await new Promise<void>((resolve, reject) => {
+      const cb = (err: unknown) => (err ? reject(err) : resolve());
+      if (this.config.authenticator === 'EXTERNALBROWSER') conn.connectAsync(cb).catch(reject);
+      else conn.connect(cb);
+    });
+    this.log.info({ ms: Date.now() - started, user: this.config.username }, 'snowflake session open');
+    return conn;
+  }
+
+  /** Runs one statement; rows as objects keyed by column name. Errors become AppErrors. */
+  async execute<T = Record<string, unknown>>(
+    sqlText: string,
+    binds?: (string | number | null)[],
+  ): Promise<T[]> {
+    let conn: Connection;
+    try {
+      conn = await this.connection();
+    } catch (e) {
+      throw snowflakeError(e, this.config);
+    }
+    try {
+      return await new Promise<T[]>((resolve, reject) => {
+        conn.execute({
+          sqlText,
+          binds: binds as never,
+          complete: (err, _stmt, rows) => (err ? reject(err) : resolve((rows ?? []) as T[])),
+        });
+      });
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      // Session gone (expired, network blip): drop it so the next statement signs in again.
+      if (code === 407002 || code === '390112' || code === 401001) this.conn = undefined;
+      throw snowflakeError(e, this.config);
+    }
+  }
+
+  async info(): Promise<SessionInfo> {
+    const rows = await this.execute<Record<string, string>>(
+      'SELECT CURRENT_USER() AS U, CURRENT_ROLE() AS R',
+    );
+    return { user: String(rows[0]?.U ?? ''), role: String(rows[0]?.R ?? '') };
+  }
+
+  isOpen(): boolean {
+    return this.conn !== undefined;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const p = this.conn;
+    this.conn = undefined;
+    if (!p) return;
+    try {
+      const conn = await p;
+      await new Promise<void>((resolve) => conn.destroy(() => resolve()));
+    } catch {
+      // never signed in: nothing to close
+    }
+  }
+}
