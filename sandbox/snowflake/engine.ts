@@ -1,0 +1,201 @@
+// The Snowflake stand-in's SQL engine over the in-memory catalog (see contract.ts for the seams).
+//
+// Statements
+//   USE ROLE | DATABASE | SCHEMA | WAREHOUSE <name>            (USE <db>[.<schema>] too)
+//   CREATE [OR REPLACE] <kind> [IF NOT EXISTS] <name> <props>   kinds: DATABASE, SCHEMA, WAREHOUSE, ROLE,
+//     USER, NETWORK RULE, SECURITY INTEGRATION (TYPE = API_AUTHENTICATION AUTH_TYPE = OAUTH2), SECRET
+//     (TYPE = OAUTH2 | PASSWORD | GENERIC_STRING), EXTERNAL ACCESS INTEGRATION,
+//     FUNCTION f(args) RETURNS <type> | TABLE (…) LANGUAGE PYTHON … AS $$…$$ | '…'
+//   ALTER <kind> [IF EXISTS] <name> SET <props> | UNSET <names>;
+//     ALTER USER u ADD|REMOVE PROGRAMMATIC ACCESS TOKEN t [ROLE_RESTRICTION = 'R'] [DAYS_TO_EXPIRY = n]
+//   DROP <kind> [IF EXISTS] <name> | FUNCTION f(types);   DESCRIBE|DESC <kind> <name> | FUNCTION f(types)
+//   SHOW [SECURITY|EXTERNAL ACCESS] INTEGRATIONS | SECRETS | NETWORK RULES | FUNCTIONS | DATABASES |
+//     SCHEMAS | WAREHOUSES | ROLES | USERS  [LIKE '…'] [IN ACCOUNT | DATABASE d | SCHEMA s]
+//   SHOW GRANTS [ON <kind> <name> | TO ROLE r | TO USER u | OF ROLE r]
+//   GRANT|REVOKE <privs> ON <kind> <name> | ACCOUNT TO|FROM ROLE r [COPY|REVOKE CURRENT GRANTS]
+//   GRANT|REVOKE ROLE r TO|FROM ROLE s | USER u
+//   SELECT CURRENT_ROLE() | CURRENT_USER() | CURRENT_WAREHOUSE() | CURRENT_DATABASE() | CURRENT_SCHEMA() |
+//     CURRENT_ACCOUNT() | CURRENT_DATE() | TO_DATE(…) | DATEADD(…) | literals[::type] | db.sch.udf(args), …
+//   SELECT * FROM TABLE(db.sch.udtf(args))
+//   Scripts: statements separated by ';' (comments and $$ bodies may contain ';').
+//
+// Errors (code / sqlState)
+//   001003 / 42000  syntax error line L at position P unexpected '<token>' (also anything not understood)
+//   002003 / 02000  <Type> '<NAME>' does not exist or not authorized.
+//   003001 / 42501  Insufficient privileges to operate on <type> '<NAME>'
+//   002002 / 42710  Object '<NAME>' already exists.
+//   002141 / 42601  Unknown user-defined function <NAME>.      002140  Unknown function <NAME>
+//   000606 / 57P03  No active warehouse selected in the current session. …
+//   090105 / 22000  no current database for an unqualified name
+//   002049 / 42601  bind variables in DDL (refused: see noBind in context.ts)
+//   000008 / 0A000  several statements without allowMulti;   000900 / 42000  empty SQL statement
+//   100040, 100038  date / number not recognized in a cast;   100357 Python errors not already a SqlError
+
+import { select } from './calls.js';
+import { Catalog, qualify } from './catalog.js';
+import { accountName, type Ctx, reachDatabase, reachSchema, schemaPath } from './context.js';
+import {
+  type Bind,
+  type FunctionRunner,
+  type ResultSet,
+  type SandboxUser,
+  type SessionState,
+  type SqlEngine,
+  SqlError,
+} from './contract.js';
+import { alter, create, drop } from './ddl.js';
+import { grantPrivileges, grantRole, showGrants } from './grants.js';
+import { describe, show } from './inspect.js';
+import { splitStatements, tokenize } from './lexer.js';
+import { Cursor, parseStatement, type Stmt } from './parser.js';
+import { Access, notFound, userRoles } from './privileges.js';
+import { status } from './results.js';
+
+export interface EngineOptions {
+  runner: FunctionRunner;
+  now?: () => Date;
+  account?: string /* default 'SANDBOX' */;
+}
+
+const SENSITIVE = new Set(['OAUTH_REFRESH_TOKEN', 'OAUTH_CLIENT_SECRET', 'PASSWORD', 'SECRET_STRING']);
+
+/** Replaces the literal after a sensitive property name with '***' (token-based, so quoting can't hide it). */
+export function redact(sqlText: string): string {
+  let tokens: ReturnType<typeof tokenize>;
+  try {
+    tokens = tokenize(sqlText);
+  } catch {
+    // Unlexable text: cut everything from the first sensitive word on, to be safe.
+    const m = /OAUTH_REFRESH_TOKEN|OAUTH_CLIENT_SECRET|PASSWORD|SECRET_STRING/i.exec(sqlText);
+    return m ? `${sqlText.slice(0, m.index + m[0].length)} = '***'` : sqlText;
+  }
+  const cuts: [number, number][] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'ident' || !SENSITIVE.has(t.value)) continue;
+    let j = i + 1;
+    if (tokens[j]?.kind === 'punct' && tokens[j]!.value === '=') j++;
+    const v = tokens[j];
+    if (v && (v.kind === 'string' || v.kind === 'dollar' || v.kind === 'qident')) cuts.push([v.start, v.end]);
+  }
+  let out = '';
+  let at = 0;
+  for (const [s, e] of cuts) {
+    out += `${sqlText.slice(at, s)}'***'`;
+    at = e;
+  }
+  return out + sqlText.slice(at);
+}
+
+function useStatement(ctx: Ctx, s: Extract<Stmt, { k: 'use' }>): ResultSet {
+  const { cat, session } = ctx;
+  switch (s.type) {
+    case 'ROLE': {
+      const role = accountName(s.name);
+      if (!cat.roles.has(role) || !userRoles(cat, session.user).has(role))
+        throw notFound('ROLE', qualify(role));
+      session.role = role;
+      break;
+    }
+    case 'WAREHOUSE': {
+      const name = accountName(s.name);
+      const wh = cat.warehouses.get(name);
+      if (!wh || !ctx.access.any('WAREHOUSE', qualify(name), wh.owner)) {
+        throw new SqlError(
+          '002043',
+          '02000',
+          'SQL compilation error:\nObject does not exist, or operation cannot be performed.',
+        );
+      }
+      session.warehouse = name;
+      break;
+    }
+    case 'DATABASE': {
+      const name = accountName(s.name);
+      const db = reachDatabase(ctx, name);
+      session.database = name;
+      session.schema = db.schemas.has('PUBLIC') ? 'PUBLIC' : null;
+      break;
+    }
+    case 'SCHEMA': {
+      const [d, sc] = schemaPath(ctx, s.name);
+      reachSchema(ctx, d, sc);
+      session.database = d;
+      session.schema = sc;
+      break;
+    }
+  }
+  return status('Statement executed successfully.');
+}
+
+async function run(ctx: Ctx, s: Stmt): Promise<ResultSet> {
+  switch (s.k) {
+    case 'use':
+      return useStatement(ctx, s);
+    case 'create':
+      return create(ctx, s);
+    case 'alter':
+      return alter(ctx, s.ref, s.ifExists, s.action);
+    case 'drop':
+      return drop(ctx, s.ref, s.ifExists);
+    case 'describe':
+      return describe(ctx, s.ref);
+    case 'show':
+      return show(ctx, s);
+    case 'showGrants':
+      return showGrants(ctx, s);
+    case 'grant':
+    case 'revoke':
+      return grantPrivileges(ctx, s);
+    case 'grantRole':
+    case 'revokeRole':
+      return grantRole(ctx, s);
+    case 'select':
+      return select(ctx, s);
+  }
+}
+
+export function createEngine(opts: EngineOptions): SqlEngine {
+  const cat = new Catalog(opts.account ?? 'SANDBOX', opts.now ?? (() => new Date()));
+  return {
+    async execute(session: SessionState, sqlText: string, binds: Bind[] = [], allowMulti = false) {
+      const spans = splitStatements(sqlText);
+      if (spans.length === 0) throw new SqlError('000900', '42000', 'Empty SQL statement.');
+      if (spans.length > 1 && !allowMulti) {
+        throw new SqlError(
+          '000008',
+          '0A000',
+          `Actual statement count ${spans.length} did not match the desired statement count 1.`,
+        );
+      }
+      const results: ResultSet[] = [];
+      let bindOffset = 0;
+      for (const span of spans) {
+        const cursor = new Cursor(span.tokens, sqlText);
+        cursor.binds = bindOffset;
+        const stmt = parseStatement(cursor);
+        bindOffset = cursor.binds;
+        // Access is recomputed per statement: USE ROLE and GRANT change it mid-script.
+        const ctx: Ctx = { cat, session, access: new Access(cat, session.role), binds, runner: opts.runner };
+        results.push(await run(ctx, stmt));
+      }
+      return results;
+    },
+    findUser(name: string): SandboxUser | undefined {
+      return cat.users.get(name.toUpperCase())?.u;
+    },
+    userCanUseRole(user: string, role: string): boolean {
+      const u = user.toUpperCase();
+      return (
+        cat.users.has(u) && cat.roles.has(role.toUpperCase()) && userRoles(cat, u).has(role.toUpperCase())
+      );
+    },
+    roleExists(role: string): boolean {
+      return cat.roles.has(role.toUpperCase());
+    },
+    reset(): void {
+      cat.seed();
+    },
+    redact,
+  };
+}
