@@ -1,0 +1,103 @@
+// Faults a test can inject through POST /sandbox/faults, to see how the app copes with a Snowflake
+// that refuses logins, is slow, fails statements or drops the connection.
+import { z } from 'zod';
+
+const count = z.number().int().positive().default(1);
+const match = z.string().min(1).optional();
+
+export const FaultsInput = z
+  .object({
+    /** The next `count` logins fail with `code` (and Snowflake's message for it, unless given). */
+    login: z.object({ count, code: z.string().default('390100'), message: z.string().optional() }).optional(),
+    /** Added before every statement runs; 0 turns it off. */
+    statementLatencyMs: z.number().int().min(0).max(120_000).optional(),
+    /** The next `count` statements (whose text contains `match`, if given) fail with `code`. */
+    statements: z
+      .object({
+        count,
+        code: z.string().default('000603'),
+        message: z.string().default('SQL execution internal error: fault injected by the sandbox.'),
+        sqlState: z.string().default('XX000'),
+        match,
+      })
+      .optional(),
+    /** The next `count` matching statement requests lose their connection, before or after running. */
+    drop: z.object({ count, match, when: z.enum(['before', 'after']).default('before') }).optional(),
+    /** Clears every fault first. */
+    clear: z.boolean().optional(),
+  })
+  .strict();
+
+export type FaultsInput = z.infer<typeof FaultsInput>;
+
+interface Counted<T> {
+  remaining: number;
+  spec: T;
+}
+
+export interface StatementFault {
+  code: string;
+  message: string;
+  sqlState: string;
+}
+
+function matches(spec: { match?: string | undefined }, sqlText: string): boolean {
+  return spec.match === undefined || sqlText.toUpperCase().includes(spec.match.toUpperCase());
+}
+
+export class Faults {
+  private login: Counted<{ code: string; message?: string | undefined }> | null = null;
+  private latencyMs = 0;
+  private statements: Counted<StatementFault & { match?: string | undefined }> | null = null;
+  private drop: Counted<{ match?: string | undefined; when: 'before' | 'after' }> | null = null;
+
+  /** Applies a parsed POST body; keys not given keep their current setting. */
+  apply(input: FaultsInput): void {
+    if (input.clear) this.clear();
+    if (input.login) this.login = { remaining: input.login.count, spec: input.login };
+    if (input.statementLatencyMs !== undefined) this.latencyMs = input.statementLatencyMs;
+    if (input.statements) this.statements = { remaining: input.statements.count, spec: input.statements };
+    if (input.drop) this.drop = { remaining: input.drop.count, spec: input.drop };
+  }
+
+  clear(): void {
+    this.login = null;
+    this.latencyMs = 0;
+    this.statements = null;
+    this.drop = null;
+  }
+
+  /** A login fault to apply now (consumed), if any. */
+  takeLogin(): { code: string; message?: string | undefined } | null {
+    if (!this.login) return null;
+    const spec = this.login.spec;
+    if (--this.login.remaining <= 0) this.login = null;
+    return spec;
+  }
+
+  statementLatency(): number {
+    return this.latencyMs;
+  }
+
+  takeStatement(sqlText: string): StatementFault | null {
+    if (!this.statements || !matches(this.statements.spec, sqlText)) return null;
+    const { code, message, sqlState } = this.statements.spec;
+    if (--this.statements.remaining <= 0) this.statements = null;
+    return { code, message, sqlState };
+  }
+
+  takeDrop(sqlText: string, when: 'before' | 'after'): boolean {
+    if (!this.drop || this.drop.spec.when !== when || !matches(this.drop.spec, sqlText)) return false;
+    if (--this.drop.remaining <= 0) this.drop = null;
+    return true;
+  }
+
+  snapshot(): Record<string, unknown> {
+    return {
+      login: this.login && { remaining: this.login.remaining, ...this.login.spec },
+      statementLatencyMs: this.latencyMs,
+      statements: this.statements && { remaining: this.statements.remaining, ...this.statements.spec },
+      drop: this.drop && { remaining: this.drop.remaining, ...this.drop.spec },
+    };
+  }
+}

@@ -1,0 +1,126 @@
+// The /sandbox/ control endpoints: what tests and benchmarks read (statements, stats, logins) and
+// what they set (faults, session expiry, rotation policy, reset). Plain JSON, not Snowflake envelopes.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { SessionStore } from './auth-sessions.js';
+import type { SqlEngine } from './contract.js';
+import { type Faults, FaultsInput } from './faults.js';
+import { readJsonBody } from './protocol.js';
+import type { RotationPolicy } from './runner-oauth.js';
+
+export interface StatementRecord {
+  at: string;
+  queryId: string;
+  user: string;
+  role: string;
+  /** With the literals of OAUTH_REFRESH_TOKEN, OAUTH_CLIENT_SECRET and PASSWORD replaced by '***'. */
+  sqlText: string;
+  ok: boolean;
+  code?: string | undefined;
+  usedWarehouse: boolean;
+}
+
+export interface LoginRecord {
+  at: string;
+  user: string;
+  authenticator: string;
+  ok: boolean;
+  role?: string;
+  code?: string;
+  /** Why a login failed, as SYSTEM$GET_LOGIN_FAILURE_DETAILS would tell an administrator. */
+  reason?: string;
+}
+
+export interface ControlContext {
+  engine: SqlEngine;
+  faults: Faults;
+  sessions: SessionStore;
+  statements: StatementRecord[];
+  logins: LoginRecord[];
+  counters: { warehouseStatements: number; renewals: number; functionCalls: () => number };
+  getPolicy(): RotationPolicy;
+  setPolicy(p: RotationPolicy): void;
+  onReset(): void;
+}
+
+type Send = (res: ServerResponse, body: unknown, status?: number) => void;
+
+const ResetInput = z.object({ sessions: z.boolean().optional() }).strict();
+const ExpireInput = z.object({ master: z.boolean().optional() }).strict();
+const PolicyInput = z.object({ policy: z.enum(['persist', 'discard']) }).strict();
+
+function stats(ctx: ControlContext) {
+  return {
+    statements: ctx.statements.length,
+    warehouseStatements: ctx.counters.warehouseStatements,
+    functionCalls: ctx.counters.functionCalls(),
+    logins: ctx.logins.filter((l) => l.ok).length,
+    failedLogins: ctx.logins.filter((l) => !l.ok).length,
+    sessions: ctx.sessions.size,
+    renewals: ctx.counters.renewals,
+  };
+}
+
+export async function handleControl(
+  ctx: ControlContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  send: Send,
+): Promise<void> {
+  const key = `${req.method ?? 'GET'} ${url.pathname}`;
+  const parse = async <T>(schema: z.ZodType<T>): Promise<T | null> => {
+    const body = await readJsonBody(req).catch(() => Symbol.for('invalid'));
+    const parsed = schema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    send(res, { error: 'invalid_request', details: z.prettifyError(parsed.error) }, 400);
+    return null;
+  };
+  switch (key) {
+    case 'GET /sandbox/statements':
+      return send(res, ctx.statements);
+    case 'GET /sandbox/stats':
+      return send(res, stats(ctx));
+    case 'GET /sandbox/logins':
+      return send(res, ctx.logins);
+    case 'GET /sandbox/faults':
+      return send(res, ctx.faults.snapshot());
+    case 'POST /sandbox/faults': {
+      const input = await parse(FaultsInput);
+      if (!input) return;
+      ctx.faults.apply(input);
+      return send(res, ctx.faults.snapshot());
+    }
+    case 'POST /sandbox/reset': {
+      const input = await parse(ResetInput);
+      if (!input) return;
+      ctx.engine.reset();
+      ctx.statements.length = 0;
+      ctx.logins.length = 0;
+      ctx.counters.warehouseStatements = 0;
+      ctx.counters.renewals = 0;
+      ctx.faults.clear();
+      if (input.sessions) ctx.sessions.clear();
+      ctx.onReset();
+      return send(res, { ok: true, ...stats(ctx) });
+    }
+    case 'POST /sandbox/expire-sessions': {
+      const input = await parse(ExpireInput);
+      if (!input) return;
+      return send(res, {
+        expired: ctx.sessions.expireAll(input.master ?? false),
+        master: input.master ?? false,
+      });
+    }
+    case 'GET /sandbox/rotation-policy':
+      return send(res, { policy: ctx.getPolicy() });
+    case 'POST /sandbox/rotation-policy': {
+      const input = await parse(PolicyInput);
+      if (!input) return;
+      ctx.setPolicy(input.policy);
+      return send(res, { policy: ctx.getPolicy() });
+    }
+    default:
+      return send(res, { error: 'not_found', message: `No such control endpoint: ${key}` }, 404);
+  }
+}
