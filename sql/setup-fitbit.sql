@@ -176,7 +176,7 @@ def access_token(secret):
         token = _snowflake.get_oauth_access_token('cred')
     except Exception as exc:
         why = short(exc)
-        if re.search(r'\b410\b', why):
+        if re.search(r'\b410\b|\bgone\b', why, re.I):
             fail('provider_gone', 'the token endpoint answered 410 Gone (' + why + '): the legacy Fitbit API '
                  'and its OAuth endpoints were turned off; switch to the google-health provider')
         if re.search(r'\b429\b', why):
@@ -253,7 +253,12 @@ def raise_for(resp, secret, scope, url):
     if status == 401:
         fail('token_revoked', 'the provider refused the access token obtained with the refresh token in secret '
              + secret + ' (' + said + '): the grant was revoked or expired; ' + REAUTHORIZE)
-    if status == 403:
+    challenge = resp.headers.get('WWW-Authenticate') or ''
+    if status == 403 and ('ACCESS_TOKEN_SCOPE_INSUFFICIENT' in reasons or kind == 'insufficient_scope'
+                          or 'insufficient_scope' in challenge):
+        # Google's challenge names the scope it wanted: prefer it to our own guess.
+        named = re.search(r'scope="([^"]+)"', challenge)
+        scope = named.group(1) if named else scope
         fail('scope_missing', 'the grant in secret ' + secret + ' lacks the scope this call needs: ' + scope
              + ' (' + said + '); ' + REAUTHORIZE + ' and leave that scope ticked on the consent screen')
     fail('api_error', where + ' answered ' + said)
@@ -314,7 +319,7 @@ def access_token(secret):
         token = _snowflake.get_oauth_access_token('cred')
     except Exception as exc:
         why = short(exc)
-        if re.search(r'\b410\b', why):
+        if re.search(r'\b410\b|\bgone\b', why, re.I):
             fail('provider_gone', 'the token endpoint answered 410 Gone (' + why + '): the legacy Fitbit API '
                  'and its OAuth endpoints were turned off; switch to the google-health provider')
         if re.search(r'\b429\b', why):
@@ -391,7 +396,12 @@ def raise_for(resp, secret, scope, url):
     if status == 401:
         fail('token_revoked', 'the provider refused the access token obtained with the refresh token in secret '
              + secret + ' (' + said + '): the grant was revoked or expired; ' + REAUTHORIZE)
-    if status == 403:
+    challenge = resp.headers.get('WWW-Authenticate') or ''
+    if status == 403 and ('ACCESS_TOKEN_SCOPE_INSUFFICIENT' in reasons or kind == 'insufficient_scope'
+                          or 'insufficient_scope' in challenge):
+        # Google's challenge names the scope it wanted: prefer it to our own guess.
+        named = re.search(r'scope="([^"]+)"', challenge)
+        scope = named.group(1) if named else scope
         fail('scope_missing', 'the grant in secret ' + secret + ' lacks the scope this call needs: ' + scope
              + ' (' + said + '); ' + REAUTHORIZE + ' and leave that scope ticked on the consent screen')
     fail('api_error', where + ' answered ' + said)

@@ -1,0 +1,71 @@
+// npm run sql -- <script> [name=value …]
+// Prints a sql/ script filled in: values from the command line, then the app's environment
+// (OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES, SNOWFLAKE_SECRET, SNOWFLAKE_CHECK_FUNCTION, PROVIDER),
+// then the script's own defaults. Pipe it to `snow sql -i` or paste it into a worksheet.
+import { type Provider, type SetupInputs, templateValues } from '../server/setup/inputs.js';
+import {
+  isScriptName,
+  renderScript,
+  type ScriptName,
+  scriptNames,
+  TemplateError,
+} from '../server/setup/templates.js';
+
+const USAGE = `usage: npm run sql -- <script> [name=value …]
+scripts: ${scriptNames().join(', ')}`;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+function main(argv: string[], env: NodeJS.ProcessEnv): string {
+  const [script, ...pairs] = argv;
+  if (!script || script === '-h' || script === '--help') fail(USAGE, script ? 0 : 2);
+  if (!isScriptName(script)) fail(`Unknown script "${script}".\n${USAGE}`, 2);
+
+  const cli: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0)
+      fail(`Expected name=value, got an argument without "=" (${pair.slice(0, 40)}).\n${USAGE}`, 2);
+    cli[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+
+  const provider = providerFor(script, env.PROVIDER);
+  const inputs: SetupInputs = {
+    provider,
+    clientId: env.OAUTH_CLIENT_ID ?? '',
+    clientSecret: env.OAUTH_CLIENT_SECRET ?? '',
+    scopes: (env.OAUTH_SCOPES ?? '').split(/[\s,]+/).filter(Boolean),
+    snowflakeSecret: env.SNOWFLAKE_SECRET || undefined,
+    checkFunction: env.SNOWFLAKE_CHECK_FUNCTION || undefined,
+  };
+  const values = { ...templateValues(inputs, script), ...cli };
+  if (process.stdout.isTTY && values.client_secret) {
+    process.stderr.write(
+      'note: this output holds the OAuth client secret: pipe it to `snow sql -i`, do not save it.\n',
+    );
+  }
+  return renderScript(script, values);
+}
+
+function providerFor(script: ScriptName, fromEnv: string | undefined): Provider {
+  const scriptProvider = script === 'teardown' ? undefined : (script.slice('setup-'.length) as Provider);
+  if (fromEnv !== undefined && fromEnv !== '' && fromEnv !== 'google-health' && fromEnv !== 'fitbit') {
+    fail(`PROVIDER must be google-health or fitbit.`, 2);
+  }
+  const envProvider = fromEnv ? (fromEnv as Provider) : undefined;
+  if (scriptProvider && envProvider && scriptProvider !== envProvider) {
+    // The environment's client ID and secret belong to the other provider: refuse rather than mix them.
+    fail(`PROVIDER is ${envProvider} but ${script} is for ${scriptProvider}: use setup-${envProvider}.`, 2);
+  }
+  return scriptProvider ?? envProvider ?? 'google-health';
+}
+
+try {
+  process.stdout.write(main(process.argv.slice(2), process.env));
+} catch (err) {
+  if (err instanceof TemplateError) fail(err.message, 1);
+  throw err;
+}

@@ -1,0 +1,156 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  publicKeyBody,
+  type SetupInputs,
+  splitQualifiedName,
+  templateValues,
+} from '../../server/setup/inputs.js';
+import { renderScript, TemplateError } from '../../server/setup/templates.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const google: SetupInputs = {
+  provider: 'google-health',
+  clientId: '123-abc.apps.googleusercontent.com',
+  clientSecret: 'GOCSPX-not-a-real-secret',
+  scopes: [
+    'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly',
+    'https://www.googleapis.com/auth/googlehealth.sleep.readonly',
+  ],
+  snowflakeSecret: 'ANALYTICS.HEALTH.GOOGLE_TOKEN',
+  checkFunction: 'ANALYTICS.HEALTH.HEALTH_CHECK()',
+};
+
+describe('templateValues', () => {
+  it('maps the configuration onto the script variables', () => {
+    expect(templateValues(google)).toEqual({
+      client_id: '123-abc.apps.googleusercontent.com',
+      client_secret: 'GOCSPX-not-a-real-secret',
+      allowed_scopes:
+        "'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly', 'https://www.googleapis.com/auth/googlehealth.sleep.readonly'",
+      database: 'ANALYTICS',
+      schema: 'HEALTH',
+      secret_name: 'GOOGLE_TOKEN',
+      check_function: 'HEALTH_CHECK',
+    });
+  });
+
+  it('renders a script the app will then find its objects in', () => {
+    const out = renderScript('setup-google-health', templateValues(google, 'setup-google-health'));
+    expect(out).toContain('CREATE SECRET IF NOT EXISTS ANALYTICS.HEALTH.GOOGLE_TOKEN');
+    expect(out).toContain('CREATE OR REPLACE FUNCTION ANALYTICS.HEALTH.HEALTH_CHECK()');
+    expect(out).toContain("OAUTH_CLIENT_SECRET = 'GOCSPX-not-a-real-secret'");
+    expect(out).toContain("googlehealth.sleep.readonly')");
+  });
+
+  it('keeps only the names a script takes, and refuses the other provider’s setup', () => {
+    const teardown = templateValues(google, 'teardown');
+    expect(teardown).not.toHaveProperty('client_secret');
+    expect(teardown).toMatchObject({ database: 'ANALYTICS', secret_name: 'GOOGLE_TOKEN' });
+    expect(() => renderScript('teardown', teardown)).not.toThrow();
+    const fitbit = templateValues({ ...google, provider: 'fitbit' }, 'setup-fitbit');
+    expect(fitbit).not.toHaveProperty('allowed_scopes');
+    expect(() => templateValues(google, 'setup-fitbit')).toThrow(/configuration is for google-health/);
+  });
+
+  it('splits one- and two-part secret names, and lets explicit parts win', () => {
+    expect(templateValues({ ...google, snowflakeSecret: 'TOK', checkFunction: undefined })).toMatchObject({
+      secret_name: 'TOK',
+    });
+    expect(templateValues({ ...google, snowflakeSecret: 'S.TOK', checkFunction: undefined })).toMatchObject({
+      schema: 'S',
+      secret_name: 'TOK',
+    });
+    expect(templateValues({ ...google, database: 'OTHER', checkFunction: undefined })).toMatchObject({
+      database: 'OTHER',
+    });
+  });
+
+  it('refuses a check function outside the secret’s schema', () => {
+    expect(() => templateValues({ ...google, checkFunction: 'ANALYTICS.OTHER.CHECK' })).toThrow(
+      TemplateError,
+    );
+    expect(() => templateValues({ ...google, checkFunction: 'ELSEWHERE.HEALTH.CHECK' })).toThrow(
+      /same database/,
+    );
+    expect(templateValues({ ...google, checkFunction: 'analytics.health.check' }).check_function).toBe(
+      'check',
+    );
+  });
+
+  it('strips PEM armour from the public key', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqh\nkiG9w0BAQEFAAOC\n-----END PUBLIC KEY-----\n';
+    expect(publicKeyBody(pem)).toBe('MIIBIjANBgkqhkiG9w0BAQEFAAOC');
+    expect(templateValues({ ...google, appPublicKey: pem }).app_public_key).toBe(
+      'MIIBIjANBgkqhkiG9w0BAQEFAAOC',
+    );
+  });
+
+  it('leaves a scope with a quote for the renderer to refuse', () => {
+    const values = templateValues({ ...google, scopes: ["https://x/it's"] }, 'setup-google-health');
+    expect(() => renderScript('setup-google-health', values)).toThrow(/allowed_scopes/);
+  });
+});
+
+describe('splitQualifiedName', () => {
+  it('keeps quoted parts whole', () => {
+    expect(splitQualifiedName('"My.DB".PUBLIC."a ""b"""')).toEqual(['"My.DB"', 'PUBLIC', '"a ""b"""']);
+  });
+  it('refuses empty parts, more than three parts and unclosed quotes', () => {
+    expect(() => splitQualifiedName('A..B')).toThrow(/empty part/);
+    expect(() => splitQualifiedName('A.B.C.D')).toThrow(/more than three/);
+    expect(() => splitQualifiedName('"A.B')).toThrow(/unclosed quote/);
+  });
+});
+
+describe('npm run sql', () => {
+  function run(args: string[], env: Record<string, string> = {}) {
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(OAUTH_|SNOWFLAKE_|PROVIDER$)/.test(k)),
+    );
+    return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/sql.ts', ...args], {
+      cwd: ROOT,
+      env: { ...clean, ...env },
+      encoding: 'utf8',
+    });
+  }
+
+  it('prints a script filled in from the environment, command line first', () => {
+    const r = run(['setup-google-health', 'warehouse=HEALTH_WH', 'client_id=from-cli'], {
+      OAUTH_CLIENT_ID: 'from-env',
+      OAUTH_CLIENT_SECRET: 'env-secret',
+      OAUTH_SCOPES: 'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly',
+      SNOWFLAKE_SECRET: 'ANALYTICS.HEALTH.GOOGLE_TOKEN',
+      SNOWFLAKE_CHECK_FUNCTION: 'HEALTH_CHECK',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("OAUTH_CLIENT_ID = 'from-cli'");
+    expect(r.stdout).toContain("OAUTH_CLIENT_SECRET = 'env-secret'");
+    expect(r.stdout).toContain('CREATE WAREHOUSE IF NOT EXISTS HEALTH_WH');
+    expect(r.stdout).toContain('CREATE OR REPLACE FUNCTION ANALYTICS.HEALTH.HEALTH_CHECK()');
+    expect(r.stdout).toContain(
+      "OAUTH_ALLOWED_SCOPES = ('https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly')",
+    );
+  }, 20_000);
+
+  it('lists the scripts and exits 2 for an unknown one', () => {
+    const r = run(['setup-strava']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/Unknown script "setup-strava"/);
+    expect(r.stderr).toMatch(/setup-google-health, setup-fitbit, teardown/);
+  }, 20_000);
+
+  it('refuses a setup script for the other provider than PROVIDER, and unsafe values, without echoing them', () => {
+    const mixed = run(['setup-google-health'], { PROVIDER: 'fitbit' });
+    expect(mixed.status).toBe(2);
+    expect(mixed.stderr).toMatch(/PROVIDER is fitbit/);
+    const unsafe = run(['setup-fitbit'], { OAUTH_CLIENT_SECRET: "s3cr'et" });
+    expect(unsafe.status).toBe(1);
+    expect(unsafe.stderr).toMatch(/client_secret/);
+    expect(unsafe.stderr).not.toContain("s3cr'et");
+  }, 20_000);
+});

@@ -1,0 +1,446 @@
+import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  parseTemplate,
+  readScript,
+  renderScript,
+  renderTemplate,
+  type ScriptName,
+  scriptNames,
+  scriptVariables,
+  splitStatements,
+  TemplateError,
+} from '../../server/setup/templates.js';
+
+const SETUPS: ScriptName[] = ['setup-google-health', 'setup-fitbit'];
+
+function pythonHas(module: string): boolean {
+  const r = spawnSync('python3', ['-c', `import ${module}`], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+/** The $$ … $$ bodies of a rendered script, in order. */
+function pythonBodies(sql: string): string[] {
+  return [...sql.matchAll(/AS \$\$\n([\s\S]*?)\$\$;/g)].map((m) => m[1]!);
+}
+
+function errorOf(fn: () => unknown): TemplateError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof TemplateError) return err;
+    throw err;
+  }
+  throw new Error('expected a TemplateError');
+}
+
+describe('scripts and their variables', () => {
+  it('lists the three scripts and reads each', () => {
+    expect(scriptNames()).toEqual(['setup-google-health', 'setup-fitbit', 'teardown']);
+    for (const name of scriptNames()) expect(readScript(name)).toMatch(/^-- fitbit-snowflake-connect/);
+    expect(() => readScript('nope' as ScriptName)).toThrow(/Unknown script "nope"/);
+  });
+
+  it('gives every variable the agreed default', () => {
+    const expected: Record<string, string> = {
+      database: 'FITBIT',
+      schema: 'PUBLIC',
+      warehouse: 'FITBIT_WH',
+      owner_role: 'SYSADMIN',
+      network_rule: 'FITBIT_API_RULE',
+      security_integration: 'FITBIT_OAUTH_INTEGRATION',
+      secret_name: 'FITBIT_OAUTH_TOKEN',
+      external_access_integration: 'FITBIT_EAI',
+      app_role: 'FITBIT_CONNECT_APP_ROLE',
+      reader_role: 'FITBIT_READER',
+      app_user: 'FITBIT_CONNECT_APP',
+      check_function: 'FITBIT_CONNECTION_CHECK',
+    };
+    for (const name of scriptNames()) {
+      const vars = new Map(scriptVariables(name).map((v) => [v.name, v]));
+      for (const [k, v] of Object.entries(expected)) {
+        expect(vars.get(k)?.default, `${name}: ${k}`).toBe(v);
+      }
+      for (const v of vars.values()) expect(v.default, `${name}: ${v.name}`).not.toBe('');
+    }
+    const google = new Map(scriptVariables('setup-google-health').map((v) => [v.name, v]));
+    expect(google.get('token_endpoint')?.default).toBe('https://oauth2.googleapis.com/token');
+    expect(google.get('authorization_endpoint')?.default).toBe(
+      'https://accounts.google.com/o/oauth2/v2/auth',
+    );
+    expect(google.get('api_host')?.default).toBe('health.googleapis.com');
+    expect(google.get('steps_function')?.default).toBe('FITBIT_DAILY_STEPS');
+    expect(google.get('allowed_scopes')?.default).toBe(
+      "'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly', 'https://www.googleapis.com/auth/googlehealth.profile.readonly'",
+    );
+    expect(google.get('allowed_scopes')?.contexts).toEqual(['list']);
+    const fitbit = new Map(scriptVariables('setup-fitbit').map((v) => [v.name, v]));
+    expect(fitbit.get('token_endpoint')?.default).toBe('https://api.fitbit.com/oauth2/token');
+    expect(fitbit.get('authorization_endpoint')?.default).toBe('https://www.fitbit.com/oauth2/authorize');
+    expect(fitbit.get('api_host')?.default).toBe('api.fitbit.com');
+    expect(fitbit.get('steps_month_function')?.default).toBe('FITBIT_STEPS_MONTH');
+    expect(fitbit.has('allowed_scopes')).toBe(false);
+  });
+
+  it('marks the client secret as secret and knows where each variable goes', () => {
+    const vars = new Map(scriptVariables('setup-google-health').map((v) => [v.name, v]));
+    expect(vars.get('client_secret')).toMatchObject({ secret: true, contexts: ['literal'] });
+    expect(vars.get('secret_name')).toMatchObject({ secret: false });
+    expect(vars.get('secret_name')?.contexts.sort()).toEqual(['body', 'identifier']);
+    expect(vars.get('api_host')?.contexts.sort()).toEqual(['body', 'literal']);
+    expect(vars.get('app_public_key')?.contexts).toEqual(['literal']);
+    expect(vars.get('warehouse')?.contexts).toEqual(['identifier']);
+  });
+
+  it.skipIf(!pythonHas('jinja2'))(
+    'renders exactly as the Snowflake CLI would (Jinja2, <% %>, strict undefined)',
+    () => {
+      // The environment snowflake-cli builds in api/rendering/sql_templates.py: no logic blocks, strict undefined.
+      const program = `
+import json, sys
+from jinja2 import Environment, StrictUndefined, loaders
+block = "___very___unique___block___to___disable___logic___blocks___"
+env = Environment(variable_start_string="<%", variable_end_string="%>", loader=loaders.BaseLoader(),
+                  block_start_string=block, block_end_string=block, keep_trailing_newline=True,
+                  undefined=StrictUndefined)
+job = json.load(sys.stdin)
+sys.stdout.write(env.from_string(job["text"]).render(job["values"]))
+`;
+      const values: Record<string, Record<string, string>> = {
+        'setup-google-health': { database: 'ANALYTICS', client_secret: 'GOCSPX-abc', api_host: 'localhost' },
+        'setup-fitbit': { schema: 'RAW', client_id: '23ABCD' },
+        teardown: { warehouse: '"My WH"' },
+      };
+      for (const name of scriptNames()) {
+        for (const v of [{}, values[name]!]) {
+          const r = spawnSync('python3', ['-c', program], {
+            input: JSON.stringify({ text: readScript(name), values: v }),
+            encoding: 'utf8',
+          });
+          expect(r.stderr).toBe('');
+          expect(renderScript(name, v)).toBe(r.stdout);
+        }
+      }
+    },
+  );
+
+  it('leaves no template marker behind and keeps Jinja comment and legacy markers out', () => {
+    for (const name of scriptNames()) {
+      const raw = readScript(name);
+      expect(raw).not.toContain('{#');
+      expect(raw).not.toContain('&{');
+      const out = renderScript(name, {});
+      expect(out).not.toMatch(/<%|%>/);
+    }
+  });
+});
+
+describe('renderScript', () => {
+  it('fills in every occurrence, and defaults the rest', () => {
+    const out = renderScript('setup-fitbit', { database: 'ANALYTICS', client_id: '23XYZ9' });
+    const code = out
+      .split('\n')
+      .filter((l) => !l.startsWith('--'))
+      .join('\n');
+    expect(code).not.toMatch(/\bFITBIT\.PUBLIC\b/);
+    expect(out).toContain('CREATE DATABASE IF NOT EXISTS ANALYTICS;');
+    expect(out).toContain("SECRET = 'ANALYTICS.PUBLIC.FITBIT_OAUTH_TOKEN'");
+    expect(out).toContain("OAUTH_CLIENT_ID = '23XYZ9'");
+    expect(out).toContain("OAUTH_CLIENT_SECRET = 'sandbox-fitbit-secret'");
+  });
+
+  it('refuses unknown names, naming them and the ones it takes', () => {
+    const err = errorOf(() => renderScript('teardown', { client_secret: 'x', databse: 'X' }));
+    expect(err.message).toMatch(/Unknown variables "client_secret", "databse" for teardown/);
+    expect(err.message).toMatch(/it takes: .*database/);
+  });
+
+  it('accepts quoted identifiers where a name goes', () => {
+    const out = renderScript('teardown', { database: '"My ""Fit"" DB"' });
+    expect(out).toContain('DROP DATABASE IF EXISTS "My ""Fit"" DB";');
+  });
+
+  const refusals: [ScriptName, string, string, RegExp][] = [
+    ['setup-google-health', 'client_secret', "abc'; DROP USER X; --", /client_secret.*quote/],
+    ['setup-google-health', 'client_id', 'abc\\', /client_id.*backslash/],
+    ['setup-google-health', 'warehouse', 'WH; DROP DATABASE FITBIT', /warehouse.*not a Snowflake identifier/],
+    [
+      'setup-google-health',
+      'warehouse',
+      '"WH"; DROP DATABASE FITBIT; --"',
+      /warehouse.*not a Snowflake identifier/,
+    ],
+    ['setup-google-health', 'app_role', '1ROLE', /app_role.*not a Snowflake identifier/],
+    ['setup-google-health', 'database', '"o\'neil"', /database.*Python string/],
+    ['setup-google-health', 'secret_name', 'A$$B', /secret_name.*\$\$/],
+    ['setup-google-health', 'api_host', 'x\nimport os', /api_host.*line break/],
+    ['setup-google-health', 'allowed_scopes', 'https://a', /allowed_scopes.*comma-separated list/],
+    ['setup-google-health', 'allowed_scopes', "'a'), ENABLED = FALSE, X = ('b'", /allowed_scopes/],
+    ['setup-google-health', 'client_secret', 'abc<% database %>', /client_secret.*template marker/],
+    ['teardown', 'database', 'FITBIT.PUBLIC', /database.*not a Snowflake identifier/],
+  ];
+  it.each(refusals)('%s refuses %s = %j', (script, name, value, why) => {
+    const err = errorOf(() => renderScript(script, { [name]: value }));
+    expect(err.message).toMatch(why);
+    expect(err.variable).toBe(name);
+    expect(err.message).not.toContain(value);
+  });
+
+  it('accepts a list of scopes and a public key body', () => {
+    const out = renderScript('setup-google-health', {
+      allowed_scopes: "'https://www.googleapis.com/auth/googlehealth.sleep.readonly','https://x/y'",
+      app_public_key: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA+/=',
+    });
+    expect(out).toContain(
+      "OAUTH_ALLOWED_SCOPES = ('https://www.googleapis.com/auth/googlehealth.sleep.readonly','https://x/y')",
+    );
+    expect(out).toContain("RSA_PUBLIC_KEY = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA+/='");
+  });
+
+  it('never lets a literal value change the shape of the script (property)', () => {
+    const baseline = splitStatements(renderScript('setup-google-health', {})).length;
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (value) => {
+        let out: string;
+        try {
+          out = renderScript('setup-google-health', { client_secret: value });
+        } catch (err) {
+          if (err instanceof TemplateError) return true;
+          throw err;
+        }
+        const statements = splitStatements(out);
+        expect(statements).toHaveLength(baseline);
+        expect(statements.find((s) => s.includes('OAUTH_CLIENT_SECRET'))).toContain(
+          `OAUTH_CLIENT_SECRET = '${value}'`,
+        );
+        return true;
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never lets an identifier value change the shape of the script (property)', () => {
+    const baseline = splitStatements(renderScript('teardown', {}));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-ascii', maxLength: 20 }), (value) => {
+        let out: string;
+        try {
+          out = renderScript('teardown', { warehouse: value });
+        } catch (err) {
+          if (err instanceof TemplateError) return true;
+          throw err;
+        }
+        const statements = splitStatements(out);
+        expect(statements).toHaveLength(baseline.length);
+        expect(statements).toContain(`DROP WAREHOUSE IF EXISTS ${value}`);
+        return true;
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('template parsing', () => {
+  it('refuses a variable without a default', () => {
+    expect(() => parseTemplate('USE ROLE <% role %>;')).toThrow(/"role" at line 1 has no default/);
+  });
+  it('refuses two different defaults for one name', () => {
+    expect(() => parseTemplate('USE ROLE <% r | default("A") %>;\nUSE ROLE <% r | default("B") %>;')).toThrow(
+      /two different defaults/,
+    );
+  });
+  it('refuses a variable inside a comment or a quoted identifier', () => {
+    expect(() => parseTemplate('-- <% r | default("A") %>\nSELECT 1;')).toThrow(/line_comment/);
+    expect(() => parseTemplate('/* <% r | default("A") %> */ SELECT 1;')).toThrow(/block_comment/);
+    expect(() => parseTemplate('SELECT "<% r | default("A") %>";')).toThrow(/qident/);
+  });
+  it('refuses Jinja comment and legacy markers, and expressions beyond name | default', () => {
+    expect(() => parseTemplate('SELECT 1; -- {# x')).toThrow(/"\{#" at line 1/);
+    expect(() => parseTemplate('SELECT &{ x };')).toThrow(/"&\{"/);
+    expect(() => parseTemplate('USE ROLE <% r | upper %>;')).toThrow(/not "name \| default/);
+  });
+  it('refuses a default that is unsafe where it goes', () => {
+    expect(() => parseTemplate("SELECT '<% x | default(\"it's\") %>';")).toThrow(/default of "x".*quote/);
+  });
+  it('renders single- and double-quoted defaults alike', () => {
+    expect(renderTemplate('USE ROLE <% r | default(\'A\') %>; USE ROLE <% r | default("A") %>;', {})).toBe(
+      'USE ROLE A; USE ROLE A;',
+    );
+  });
+});
+
+describe('splitStatements', () => {
+  it('splits at semicolons and trims', () => {
+    expect(splitStatements('USE ROLE A;\n  SELECT 1 ;\nSELECT 2')).toEqual([
+      'USE ROLE A',
+      'SELECT 1',
+      'SELECT 2',
+    ]);
+  });
+  it('ignores semicolons inside strings, with both escapes', () => {
+    expect(splitStatements("SELECT 'a;b'; SELECT 'it''s; fine'; SELECT 'back\\';slash';")).toEqual([
+      "SELECT 'a;b'",
+      "SELECT 'it''s; fine'",
+      "SELECT 'back\\';slash'",
+    ]);
+  });
+  it('ignores semicolons inside quoted identifiers and $$ bodies', () => {
+    expect(
+      splitStatements('SELECT "a;""b"; CREATE FUNCTION f() RETURNS INT AS $$ x = 1; y = 2 $$; SELECT 3'),
+    ).toEqual(['SELECT "a;""b"', 'CREATE FUNCTION f() RETURNS INT AS $$ x = 1; y = 2 $$', 'SELECT 3']);
+  });
+  it('does not take $$ inside an unquoted identifier for a body', () => {
+    expect(splitStatements('DROP SECRET A$$B; SELECT 1;')).toEqual(['DROP SECRET A$$B', 'SELECT 1']);
+  });
+  it('ignores semicolons in comments, keeps leading comments and drops comment-only chunks', () => {
+    expect(
+      splitStatements(
+        '-- header; still comment\nUSE ROLE A; // another ; comment\n/* block ; comment */\nSELECT 1;\n-- tail;',
+      ),
+    ).toEqual([
+      '-- header; still comment\nUSE ROLE A',
+      '// another ; comment\n/* block ; comment */\nSELECT 1',
+    ]);
+    expect(splitStatements('-- only; a comment\n;\n  ;')).toEqual([]);
+  });
+  it('keeps quotes inside comments from opening strings', () => {
+    expect(splitStatements("-- don't\nSELECT 1; /* it's */ SELECT 2;")).toEqual([
+      "-- don't\nSELECT 1",
+      "/* it's */ SELECT 2",
+    ]);
+  });
+  it('refuses a script that ends inside a string, identifier, body or comment', () => {
+    expect(() => splitStatements("SELECT 'open;")).toThrow(/string literal/);
+    expect(() => splitStatements('SELECT "open;')).toThrow(/quoted identifier/);
+    expect(() => splitStatements('AS $$ open;')).toThrow(/\$\$/);
+    expect(() => splitStatements('/* open;')).toThrow(/comment/);
+  });
+});
+
+describe('the scripts themselves', () => {
+  /** [role in effect, statement] for each statement of a rendered script. */
+  function byRole(name: ScriptName): [string, string][] {
+    let role = '';
+    return splitStatements(renderScript(name, {})).map((s) => {
+      const bare = s.replace(/^(--[^\n]*\n|\s)+/, '');
+      const use = /^USE ROLE (\w+)$/.exec(bare);
+      if (use) role = use[1]!;
+      return [role, bare];
+    });
+  }
+
+  it.each(SETUPS)('%s creates account objects as ACCOUNTADMIN and the rest as the database owner', (name) => {
+    const rows = byRole(name);
+    expect(rows[0]).toEqual(['ACCOUNTADMIN', 'USE ROLE ACCOUNTADMIN']);
+    const created = rows.filter(([, s]) => s.startsWith('CREATE'));
+    const where = (re: RegExp) => created.filter(([, s]) => re.test(s)).map(([r]) => r);
+    expect(where(/^CREATE (OR REPLACE )?(SECURITY|EXTERNAL ACCESS) INTEGRATION/)).toEqual([
+      'ACCOUNTADMIN',
+      'ACCOUNTADMIN',
+    ]);
+    expect(where(/^CREATE (ROLE|USER)/)).toEqual(['ACCOUNTADMIN', 'ACCOUNTADMIN', 'ACCOUNTADMIN']);
+    const ownerKinds = /^CREATE (OR REPLACE )?(DATABASE|SCHEMA|WAREHOUSE|NETWORK RULE|SECRET|FUNCTION)/;
+    expect(new Set(where(ownerKinds))).toEqual(new Set(['SYSADMIN']));
+    expect(where(ownerKinds)).toHaveLength(7);
+    expect(created).toHaveLength(12);
+  });
+
+  it.each(SETUPS)(
+    '%s gives the app role OWNERSHIP of the secret and USAGE on the rest, nothing more',
+    (name) => {
+      const grants = byRole(name)
+        .map(([, s]) => s.replace(/\s+/g, ' '))
+        .filter((s) => /^GRANT .* TO ROLE FITBIT_CONNECT_APP_ROLE\b/.test(s));
+      const dataFn =
+        name === 'setup-google-health'
+          ? 'FITBIT.PUBLIC.FITBIT_DAILY_STEPS(DATE, DATE)'
+          : 'FITBIT.PUBLIC.FITBIT_STEPS_MONTH()';
+      expect(grants.map((g) => g.replace(/ TO ROLE FITBIT_CONNECT_APP_ROLE.*$/, ''))).toEqual([
+        'GRANT OWNERSHIP ON SECRET FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN',
+        'GRANT USAGE ON DATABASE FITBIT',
+        'GRANT USAGE ON SCHEMA FITBIT.PUBLIC',
+        'GRANT USAGE ON WAREHOUSE FITBIT_WH',
+        'GRANT USAGE ON FUNCTION FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK()',
+        `GRANT USAGE ON FUNCTION ${dataFn}`,
+      ]);
+    },
+  );
+
+  it.each(SETUPS)('%s secures the integration for its provider', (name) => {
+    const out = renderScript(name, {});
+    expect(out).toMatch(/MODE = EGRESS\s+TYPE = HOST_PORT/);
+    expect(out).toMatch(
+      /CREATE SECRET IF NOT EXISTS \S+\s+TYPE = OAUTH2\s+API_AUTHENTICATION = FITBIT_OAUTH_INTEGRATION/,
+    );
+    expect(out).toMatch(
+      /CREATE USER IF NOT EXISTS FITBIT_CONNECT_APP\s+TYPE = SERVICE\s+DEFAULT_ROLE = FITBIT_CONNECT_APP_ROLE/,
+    );
+    expect(out).toMatch(
+      /WAREHOUSE_SIZE = XSMALL\s+AUTO_SUSPEND = 60\s+AUTO_RESUME = TRUE\s+INITIALLY_SUSPENDED = TRUE/,
+    );
+    expect(out).not.toMatch(/OAUTH_REFRESH_TOKEN\s*=/);
+    const method = name === 'setup-google-health' ? 'CLIENT_SECRET_POST' : 'CLIENT_SECRET_BASIC';
+    expect(out).toContain(`OAUTH_CLIENT_AUTH_METHOD = ${method}`);
+  });
+
+  it('teardown drops, after the functions, every object a setup script creates', () => {
+    const drops = byRole('teardown')
+      .map(([role, s]) => [role, s] as const)
+      .filter(([, s]) => s.startsWith('DROP'));
+    const dropped = drops.map(([, s]) => s.replace(/^DROP (\w+( \w+)?) IF EXISTS /, ''));
+    for (const setup of SETUPS) {
+      const created = splitStatements(renderScript(setup, {}))
+        .map((s) => s.replace(/^(--[^\n]*\n|\s)+/, ''))
+        .map(
+          (s) =>
+            /^CREATE (?:OR REPLACE )?(?:DATABASE|SCHEMA|WAREHOUSE|ROLE|USER|NETWORK RULE|SECURITY INTEGRATION|EXTERNAL ACCESS INTEGRATION|SECRET|FUNCTION) (?:IF NOT EXISTS )?([\w.]+(?:\([^)]*\))?)/.exec(
+              s,
+            )?.[1],
+        )
+        .filter((n): n is string => n !== undefined)
+        .map((n) => n.replace(/\((\w+ DATE), (\w+ DATE)\)/, '(DATE, DATE)'))
+        .filter((n) => n !== 'FITBIT.PUBLIC'); // the schema goes with the database
+      for (const n of created) expect(dropped, `${setup} creates ${n}`).toContain(n);
+    }
+    expect(drops[0]![1]).toMatch(/^DROP FUNCTION/);
+    expect(drops.at(-1)![1]).toBe('DROP DATABASE IF EXISTS FITBIT');
+  });
+
+  it('keeps the error-handling block identical in every Python handler', () => {
+    const blocks = SETUPS.flatMap((name) =>
+      pythonBodies(readScript(name)).map((body) => {
+        const start = body.indexOf('# --- fitbit-snowflake-connect errors');
+        const end = body.indexOf('# --- end of the shared block ---');
+        expect(start).toBeGreaterThanOrEqual(0);
+        expect(end).toBeGreaterThan(start);
+        return body.slice(start, end);
+      }),
+    );
+    expect(blocks).toHaveLength(4);
+    for (const b of blocks) expect(b).toBe(blocks[0]);
+    for (const code of [
+      'token_revoked',
+      'scope_missing',
+      'account_not_linked',
+      'rate_limited',
+      'provider_gone',
+      'api_error',
+    ]) {
+      expect(blocks[0]).toContain(`'${code}'`);
+    }
+  });
+
+  it.skipIf(!pythonHas('ast'))('has Python handlers that compile', () => {
+    for (const name of SETUPS) {
+      for (const body of pythonBodies(renderScript(name, {}))) {
+        const r = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {
+          input: body,
+          encoding: 'utf8',
+        });
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+      }
+    }
+  });
+});
