@@ -21,7 +21,14 @@ export function connectRoutes(s: Services): Router {
   const r = Router();
   const results = new Results();
 
-  r.get('/connect', async (_req, res) => {
+  const redirect = new URL(s.config.oauth.redirectUri);
+  r.get('/connect', async (req, res) => {
+    // The sign-in cookie must come back to the callback: start on the redirect URI's own host
+    // (localhost and 127.0.0.1 are different sites to a browser).
+    if (req.headers.host && req.headers.host.toLowerCase() !== redirect.host && !s.config.publicOrigin.includes(req.headers.host)) {
+      res.redirect(303, `${redirect.origin}/connect`);
+      return;
+    }
     const url = await s.flow.start(res.locals.browserId, 'connect');
     res.redirect(303, url.href);
   });

@@ -9,12 +9,19 @@ import { snowflakeError } from './errors.js';
 
 type Driver = typeof import('snowflake-sdk');
 let driverPromise: Promise<Driver> | undefined;
+// The driver's logger is process-wide; it follows the most recent app logger.
+let driverLog: Logger | undefined;
 
 /** Loads snowflake-sdk once, with its logs routed into ours at WARN and above (never to a file). */
 export function loadDriver(log: Logger): Promise<Driver> {
+  driverLog = log.child({ component: 'snowflake-sdk' });
   driverPromise ??= import('snowflake-sdk').then((mod) => {
     const driver = ((mod as unknown as { default?: Driver }).default ?? mod) as Driver;
-    const child = log.child({ component: 'snowflake-sdk' });
+    const child = {
+      error: (m: string) => driverLog?.error(m),
+      warn: (m: string) => driverLog?.warn(m),
+      debug: (m: string) => driverLog?.debug(m),
+    };
     const scrub = (m: string) => scrubSqlSecrets(m);
     driver.configure({
       logLevel: 'WARN',

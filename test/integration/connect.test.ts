@@ -1,0 +1,80 @@
+// The connect journey end to end over real sockets: the real app, the real openid-client and
+// snowflake-sdk, against both stand-ins.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../support/app-harness.js';
+
+interface Stmt {
+  sqlText: string;
+  ok: boolean;
+  user?: string;
+  role?: string;
+  usedWarehouse?: boolean;
+}
+interface OAuthReq {
+  path: string;
+  method: string;
+  grantType?: string;
+  userAgent?: string;
+  query: Record<string, string>;
+}
+
+async function statements(h: Harness): Promise<Stmt[]> {
+  return ((await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as { statements?: Stmt[] }).statements ??
+    ((await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as Stmt[]);
+}
+async function oauthRequests(h: Harness): Promise<OAuthReq[]> {
+  const body = (await (await fetch(`${h.oauthUrl}/sandbox/requests`)).json()) as { requests?: OAuthReq[] } | OAuthReq[];
+  return Array.isArray(body) ? body : (body.requests ?? []);
+}
+
+describe('connect (google-health)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('home page offers Connect Fitbit as a plain link and says it is the sandbox', async () => {
+    const res = await h.agent.get('/');
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/<a class="button primary" id="connect" href="\/connect">Connect Fitbit<\/a>/);
+    expect(res.text).toContain('Sandbox mode.');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('connects: writes the secret, runs the check, shows who was connected', async () => {
+    const cb = await h.connect();
+    expect(cb.status).toBe(303);
+    expect(cb.headers['referrer-policy']).toBe('no-referrer');
+    const page = await h.agent.get(cb.headers.location as string);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Connected: Snowflake can read your Fitbit data');
+    expect(page.text).toContain('2E4RVC'); // alice's legacy Fitbit id, from Snowflake's own call
+    expect(page.text).toContain('FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN');
+
+    const stmts = await statements(h);
+    const alter = stmts.filter((s) => s.sqlText.startsWith('ALTER SECRET'));
+    expect(alter).toHaveLength(1);
+    expect(alter[0]!.sqlText).toBe("ALTER SECRET FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN SET OAUTH_REFRESH_TOKEN = '***'");
+    expect(alter[0]!.ok).toBe(true);
+    expect(stmts.some((s) => /FITBIT_CONNECTION_CHECK/.test(s.sqlText) && s.ok)).toBe(true);
+
+    const reqs = await oauthRequests(h);
+    const auth = reqs.find((r) => r.path === '/o/oauth2/v2/auth');
+    expect(auth?.query.code_challenge_method).toBe('S256');
+    expect(auth?.query.access_type).toBe('offline');
+    expect(auth?.query.prompt).toBe('consent');
+    const codeGrants = reqs.filter((r) => r.grantType === 'authorization_code');
+    expect(codeGrants).toHaveLength(1);
+    // Only Snowflake (the stand-in's function runner) ever refreshed; the app never did.
+    const refreshes = reqs.filter((r) => r.grantType === 'refresh_token');
+    expect(refreshes.length).toBeGreaterThan(0);
+    for (const r of refreshes) expect(r.userAgent ?? '').toMatch(/snowflake/i);
+
+    const status = await h.agent.get('/status.json');
+    expect(status.body).toMatchObject({ overall: 'connected', mode: 'sandbox', provider: 'google-health', secret: 'FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN' });
+    expect(status.body.lastConnect.userId).toBeTruthy();
+  });
+});

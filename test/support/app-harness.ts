@@ -1,0 +1,165 @@
+// Builds the real app on the real stand-ins (sandbox mode on ports 0), with every log line captured,
+// and drives the connect journey over real HTTP: supertest for the app, the stand-in's consent page
+// for the user's "Allow".
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import supertest from 'supertest';
+import { consent, type ConsentOptions } from '../../sandbox/oauth/consent.js';
+import { createApp } from '../../server/app.js';
+import type { AppConfig, BaseConfig } from '../../server/config.js';
+import { createLogger } from '../../server/log.js';
+import type { ProviderId } from '../../server/providers/index.js';
+import { getProfile } from '../../server/providers/index.js';
+import { type SandboxMode, startSandboxMode } from '../../server/sandbox-mode.js';
+import { buildServices, type Services } from '../../server/services.js';
+
+export interface HarnessOptions {
+  provider?: ProviderId;
+  clientStatus?: 'production' | 'testing';
+  /** Listen on a real port (browser tests); the redirect URI then points at it. */
+  listen?: boolean;
+  heldTokenTtlMs?: number;
+  logLevel?: string;
+  /** Change the config before services are built (e.g. a wrong secret name). */
+  tweak?: (c: AppConfig) => AppConfig;
+}
+
+export interface Harness {
+  services: Services;
+  config: AppConfig;
+  sandbox: SandboxMode;
+  agent: ReturnType<typeof supertest.agent>;
+  /** Every line the app logged, as text. */
+  logs: string[];
+  dataDir: string;
+  baseUrl?: string;
+  oauthUrl: string;
+  snowflakeUrl: string;
+  /** GET /connect, consent on the stand-in, GET /callback; returns the callback response. */
+  connect(opts?: ConsentOptions & { via?: 'connect' | 'reauthorize' }): Promise<supertest.Response>;
+  /** As connect(), then follows the redirect to the result page. */
+  connectAndFollow(opts?: ConsentOptions): Promise<supertest.Response>;
+  /** The provider URL /connect redirects to (the flow is started but not finished). */
+  startFlow(): Promise<string>;
+  /** POST to the OAuth stand-in's control API. */
+  oauthControl(pathname: string, body?: unknown): Promise<Response>;
+  snowflakeControl(pathname: string, body?: unknown): Promise<Response>;
+  csrf(): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const provider = opts.provider ?? 'google-health';
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const log = createLogger(opts.logLevel ?? 'debug', stream);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'fsc-test-'));
+  const port = opts.listen ? await freePort() : 8787;
+  const host = opts.listen ? '127.0.0.1' : 'localhost';
+  const base: BaseConfig = {
+    host: '127.0.0.1',
+    port,
+    provider,
+    redirectUri: `http://${host}:${port}/callback`,
+    scopes: getProfile(provider).defaultScopes,
+    clientStatus: opts.clientStatus ?? 'production',
+    dataDir,
+    logLevel: opts.logLevel ?? 'debug',
+    heldTokenTtlMs: opts.heldTokenTtlMs ?? 600_000,
+    checkIntervalSeconds: 0,
+    timeouts: { oauthSeconds: 5, snowflakeMs: 20_000 },
+  };
+  const sandbox = await startSandboxMode(base, log, { oauthPort: 0, snowflakePort: 0, dataDir });
+  const config = opts.tweak ? opts.tweak(sandbox.config) : sandbox.config;
+  const services = buildServices(config, log);
+  const app = createApp(services);
+  let server: Server | undefined;
+  let baseUrl: string | undefined;
+  if (opts.listen) {
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    });
+    baseUrl = `http://127.0.0.1:${port}`;
+  }
+  const agent = supertest.agent(server ?? app);
+  // Without a real listener, requests still name the redirect URI's host, as a browser would.
+  if (!server) agent.set('Host', 'localhost:8787');
+
+  const startFlow = async () => {
+    const res = await agent.get('/connect');
+    if (res.status !== 303) throw new Error(`/connect answered ${res.status}: ${res.text.slice(0, 300)}`);
+    return res.headers.location as string;
+  };
+  const connect = async (o: ConsentOptions & { via?: 'connect' | 'reauthorize' } = {}) => {
+    let authUrl: string;
+    if (o.via === 'reauthorize') {
+      const token = await csrf();
+      const res = await agent.post('/reauthorize').type('form').send({ _csrf: token });
+      if (res.status !== 303) throw new Error(`/reauthorize answered ${res.status}`);
+      authUrl = res.headers.location as string;
+    } else authUrl = await startFlow();
+    const location = await consent(authUrl, o);
+    const u = new URL(location);
+    return agent.get(`${u.pathname}${u.search}`);
+  };
+  const csrf = async () => {
+    const res = await agent.get('/status');
+    const m = /name="_csrf" value="([^"]+)"/.exec(res.text);
+    if (!m) throw new Error('no CSRF token on /status');
+    return m[1]!;
+  };
+  const control = (baseUrlOf: string) => (pathname: string, body?: unknown) =>
+    fetch(`${baseUrlOf}${pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+  return {
+    services,
+    config,
+    sandbox,
+    agent,
+    logs,
+    dataDir,
+    baseUrl,
+    oauthUrl: sandbox.oauthUrl,
+    snowflakeUrl: sandbox.snowflakeUrl,
+    connect,
+    async connectAndFollow(o = {}) {
+      const res = await connect(o);
+      if (res.status !== 303) return res;
+      return agent.get(res.headers.location as string);
+    },
+    startFlow,
+    oauthControl: control(sandbox.oauthUrl),
+    snowflakeControl: control(sandbox.snowflakeUrl),
+    csrf,
+    async close() {
+      if (server) await new Promise<void>((r) => server.close(() => r()));
+      await services.shutdown();
+      await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
