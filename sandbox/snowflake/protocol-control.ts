@@ -49,6 +49,21 @@ const ResetInput = z.object({ sessions: z.boolean().optional() }).strict();
 const ExpireInput = z.object({ master: z.boolean().optional() }).strict();
 const PolicyInput = z.object({ policy: z.enum(['persist', 'discard']) }).strict();
 
+const INDEX = {
+  'GET /sandbox/': 'this index',
+  'GET /sandbox/statements': 'statements received, in order, secrets redacted',
+  'GET /sandbox/stats':
+    'counts: statements, warehouseStatements, functionCalls, logins, failedLogins, sessions, renewals',
+  'GET /sandbox/logins': 'login attempts, with why each failure failed',
+  'POST /sandbox/reset':
+    'engine back to its seed; logs, counters and faults cleared ({"sessions":true} also ends sessions)',
+  'GET /sandbox/faults': 'active faults',
+  'POST /sandbox/faults': 'set faults: login, statementLatencyMs, statements, drop, clear (see README)',
+  'POST /sandbox/expire-sessions': 'expire every session token ({"master":true}: master tokens too)',
+  'GET /sandbox/rotation-policy': 'what happens to a rotated refresh token: persist | discard',
+  'POST /sandbox/rotation-policy': 'JSON {"policy":"persist"|"discard"}',
+};
+
 function stats(ctx: ControlContext) {
   return {
     statements: ctx.statements.length,
@@ -77,6 +92,8 @@ export async function handleControl(
     return null;
   };
   switch (key) {
+    case 'GET /sandbox/':
+      return send(res, { endpoints: INDEX });
     case 'GET /sandbox/statements':
       return send(res, ctx.statements);
     case 'GET /sandbox/stats':

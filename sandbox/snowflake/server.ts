@@ -9,6 +9,7 @@ import { authenticate, connectIdentifier, type LoginRequest, loginError } from '
 import { SESSION_ERRORS, type Session, SessionStore } from './auth-sessions.js';
 import type { FunctionRunner, SessionState, SqlEngine } from './contract.js';
 import { SqlError } from './contract.js';
+import { createEngine } from './engine.js';
 import { Faults } from './faults.js';
 import {
   bindsFromRequest,
@@ -68,12 +69,6 @@ function capped<K, V>(map: Map<K, V>, key: K, value: V, cap: number): void {
   while (map.size > cap) map.delete(map.keys().next().value as K);
 }
 
-async function loadEngineFactory(): Promise<EngineFactory> {
-  const specifier = './engine.js';
-  const mod = (await import(specifier)) as { createEngine: EngineFactory };
-  return mod.createEngine;
-}
-
 export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}): Promise<SnowflakeSandbox> {
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? Number(process.env.SANDBOX_SNOWFLAKE_PORT ?? 8791);
@@ -99,7 +94,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
       return inner.run(inv);
     },
   };
-  const factory = opts.createEngine ?? (await loadEngineFactory());
+  const factory = opts.createEngine ?? createEngine;
   const engine = factory({ runner, now: clock });
 
   const pythonVersion = await checkPython(python);

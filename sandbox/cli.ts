@@ -1,0 +1,47 @@
+// `npm run sandbox`: both stand-ins on their default ports until Ctrl-C.
+import { startSandbox } from './index.js';
+
+async function main(): Promise<void> {
+  const sandbox = await startSandbox({
+    oauthPort: Number(process.env.SANDBOX_OAUTH_PORT ?? 8790),
+    snowflakePort: Number(process.env.SANDBOX_SNOWFLAKE_PORT ?? 8791),
+  });
+  const { oauth, snowflake } = sandbox;
+  // Client secrets stay out of the console; the fixtures are listed in the sandbox READMEs.
+  const lines = [
+    `OAuth stand-in     ${oauth.url}   (Google: /o/oauth2/v2/auth, /token, /v4/…; legacy Fitbit: /oauth2/…, /1/…)`,
+    '  google client    sandbox-client-id   fitbit server app: 23SBOX   (secrets: see the sandbox README)',
+    `  control          ${oauth.url}/sandbox/`,
+    `Snowflake stand-in ${snowflake.url}   (account 'sandbox'; snowflake-sdk: accessUrl = this URL)`,
+    '  admin login      SANDBOX_ADMIN / sandbox   role ACCOUNTADMIN, warehouse SANDBOX_WH',
+    `  control          ${snowflake.url}/sandbox/   (statements, stats, logins, faults, reset, expire-sessions, rotation-policy)`,
+    `  python3          ${snowflake.python ?? 'NOT FOUND: Python functions will fail'}`,
+    'Ctrl-C stops both.',
+  ];
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the sandbox…`);
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'a port is already in use (set SANDBOX_OAUTH_PORT / SANDBOX_SNOWFLAKE_PORT to move it)'
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  console.error(`The sandbox could not start: ${why}`);
+  process.exit(1);
+});
