@@ -35,7 +35,12 @@ export function admin(): SessionState {
   return { user: 'SANDBOX_ADMIN', role: 'ACCOUNTADMIN', database: null, schema: null, warehouse: null };
 }
 
-export async function one(engine: SqlEngine, session: SessionState, sql: string, binds?: Bind[]): Promise<ResultSet> {
+export async function one(
+  engine: SqlEngine,
+  session: SessionState,
+  sql: string,
+  binds?: Bind[],
+): Promise<ResultSet> {
   const [r] = await engine.execute(session, sql, binds);
   return r!;
 }

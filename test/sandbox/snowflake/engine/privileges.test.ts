@@ -30,15 +30,23 @@ describe('secret privileges', () => {
     const e = await fails(one(engine, as('READER'), ALTER));
     expect(e.code).toBe('003001');
     expect(e.sqlState).toBe('42501');
-    expect(e.message).toBe("SQL access control error:\nInsufficient privileges to operate on secret 'GOOGLE_CRED'");
+    expect(e.message).toBe(
+      "SQL access control error:\nInsufficient privileges to operate on secret 'GOOGLE_CRED'",
+    );
   });
 
   it('no privilege at all: 002003 "does not exist or not authorized"', async () => {
-    for (const sql of [ALTER, 'DESCRIBE SECRET fitbit.public.google_cred', 'DROP SECRET fitbit.public.google_cred']) {
+    for (const sql of [
+      ALTER,
+      'DESCRIBE SECRET fitbit.public.google_cred',
+      'DROP SECRET fitbit.public.google_cred',
+    ]) {
       const e = await fails(one(engine, as('NOBODY'), sql));
       expect(e.code).toBe('002003');
       expect(e.sqlState).toBe('02000');
-      expect(e.message).toBe("SQL compilation error:\nSecret 'FITBIT.PUBLIC.GOOGLE_CRED' does not exist or not authorized.");
+      expect(e.message).toBe(
+        "SQL compilation error:\nSecret 'FITBIT.PUBLIC.GOOGLE_CRED' does not exist or not authorized.",
+      );
     }
     expect(objects(await one(engine, as('NOBODY'), 'SHOW SECRETS IN SCHEMA fitbit.public'))).toEqual([]);
   });
@@ -48,7 +56,9 @@ describe('secret privileges', () => {
   });
 
   it('an unknown secret is 002003, and needs USAGE on its database', async () => {
-    const e = await fails(one(engine, as('FITBIT_WRITER'), "ALTER SECRET fitbit.public.nope SET COMMENT = 'x'"));
+    const e = await fails(
+      one(engine, as('FITBIT_WRITER'), "ALTER SECRET fitbit.public.nope SET COMMENT = 'x'"),
+    );
     expect(e.message).toContain("Secret 'FITBIT.PUBLIC.NOPE' does not exist or not authorized.");
     await one(engine, admin(), 'REVOKE USAGE ON DATABASE fitbit FROM ROLE fitbit_writer');
     const e2 = await fails(one(engine, as('FITBIT_WRITER'), ALTER));
@@ -66,16 +76,24 @@ describe('secret privileges', () => {
   });
 
   it('GRANT needs the owner or MANAGE GRANTS', async () => {
-    const e = await fails(one(engine, as('READER'), 'GRANT READ ON SECRET fitbit.public.google_cred TO ROLE nobody'));
+    const e = await fails(
+      one(engine, as('READER'), 'GRANT READ ON SECRET fitbit.public.google_cred TO ROLE nobody'),
+    );
     expect(e.code).toBe('003001');
     await one(engine, as('SECURITYADMIN'), 'GRANT READ ON SECRET fitbit.public.google_cred TO ROLE nobody');
     await one(engine, as('NOBODY'), 'DESCRIBE SECRET fitbit.public.google_cred');
   });
 
   it('GRANT OWNERSHIP with and without a current-grants clause', async () => {
-    const e = await fails(one(engine, admin(), 'GRANT OWNERSHIP ON SECRET fitbit.public.google_cred TO ROLE reader'));
+    const e = await fails(
+      one(engine, admin(), 'GRANT OWNERSHIP ON SECRET fitbit.public.google_cred TO ROLE reader'),
+    );
     expect(e.code).toBe('003111');
-    await one(engine, admin(), 'GRANT OWNERSHIP ON SECRET fitbit.public.google_cred TO ROLE reader REVOKE CURRENT GRANTS');
+    await one(
+      engine,
+      admin(),
+      'GRANT OWNERSHIP ON SECRET fitbit.public.google_cred TO ROLE reader REVOKE CURRENT GRANTS',
+    );
     const grants = objects(await one(engine, admin(), 'SHOW GRANTS ON SECRET fitbit.public.google_cred'));
     expect(grants.map((g) => [g.privilege, g.grantee_name])).toEqual([['OWNERSHIP', 'READER']]);
     await one(engine, as('READER'), ALTER);
@@ -86,10 +104,16 @@ describe('account-level privileges', () => {
   it('creating an integration needs ACCOUNTADMIN (CREATE INTEGRATION)', async () => {
     for (const role of ['SYSADMIN', 'SECURITYADMIN', 'FITBIT_WRITER']) {
       const e = await fails(
-        one(engine, as(role), 'CREATE SECURITY INTEGRATION i2 TYPE = API_AUTHENTICATION AUTH_TYPE = OAUTH2 ENABLED = TRUE'),
+        one(
+          engine,
+          as(role),
+          'CREATE SECURITY INTEGRATION i2 TYPE = API_AUTHENTICATION AUTH_TYPE = OAUTH2 ENABLED = TRUE',
+        ),
       );
       expect(e.code).toBe('003001');
-      expect(e.message).toBe("SQL access control error:\nInsufficient privileges to operate on account 'SANDBOX'");
+      expect(e.message).toBe(
+        "SQL access control error:\nInsufficient privileges to operate on account 'SANDBOX'",
+      );
       await fails(one(engine, as(role), 'CREATE EXTERNAL ACCESS INTEGRATION e2 ENABLED = TRUE'));
     }
     await one(engine, admin(), 'GRANT CREATE INTEGRATION ON ACCOUNT TO ROLE sysadmin');
@@ -118,7 +142,11 @@ describe('SHOW GRANTS', () => {
     const toRole = objects(await one(engine, admin(), 'SHOW GRANTS TO ROLE fitbit_writer'));
     expect(toRole).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ privilege: 'OWNERSHIP', granted_on: 'SECRET', name: 'FITBIT.PUBLIC.GOOGLE_CRED' }),
+        expect.objectContaining({
+          privilege: 'OWNERSHIP',
+          granted_on: 'SECRET',
+          name: 'FITBIT.PUBLIC.GOOGLE_CRED',
+        }),
         expect.objectContaining({ privilege: 'USAGE', granted_on: 'DATABASE', name: 'FITBIT' }),
       ]),
     );
@@ -126,7 +154,9 @@ describe('SHOW GRANTS', () => {
     expect(toUser.map((g) => g.role)).toEqual(expect.arrayContaining(['ACCOUNTADMIN', 'FITBIT_WRITER']));
     const of = objects(await one(engine, admin(), 'SHOW GRANTS OF ROLE reader'));
     expect(of.map((g) => [g.granted_to, g.grantee_name])).toEqual([['USER', 'SANDBOX_ADMIN']]);
-    const onFn = objects(await one(engine, admin(), 'SHOW GRANTS ON FUNCTION fitbit.public.daily_steps(DATE, DATE)'));
+    const onFn = objects(
+      await one(engine, admin(), 'SHOW GRANTS ON FUNCTION fitbit.public.daily_steps(DATE, DATE)'),
+    );
     expect(onFn.map((g) => [g.privilege, g.grantee_name, g.name])).toEqual([
       ['OWNERSHIP', 'ACCOUNTADMIN', 'FITBIT.PUBLIC.DAILY_STEPS(DATE, DATE)'],
       ['USAGE', 'FITBIT_UDF', 'FITBIT.PUBLIC.DAILY_STEPS(DATE, DATE)'],
@@ -137,11 +167,19 @@ describe('SHOW GRANTS', () => {
 describe('users', () => {
   it('roles granted to a user gate USE ROLE and the login check', async () => {
     const s: SessionState = admin();
-    await script(engine, s, "CREATE USER svc TYPE = SERVICE DEFAULT_ROLE = fitbit_writer; GRANT ROLE fitbit_writer TO USER svc;");
+    await script(
+      engine,
+      s,
+      'CREATE USER svc TYPE = SERVICE DEFAULT_ROLE = fitbit_writer; GRANT ROLE fitbit_writer TO USER svc;',
+    );
     expect(engine.userCanUseRole('svc', 'fitbit_writer')).toBe(true);
     expect(engine.userCanUseRole('svc', 'ACCOUNTADMIN')).toBe(false);
     expect(engine.userCanUseRole('svc', 'PUBLIC')).toBe(true);
-    expect(engine.findUser('SVC')).toMatchObject({ type: 'SERVICE', defaultRole: 'FITBIT_WRITER', password: null });
+    expect(engine.findUser('SVC')).toMatchObject({
+      type: 'SERVICE',
+      defaultRole: 'FITBIT_WRITER',
+      password: null,
+    });
     await fails(one(engine, s, "CREATE USER svc2 TYPE = SERVICE PASSWORD = 'pw'"));
   });
 });

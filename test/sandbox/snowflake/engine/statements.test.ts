@@ -42,7 +42,14 @@ describe('SHOW / DESCRIBE column sets', () => {
       'oauth_scopes',
       'owner_role_type',
     ]);
-    expect(await colNames('SHOW INTEGRATIONS')).toEqual(['name', 'type', 'category', 'enabled', 'comment', 'created_on']);
+    expect(await colNames('SHOW INTEGRATIONS')).toEqual([
+      'name',
+      'type',
+      'category',
+      'enabled',
+      'comment',
+      'created_on',
+    ]);
     expect(await colNames('SHOW NETWORK RULES IN ACCOUNT')).toContain('entries_in_valuelist');
     expect(await colNames('DESC NETWORK RULE fitbit.public.google_rule')).toEqual([
       'created_on',
@@ -86,15 +93,31 @@ describe('SHOW / DESCRIBE column sets', () => {
       'owner',
       'comment',
     ]);
-    expect(await colNames('SHOW USERS')).toEqual(expect.arrayContaining(['name', 'login_name', 'has_rsa_public_key', 'type']));
-    expect(await colNames('SHOW DATABASES')).toEqual(expect.arrayContaining(['created_on', 'name', 'owner', 'retention_time']));
-    expect(await colNames('SHOW SCHEMAS IN DATABASE fitbit')).toEqual(expect.arrayContaining(['database_name', 'owner']));
-    expect(await colNames('SHOW WAREHOUSES')).toEqual(expect.arrayContaining(['name', 'state', 'size', 'owner']));
+    expect(await colNames('SHOW USERS')).toEqual(
+      expect.arrayContaining(['name', 'login_name', 'has_rsa_public_key', 'type']),
+    );
+    expect(await colNames('SHOW DATABASES')).toEqual(
+      expect.arrayContaining(['created_on', 'name', 'owner', 'retention_time']),
+    );
+    expect(await colNames('SHOW SCHEMAS IN DATABASE fitbit')).toEqual(
+      expect.arrayContaining(['database_name', 'owner']),
+    );
+    expect(await colNames('SHOW WAREHOUSES')).toEqual(
+      expect.arrayContaining(['name', 'state', 'size', 'owner']),
+    );
     expect(await colNames('SHOW FUNCTIONS IN SCHEMA fitbit.public')).toEqual(
       expect.arrayContaining(['name', 'arguments', 'is_table_function', 'language']),
     );
-    expect(await colNames('DESCRIBE USER sandbox_admin')).toEqual(['property', 'value', 'default', 'description']);
-    expect(await colNames('DESCRIBE FUNCTION fitbit.public.daily_steps(DATE, DATE)')).toEqual(['property', 'value']);
+    expect(await colNames('DESCRIBE USER sandbox_admin')).toEqual([
+      'property',
+      'value',
+      'default',
+      'description',
+    ]);
+    expect(await colNames('DESCRIBE FUNCTION fitbit.public.daily_steps(DATE, DATE)')).toEqual([
+      'property',
+      'value',
+    ]);
   });
 
   it('timestamps are epoch seconds with 9 decimals', async () => {
@@ -108,8 +131,16 @@ describe('DDL', () => {
     const r = await one(engine, s, 'CREATE ROLE IF NOT EXISTS fitbit_writer');
     expect(r.rows[0]![0]).toContain('already exists');
     expect((await fails(one(engine, s, 'CREATE ROLE fitbit_writer'))).code).toBe('002002');
-    await one(engine, s, "CREATE OR REPLACE NETWORK RULE fitbit.public.r2 MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = ('a')");
-    await one(engine, s, "CREATE OR REPLACE NETWORK RULE fitbit.public.r2 MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = ('b', 'c')");
+    await one(
+      engine,
+      s,
+      "CREATE OR REPLACE NETWORK RULE fitbit.public.r2 MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = ('a')",
+    );
+    await one(
+      engine,
+      s,
+      "CREATE OR REPLACE NETWORK RULE fitbit.public.r2 MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = ('b', 'c')",
+    );
     const [rule] = objects(await one(engine, s, 'DESC NETWORK RULE fitbit.public.r2'));
     expect(rule!.value_list).toBe("'b','c'");
   });
@@ -117,17 +148,27 @@ describe('DDL', () => {
   it('ALTER … SET / UNSET for integrations, rules, EAIs and secrets', async () => {
     await one(engine, s, 'ALTER SECURITY INTEGRATION google_oauth SET ENABLED = FALSE');
     await one(engine, s, "ALTER NETWORK RULE fitbit.public.google_rule SET VALUE_LIST = ('x.example.com')");
-    await one(engine, s, 'ALTER EXTERNAL ACCESS INTEGRATION google_eai SET ALLOWED_AUTHENTICATION_SECRETS = ()');
+    await one(
+      engine,
+      s,
+      'ALTER EXTERNAL ACCESS INTEGRATION google_eai SET ALLOWED_AUTHENTICATION_SECRETS = ()',
+    );
     await one(engine, s, "ALTER INTEGRATION google_oauth SET COMMENT = 'c1'");
     await one(engine, s, 'ALTER INTEGRATION google_oauth UNSET COMMENT');
     const integ = Object.fromEntries(
-      objects(await one(engine, s, 'DESC SECURITY INTEGRATION google_oauth')).map((r) => [r.property, r.property_value]),
+      objects(await one(engine, s, 'DESC SECURITY INTEGRATION google_oauth')).map((r) => [
+        r.property,
+        r.property_value,
+      ]),
     );
     expect(integ.ENABLED).toBe('false');
     expect(integ.COMMENT).toBe('');
     expect(integ.OAUTH_CLIENT_AUTH_METHOD).toBe('CLIENT_SECRET_POST');
     const eai = Object.fromEntries(
-      objects(await one(engine, s, 'DESCRIBE EXTERNAL ACCESS INTEGRATION google_eai')).map((r) => [r.property, r.property_value]),
+      objects(await one(engine, s, 'DESCRIBE EXTERNAL ACCESS INTEGRATION google_eai')).map((r) => [
+        r.property,
+        r.property_value,
+      ]),
     );
     expect(eai.ALLOWED_AUTHENTICATION_SECRETS).toBe('');
     expect(eai.ALLOWED_NETWORK_RULES).toBe('FITBIT.PUBLIC.GOOGLE_RULE,FITBIT.PUBLIC.INGRESS_RULE');
@@ -143,7 +184,7 @@ describe('DDL', () => {
       "ALTER SECRET fitbit.public.google_cred SET OAUTH_REFRESH_TOKEN = 't1'\n OAUTH_REFRESH_TOKEN_EXPIRY_TIME = '2026-12-01 10:00:00',COMMENT = 'c'",
     );
     const [d] = objects(await one(engine, s, 'DESCRIBE SECRET fitbit.public.google_cred'));
-    expect(d!.oauth_refresh_token_expiry_time).toBe(String(Date.UTC(2026, 11, 1, 10) / 1000) + '.000000000');
+    expect(d!.oauth_refresh_token_expiry_time).toBe(`${String(Date.UTC(2026, 11, 1, 10) / 1000)}.000000000`);
     expect(d!.comment).toBe('c');
     expect(d!.integration_name).toBe('GOOGLE_OAUTH');
   });
@@ -151,12 +192,24 @@ describe('DDL', () => {
   it('refuses an expiry that is not a UTC timestamp, and binds in DDL', async () => {
     s.role = 'FITBIT_WRITER';
     const e = await fails(
-      one(engine, s, "ALTER SECRET fitbit.public.google_cred SET OAUTH_REFRESH_TOKEN_EXPIRY_TIME = 'tomorrow'"),
+      one(
+        engine,
+        s,
+        "ALTER SECRET fitbit.public.google_cred SET OAUTH_REFRESH_TOKEN_EXPIRY_TIME = 'tomorrow'",
+      ),
     );
     expect(e.message).toMatch(/^SQL compilation error/);
-    await fails(one(engine, s, "ALTER SECRET fitbit.public.google_cred SET OAUTH_REFRESH_TOKEN_EXPIRY_TIME = '2026-02-30 00:00:00'"));
+    await fails(
+      one(
+        engine,
+        s,
+        "ALTER SECRET fitbit.public.google_cred SET OAUTH_REFRESH_TOKEN_EXPIRY_TIME = '2026-02-30 00:00:00'",
+      ),
+    );
     const b = await fails(
-      one(engine, s, 'ALTER SECRET fitbit.public.google_cred SET OAUTH_REFRESH_TOKEN = ?', [{ type: 'TEXT', value: 'x' }]),
+      one(engine, s, 'ALTER SECRET fitbit.public.google_cred SET OAUTH_REFRESH_TOKEN = ?', [
+        { type: 'TEXT', value: 'x' },
+      ]),
     );
     expect(b.code).toBe('002049');
   });
@@ -175,7 +228,10 @@ describe('DDL', () => {
     expect(f!.arguments).toBe('DAILY_STEPS(DATE, DATE) RETURN TABLE (DAY DATE, STEPS NUMBER)');
     expect(f!.is_table_function).toBe('Y');
     const d = Object.fromEntries(
-      objects(await one(engine, s, 'DESC FUNCTION fitbit.public.daily_steps(DATE, DATE)')).map((r) => [r.property, r.value]),
+      objects(await one(engine, s, 'DESC FUNCTION fitbit.public.daily_steps(DATE, DATE)')).map((r) => [
+        r.property,
+        r.value,
+      ]),
     );
     expect(d.signature).toBe('(START_DATE DATE, END_DATE DATE)');
     expect(d.handler).toBe('DailySteps');
@@ -183,10 +239,18 @@ describe('DDL', () => {
   });
 
   it('SHOW … LIKE filters case-insensitively, SHOW DATABASES/SCHEMAS/WAREHOUSES list the seed and setup', async () => {
-    expect(objects(await one(engine, s, "SHOW SECRETS LIKE '%CRED'")).map((r) => r.name)).toEqual(['GOOGLE_CRED']);
-    expect(objects(await one(engine, s, "SHOW NETWORK RULES LIKE 'google%'")).map((r) => r.name)).toEqual(['GOOGLE_RULE']);
-    expect(objects(await one(engine, s, 'SHOW SECURITY INTEGRATIONS')).map((r) => r.name)).toEqual(['GOOGLE_OAUTH']);
-    expect(objects(await one(engine, s, 'SHOW EXTERNAL ACCESS INTEGRATIONS')).map((r) => r.name)).toEqual(['GOOGLE_EAI']);
+    expect(objects(await one(engine, s, "SHOW SECRETS LIKE '%CRED'")).map((r) => r.name)).toEqual([
+      'GOOGLE_CRED',
+    ]);
+    expect(objects(await one(engine, s, "SHOW NETWORK RULES LIKE 'google%'")).map((r) => r.name)).toEqual([
+      'GOOGLE_RULE',
+    ]);
+    expect(objects(await one(engine, s, 'SHOW SECURITY INTEGRATIONS')).map((r) => r.name)).toEqual([
+      'GOOGLE_OAUTH',
+    ]);
+    expect(objects(await one(engine, s, 'SHOW EXTERNAL ACCESS INTEGRATIONS')).map((r) => r.name)).toEqual([
+      'GOOGLE_EAI',
+    ]);
     expect(objects(await one(engine, s, 'SHOW DATABASES')).map((r) => r.name)).toEqual(['FITBIT']);
     expect(objects(await one(engine, s, 'SHOW SCHEMAS')).map((r) => r.name)).toEqual(['PUBLIC']);
     expect(objects(await one(engine, s, 'SHOW WAREHOUSES')).map((r) => r.name)).toEqual(['SANDBOX_WH']);
@@ -211,7 +275,9 @@ describe('DDL', () => {
       'CURRENT_SCHEMA()',
       '1',
     ]);
-    expect(r.rows).toEqual([['ACCOUNTADMIN', 'SANDBOX_ADMIN', 'SANDBOX_WH', 'SANDBOX', 'FITBIT', 'PUBLIC', '1']]);
+    expect(r.rows).toEqual([
+      ['ACCOUNTADMIN', 'SANDBOX_ADMIN', 'SANDBOX_WH', 'SANDBOX', 'FITBIT', 'PUBLIC', '1'],
+    ]);
     expect(r.usedWarehouse).toBe(false);
   });
 
@@ -220,7 +286,12 @@ describe('DDL', () => {
     await one(engine, s, 'USE DATABASE fitbit');
     await one(engine, s, 'USE SCHEMA public');
     await one(engine, s, 'USE WAREHOUSE sandbox_wh');
-    expect(s).toMatchObject({ role: 'FITBIT_WRITER', database: 'FITBIT', schema: 'PUBLIC', warehouse: 'SANDBOX_WH' });
+    expect(s).toMatchObject({
+      role: 'FITBIT_WRITER',
+      database: 'FITBIT',
+      schema: 'PUBLIC',
+      warehouse: 'SANDBOX_WH',
+    });
     await one(engine, s, 'USE ROLE accountadmin');
     await one(engine, s, 'CREATE ROLE stranger');
     expect((await fails(one(engine, s, 'USE ROLE stranger'))).code).toBe('002003');
@@ -239,11 +310,15 @@ describe('statements it does not understand', () => {
     const e = await fails(one(engine, s, sql));
     expect(e.code).toBe('001003');
     expect(e.sqlState).toBe('42000');
-    expect(e.message).toBe(`SQL compilation error:\nsyntax error line ${line} at position ${pos} unexpected '${near}'.`);
+    expect(e.message).toBe(
+      `SQL compilation error:\nsyntax error line ${line} at position ${pos} unexpected '${near}'.`,
+    );
   });
 
   it('GRANT … ON FUTURE is refused with a compilation error', async () => {
-    const e = await fails(one(engine, s, 'GRANT USAGE ON FUTURE SCHEMAS IN DATABASE fitbit TO ROLE fitbit_udf'));
+    const e = await fails(
+      one(engine, s, 'GRANT USAGE ON FUTURE SCHEMAS IN DATABASE fitbit TO ROLE fitbit_udf'),
+    );
     expect(e.message).toMatch(/^SQL compilation error:\n.*FUTURE/);
   });
 });
@@ -252,11 +327,14 @@ describe('scripts', () => {
   it('runs a whole script with comments and $$ bodies containing semicolons, one result per statement', async () => {
     const { engine: fresh } = setupEngine();
     const rs = await script(fresh, admin(), SETUP);
-    expect(rs.length).toBe(SETUP.split('\n').filter((l) => /;\s*(\/\*.*\*\/)?\s*$/.test(l) && !l.includes('_snowflake')).length);
-    expect(objects(await one(fresh, admin(), 'SHOW FUNCTIONS IN ACCOUNT')).map((r) => r.name).sort()).toEqual([
-      'CONNECTION_CHECK',
-      'DAILY_STEPS',
-    ]);
+    expect(rs.length).toBe(
+      SETUP.split('\n').filter((l) => /;\s*(\/\*.*\*\/)?\s*$/.test(l) && !l.includes('_snowflake')).length,
+    );
+    expect(
+      objects(await one(fresh, admin(), 'SHOW FUNCTIONS IN ACCOUNT'))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['CONNECTION_CHECK', 'DAILY_STEPS']);
   });
 
   it('refuses several statements unless allowMulti, and empty text', async () => {
@@ -270,7 +348,10 @@ describe('reset and the login seams', () => {
     expect(engine.roleExists('fitbit_writer')).toBe(true);
     engine.reset();
     expect(engine.roleExists('FITBIT_WRITER')).toBe(false);
-    expect(engine.findUser('sandbox_admin')).toMatchObject({ password: 'sandbox', defaultRole: 'ACCOUNTADMIN' });
+    expect(engine.findUser('sandbox_admin')).toMatchObject({
+      password: 'sandbox',
+      defaultRole: 'ACCOUNTADMIN',
+    });
     expect(engine.userCanUseRole('SANDBOX_ADMIN', 'SYSADMIN')).toBe(true);
     expect(engine.userCanUseRole('SANDBOX_ADMIN', 'NOPE')).toBe(false);
     expect(objects(await one(engine, admin(), 'SHOW DATABASES'))).toEqual([]);
