@@ -155,7 +155,7 @@ class FitbitConnectError(Exception):
 
 def fail(code, text):
     # The stable prefix lets the app match the cause in Snowflake's error text.
-    raise FitbitConnectError(PREFIX + '[' + code + ']: ' + text)
+    raise FitbitConnectError(PREFIX + '[' + code + ']: ' + text) from None  # the message already says why
 
 
 def short(text, limit=300):
@@ -163,13 +163,23 @@ def short(text, limit=300):
     return text if len(text) <= limit else text[: limit - 3] + '...'
 
 
-def access_token(secret):
+def gone(url):
+    # Snowflake's wording for a failed refresh is undocumented: ask the API host itself whether it is gone.
+    if not url:
+        return False
+    try:
+        return requests.get(url, timeout=10).status_code == 410
+    except requests.RequestException:
+        return False
+
+
+def access_token(secret, probe=None):
     # Snowflake trades the secret's refresh token for an access token through the security integration.
     try:
         token = _snowflake.get_oauth_access_token('cred')
     except Exception as exc:
         why = short(exc)
-        if re.search(r'\b410\b|\bgone\b', why, re.I):
+        if re.search(r'\b410\b|\bgone\b', why, re.I) or gone(probe):
             fail('provider_gone', 'the token endpoint answered 410 Gone (' + why + '): the legacy Fitbit API '
                  'and its OAuth endpoints were turned off; switch to the google-health provider')
         if re.search(r'\b429\b', why):
@@ -302,7 +312,7 @@ class FitbitConnectError(Exception):
 
 def fail(code, text):
     # The stable prefix lets the app match the cause in Snowflake's error text.
-    raise FitbitConnectError(PREFIX + '[' + code + ']: ' + text)
+    raise FitbitConnectError(PREFIX + '[' + code + ']: ' + text) from None  # the message already says why
 
 
 def short(text, limit=300):
@@ -310,13 +320,23 @@ def short(text, limit=300):
     return text if len(text) <= limit else text[: limit - 3] + '...'
 
 
-def access_token(secret):
+def gone(url):
+    # Snowflake's wording for a failed refresh is undocumented: ask the API host itself whether it is gone.
+    if not url:
+        return False
+    try:
+        return requests.get(url, timeout=10).status_code == 410
+    except requests.RequestException:
+        return False
+
+
+def access_token(secret, probe=None):
     # Snowflake trades the secret's refresh token for an access token through the security integration.
     try:
         token = _snowflake.get_oauth_access_token('cred')
     except Exception as exc:
         why = short(exc)
-        if re.search(r'\b410\b|\bgone\b', why, re.I):
+        if re.search(r'\b410\b|\bgone\b', why, re.I) or gone(probe):
             fail('provider_gone', 'the token endpoint answered 410 Gone (' + why + '): the legacy Fitbit API '
                  'and its OAuth endpoints were turned off; switch to the google-health provider')
         if re.search(r'\b429\b', why):

@@ -1,0 +1,496 @@
+// The sql/ scripts, run against the Snowflake stand-in through the real snowflake-sdk; refresh tokens
+// from the OAuth stand-in through the real openid-client; the Python handlers run by the stand-in's
+// function runner, which sends the real provider hostnames to the OAuth stand-in.
+import { generateKeyPairSync } from 'node:crypto';
+import * as client from 'openid-client';
+import snowflake from 'snowflake-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../sandbox/index.js';
+import { consent } from '../../sandbox/oauth/consent.js';
+import { dailySteps } from '../../sandbox/oauth/steps.js';
+import { type Provider, templateValues } from '../../server/setup/inputs.js';
+import { renderScript, splitStatements } from '../../server/setup/templates.js';
+
+snowflake.configure({ logLevel: 'OFF' });
+
+const G = 'https://www.googleapis.com/auth/googlehealth.';
+const ACTIVITY = `${G}activity_and_fitness.readonly`;
+const PROFILE = `${G}profile.readonly`;
+const REDIRECT = 'http://localhost:8787/callback';
+const SECRET = 'FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN';
+const ROLLUP_PATH = '/v4/users/me/dataTypes/steps/dataPoints:dailyRollUp';
+
+const CLIENTS: Record<Provider, { id: string; secret: string }> = {
+  'google-health': { id: 'sandbox-client-id', secret: 'sandbox-client-secret' },
+  fitbit: { id: '23SBOX', secret: 'sandbox-fitbit-secret' },
+};
+
+type Conn = snowflake.Connection;
+type Row = Record<string, unknown>;
+type DriverError = Error & { code?: string | number };
+
+let sb: Sandbox;
+let admin: Conn;
+const keys = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
+
+function connect(options: Partial<snowflake.ConnectionOptions>): Promise<Conn> {
+  const conn = snowflake.createConnection({
+    account: 'sandbox',
+    accessUrl: sb.snowflake.url,
+    sfRetryMaxLoginRetries: 0,
+    ...options,
+  } as snowflake.ConnectionOptions);
+  // connectAsync() resolves even when the login fails: only the callback tells.
+  return new Promise((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve(conn))));
+}
+
+const connectAdmin = () => connect({ username: 'SANDBOX_ADMIN', password: 'sandbox' });
+const connectApp = () =>
+  connect({ username: 'FITBIT_CONNECT_APP', authenticator: 'SNOWFLAKE_JWT', privateKey: keys.privateKey });
+
+function exec(conn: Conn, sqlText: string, parameters?: Record<string, unknown>): Promise<Row[]> {
+  return new Promise((resolve, reject) => {
+    conn.execute({
+      sqlText,
+      ...(parameters ? { parameters } : {}),
+      complete: (err, _stmt, rows) => (err ? reject(err) : resolve((rows ?? []) as Row[])),
+    });
+  });
+}
+
+function destroy(conn: Conn | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!conn?.isUp()) return resolve();
+    conn.destroy(() => resolve());
+  });
+}
+
+async function failure(p: Promise<unknown>): Promise<DriverError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as DriverError;
+  }
+  throw new Error('expected the statement to fail');
+}
+
+/** The script for a provider, filled in the way sandbox mode does it. */
+function setupScript(provider: Provider): string {
+  const script = `setup-${provider}` as const;
+  const values = templateValues(
+    {
+      provider,
+      clientId: CLIENTS[provider].id,
+      clientSecret: CLIENTS[provider].secret,
+      scopes: provider === 'google-health' ? [ACTIVITY, PROFILE] : [],
+      appPublicKey: keys.publicKey,
+    },
+    script,
+  );
+  return renderScript(script, values);
+}
+
+async function runEach(conn: Conn, sql: string): Promise<void> {
+  for (const statement of splitStatements(sql)) await exec(conn, statement);
+}
+
+async function oauthControl(path: string, body?: unknown): Promise<void> {
+  const res = await fetch(`${sb.oauth.url}${path}`, {
+    method: 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(res.ok, `${path}: HTTP ${res.status}`).toBe(true);
+}
+
+async function oauthConfig(provider: Provider): Promise<client.Configuration> {
+  const { id, secret } = CLIENTS[provider];
+  if (provider === 'google-health') {
+    return client.discovery(new URL(sb.oauth.url), id, secret, client.ClientSecretPost(secret), {
+      execute: [client.allowInsecureRequests],
+    });
+  }
+  const config = new client.Configuration(
+    {
+      issuer: sb.oauth.url,
+      authorization_endpoint: `${sb.oauth.url}/oauth2/authorize`,
+      token_endpoint: `${sb.oauth.url}/oauth2/token`,
+    },
+    id,
+    secret,
+    client.ClientSecretBasic(secret),
+  );
+  client.allowInsecureRequests(config);
+  return config;
+}
+
+/** A grant through the consent page: the app's own flow, done by openid-client. */
+async function grant(
+  provider: Provider,
+  opts: { user?: string; scopes?: string[] } = {},
+): Promise<client.TokenEndpointResponse> {
+  const config = await oauthConfig(provider);
+  const requested = provider === 'google-health' ? [ACTIVITY, PROFILE] : ['activity', 'profile'];
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT,
+    scope: requested.join(' '),
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    ...(provider === 'google-health' ? { access_type: 'offline', prompt: 'consent' } : {}),
+  });
+  const callback = await consent(url.href, {
+    user: opts.user ?? 'alice',
+    ...(opts.scopes ? { scopes: opts.scopes } : {}),
+  });
+  const tokens = await client.authorizationCodeGrant(config, new URL(callback), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
+  expect(tokens.refresh_token).toBeTruthy();
+  return tokens;
+}
+
+/** What the app does after a connect: write the refresh token as its own least-privileged user. */
+async function deliver(app: Conn, refreshToken: string): Promise<void> {
+  const literal = refreshToken.replace(/\\/g, '\\\\').replace(/'/g, "''");
+  await exec(app, `ALTER SECRET ${SECRET} SET OAUTH_REFRESH_TOKEN = '${literal}'`);
+}
+
+async function check(conn: Conn): Promise<unknown> {
+  const rows = await exec(conn, 'SELECT FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK() AS IDENTITY');
+  const value = rows[0]?.IDENTITY;
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+function isoDay(value: unknown): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return String(value).slice(0, 10);
+}
+
+async function dailyStepsRows(conn: Conn, start: string, end: string): Promise<[string, number][]> {
+  const rows = await exec(
+    conn,
+    `SELECT * FROM TABLE(FITBIT.PUBLIC.FITBIT_DAILY_STEPS('${start}'::DATE, '${end}'::DATE))`,
+  );
+  return rows.map((r) => [isoDay(r.DAY), Number(r.STEPS)]);
+}
+
+function expectedSteps(user: string, start: string, end: string): [string, number][] {
+  const out: [string, number][] = [];
+  for (
+    let d = new Date(`${start}T00:00:00Z`);
+    d <= new Date(`${end}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + 1)
+  ) {
+    const iso = d.toISOString().slice(0, 10);
+    out.push([iso, dailySteps(user, iso)]);
+  }
+  return out;
+}
+
+const FITBIT_ERROR = (code: string) => new RegExp(`FITBIT_CONNECT_ERROR\\[${code}\\]`);
+
+async function objectsLeft(conn: Conn): Promise<string[]> {
+  const shows: [string, string][] = [
+    ['DATABASES', "SHOW DATABASES LIKE 'FITBIT'"],
+    ['WAREHOUSES', "SHOW WAREHOUSES LIKE 'FITBIT%'"],
+    ['INTEGRATIONS', "SHOW INTEGRATIONS LIKE 'FITBIT%'"],
+    ['ROLES', "SHOW ROLES LIKE 'FITBIT%'"],
+    ['USERS', "SHOW USERS LIKE 'FITBIT%'"],
+    ['SECRETS', "SHOW SECRETS LIKE 'FITBIT%' IN ACCOUNT"],
+    ['NETWORK RULES', "SHOW NETWORK RULES LIKE 'FITBIT%' IN ACCOUNT"],
+    ['FUNCTIONS', "SHOW USER FUNCTIONS LIKE 'FITBIT%' IN ACCOUNT"],
+  ];
+  const left: string[] = [];
+  for (const [kind, sql] of shows) {
+    for (const row of await exec(conn, sql)) left.push(`${kind}: ${String(row.name)}`);
+  }
+  return left.sort();
+}
+
+beforeAll(async () => {
+  sb = await startSandbox({ oauthPort: 0, snowflakePort: 0 });
+  admin = await connectAdmin();
+});
+
+afterAll(async () => {
+  await destroy(admin);
+  await sb?.close();
+});
+
+describe('setup-google-health', () => {
+  let app: Conn;
+
+  beforeAll(async () => {
+    await oauthControl('/sandbox/reset');
+    // Sandbox mode runs the whole file as one multi-statement request: do the same.
+    await exec(admin, setupScript('google-health'), { MULTI_STATEMENT_COUNT: 0 });
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+    app = await connectApp();
+  }, 60_000);
+
+  afterAll(async () => {
+    await destroy(app);
+  });
+
+  it('creates every object, with the integration set up for Google', async () => {
+    expect(await objectsLeft(admin)).toEqual([
+      'DATABASES: FITBIT',
+      'FUNCTIONS: FITBIT_CONNECTION_CHECK',
+      'FUNCTIONS: FITBIT_DAILY_STEPS',
+      'INTEGRATIONS: FITBIT_EAI',
+      'INTEGRATIONS: FITBIT_OAUTH_INTEGRATION',
+      'NETWORK RULES: FITBIT_API_RULE',
+      'ROLES: FITBIT_CONNECT_APP_ROLE',
+      'ROLES: FITBIT_READER',
+      'SECRETS: FITBIT_OAUTH_TOKEN',
+      'USERS: FITBIT_CONNECT_APP',
+      'WAREHOUSES: FITBIT_WH',
+    ]);
+    const props = Object.fromEntries(
+      (await exec(admin, 'DESCRIBE INTEGRATION FITBIT_OAUTH_INTEGRATION')).map((r) => [
+        r.property,
+        r.property_value,
+      ]),
+    );
+    expect(props).toMatchObject({
+      OAUTH_CLIENT_ID: 'sandbox-client-id',
+      OAUTH_CLIENT_AUTH_METHOD: 'CLIENT_SECRET_POST',
+      OAUTH_TOKEN_ENDPOINT: 'https://oauth2.googleapis.com/token',
+    });
+    expect(String(props.OAUTH_ALLOWED_SCOPES)).toContain(ACTIVITY);
+    const rule = (await exec(admin, 'DESC NETWORK RULE FITBIT.PUBLIC.FITBIT_API_RULE'))[0];
+    expect(rule).toMatchObject({ mode: 'EGRESS', type: 'HOST_PORT' });
+    expect(String(rule?.value_list)).toContain('health.googleapis.com');
+  });
+
+  it('lets the app user write the token and call the functions, and nothing more', async () => {
+    const owner = (await exec(admin, `SHOW GRANTS ON SECRET ${SECRET}`)).find(
+      (r) => r.privilege === 'OWNERSHIP',
+    );
+    expect(owner?.grantee_name).toBe('FITBIT_CONNECT_APP_ROLE');
+    const denied = await failure(exec(app, 'CREATE SCHEMA FITBIT.ELSEWHERE'));
+    expect(String(denied.code)).toBe('003001');
+    const noIntegration = await failure(exec(app, 'DESCRIBE INTEGRATION FITBIT_OAUTH_INTEGRATION'));
+    expect(noIntegration.message).toMatch(/does not exist or not authorized|Insufficient privileges/);
+  });
+
+  it('connects: the check function returns the identity, the data function daily steps over 90+ days', async () => {
+    const tokens = await grant('google-health');
+    await deliver(app, tokens.refresh_token!);
+    expect(await check(app)).toEqual({ healthUserId: '4815162342', legacyUserId: '2E4RVC' });
+    // 121 days: two dailyRollUp windows (90 + 31), inclusive end date.
+    const rows = await dailyStepsRows(app, '2026-01-01', '2026-05-01');
+    expect(rows).toHaveLength(121);
+    expect(rows).toEqual(expectedSteps('alice', '2026-01-01', '2026-05-01'));
+    expect(await dailyStepsRows(app, '2026-02-10', '2026-02-10')).toEqual(
+      expectedSteps('alice', '2026-02-10', '2026-02-10'),
+    );
+  });
+
+  it('follows nextPageToken', async () => {
+    const tokens = await grant('google-health');
+    await deliver(app, tokens.refresh_token!);
+    // A genuine first page of one data point (and its page token) for the first 90-day window, served in
+    // place of the handler's first request: only following the token yields the other 89 days.
+    const first = await fetch(`${sb.oauth.url}${ROLLUP_PATH}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        range: {
+          start: { date: { year: 2026, month: 1, day: 1 } },
+          end: { date: { year: 2026, month: 4, day: 1 } },
+        },
+        windowSizeDays: 1,
+        pageSize: 1,
+      }),
+    });
+    const page = (await first.json()) as { rollupDataPoints: unknown[]; nextPageToken?: string };
+    expect(page.rollupDataPoints).toHaveLength(1);
+    expect(page.nextPageToken).toBeTruthy();
+    await oauthControl('/sandbox/faults', {
+      path: ROLLUP_PATH,
+      status: 200,
+      body: JSON.stringify(page),
+      count: 1,
+    });
+    expect(await dailyStepsRows(app, '2026-01-01', '2026-03-31')).toEqual(
+      expectedSteps('alice', '2026-01-01', '2026-03-31'),
+    );
+  });
+
+  it('says the token was revoked when the user revoked access', async () => {
+    const tokens = await grant('google-health');
+    await deliver(app, tokens.refresh_token!);
+    await oauthControl('/sandbox/revoke-all');
+    const err = await failure(check(app));
+    expect(err.message).toMatch(FITBIT_ERROR('token_revoked'));
+    expect(err.message).toContain(`secret ${SECRET} was revoked or expired`);
+    expect(err.message).toContain('re-authorize in fitbit-snowflake-connect');
+    expect(err.message).not.toContain(tokens.refresh_token!);
+  });
+
+  it('says the token was revoked when the API refuses the access token', async () => {
+    const tokens = await grant('google-health');
+    await deliver(app, tokens.refresh_token!);
+    await oauthControl('/sandbox/faults', { path: '/v4/users/me/identity', status: 401, count: 1 });
+    const err = await failure(check(app));
+    expect(err.message).toMatch(FITBIT_ERROR('token_revoked'));
+    expect(err.message).toMatch(/HTTP 401 UNAUTHENTICATED/);
+  });
+
+  it('names the missing scope when the user unticked it', async () => {
+    const tokens = await grant('google-health', { scopes: [PROFILE] });
+    await deliver(app, tokens.refresh_token!);
+    expect(await check(app)).toMatchObject({ healthUserId: '4815162342' }); // identity needs any read scope
+    const err = await failure(dailyStepsRows(app, '2026-01-01', '2026-01-07'));
+    expect(err.message).toMatch(FITBIT_ERROR('scope_missing'));
+    expect(err.message).toContain(ACTIVITY);
+  });
+
+  it('says the Google account has no health profile', async () => {
+    const tokens = await grant('google-health', { user: 'carol' });
+    await deliver(app, tokens.refresh_token!);
+    const err = await failure(check(app));
+    expect(err.message).toMatch(FITBIT_ERROR('account_not_linked'));
+    expect(err.message).toMatch(/has no Fitbit \/ Google Health profile/);
+  });
+
+  it('says it was rate limited', async () => {
+    const tokens = await grant('google-health');
+    await deliver(app, tokens.refresh_token!);
+    await oauthControl('/sandbox/faults', {
+      path: ROLLUP_PATH,
+      status: 429,
+      headers: { 'Retry-After': '17' },
+      count: 1,
+    });
+    const err = await failure(dailyStepsRows(app, '2026-01-01', '2026-01-07'));
+    expect(err.message).toMatch(FITBIT_ERROR('rate_limited'));
+    expect(err.message).toMatch(/retry later \(in about 17 s\)/);
+  });
+
+  it('passes other API errors on with their status', async () => {
+    const tokens = await grant('google-health');
+    await deliver(app, tokens.refresh_token!);
+    await oauthControl('/sandbox/faults', { path: '/v4/users/me/identity', status: 500, count: 3 });
+    const err = await failure(check(app));
+    expect(err.message).toMatch(FITBIT_ERROR('api_error'));
+    expect(err.message).toMatch(/identity answered HTTP 500/);
+  });
+
+  it('teardown removes everything setup created', async () => {
+    await exec(admin, renderScript('teardown', {}), { MULTI_STATEMENT_COUNT: 0 });
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+    expect(await objectsLeft(admin)).toEqual([]);
+  });
+});
+
+describe('setup-fitbit', () => {
+  let app: Conn;
+
+  beforeAll(async () => {
+    await oauthControl('/sandbox/reset');
+    // Statement by statement, as a person running one section at a time would.
+    await runEach(admin, setupScript('fitbit'));
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+    app = await connectApp();
+  }, 60_000);
+
+  afterAll(async () => {
+    await destroy(app);
+    await oauthControl('/sandbox/legacy-gone', { on: false });
+  });
+
+  it('creates every object, with Basic client authentication', async () => {
+    expect(await objectsLeft(admin)).toEqual([
+      'DATABASES: FITBIT',
+      'FUNCTIONS: FITBIT_CONNECTION_CHECK',
+      'FUNCTIONS: FITBIT_STEPS_MONTH',
+      'INTEGRATIONS: FITBIT_EAI',
+      'INTEGRATIONS: FITBIT_OAUTH_INTEGRATION',
+      'NETWORK RULES: FITBIT_API_RULE',
+      'ROLES: FITBIT_CONNECT_APP_ROLE',
+      'ROLES: FITBIT_READER',
+      'SECRETS: FITBIT_OAUTH_TOKEN',
+      'USERS: FITBIT_CONNECT_APP',
+      'WAREHOUSES: FITBIT_WH',
+    ]);
+    const props = Object.fromEntries(
+      (await exec(admin, 'DESCRIBE INTEGRATION FITBIT_OAUTH_INTEGRATION')).map((r) => [
+        r.property,
+        r.property_value,
+      ]),
+    );
+    expect(props).toMatchObject({
+      OAUTH_CLIENT_ID: '23SBOX',
+      OAUTH_CLIENT_AUTH_METHOD: 'CLIENT_SECRET_BASIC',
+    });
+  });
+
+  it('connects: the check function returns the profile, the data function a month of steps as numbers', async () => {
+    const tokens = await grant('fitbit');
+    await deliver(app, tokens.refresh_token!);
+    expect(await check(app)).toEqual({ encodedId: '2E4RVC', displayName: 'Alice' });
+    const rows = await exec(app, 'SELECT FITBIT.PUBLIC.FITBIT_STEPS_MONTH() AS STEPS');
+    const raw = rows[0]?.STEPS;
+    const steps = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { dateTime: string; value: unknown }[];
+    expect(steps.length).toBeGreaterThanOrEqual(28);
+    for (const day of steps) {
+      expect(typeof day.value).toBe('number');
+      expect(day.value).toBe(dailySteps('alice', day.dateTime));
+    }
+  });
+
+  it('says the token was revoked when the user revoked access', async () => {
+    const tokens = await grant('fitbit');
+    await deliver(app, tokens.refresh_token!);
+    await oauthControl('/sandbox/revoke-all');
+    const err = await failure(check(app));
+    expect(err.message).toMatch(FITBIT_ERROR('token_revoked'));
+    expect(err.message).not.toContain(tokens.refresh_token!);
+  });
+
+  it('names the missing scope', async () => {
+    const tokens = await grant('fitbit', { scopes: ['profile'] });
+    await deliver(app, tokens.refresh_token!);
+    const err = await failure(exec(app, 'SELECT FITBIT.PUBLIC.FITBIT_STEPS_MONTH()'));
+    expect(err.message).toMatch(FITBIT_ERROR('scope_missing'));
+    expect(err.message).toMatch(/needs: activity/);
+  });
+
+  it('says it was rate limited', async () => {
+    const tokens = await grant('fitbit');
+    await deliver(app, tokens.refresh_token!);
+    await oauthControl('/sandbox/faults', {
+      path: '/1/user/-/activities/steps/date/today/1m.json',
+      status: 429,
+      count: 1,
+    });
+    const err = await failure(exec(app, 'SELECT FITBIT.PUBLIC.FITBIT_STEPS_MONTH()'));
+    expect(err.message).toMatch(FITBIT_ERROR('rate_limited'));
+  });
+
+  it('says the legacy API is gone and to switch to google-health', async () => {
+    const tokens = await grant('fitbit');
+    await deliver(app, tokens.refresh_token!);
+    await oauthControl('/sandbox/legacy-gone', { on: true });
+    const err = await failure(check(app));
+    expect(err.message).toMatch(FITBIT_ERROR('provider_gone'));
+    expect(err.message).toMatch(/switch to the google-health provider/);
+    await oauthControl('/sandbox/legacy-gone', { on: false });
+  });
+
+  it('teardown removes everything setup created', async () => {
+    await runEach(admin, renderScript('teardown', {}));
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+    expect(await objectsLeft(admin)).toEqual([]);
+  });
+});
