@@ -1,0 +1,143 @@
+import * as oidc from 'openid-client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { disposalFor } from '../../server/custody/dispose.js';
+import { type Disposal, type HeldToken, HeldTokens } from '../../server/custody/held.js';
+import type { OAuthClient } from '../../server/oauth/client.js';
+import { fitbit } from '../../server/providers/fitbit.js';
+import { googleHealth } from '../../server/providers/google-health.js';
+import type { ProviderProfile } from '../../server/providers/index.js';
+
+function input(browserId = 'browser-A', refreshToken = 'rt-1'): Omit<HeldToken, 'id' | 'heldUntil'> {
+  return {
+    browserId,
+    refreshToken,
+    identity: { userId: 'user-1' },
+    scopes: ['activity'],
+    intent: 'connect',
+  };
+}
+
+function recorder(result: Disposal = 'revoked') {
+  const calls: { token: HeldToken; why: string }[] = [];
+  const dispose = vi.fn(async (token: HeldToken, why: 'expired' | 'shutdown') => {
+    calls.push({ token, why });
+    return result;
+  });
+  return { calls, dispose };
+}
+
+describe('HeldTokens', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-11-10T10:00:00Z') });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('hold gives an id and a deadline; peek is bound to the browser', () => {
+    const { dispose } = recorder();
+    const h = new HeldTokens(60_000, dispose);
+    const t = h.hold(input());
+    expect(t.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(t.heldUntil).toBe(Date.now() + 60_000);
+    expect(h.peek(t.id, 'browser-A')).toEqual(t);
+    expect(h.peek(t.id, 'browser-B')).toBeUndefined();
+    expect(h.peek(t.id, undefined)).toBeUndefined();
+    expect(h.peek('unknown', 'browser-A')).toBeUndefined();
+    // peek does not remove
+    expect(h.size).toBe(1);
+    expect(h.hold(input()).id).not.toBe(t.id);
+  });
+
+  it('release removes the token and cancels its expiry', async () => {
+    const { dispose } = recorder();
+    const h = new HeldTokens(60_000, dispose);
+    const t = h.hold(input());
+    h.release(t.id);
+    h.release(t.id); // twice is harmless
+    expect(h.size).toBe(0);
+    expect(h.peek(t.id, 'browser-A')).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(dispose).not.toHaveBeenCalled();
+  });
+
+  it('the TTL disposes of a token exactly once, as expired', async () => {
+    const { calls, dispose } = recorder();
+    const h = new HeldTokens(60_000, dispose);
+    const t = h.hold(input());
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(dispose).not.toHaveBeenCalled();
+    expect(h.peek(t.id, 'browser-A')).toBeDefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toEqual([{ token: t, why: 'expired' }]);
+    expect(h.size).toBe(0);
+    expect(h.peek(t.id, 'browser-A')).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(dispose).toHaveBeenCalledTimes(1);
+    // draining afterwards does not dispose again
+    expect(await h.drain()).toEqual([]);
+    expect(dispose).toHaveBeenCalledTimes(1);
+  });
+
+  it('drain disposes of everything still held, as shutdown, once each', async () => {
+    const { calls, dispose } = recorder('dropped');
+    const h = new HeldTokens(60_000, dispose);
+    const a = h.hold(input('browser-A', 'rt-a'));
+    const b = h.hold(input('browser-B', 'rt-b'));
+    const released = h.hold(input('browser-C', 'rt-c'));
+    h.release(released.id);
+    expect(await h.drain()).toEqual(['dropped', 'dropped']);
+    expect(calls.map((c) => [c.token.id, c.why])).toEqual([
+      [a.id, 'shutdown'],
+      [b.id, 'shutdown'],
+    ]);
+    expect(h.size).toBe(0);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(dispose).toHaveBeenCalledTimes(2);
+  });
+
+  it('the cap disposes of the oldest token first', async () => {
+    const { calls, dispose } = recorder();
+    const h = new HeldTokens(60_000, dispose, 2);
+    const first = h.hold(input('b1', 'rt-1'));
+    const second = h.hold(input('b2', 'rt-2'));
+    const third = h.hold(input('b3', 'rt-3'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.size).toBe(2);
+    expect(calls).toEqual([{ token: first, why: 'expired' }]);
+    expect(h.peek(first.id, 'b1')).toBeUndefined();
+    expect(h.peek(second.id, 'b2')).toBeDefined();
+    expect(h.peek(third.id, 'b3')).toBeDefined();
+  });
+});
+
+describe('disposalFor', () => {
+  // A real openid-client Configuration; disposalFor reads only the profile.
+  const client = (profile: ProviderProfile): OAuthClient => ({
+    profile,
+    config: new oidc.Configuration({ issuer: 'https://issuer.example' }, 'client-id'),
+  });
+  const google = client(googleHealth);
+  const fb = client(fitbit);
+
+  it.each([
+    // [client, token user, delivered user, expected]
+    ['google', 'user-1', 'user-1', 'drop'],
+    ['google', 'user-2', 'user-1', 'revoke'],
+    ['google', undefined, 'user-1', 'drop'],
+    ['google', 'user-1', undefined, 'revoke'],
+    ['google', undefined, undefined, 'revoke'],
+    ['fitbit', 'user-1', 'user-1', 'revoke'],
+    ['fitbit', 'user-2', 'user-1', 'revoke'],
+    ['fitbit', undefined, 'user-1', 'revoke'],
+    ['fitbit', undefined, undefined, 'revoke'],
+  ] as const)('%s: token of %s, secret holds %s → %s', (who, userId, delivered, expected) => {
+    const c = who === 'google' ? google : fb;
+    expect(disposalFor(c, { refreshToken: 'rt', userId }, delivered)).toBe(expected);
+  });
+
+  it('a provider whose revocation is per token always revokes', () => {
+    const perToken = client({ ...googleHealth, revokeKillsWholeGrant: false });
+    expect(disposalFor(perToken, { refreshToken: 'rt', userId: 'user-1' }, 'user-1')).toBe('revoke');
+  });
+});
