@@ -5,7 +5,12 @@ import { AppError } from '../errors.js';
 
 export function allowedHostnames(extra: (string | undefined)[]): Set<string> {
   const s = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-  for (const h of extra) if (h && h !== '0.0.0.0' && h !== '::') s.add(h.toLowerCase());
+  for (const h of extra) {
+    if (!h || h === '0.0.0.0' || h === '::') continue;
+    const name = h.toLowerCase();
+    // A bare IPv6 address (HOST=fd00::5) arrives in the Host header in brackets.
+    s.add(name.includes(':') && !name.startsWith('[') ? `[${name}]` : name);
+  }
   return s;
 }
 
