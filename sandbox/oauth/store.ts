@@ -173,6 +173,10 @@ export class Store {
   }
 
   newInteraction(i: Omit<Interaction, 'id' | 'createdAt'>): Interaction {
+    // Abandoned consent pages would pile up in a long-running demo: drop the expired ones.
+    for (const [id, old] of this.interactions) {
+      if (this.now() - old.createdAt > INTERACTION_TTL_MS) this.interactions.delete(id);
+    }
     const full = { ...i, id: randomId(), createdAt: this.now() };
     this.interactions.set(full.id, full);
     return full;
