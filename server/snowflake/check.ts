@@ -46,10 +46,12 @@ export function classifyCheckMessage(message: string): CheckFailure {
   }
   if (/invalid_grant|expired or revoked|revoked|invalid_token|refresh token/i.test(message))
     return 'token_revoked';
-  if (/\b410\b|gone/i.test(message)) return 'provider_gone';
-  if (/insufficient_scope|PERMISSION_DENIED/i.test(message)) return 'scope_missing';
+  if (/\b410\b|\bgone\b/i.test(message)) return 'provider_gone';
+  // Before scope_missing: the reason is more specific than the status it may come with.
   if (/ACCOUNT_NOT_LINKED/.test(message)) return 'account_not_linked';
-  if (/\b429\b|RESOURCE_EXHAUSTED|rate/i.test(message)) return 'rate_limited';
+  if (/insufficient_scope|PERMISSION_DENIED/i.test(message)) return 'scope_missing';
+  // Whole words only: "generate", "separate" or "foregone" say nothing about limits or a retired API.
+  if (/\b429\b|RESOURCE_EXHAUSTED|\brate[ _-]?limit/i.test(message)) return 'rate_limited';
   return 'other';
 }
 
