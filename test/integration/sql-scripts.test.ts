@@ -272,10 +272,23 @@ describe('setup-google-health', () => {
   });
 
   it('lets the app user write the token and call the functions, and nothing more', async () => {
-    const owner = (await exec(admin, `SHOW GRANTS ON SECRET ${SECRET}`)).find(
-      (r) => r.privilege === 'OWNERSHIP',
+    const onSecret = (await exec(admin, `SHOW GRANTS ON SECRET ${SECRET}`)).map(
+      (r) => `${r.privilege} ${r.grantee_name}`,
     );
-    expect(owner?.grantee_name).toBe('FITBIT_CONNECT_APP_ROLE');
+    expect(onSecret).toEqual(
+      expect.arrayContaining(['OWNERSHIP FITBIT_CONNECT_APP_ROLE', 'READ FITBIT_READER']),
+    );
+    const appGrants = (await exec(admin, 'SHOW GRANTS TO ROLE FITBIT_CONNECT_APP_ROLE'))
+      .map((r) => `${r.privilege} ${r.granted_on} ${r.name}`)
+      .sort();
+    expect(appGrants).toEqual([
+      'OWNERSHIP SECRET FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN',
+      'USAGE DATABASE FITBIT',
+      'USAGE FUNCTION FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK()',
+      'USAGE FUNCTION FITBIT.PUBLIC.FITBIT_DAILY_STEPS(DATE, DATE)',
+      'USAGE SCHEMA FITBIT.PUBLIC',
+      'USAGE WAREHOUSE FITBIT_WH',
+    ]);
     const denied = await failure(exec(app, 'CREATE SCHEMA FITBIT.ELSEWHERE'));
     expect(String(denied.code)).toBe('003001');
     const noIntegration = await failure(exec(app, 'DESCRIBE INTEGRATION FITBIT_OAUTH_INTEGRATION'));
@@ -447,6 +460,13 @@ describe('setup-fitbit', () => {
       expect(typeof day.value).toBe('number');
       expect(day.value).toBe(dailySteps('alice', day.dateTime));
     }
+  });
+
+  it('can be run again without losing the token the app wrote', async () => {
+    const tokens = await grant('fitbit');
+    await deliver(app, tokens.refresh_token!);
+    await runEach(admin, setupScript('fitbit'));
+    expect(await check(app)).toEqual({ encodedId: '2E4RVC', displayName: 'Alice' });
   });
 
   it('says the token was revoked when the user revoked access', async () => {
