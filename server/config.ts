@@ -40,6 +40,8 @@ export interface SnowflakeConnectionConfig {
 }
 
 export interface OAuthConfig {
+  /** Expected `iss` in the authorization response (mix-up defence); Google sends it. */
+  issuer: string;
   clientId: string;
   clientSecret?: string;
   redirectUri: string;
@@ -380,6 +382,11 @@ export function parseConfig(
       publicOrigin: base.publicUrl ? new URL(base.publicUrl).origin : new URL(redirectUri).origin,
       provider: base.provider,
       oauth: {
+        issuer:
+          env.OAUTH_ISSUER?.trim() ||
+          (present(env, 'OAUTH_AUTHORIZATION_URL')
+            ? new URL(urls.OAUTH_AUTHORIZATION_URL!).origin
+            : profile.endpoints.issuer),
         clientId: env.OAUTH_CLIENT_ID!.trim(),
         clientSecret: present(env, 'OAUTH_CLIENT_SECRET') ? env.OAUTH_CLIENT_SECRET!.trim() : undefined,
         redirectUri,

@@ -119,6 +119,7 @@ export async function startSandboxMode(
       publicOrigin: base.publicUrl ? new URL(base.publicUrl).origin : new URL(base.redirectUri).origin,
       provider: base.provider,
       oauth: {
+        issuer: o,
         clientId,
         clientSecret,
         redirectUri: base.redirectUri,

@@ -13,7 +13,7 @@ export interface OAuthClient {
 export function createOAuthClient(appConfig: AppConfig, profile: ProviderProfile): OAuthClient {
   const o = appConfig.oauth;
   const server: oidc.ServerMetadata = {
-    issuer: new URL(o.authorizationUrl).origin,
+    issuer: o.issuer,
     authorization_endpoint: o.authorizationUrl,
     token_endpoint: o.tokenUrl,
     revocation_endpoint: o.revocationUrl,
@@ -50,9 +50,11 @@ export function normalisingFetch(profile: ProviderProfile): oidc.CustomFetch {
     } catch {
       return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
     }
-    const normal = profile.normaliseErrorBody(body);
-    const out =
-      normal && typeof (body as { error?: unknown }).error !== 'string' ? JSON.stringify(normal) : text;
+    // Only bodies openid-client cannot read (Fitbit's `errors[]`) are rewritten; Google's API envelope
+    // keeps its details (e.g. ACCOUNT_NOT_LINKED) for the caller.
+    const isFitbitShape = Array.isArray((body as { errors?: unknown })?.errors);
+    const normal = isFitbitShape ? profile.normaliseErrorBody(body) : undefined;
+    const out = normal ? JSON.stringify(normal) : text;
     const headers = new Headers(res.headers);
     headers.delete('content-length');
     headers.delete('content-encoding');

@@ -205,12 +205,22 @@ export class ConnectFlow {
     }
 
     const have = profile.scopeSet(granted.join(' '));
-    const missing = profile.requiredScopes.filter((s) => !have.has(s));
+    const missing = profile.requiredScopes.filter((sc) => !have.has(sc));
+    // Who signed in, even when a scope is missing: disposing of the token safely depends on it.
+    let identity: Identity | undefined;
+    let identityError: unknown;
+    try {
+      identity = await fetchIdentity(client, config.oauth.healthApiUrl, accessToken);
+    } catch (e) {
+      identityError = e;
+    }
+
     if (missing.length) {
-      await this.d.dispose({ refreshToken, userId: undefined }, 'required scope not granted');
+      await this.d.dispose({ refreshToken, userId: identity?.userId }, 'required scope not granted');
       events.append({
         type: 'connect_failed',
         provider: profile.id,
+        userId: identity?.userId,
         code: 'scope_missing',
         reason: `not granted: ${missing.join(' ')}`,
       });
@@ -222,15 +232,11 @@ export class ConnectFlow {
         retryConnect: true,
       });
     }
-
-    let identity: Identity;
-    try {
-      identity = await fetchIdentity(client, config.oauth.healthApiUrl, accessToken);
-    } catch (e) {
+    if (!identity) {
       await this.d.dispose({ refreshToken }, 'identity check failed');
-      const err = isAppError(e)
-        ? e
-        : oauthError(e, {
+      const err = isAppError(identityError)
+        ? identityError
+        : oauthError(identityError, {
             profile,
             step: 'checking who signed in',
             redirectUri: config.oauth.redirectUri,

@@ -4,6 +4,7 @@ export const fitbit: ProviderProfile = {
   id: 'fitbit',
   displayName: 'legacy Fitbit Web API',
   endpoints: {
+    issuer: 'https://www.fitbit.com',
     authorization: 'https://www.fitbit.com/oauth2/authorize',
     token: 'https://api.fitbit.com/oauth2/token',
     revocation: 'https://api.fitbit.com/oauth2/revoke',

@@ -7,6 +7,7 @@ export const googleHealth: ProviderProfile = {
   id: 'google-health',
   displayName: 'Google Health API',
   endpoints: {
+    issuer: 'https://accounts.google.com',
     authorization: 'https://accounts.google.com/o/oauth2/v2/auth',
     token: 'https://oauth2.googleapis.com/token',
     revocation: 'https://oauth2.googleapis.com/revoke',

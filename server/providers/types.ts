@@ -20,7 +20,7 @@ export interface ProviderErrorBody {
 export interface ProviderProfile {
   id: ProviderId;
   displayName: string;
-  endpoints: { authorization: string; token: string; revocation: string; api: string };
+  endpoints: { issuer: string; authorization: string; token: string; revocation: string; api: string };
   /** How the client authenticates at the token endpoint. */
   clientAuth: 'client_secret_post' | 'client_secret_basic';
   clientSecretRequired: boolean;

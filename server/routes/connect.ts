@@ -25,7 +25,11 @@ export function connectRoutes(s: Services): Router {
   r.get('/connect', async (req, res) => {
     // The sign-in cookie must come back to the callback: start on the redirect URI's own host
     // (localhost and 127.0.0.1 are different sites to a browser).
-    if (req.headers.host && req.headers.host.toLowerCase() !== redirect.host && !s.config.publicOrigin.includes(req.headers.host)) {
+    if (
+      req.headers.host &&
+      req.headers.host.toLowerCase() !== redirect.host &&
+      !s.config.publicOrigin.includes(req.headers.host)
+    ) {
       res.redirect(303, `${redirect.origin}/connect`);
       return;
     }

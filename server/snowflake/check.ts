@@ -63,7 +63,9 @@ export async function runCheck(
   const started = Date.now();
   const at = new Date().toISOString();
   try {
-    const rows = await session.execute<Record<string, unknown>>(`SELECT ${fn.sql}() AS RESULT`);
+    const rows = await session.execute<Record<string, unknown>>(`SELECT ${fn.sql}() AS RESULT`, {
+      ctx: { step: 'running the check function', objectKind: 'function', objectName: fn.sql },
+    });
     const raw = rows[0]?.RESULT ?? Object.values(rows[0] ?? {})[0];
     let value: unknown = raw;
     if (typeof raw === 'string') {

@@ -1,7 +1,6 @@
 // Hands a refresh token to Snowflake. Writes are serialised: two sign-ins finishing together write
 // one after the other, never interleaved, and each learns whether another write came after it.
 import type { SnowflakeConnectionConfig } from '../config.js';
-import { snowflakeError } from './errors.js';
 import type { SnowflakeSession } from './session.js';
 import { alterSecretSql, type QualifiedName } from './sql.js';
 
@@ -29,15 +28,13 @@ export class SecretWriter {
   write(refreshToken: string, expiresAt?: Date): Promise<WriteResult> {
     const run = async (): Promise<WriteResult> => {
       const sql = alterSecretSql(this.secret, refreshToken, expiresAt);
-      try {
-        await this.session.execute(sql);
-      } catch (e) {
-        throw snowflakeError(e, this.conn, {
+      await this.session.execute(sql, {
+        ctx: {
           step: 'writing the refresh token into the secret',
           objectKind: 'secret',
           objectName: this.secret.sql,
-        });
-      }
+        },
+      });
       this.seq += 1;
       return { writtenAt: new Date(), seq: this.seq, expiresAt };
     };

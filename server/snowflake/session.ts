@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Connection, ConnectionOptions } from 'snowflake-sdk';
 import type { SnowflakeConnectionConfig } from '../config.js';
 import type { Logger } from '../log.js';
-import { snowflakeError } from './errors.js';
+import { type SnowflakeErrorContext, snowflakeError } from './errors.js';
 
 type Driver = typeof import('snowflake-sdk');
 let driverPromise: Promise<Driver> | undefined;
@@ -54,6 +54,9 @@ export function driverOptions(c: SnowflakeConnectionConfig, timeoutMs: number): 
     application: 'fitbit-snowflake-connect',
     timeout: timeoutMs,
     clientSessionKeepAlive: true,
+    // The driver retries a failed login 7 times with backoff (over a minute against a closed port);
+    // a person is waiting on a page, so fail fast and say why.
+    sfRetryMaxLoginRetries: 1,
   } as ConnectionOptions;
   const set = (k: string, v: unknown) => {
     if (v !== undefined && v !== '') (o as Record<string, unknown>)[k] = v;
@@ -137,13 +140,14 @@ export class SnowflakeSession {
   /** Runs one statement; rows as objects keyed by column name. Errors become AppErrors. */
   async execute<T = Record<string, unknown>>(
     sqlText: string,
-    binds?: (string | number | null)[],
+    opts: { binds?: (string | number | null)[]; ctx?: SnowflakeErrorContext } = {},
   ): Promise<T[]> {
+    const { binds, ctx } = opts;
     let conn: Connection;
     try {
       conn = await this.connection();
     } catch (e) {
-      throw snowflakeError(e, this.config);
+      throw snowflakeError(e, this.config, ctx);
     }
     try {
       return await new Promise<T[]>((resolve, reject) => {
@@ -157,7 +161,7 @@ export class SnowflakeSession {
       const code = (e as { code?: unknown }).code;
       // Session gone (expired, network blip): drop it so the next statement signs in again.
       if (code === 407002 || code === '390112' || code === 401001) this.conn = undefined;
-      throw snowflakeError(e, this.config);
+      throw snowflakeError(e, this.config, ctx);
     }
   }
 

@@ -19,11 +19,15 @@ interface OAuthReq {
 }
 
 async function statements(h: Harness): Promise<Stmt[]> {
-  return ((await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as { statements?: Stmt[] }).statements ??
-    ((await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as Stmt[]);
+  return (
+    ((await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as { statements?: Stmt[] })
+      .statements ?? ((await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as Stmt[])
+  );
 }
 async function oauthRequests(h: Harness): Promise<OAuthReq[]> {
-  const body = (await (await fetch(`${h.oauthUrl}/sandbox/requests`)).json()) as { requests?: OAuthReq[] } | OAuthReq[];
+  const body = (await (await fetch(`${h.oauthUrl}/sandbox/requests`)).json()) as
+    | { requests?: OAuthReq[] }
+    | OAuthReq[];
   return Array.isArray(body) ? body : (body.requests ?? []);
 }
 
@@ -57,7 +61,9 @@ describe('connect (google-health)', () => {
     const stmts = await statements(h);
     const alter = stmts.filter((s) => s.sqlText.startsWith('ALTER SECRET'));
     expect(alter).toHaveLength(1);
-    expect(alter[0]!.sqlText).toBe("ALTER SECRET FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN SET OAUTH_REFRESH_TOKEN = '***'");
+    expect(alter[0]!.sqlText).toBe(
+      "ALTER SECRET FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN SET OAUTH_REFRESH_TOKEN = '***'",
+    );
     expect(alter[0]!.ok).toBe(true);
     expect(stmts.some((s) => /FITBIT_CONNECTION_CHECK/.test(s.sqlText) && s.ok)).toBe(true);
 
@@ -74,7 +80,12 @@ describe('connect (google-health)', () => {
     for (const r of refreshes) expect(r.userAgent ?? '').toMatch(/snowflake/i);
 
     const status = await h.agent.get('/status.json');
-    expect(status.body).toMatchObject({ overall: 'connected', mode: 'sandbox', provider: 'google-health', secret: 'FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN' });
+    expect(status.body).toMatchObject({
+      overall: 'connected',
+      mode: 'sandbox',
+      provider: 'google-health',
+      secret: 'FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN',
+    });
     expect(status.body.lastConnect.userId).toBeTruthy();
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import supertest from 'supertest';
-import { consent, type ConsentOptions } from '../../sandbox/oauth/consent.js';
+import { type ConsentOptions, consent } from '../../sandbox/oauth/consent.js';
 import { createApp } from '../../server/app.js';
 import type { AppConfig, BaseConfig } from '../../server/config.js';
 import { createLogger } from '../../server/log.js';
@@ -16,6 +16,7 @@ import type { ProviderId } from '../../server/providers/index.js';
 import { getProfile } from '../../server/providers/index.js';
 import { type SandboxMode, startSandboxMode } from '../../server/sandbox-mode.js';
 import { buildServices, type Services } from '../../server/services.js';
+import { SnowflakeSession } from '../../server/snowflake/session.js';
 
 export interface HarnessOptions {
   provider?: ProviderId;
@@ -49,6 +50,8 @@ export interface Harness {
   oauthControl(pathname: string, body?: unknown): Promise<Response>;
   snowflakeControl(pathname: string, body?: unknown): Promise<Response>;
   csrf(): Promise<string>;
+  /** Runs SQL on the Snowflake stand-in as its administrator (SANDBOX_ADMIN, ACCOUNTADMIN). */
+  admin(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -135,7 +138,19 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body ?? {}),
     });
+  const adminSession = new SnowflakeSession(
+    {
+      account: 'sandbox',
+      username: 'SANDBOX_ADMIN',
+      authenticator: 'SNOWFLAKE',
+      password: 'sandbox',
+      accessUrl: sandbox.snowflakeUrl,
+      source: 'test',
+    },
+    log,
+  );
   return {
+    admin: (sql: string) => adminSession.execute(sql),
     services,
     config,
     sandbox,
@@ -158,6 +173,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async close() {
       if (server) await new Promise<void>((r) => server.close(() => r()));
       await services.shutdown();
+      await adminSession.close();
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
