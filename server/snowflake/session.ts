@@ -41,7 +41,7 @@ export function loadDriver(log: Logger): Promise<Driver> {
 /** Belt and braces for free-text logs: hides the literal after any token-bearing keyword. */
 export function scrubSqlSecrets(text: string): string {
   return text.replace(
-    /(OAUTH_REFRESH_TOKEN|OAUTH_CLIENT_SECRET|PASSWORD|TOKEN_SECRET)(\s*=\s*)'(?:[^'\\]|\\.|'')*'?/gi,
+    /(OAUTH_REFRESH_TOKEN|OAUTH_CLIENT_SECRET|PASSWORD|TOKEN_SECRET)(\s*=\s*)'(?:[^'\\]|\\[\s\S]|'')*'?/gi,
     "$1$2'***'",
   );
 }
