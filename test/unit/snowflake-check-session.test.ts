@@ -69,6 +69,8 @@ describe('scrubSqlSecrets', () => {
     ["PASSWORD='SE\\\\' tail", "PASSWORD='***' tail"],
     ["OAUTH_REFRESH_TOKEN = 'SECRET-unterminated", "OAUTH_REFRESH_TOKEN = '***'"],
     ["x TOKEN_SECRET = 'SECRET'", "x TOKEN_SECRET = '***'"],
+    // A backslash before a line break is an escape like any other: the rest must not leak.
+    ["PASSWORD = 'AB\\\nLEAK' tail", "PASSWORD = '***' tail"],
   ])('hides the literal in %j', (text, expected) => {
     expect(scrubSqlSecrets(text)).toBe(expected);
   });
