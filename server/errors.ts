@@ -2,6 +2,8 @@
 // things the error page shows: what happened (title), why, and the exact fix. One renderer turns
 // them into pages (app.ts); everything else just throws.
 
+import { scrubTokens } from './redact.js';
+
 export type ErrorCode =
   | 'config_invalid'
   | 'state_invalid'
@@ -65,10 +67,13 @@ export class AppError extends Error {
     this.code = code;
     this.status = init.status;
     this.title = init.title;
-    this.why = init.why;
+    this.why = scrubTokens(init.why);
     this.fix = init.fix;
     this.fixSql = init.fixSql;
-    this.upstream = init.upstream;
+    this.upstream = init.upstream && {
+      ...init.upstream,
+      message: init.upstream.message === undefined ? undefined : scrubTokens(init.upstream.message),
+    };
     this.retryConnect = init.retryConnect ?? false;
   }
 

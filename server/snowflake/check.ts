@@ -3,6 +3,7 @@
 // the optional schedule — never on a page load.
 import type { SnowflakeConnectionConfig } from '../config.js';
 import { isAppError } from '../errors.js';
+import { scrubTokens } from '../redact.js';
 import { snowflakeError } from './errors.js';
 import type { SnowflakeSession } from './session.js';
 import type { QualifiedName } from './sql.js';
@@ -84,7 +85,7 @@ export async function runCheck(
           objectKind: 'function',
           objectName: fn.sql,
         });
-    const message = err.upstream?.message ?? err.why;
+    const message = scrubTokens(err.upstream?.message ?? err.why);
     let failure: CheckFailure;
     if (
       err.code === 'snowflake_privilege' ||

@@ -3,6 +3,7 @@
 // never a token value (the types below have no field that could hold one).
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { scrubTokens } from '../redact.js';
 
 export type EventType =
   | 'connect'
@@ -58,6 +59,7 @@ export class EventLog {
 
   append(e: Omit<AppEvent, 'at'> & { at?: string }): AppEvent {
     const event: AppEvent = { at: e.at ?? new Date().toISOString(), ...e } as AppEvent;
+    if (event.reason) event.reason = scrubTokens(event.reason);
     appendFileSync(this.file, `${JSON.stringify(event)}\n`, { mode: 0o600 });
     this.cache.push(event);
     return event;

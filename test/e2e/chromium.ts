@@ -1,0 +1,46 @@
+// Real Chromium for the browser tests: Debian's /usr/bin/chromium driven by playwright-core (never a
+// downloaded browser). Without Chromium the browser tests are skipped locally, but with CI=true a
+// missing Chromium fails the run.
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+export const isCI = process.env.CI === 'true' || process.env.CI === '1';
+
+/** Use as `describe.skipIf(skipBrowser)(…)`; in CI, `requireChromium()` in beforeAll fails loudly instead. */
+export const skipBrowser = !hasChromium && !isCI;
+
+export function requireChromium(): void {
+  if (!hasChromium) throw new Error(`Chromium not found at ${CHROMIUM}: CI must install Debian's chromium (.ci/run does).`);
+}
+
+export interface LaunchedBrowser {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<LaunchedBrowser> {
+  requireChromium();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+  });
+  return {
+    browser,
+    async close() {
+      // playwright gives each launch a fresh, empty profile directory and removes it on close.
+      await browser.close();
+    },
+  };
+}
