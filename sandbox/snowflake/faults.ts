@@ -17,7 +17,7 @@ export const FaultsInput = z
         count,
         code: z.string().default('000603'),
         message: z.string().default('SQL execution internal error: fault injected by the sandbox.'),
-        sqlState: z.string().default('XX000'),
+        sqlState: z.string().optional(),
         match,
       })
       .optional(),
@@ -29,6 +29,16 @@ export const FaultsInput = z
   .strict();
 
 export type FaultsInput = z.infer<typeof FaultsInput>;
+
+/** Snowflake's SQL state for the codes a test is likely to inject, when the fault does not say. */
+const SQL_STATES: Record<string, string> = {
+  '000603': 'XX000',
+  '000606': '57P03',
+  '001003': '42000',
+  '002003': '02000',
+  '003001': '42501',
+  '000630': '57014',
+};
 
 interface Counted<T> {
   remaining: number;
@@ -56,7 +66,11 @@ export class Faults {
     if (input.clear) this.clear();
     if (input.login) this.login = { remaining: input.login.count, spec: input.login };
     if (input.statementLatencyMs !== undefined) this.latencyMs = input.statementLatencyMs;
-    if (input.statements) this.statements = { remaining: input.statements.count, spec: input.statements };
+    if (input.statements) {
+      const { sqlState, ...rest } = input.statements;
+      const spec = { ...rest, sqlState: sqlState ?? SQL_STATES[rest.code] ?? 'XX000' };
+      this.statements = { remaining: input.statements.count, spec };
+    }
     if (input.drop) this.drop = { remaining: input.drop.count, spec: input.drop };
   }
 

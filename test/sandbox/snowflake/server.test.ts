@@ -303,7 +303,6 @@ describe('faults', () => {
       statements: {
         count: 1,
         code: '003001',
-        sqlState: '42501',
         message: 'Insufficient privileges.',
         match: 'alter secret',
       },
@@ -311,6 +310,7 @@ describe('faults', () => {
     expect(await exec(conn, 'SELECT 1')).toEqual([{ '1': 1 }]);
     const err = await failure(exec(conn, "ALTER SECRET S SET OAUTH_REFRESH_TOKEN = 'x'"));
     expect(err.code).toBe('003001');
+    expect(err.sqlState).toBe('42501');
     expect(err.message).toBe('Insufficient privileges.');
     await exec(conn, "ALTER SECRET S SET OAUTH_REFRESH_TOKEN = 'x'");
     await destroy(conn);
