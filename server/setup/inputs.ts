@@ -1,5 +1,6 @@
 // Maps the app's configuration onto the variables of the sql/ scripts, so the /setup page and
 // `npm run sql` render exactly what the app will later use (the same secret, check function and client).
+import { parseQualifiedName, quoteIdentifierPart, SqlValueError } from '../snowflake/sql.js';
 import { type ScriptName, scriptVariables, TemplateError } from './templates.js';
 
 export type Provider = 'google-health' | 'fitbit';
@@ -67,32 +68,26 @@ export function templateValues(inputs: SetupInputs, script?: ScriptName): Record
   }
   if (inputs.appPublicKey) values.app_public_key = publicKeyBody(inputs.appPublicKey);
 
-  const secretParts = inputs.snowflakeSecret
-    ? splitQualifiedName(inputs.snowflakeSecret, 'SNOWFLAKE_SECRET')
-    : [];
+  const secretParts = inputs.snowflakeSecret ? nameParts(inputs.snowflakeSecret, 'SNOWFLAKE_SECRET') : [];
   const [secretName, schema, database] = [...secretParts].reverse();
   values.secret_name = inputs.secretName ?? secretName;
   values.schema = inputs.schema ?? schema;
   values.database = inputs.database ?? database;
 
   if (inputs.checkFunction) {
-    const fn = splitQualifiedName(
-      inputs.checkFunction.replace(/\s*\(\s*\)\s*$/, ''),
-      'SNOWFLAKE_CHECK_FUNCTION',
-    );
+    const fn = nameParts(inputs.checkFunction.replace(/\s*\(\s*\)\s*$/, ''), 'SNOWFLAKE_CHECK_FUNCTION');
     const [name, fnSchema, fnDatabase] = [...fn].reverse();
     // The scripts create the check function next to the secret.
-    if (fnSchema !== undefined && !sameName(fnSchema, values.schema ?? 'PUBLIC')) {
-      throw new TemplateError(
-        'SNOWFLAKE_CHECK_FUNCTION must live in the same schema as SNOWFLAKE_SECRET: the setup scripts create both there.',
-        'check_function',
-      );
-    }
-    if (fnDatabase !== undefined && !sameName(fnDatabase, values.database ?? 'FITBIT')) {
-      throw new TemplateError(
-        'SNOWFLAKE_CHECK_FUNCTION must live in the same database as SNOWFLAKE_SECRET: the setup scripts create both there.',
-        'check_function',
-      );
+    for (const [part, where, fallback] of [
+      [fnSchema, 'schema', values.schema ?? 'PUBLIC'],
+      [fnDatabase, 'database', values.database ?? 'FITBIT'],
+    ] as const) {
+      if (part !== undefined && part !== nameParts(fallback, where)[0]) {
+        throw new TemplateError(
+          `SNOWFLAKE_CHECK_FUNCTION must live in the same ${where} as SNOWFLAKE_SECRET: the setup scripts create both there.`,
+          'check_function',
+        );
+      }
     }
     values.check_function = name;
   }
@@ -105,50 +100,14 @@ export function templateValues(inputs: SetupInputs, script?: ScriptName): Record
   return out;
 }
 
-/**
- * Splits `A.B.C` into its parts, keeping "quoted" parts (with their quotes) whole. Up to three parts.
- * Exported for the app's configuration, which holds the same kind of names.
- */
-export function splitQualifiedName(name: string, what = 'name'): string[] {
-  const parts: string[] = [];
-  let i = 0;
-  const text = name.trim();
-  while (i <= text.length) {
-    let part: string;
-    if (text[i] === '"') {
-      let j = i + 1;
-      for (;;) {
-        const q = text.indexOf('"', j);
-        if (q < 0) throw new TemplateError(`${what} has an unclosed quote.`);
-        if (text[q + 1] === '"') j = q + 2;
-        else {
-          j = q + 1;
-          break;
-        }
-      }
-      part = text.slice(i, j);
-      i = j;
-    } else {
-      const dot = text.indexOf('.', i);
-      const end = dot < 0 ? text.length : dot;
-      part = text.slice(i, end).trim();
-      i = end;
-    }
-    if (part === '') throw new TemplateError(`${what} has an empty part: expected DATABASE.SCHEMA.NAME.`);
-    parts.push(part);
-    if (i >= text.length) break;
-    if (text[i] !== '.') throw new TemplateError(`${what} is not a name of the form DATABASE.SCHEMA.NAME.`);
-    i++;
+/** A 1-3 part name, each part as SQL text (quoted only when needed), by the app's own name rules. */
+function nameParts(name: string, setting: string): string[] {
+  try {
+    return parseQualifiedName(name, 1).parts.map(quoteIdentifierPart);
+  } catch (err) {
+    if (err instanceof SqlValueError) throw new TemplateError(`${setting}: ${err.message}`);
+    throw err;
   }
-  if (parts.length > 3)
-    throw new TemplateError(`${what} has more than three parts: expected DATABASE.SCHEMA.NAME.`);
-  return parts;
-}
-
-/** Unquoted names compare case-insensitively (Snowflake folds them to upper case); quoted ones exactly. */
-function sameName(a: string, b: string): boolean {
-  const fold = (s: string) => (s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s.toUpperCase());
-  return fold(a) === fold(b);
 }
 
 /** Snowflake wants RSA_PUBLIC_KEY as the base64 body alone: drop PEM armour and line breaks. */

@@ -1,12 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  publicKeyBody,
-  type SetupInputs,
-  splitQualifiedName,
-  templateValues,
-} from '../../server/setup/inputs.js';
+import { publicKeyBody, type SetupInputs, templateValues } from '../../server/setup/inputs.js';
 import { renderScript, TemplateError } from '../../server/setup/templates.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -76,7 +71,7 @@ describe('templateValues', () => {
       /same database/,
     );
     expect(templateValues({ ...google, checkFunction: 'analytics.health.check' }).check_function).toBe(
-      'check',
+      'CHECK',
     );
   });
 
@@ -94,14 +89,16 @@ describe('templateValues', () => {
   });
 });
 
-describe('splitQualifiedName', () => {
-  it('keeps quoted parts whole', () => {
-    expect(splitQualifiedName('"My.DB".PUBLIC."a ""b"""')).toEqual(['"My.DB"', 'PUBLIC', '"a ""b"""']);
+describe('names from the configuration', () => {
+  it('keeps quoted parts whole and folds unquoted ones', () => {
+    expect(
+      templateValues({ ...google, snowflakeSecret: '"My.DB".public."a ""b"""', checkFunction: undefined }),
+    ).toMatchObject({ database: '"My.DB"', schema: 'PUBLIC', secret_name: '"a ""b"""' });
   });
-  it('refuses empty parts, more than three parts and unclosed quotes', () => {
-    expect(() => splitQualifiedName('A..B')).toThrow(/empty part/);
-    expect(() => splitQualifiedName('A.B.C.D')).toThrow(/more than three/);
-    expect(() => splitQualifiedName('"A.B')).toThrow(/unclosed quote/);
+  it('refuses malformed names, naming the setting', () => {
+    expect(() => templateValues({ ...google, snowflakeSecret: 'A..B' })).toThrow(/^SNOWFLAKE_SECRET: /);
+    expect(() => templateValues({ ...google, snowflakeSecret: 'A.B.C.D' })).toThrow(TemplateError);
+    expect(() => templateValues({ ...google, snowflakeSecret: '"A.B' })).toThrow(/Unterminated/);
   });
 });
 
