@@ -2,7 +2,7 @@
 // Prints a sql/ script filled in: values from the command line, then the app's environment
 // (OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES, SNOWFLAKE_SECRET, SNOWFLAKE_CHECK_FUNCTION, PROVIDER),
 // then the script's own defaults. Pipe it to `snow sql -i` or paste it into a worksheet.
-import { type Provider, type SetupInputs, templateValues } from '../server/setup/inputs.js';
+import { type Provider, publicKeyBody, type SetupInputs, templateValues } from '../server/setup/inputs.js';
 import {
   isScriptName,
   renderScript,
@@ -41,6 +41,8 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
     snowflakeSecret: env.SNOWFLAKE_SECRET || undefined,
     checkFunction: env.SNOWFLAKE_CHECK_FUNCTION || undefined,
   };
+  // `app_public_key="$(cat rsa_key.pub)"` passes the whole PEM: Snowflake wants the base64 body alone.
+  if (cli.app_public_key) cli.app_public_key = publicKeyBody(cli.app_public_key);
   const values = { ...templateValues(inputs, script), ...cli };
   if (process.stdout.isTTY && values.client_secret) {
     process.stderr.write(

@@ -115,18 +115,23 @@ describe('npm run sql', () => {
   }
 
   it('prints a script filled in from the environment, command line first', () => {
-    const r = run(['setup-google-health', 'warehouse=HEALTH_WH', 'client_id=from-cli'], {
-      OAUTH_CLIENT_ID: 'from-env',
-      OAUTH_CLIENT_SECRET: 'env-secret',
-      OAUTH_SCOPES: 'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly',
-      SNOWFLAKE_SECRET: 'ANALYTICS.HEALTH.GOOGLE_TOKEN',
-      SNOWFLAKE_CHECK_FUNCTION: 'HEALTH_CHECK',
-    });
+    const pem = '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqh\nkiG9w0BAQEFAAOC\n-----END PUBLIC KEY-----\n';
+    const r = run(
+      ['setup-google-health', 'warehouse=HEALTH_WH', 'client_id=from-cli', `app_public_key=${pem}`],
+      {
+        OAUTH_CLIENT_ID: 'from-env',
+        OAUTH_CLIENT_SECRET: 'env-secret',
+        OAUTH_SCOPES: 'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly',
+        SNOWFLAKE_SECRET: 'ANALYTICS.HEALTH.GOOGLE_TOKEN',
+        SNOWFLAKE_CHECK_FUNCTION: 'HEALTH_CHECK',
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("OAUTH_CLIENT_ID = 'from-cli'");
     expect(r.stdout).toContain("OAUTH_CLIENT_SECRET = 'env-secret'");
     expect(r.stdout).toContain('CREATE WAREHOUSE IF NOT EXISTS HEALTH_WH');
+    expect(r.stdout).toContain("RSA_PUBLIC_KEY = 'MIIBIjANBgkqhkiG9w0BAQEFAAOC'");
     expect(r.stdout).toContain('CREATE OR REPLACE FUNCTION ANALYTICS.HEALTH.HEALTH_CHECK()');
     expect(r.stdout).toContain(
       "OAUTH_ALLOWED_SCOPES = ('https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly')",
