@@ -89,3 +89,58 @@ describe('connect (google-health)', () => {
     expect(status.body.lastConnect.userId).toBeTruthy();
   });
 });
+
+describe('connect (legacy fitbit: rotating refresh tokens)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ provider: 'fitbit' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('connects with Basic client auth and no offline/consent Google parameters', async () => {
+    const cb = await h.connect();
+    expect(cb.status).toBe(303);
+    const page = await h.agent.get(cb.headers.location as string);
+    expect(page.text).toContain('Connected: Snowflake can read your Fitbit data');
+    expect(page.text).toContain('2E4RVC');
+    const reqs = await oauthRequests(h);
+    const auth = reqs.find((r) => r.path === '/oauth2/authorize');
+    expect(auth?.query.code_challenge_method).toBe('S256');
+    expect(auth?.query.access_type).toBeUndefined();
+    const refreshes = reqs.filter((r) => r.grantType === 'refresh_token');
+    expect(refreshes.length).toBeGreaterThan(0);
+    for (const r of refreshes) expect(r.userAgent ?? '').toMatch(/snowflake/i);
+  });
+
+  it('shows that the legacy API was turned off when it answers 410', async () => {
+    await h.oauthControl('/sandbox/legacy-gone', { on: true });
+    const url = await h.startFlow();
+    const res = await fetch(url, { redirect: 'manual' });
+    expect(res.status).toBe(410);
+    await h.oauthControl('/sandbox/legacy-gone', { on: false });
+  });
+});
+
+describe('token custody in logs', () => {
+  it('never logs a token, code or secret the stand-ins issued, across a connect and a failure', async () => {
+    const h = await startHarness({ logLevel: 'trace' });
+    try {
+      await h.connectAndFollow();
+      await h.connect({ decision: 'deny' });
+      await h.snowflakeControl('/sandbox/faults', {
+        statements: { count: 1, code: '003001', match: 'ALTER SECRET' },
+      });
+      await h.connectAndFollow({ user: 'bob' });
+      const secrets = h.sandbox.sandbox.oauth.issuedSecrets();
+      expect(secrets.length).toBeGreaterThan(5);
+      const all = h.logs.join('\n');
+      expect(all.length).toBeGreaterThan(1000);
+      for (const s of secrets) expect(all.includes(s), 'a secret value appeared in the log').toBe(false);
+      expect(all).not.toMatch(/[?&]code=/);
+    } finally {
+      await h.close();
+    }
+  });
+});
