@@ -9,6 +9,8 @@ export const FaultsInput = z
   .object({
     /** The next `count` logins fail with `code` (and Snowflake's message for it, unless given). */
     login: z.object({ count, code: z.string().default('390100'), message: z.string().optional() }).optional(),
+    /** Added before every login is answered (a real login takes a second or two); 0 turns it off. */
+    loginLatencyMs: z.number().int().min(0).max(120_000).optional(),
     /** Added before every statement runs; 0 turns it off. */
     statementLatencyMs: z.number().int().min(0).max(120_000).optional(),
     /** The next `count` statements (whose text contains `match`, if given) fail with `code`. */
@@ -58,6 +60,7 @@ function matches(spec: { match?: string | undefined }, sqlText: string): boolean
 export class Faults {
   private login: Counted<{ code: string; message?: string | undefined }> | null = null;
   private latencyMs = 0;
+  private loginLatencyMs = 0;
   private statements: Counted<StatementFault & { match?: string | undefined }> | null = null;
   private drop: Counted<{ match?: string | undefined; when: 'before' | 'after' }> | null = null;
 
@@ -66,6 +69,7 @@ export class Faults {
     if (input.clear) this.clear();
     if (input.login) this.login = { remaining: input.login.count, spec: input.login };
     if (input.statementLatencyMs !== undefined) this.latencyMs = input.statementLatencyMs;
+    if (input.loginLatencyMs !== undefined) this.loginLatencyMs = input.loginLatencyMs;
     if (input.statements) {
       const { sqlState, ...rest } = input.statements;
       const spec = { ...rest, sqlState: sqlState ?? SQL_STATES[rest.code] ?? 'XX000' };
@@ -77,6 +81,7 @@ export class Faults {
   clear(): void {
     this.login = null;
     this.latencyMs = 0;
+    this.loginLatencyMs = 0;
     this.statements = null;
     this.drop = null;
   }
@@ -87,6 +92,10 @@ export class Faults {
     const spec = this.login.spec;
     if (--this.login.remaining <= 0) this.login = null;
     return spec;
+  }
+
+  loginLatency(): number {
+    return this.loginLatencyMs;
   }
 
   statementLatency(): number {
@@ -110,6 +119,7 @@ export class Faults {
     return {
       login: this.login && { remaining: this.login.remaining, ...this.login.spec },
       statementLatencyMs: this.latencyMs,
+      loginLatencyMs: this.loginLatencyMs,
       statements: this.statements && { remaining: this.statements.remaining, ...this.statements.spec },
       drop: this.drop && { remaining: this.drop.remaining, ...this.drop.spec },
     };

@@ -159,6 +159,8 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
       roleName: url.searchParams.get('roleName') ?? undefined,
     };
     const who = connectIdentifier(request.loginName);
+    const loginLatency = faults.loginLatency();
+    if (loginLatency > 0) await new Promise((r) => setTimeout(r, loginLatency));
     const injected = faults.takeLogin();
     if (injected) {
       const message = loginError(
