@@ -1,7 +1,9 @@
-// Who may log in, as what role: password, key pair (SNOWFLAKE_JWT) and programmatic access token,
-// with Snowflake's error codes and messages for each refusal.
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+// Who may log in, as what role: password (with MFA passcode when enrolled), key pair (SNOWFLAKE_JWT),
+// programmatic access token and OAuth access token, with Snowflake's error codes and messages for each
+// refusal.
+import { timingSafeEqual } from 'node:crypto';
 import { verifyKeypairJwt } from './auth-jwt.js';
+import { signInState, withIncident } from './auth-state.js';
 import type { SandboxUser, SqlEngine } from './contract.js';
 
 export const SANDBOX_ACCOUNT = 'SANDBOX';
@@ -15,7 +17,12 @@ export const LOGIN_ERRORS: Record<string, string> = {
   '390189':
     "Role '{role}' specified in the connect string is not granted to this user. Contact your local system administrator, or attempt to login with another role, e.g. PUBLIC.",
   '390201': 'The requested {what} does not exist or not authorized.',
+  '390127': 'Incorrect passcode was specified.',
   '390303': 'Invalid OAuth access token.',
+  '390309': 'The user you were trying to authenticate as differs from the user tied to the access token.',
+  '390318': 'OAuth access token expired.',
+  '394508':
+    'Failed to authenticate: MFA with TOTP is required. To authenticate, provide both your password and a current TOTP passcode.',
   '394400': 'Programmatic access token is invalid.',
 };
 
@@ -25,6 +32,9 @@ export interface LoginRequest {
   authenticator: string;
   password?: string | undefined;
   token?: string | undefined;
+  /** PASSCODE (USERNAME_PASSWORD_MFA), or the password's tail when passcodeInPassword is true. */
+  passcode?: string | undefined;
+  passcodeInPassword?: boolean | undefined;
   roleName?: string | undefined;
 }
 
@@ -45,11 +55,13 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Refusals Snowflake tags with an incident id. */
+const INCIDENT_CODES = new Set(['390144', '390303', '390318']);
+
 export function loginError(code: string, vars: Record<string, string> = {}, message?: string): string {
   let text = message ?? LOGIN_ERRORS[code] ?? 'Login failed.';
   for (const [k, v] of Object.entries(vars)) text = text.replace(`{${k}}`, v);
-  // Snowflake appends an incident id to JWT failures, for SYSTEM$GET_LOGIN_FAILURE_DETAILS.
-  return code === '390144' ? `${text} [${randomUUID()}]` : text;
+  return INCIDENT_CODES.has(code) ? withIncident(text) : text;
 }
 
 export function authenticate(engine: SqlEngine, req: LoginRequest, now = Date.now()): LoginOutcome {
@@ -64,14 +76,30 @@ export function authenticate(engine: SqlEngine, req: LoginRequest, now = Date.no
   });
 
   const account = (req.accountName ?? '').split('.')[0]?.toUpperCase() ?? '';
-  const user = engine.findUser(connectIdentifier(req.loginName ?? ''));
+  const state = signInState(engine);
   const badCredentials =
     authenticator === 'SNOWFLAKE_JWT'
       ? '390144'
       : authenticator === 'PROGRAMMATIC_ACCESS_TOKEN'
         ? '394400'
-        : '390100';
+        : authenticator === 'OAUTH'
+          ? '390303'
+          : '390100';
   if (account !== SANDBOX_ACCOUNT) return fail(badCredentials, `unknown account '${req.accountName}'`);
+
+  // An OAuth access token names its user: LOGIN_NAME is optional, and must match when given.
+  let oauthRole: string | null | undefined;
+  let loginName = connectIdentifier(req.loginName ?? '');
+  if (authenticator === 'OAUTH') {
+    const check = state.oauth.check(req.token ?? '', now);
+    if (!check.ok) return fail(check.code, check.reason);
+    if (loginName && loginName !== check.token.user) {
+      return fail('390309', `the token belongs to ${check.token.user}, not ${loginName}`);
+    }
+    loginName = check.token.user;
+    oauthRole = check.token.role;
+  }
+  const user = engine.findUser(loginName);
   if (!user) return fail(badCredentials, 'no such user');
 
   let patRole: string | null = null;
@@ -79,8 +107,25 @@ export function authenticate(engine: SqlEngine, req: LoginRequest, now = Date.no
     case 'SNOWFLAKE':
     case 'USERNAME_PASSWORD_MFA': {
       if (user.type === 'SERVICE') return fail('390100', 'a SERVICE user cannot sign in with a password');
-      if (!user.password || !req.password || !sameSecret(user.password, req.password)) {
+      const enrolled = state.mfa.isEnrolled(user.name);
+      const expected = state.mfa.current(user.name);
+      let password = req.password ?? '';
+      let passcode = req.passcode;
+      if (req.passcodeInPassword && enrolled && expected) {
+        passcode = password.slice(-expected.length);
+        password = password.slice(0, -expected.length);
+      }
+      if (!user.password || !password || !sameSecret(user.password, password)) {
         return fail('390100', 'wrong password');
+      }
+      // Not enrolled: Snowflake ignores a passcode. Enrolled: the sandbox has no Duo push to approve,
+      // so a login without a passcode is refused as a TOTP login is.
+      if (enrolled) {
+        if (!passcode) return fail('394508', 'MFA enrolled, no passcode given');
+        if (!expected || !sameSecret(expected, passcode)) {
+          return fail('390127', expected ? 'wrong passcode' : 'the passcode was already used');
+        }
+        state.mfa.consume(user.name);
       }
       break;
     }
@@ -98,7 +143,9 @@ export function authenticate(engine: SqlEngine, req: LoginRequest, now = Date.no
       break;
     }
     case 'OAUTH':
-      return fail('390303', 'the sandbox issues no Snowflake OAuth tokens');
+      // The token's `session:role:` scope fixes the role, as a PAT's role restriction does.
+      patRole = oauthRole ?? null;
+      break;
     default:
       return fail('390100', `authenticator ${authenticator} is not supported by the sandbox`);
   }

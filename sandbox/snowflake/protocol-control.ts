@@ -2,6 +2,7 @@
 // what they set (faults, session expiry, rotation policy, reset). Plain JSON, not Snowflake envelopes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { SIGNIN_CONTROL_INDEX } from './auth-control.js';
 import type { SessionStore } from './auth-sessions.js';
 import type { SqlEngine } from './contract.js';
 import { type Faults, FaultsInput } from './faults.js';
@@ -62,6 +63,7 @@ const INDEX = {
   'POST /sandbox/expire-sessions': 'expire every session token ({"master":true}: master tokens too)',
   'GET /sandbox/rotation-policy': 'what happens to a rotated refresh token: persist | discard',
   'POST /sandbox/rotation-policy': 'JSON {"policy":"persist"|"discard"}',
+  ...SIGNIN_CONTROL_INDEX,
 };
 
 function stats(ctx: ControlContext) {

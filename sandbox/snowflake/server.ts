@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { authenticate, connectIdentifier, type LoginRequest, loginError } from './auth.js';
+import { handleSignInControl, resetSignInState } from './auth-control.js';
 import { SESSION_ERRORS, type Session, SessionStore } from './auth-sessions.js';
 import type { FunctionRunner, SessionState, SqlEngine } from './contract.js';
 import { SqlError } from './contract.js';
@@ -120,6 +121,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
       policy = p;
     },
     onReset: () => {
+      resetSignInState(engine);
       results.clear();
       replies.clear();
       functionCalls = 0;
@@ -156,6 +158,8 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
       authenticator: str(data.AUTHENTICATOR) ?? 'SNOWFLAKE',
       password: str(data.PASSWORD),
       token: str(data.TOKEN),
+      passcode: str(data.PASSCODE),
+      passcodeInPassword: data.passcodeInPassword === true,
       roleName: url.searchParams.get('roleName') ?? undefined,
     };
     const who = connectIdentifier(request.loginName);
@@ -344,7 +348,10 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const path = url.pathname;
     const method = req.method ?? 'GET';
-    if (path.startsWith('/sandbox/')) return handleControl(control, req, res, url, send);
+    if (path.startsWith('/sandbox/')) {
+      if (await handleSignInControl(engine, req, res, `${method} ${path}`, send, nowMs())) return;
+      return handleControl(control, req, res, url, send);
+    }
     if (method === 'POST' && path === '/session/v1/login-request') return login(req, res, url);
     if (method === 'POST' && path === '/queries/v1/query-request') return query(req, res, url);
     if (method === 'POST' && path === '/session/token-request') {
