@@ -9,6 +9,7 @@ import { safePath } from './log.js';
 import { connectRoutes } from './routes/connect.js';
 import { pageRoutes } from './routes/pages.js';
 import { statusRoutes } from './routes/status.js';
+import { AdminSessions, adminGate, loginRoutes } from './security/admin.js';
 import { browserIdMiddleware, Csrf } from './security/browser.js';
 import { allowedHostnames, hostCheck } from './security/host.js';
 import type { Services } from './services.js';
@@ -29,6 +30,8 @@ export function createApp(s: Services): express.Express {
   });
 
   const authOrigin = new URL(config.oauth.authorizationUrl).origin;
+  const secure = config.publicOrigin.startsWith('https:');
+  const adminSessions = new AdminSessions();
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -42,6 +45,8 @@ export function createApp(s: Services): express.Express {
           // form-action to that redirect, so the provider's authorization origin must be allowed.
           'form-action': ["'self'", authOrigin],
           'frame-ancestors': ["'none'"],
+          // Over plain http (a LAN bind with ADMIN_TOKEN) upgrading would break every same-origin load.
+          'upgrade-insecure-requests': secure ? [] : null,
         },
       },
       referrerPolicy: { policy: 'no-referrer' },
@@ -66,7 +71,7 @@ export function createApp(s: Services): express.Express {
     next();
   });
   app.use('/public', express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
-  app.use(browserIdMiddleware(config.publicOrigin.startsWith('https:')));
+  app.use(browserIdMiddleware(secure));
   app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
   app.use((_req, res, next) => {
     // Every page shows connection details or acts on them: never cache.
@@ -77,11 +82,14 @@ export function createApp(s: Services): express.Express {
     res.locals.pageTitle = 'Fitbit → Snowflake';
     next();
   });
+  // After the locals (its login redirect and 401 page need them), before the CSRF check and routes.
+  app.use(adminGate(config.adminToken, adminSessions));
   app.use((req, res, next) => {
     if (req.method === 'POST') csrf.verify(req, res);
     next();
   });
 
+  app.use(loginRoutes(config.adminToken, adminSessions, secure));
   app.use(pageRoutes(s));
   app.use(connectRoutes(s));
   app.use(statusRoutes(s));
@@ -126,7 +134,18 @@ export function createApp(s: Services): express.Express {
       res.json({ error: err.toView() });
       return;
     }
-    res.render('error', { error: err.toView(), pageTitle: err.title });
+    // Errors raised before the locals middleware (host check) still need what the layout reads.
+    res.locals.mode ??= config.mode;
+    res.locals.provider ??= s.profile;
+    res.render('error', { error: err.toView(), pageTitle: err.title }, (renderErr, html) => {
+      if (!renderErr) {
+        res.send(html);
+        return;
+      }
+      // Never let a template failure reach the browser as Express's stack-trace page.
+      log.error({ err: renderErr, code: err.code }, 'error page could not be rendered');
+      res.type('text/plain').send(`${err.title}\n\n${err.why}\n\nFix: ${err.fix}\n`);
+    });
   });
   return app;
 }

@@ -1,0 +1,150 @@
+// Access control for a non-loopback bind: with ADMIN_TOKEN set, every page and action needs either the
+// admin session cookie (set by /login) or, for monitors of /status.json only, `Authorization: Bearer`.
+// Sessions are random ids kept in memory (a restart signs everyone out); the token never enters a cookie.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { type NextFunction, type Request, type Response, Router } from 'express';
+import { AppError } from '../errors.js';
+import { parseCookies } from './browser.js';
+
+export const ADMIN_COOKIE = 'fsc_admin';
+const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const MAX_SESSIONS = 100;
+/** Paths reachable without a session: the login page itself and the stylesheet it uses. */
+const OPEN_PATHS = new Set(['/login']);
+
+/**
+ * Constant-time comparison of a presented secret with the configured one. Both sides are hashed
+ * first so neither the length nor the position of the first wrong byte shows in the timing.
+ */
+export function tokenMatches(presented: string | undefined, expected: string): boolean {
+  if (typeof presented !== 'string') return false;
+  const a = createHash('sha256').update(presented, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+export class AdminSessions {
+  private readonly sessions = new Map<string, number>();
+
+  constructor(
+    private readonly ttlMs = SESSION_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  create(): string {
+    const cutoff = this.now() - this.ttlMs;
+    for (const [id, at] of this.sessions) if (at < cutoff) this.sessions.delete(id);
+    while (this.sessions.size >= MAX_SESSIONS) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest === undefined) break;
+      this.sessions.delete(oldest);
+    }
+    const id = randomBytes(32).toString('base64url');
+    this.sessions.set(id, this.now());
+    return id;
+  }
+
+  valid(id: string | undefined): boolean {
+    if (!id) return false;
+    const at = this.sessions.get(id);
+    if (at === undefined) return false;
+    if (this.now() - at > this.ttlMs) {
+      this.sessions.delete(id);
+      return false;
+    }
+    return true;
+  }
+
+  end(id: string | undefined): void {
+    if (id) this.sessions.delete(id);
+  }
+}
+
+function bearer(req: Request): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer +(\S+)\s*$/i.exec(h);
+  return m?.[1];
+}
+
+/** Only a local path may be a post-login destination (no open redirect to another site). */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !/^\/(?![/\\])[\x21-\x7e]{0,512}$/.test(next)) return '/';
+  if (next.startsWith('/login')) return '/';
+  return next;
+}
+
+function unauthorized(why: string): AppError {
+  return new AppError('unauthorized', {
+    status: 401,
+    title: 'Sign in to this app first',
+    why,
+    fix: 'Open /login and enter the ADMIN_TOKEN this app was started with.',
+  });
+}
+
+/**
+ * The gate: placed after the host check, the browser-id cookie and the body parser, before the
+ * CSRF check and every route. Without an admin token configured it lets everything through.
+ */
+export function adminGate(adminToken: string | undefined, sessions: AdminSessions) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!adminToken || OPEN_PATHS.has(req.path) || req.path.startsWith('/public/')) {
+      next();
+      return;
+    }
+    const session = parseCookies(req.headers.cookie)[ADMIN_COOKIE];
+    if (sessions.valid(session)) {
+      res.locals.admin = true;
+      next();
+      return;
+    }
+    const presented = bearer(req);
+    if (presented !== undefined) {
+      // Monitors only: a bearer token opens the machine-readable status and nothing else.
+      if (req.path === '/status.json' && req.method === 'GET' && tokenMatches(presented, adminToken)) {
+        next();
+        return;
+      }
+      res.set('WWW-Authenticate', 'Bearer realm="fitbit-snowflake-connect"');
+      next(unauthorized('The bearer token is wrong, or was sent to a page other than /status.json.'));
+      return;
+    }
+    if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html' && !req.path.endsWith('.json')) {
+      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl.slice(0, 512))}`);
+      return;
+    }
+    next(unauthorized('This app is reachable beyond this computer, so every page needs the admin token.'));
+  };
+}
+
+/** GET/POST /login and POST /logout. POST /login is CSRF-checked like every other POST. */
+export function loginRoutes(adminToken: string | undefined, sessions: AdminSessions, secure: boolean) {
+  const r = Router();
+  if (!adminToken) return r;
+  const cookie = (value: string, maxAgeSeconds: number) =>
+    `${ADMIN_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}; Max-Age=${maxAgeSeconds}`;
+
+  r.get('/login', (req, res) => {
+    res.render('login', { next: safeNext(req.query.next), failed: false, pageTitle: 'Sign in' });
+  });
+  r.post('/login', (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const next = safeNext(body.next);
+    const presented = typeof body.token === 'string' ? body.token : undefined;
+    if (!tokenMatches(presented, adminToken)) {
+      res.status(401).render('login', { next, failed: true, pageTitle: 'Sign in' });
+      return;
+    }
+    // A fresh session id on every login: a cookie planted before login is never promoted.
+    sessions.end(parseCookies(req.headers.cookie)[ADMIN_COOKIE]);
+    res.append('Set-Cookie', cookie(sessions.create(), Math.floor(SESSION_TTL_MS / 1000)));
+    res.redirect(303, next);
+  });
+  r.post('/logout', (req, res) => {
+    sessions.end(parseCookies(req.headers.cookie)[ADMIN_COOKIE]);
+    res.append('Set-Cookie', cookie('', 0));
+    res.redirect(303, '/login');
+  });
+  return r;
+}

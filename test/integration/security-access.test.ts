@@ -1,0 +1,306 @@
+// Access control (ADMIN_TOKEN + login session), DNS rebinding (Host check) and the security headers
+// of every page, through the real app on the real stand-ins.
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_COOKIE } from '../../server/security/admin.js';
+import { type Harness, startHarness } from '../support/app-harness.js';
+
+const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+/** A stack frame, a source path or an exception name: none may reach a page. */
+const STACK =
+  /\bat (?:\S+ \()?(?:file:|node:|\/)\S*:\d+:\d+|\.[cm]?[jt]s:\d+|node_modules|\/work\/|ReferenceError|TypeError/;
+const errorCode = (html: string) => /data-code="([a-z_]+)"/.exec(html)?.[1];
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+const cookieHeaders = (res: supertest.Response): string[] => {
+  const v = res.headers['set-cookie'] as string[] | string | undefined;
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+};
+
+type AppLike = NonNullable<Parameters<typeof supertest.agent>[0]>;
+/** The app (as supertest holds it) behind the harness's agent. */
+const appOf = (h: Harness): AppLike => (h.agent as unknown as { app: AppLike }).app;
+
+/** A fresh browser (its own cookie jar) on the same app, naming the app's host. */
+function newBrowser(h: Harness): ReturnType<typeof supertest.agent> {
+  const a = supertest.agent(appOf(h));
+  a.set('Host', 'localhost:8787');
+  return a;
+}
+
+async function login(a: ReturnType<typeof supertest.agent>, token: string, next = '/') {
+  const page = await a.get(`/login?next=${encodeURIComponent(next)}`);
+  const csrf = csrfOf(page.text);
+  if (!csrf) throw new Error('no CSRF token on /login');
+  return a.post('/login').type('form').send({ _csrf: csrf, token, next });
+}
+
+describe('access control with ADMIN_TOKEN', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ tweak: (c) => ({ ...c, adminToken: ADMIN_TOKEN }) });
+  });
+  afterAll(async () => h?.close());
+
+  it('sends a browser without a session to the login page, for every page', async () => {
+    const a = newBrowser(h);
+    for (const p of ['/', '/status', '/connect', '/callback?code=x&state=y', '/result/abcdefghijkl']) {
+      const res = await a.get(p).set('Accept', 'text/html');
+      expect(res.status, p).toBe(303);
+      expect(res.headers.location).toBe(`/login?next=${encodeURIComponent(p)}`);
+    }
+  });
+
+  it('refuses every action and the JSON status without a session (401, nothing runs)', async () => {
+    const a = newBrowser(h);
+    const csrf = csrfOf((await a.get('/login')).text)!;
+    const before = h.services.events.recent(100).length;
+    for (const p of ['/check', '/reauthorize', '/held/abcdefghijkl/save', '/held/abcdefghijkl/cancel']) {
+      const res = await a.post(p).type('form').send({ _csrf: csrf });
+      expect(res.status, p).toBe(401);
+      expect(errorCode(res.text)).toBe('unauthorized');
+    }
+    expect(h.services.pending.size).toBe(0);
+    expect(h.services.events.recent(100).length).toBe(before);
+    const json = await a.get('/status.json');
+    expect(json.status).toBe(401);
+    expect(json.body.error.code).toBe('unauthorized');
+    expect(JSON.stringify(json.body)).not.toContain('FITBIT.PUBLIC');
+  });
+
+  it('lets a monitor read /status.json with the bearer token, and only that', async () => {
+    const ok = await supertest(appOf(h))
+      .get('/status.json')
+      .set('Host', 'localhost:8787')
+      .set('Authorization', `Bearer ${ADMIN_TOKEN}`);
+    expect(ok.status).toBe(200);
+    expect(ok.body.secret).toBe('FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN');
+    const wrong = await supertest(appOf(h))
+      .get('/status.json')
+      .set('Host', 'localhost:8787')
+      .set('Authorization', `Bearer ${ADMIN_TOKEN}x`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['www-authenticate']).toMatch(/^Bearer/);
+    const page = await supertest(appOf(h))
+      .get('/status')
+      .set('Host', 'localhost:8787')
+      .set('Authorization', `Bearer ${ADMIN_TOKEN}`);
+    expect(page.status).toBe(401);
+  });
+
+  it('refuses a wrong token and a login without the anti-forgery token', async () => {
+    const a = newBrowser(h);
+    const wrong = await login(a, `${ADMIN_TOKEN.slice(0, -1)}X`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('id="login-failed"');
+    expect(cookieHeaders(wrong).some((c) => c.startsWith(`${ADMIN_COOKIE}=`))).toBe(false);
+    const short = await login(a, 'x');
+    expect(short.status).toBe(401);
+    await a.get('/login');
+    const forged = await a.post('/login').type('form').send({ token: ADMIN_TOKEN });
+    expect(forged.status).toBe(403);
+    expect(errorCode(forged.text)).toBe('csrf_invalid');
+    expect((await a.get('/').set('Accept', 'text/html')).status).toBe(303);
+  });
+
+  it('logs in with an HttpOnly SameSite=Lax session cookie that is not the token', async () => {
+    const a = newBrowser(h);
+    const res = await login(a, ADMIN_TOKEN, '/status');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/status');
+    const cookie = cookieHeaders(res).find((c) => c.startsWith(`${ADMIN_COOKIE}=`));
+    expect(cookie).toBeDefined();
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Lax/);
+    expect(cookie).not.toContain(ADMIN_TOKEN);
+    expect((await a.get('/status')).status).toBe(200);
+    expect((await a.get('/')).status).toBe(200);
+  });
+
+  it('never redirects off-site after login', async () => {
+    for (const next of [
+      '//evil.example/x',
+      'https://evil.example/',
+      '/\\evil.example',
+      'javascript:alert(1)',
+    ]) {
+      const res = await login(newBrowser(h), ADMIN_TOKEN, next);
+      expect(res.status).toBe(303);
+      expect(res.headers.location, next).toBe('/');
+    }
+  });
+
+  it('does not accept a made-up session cookie', async () => {
+    const a = newBrowser(h);
+    const res = await a
+      .get('/status')
+      .set('Accept', 'text/html')
+      .set('Cookie', `${ADMIN_COOKIE}=${'A'.repeat(43)}`);
+    expect(res.status).toBe(303);
+  });
+
+  it('finishes the whole connect journey in a signed-in browser (the callback gets the cookie)', async () => {
+    const l = await login(h.agent, ADMIN_TOKEN);
+    expect(l.status).toBe(303);
+    const page = await h.connectAndFollow();
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Connected: Snowflake can read your Fitbit data');
+  });
+
+  it('signs out: the session stops working', async () => {
+    const a = newBrowser(h);
+    await login(a, ADMIN_TOKEN);
+    const csrf = csrfOf((await a.get('/status')).text)!;
+    const out = await a.post('/logout').type('form').send({ _csrf: csrf });
+    expect(out.status).toBe(303);
+    expect((await a.get('/status').set('Accept', 'text/html')).status).toBe(303);
+  });
+});
+
+describe('without ADMIN_TOKEN (loopback)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  it('serves pages without a login, and has no login page', async () => {
+    expect((await h.agent.get('/status')).status).toBe(200);
+    expect((await h.agent.get('/login')).status).toBe(404);
+  });
+
+  describe('DNS rebinding: only the configured host names are served', () => {
+    const refused = ['attacker.example', 'attacker.example:8787', '127.0.0.1.nip.io', '[::2]:8787', ''];
+    for (const host of refused) {
+      it(`refuses Host "${host}" with 421 and a plain page`, async () => {
+        const a = supertest(appOf(h));
+        const req = a.get('/status.json');
+        const res = await (host === '' ? req.set('Host', '') : req.set('Host', host));
+        expect(res.status).toBe(421);
+        expect(res.text).not.toContain('FITBIT.PUBLIC');
+        expect(res.text).not.toMatch(STACK);
+      });
+    }
+    it('refuses a rebinding POST before it can act', async () => {
+      const csrf = await h.csrf();
+      const before = h.services.pending.size;
+      const res = await h.agent
+        .post('/reauthorize')
+        .set('Host', 'attacker.example:8787')
+        .type('form')
+        .send({ _csrf: csrf });
+      expect(res.status).toBe(421);
+      expect(h.services.pending.size).toBe(before);
+    });
+    for (const host of ['localhost:8787', '127.0.0.1:8787', '[::1]:8787', 'LOCALHOST:8787']) {
+      it(`serves Host "${host}"`, async () => {
+        const res = await supertest(appOf(h)).get('/status.json').set('Host', host);
+        expect(res.status).toBe(200);
+      });
+    }
+  });
+});
+
+describe('DNS rebinding with a PUBLIC_URL', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      tweak: (c) => ({ ...c, publicOrigin: 'https://fitbit.example.org', adminToken: ADMIN_TOKEN }),
+    });
+  });
+  afterAll(async () => h?.close());
+
+  it('serves the public host name and still refuses others', async () => {
+    const app = appOf(h);
+    const ok = await supertest(app)
+      .get('/status.json')
+      .set('Host', 'fitbit.example.org')
+      .set('Authorization', `Bearer ${ADMIN_TOKEN}`);
+    expect(ok.status).toBe(200);
+    const bad = await supertest(app)
+      .get('/status.json')
+      .set('Host', 'fitbit.example.org.attacker.example')
+      .set('Authorization', `Bearer ${ADMIN_TOKEN}`);
+    expect(bad.status).toBe(421);
+  });
+
+  it('marks cookies Secure and upgrades insecure requests on an https origin', async () => {
+    const res = await supertest(appOf(h)).get('/login').set('Host', 'fitbit.example.org');
+    expect(res.status).toBe(200);
+    for (const c of cookieHeaders(res)) expect(c).toMatch(/; Secure/);
+    expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+  });
+});
+
+describe('security headers on every page', () => {
+  let h: Harness;
+  let authOrigin: string;
+  const pages: { name: string; res: supertest.Response }[] = [];
+  beforeAll(async () => {
+    h = await startHarness({ tweak: (c) => ({ ...c, adminToken: ADMIN_TOKEN }) });
+    authOrigin = new URL(h.config.oauth.authorizationUrl).origin;
+    const a = h.agent;
+    pages.push({ name: 'login', res: await a.get('/login') });
+    pages.push({ name: 'unauthenticated redirect', res: await a.get('/status').set('Accept', 'text/html') });
+    pages.push({ name: 'unauthorized JSON', res: await a.get('/status.json') });
+    await login(a, ADMIN_TOKEN);
+    pages.push({ name: 'home', res: await a.get('/') });
+    pages.push({ name: 'status', res: await a.get('/status') });
+    pages.push({ name: 'status.json', res: await a.get('/status.json') });
+    const cb = await h.connect();
+    pages.push({ name: 'callback (success)', res: cb });
+    pages.push({ name: 'result', res: await a.get(cb.headers.location as string) });
+    pages.push({ name: 'callback (refused)', res: await a.get('/callback?code=x&state=unknown') });
+    pages.push({ name: 'connect redirect', res: await a.get('/connect') });
+    pages.push({ name: 'not found', res: await a.get('/no-such-page') });
+    pages.push({ name: 'wrong method', res: await a.put('/status') });
+    pages.push({ name: 'host refused', res: await a.get('/').set('Host', 'attacker.example') });
+    const csrf = await h.csrf();
+    pages.push({ name: 'check (POST)', res: await a.post('/check').type('form').send({ _csrf: csrf }) });
+    pages.push({ name: 'csrf refused', res: await a.post('/check').type('form').send({ _csrf: 'x' }) });
+  }, 60_000);
+  afterAll(async () => h?.close());
+
+  it('has a strict CSP: no inline script or style, narrow form-action, no framing', () => {
+    expect(pages.length).toBeGreaterThan(10);
+    for (const { name, res } of pages) {
+      const csp = String(res.headers['content-security-policy'] ?? '');
+      const d = new Map(
+        csp
+          .split(';')
+          .map((x) => x.trim().split(/\s+/))
+          .filter((x) => x[0])
+          .map((x) => [x[0]!, x.slice(1)]),
+      );
+      expect(d.get('default-src'), name).toEqual(["'self'"]);
+      expect(d.get('script-src'), name).toEqual(["'self'"]);
+      expect(d.get('style-src'), name).toEqual(["'self'"]);
+      expect(d.get('script-src-attr'), name).toEqual(["'none'"]);
+      expect(d.get('object-src'), name).toEqual(["'none'"]);
+      expect(d.get('base-uri'), name).toEqual(["'self'"]);
+      expect(d.get('frame-ancestors'), name).toEqual(["'none'"]);
+      expect(d.get('form-action'), name).toEqual(["'self'", authOrigin]);
+      expect(csp, name).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+      // Plain http origin: upgrading would break every load on a LAN bind.
+      expect(d.has('upgrade-insecure-requests'), name).toBe(false);
+    }
+  });
+
+  it('never caches a page, and never sends a Referer', () => {
+    for (const { name, res } of pages) {
+      expect(res.headers['cache-control'], name).toBe('no-store');
+      expect(res.headers['referrer-policy'], name).toBe('no-referrer');
+      expect(res.headers['x-content-type-options'], name).toBe('nosniff');
+      expect(res.headers['x-frame-options'], name).toBe('SAMEORIGIN');
+      expect(res.headers['x-powered-by'], name).toBeUndefined();
+    }
+  });
+
+  it('sets the browser cookie HttpOnly and SameSite=Lax', () => {
+    const all = pages.flatMap((p) => cookieHeaders(p.res));
+    expect(all.length).toBeGreaterThan(0);
+    for (const c of all) {
+      expect(c).toMatch(/; HttpOnly/);
+      expect(c).toMatch(/; SameSite=Lax/);
+    }
+  });
+});
