@@ -172,26 +172,14 @@ function checkRedirectUri(uri: string, problems: string[]): void {
 }
 
 /**
- * Reachable beyond this computer (a non-loopback bind, or a PUBLIC_URL naming another host, e.g. behind
- * a reverse proxy) means other people can reach the pages: refuse to start without ADMIN_TOKEN.
+ * A non-loopback bind means other people can reach the pages: refuse to start without ADMIN_TOKEN.
+ * (A PUBLIC_URL behind a reverse proxy is not checked here: see SECURITY.md, "Not covered".)
  */
-export function checkExposure(
-  host: string,
-  publicUrl: string | undefined,
-  adminToken: string | undefined,
-  problems: string[],
-): void {
-  if (adminToken) return;
-  if (!isLoopbackHost(host)) {
-    problems.push(
-      `HOST=${host} makes the app reachable from other computers, so ADMIN_TOKEN is required (at least 16 random characters, e.g. \`openssl rand -base64 32\`). Or bind to 127.0.0.1.`,
-    );
-  }
-  if (publicUrl && !isLoopbackHost(new URL(publicUrl).hostname)) {
-    problems.push(
-      `PUBLIC_URL=${publicUrl} makes the app reachable from other computers, so ADMIN_TOKEN is required (at least 16 random characters, e.g. \`openssl rand -base64 32\`).`,
-    );
-  }
+export function checkExposure(host: string, adminToken: string | undefined, problems: string[]): void {
+  if (adminToken || isLoopbackHost(host)) return;
+  problems.push(
+    `HOST=${host} makes the app reachable from other computers, so ADMIN_TOKEN is required (at least 16 random characters, e.g. \`openssl rand -base64 32\`). Or bind to 127.0.0.1.`,
+  );
 }
 
 function name(env: Env, key: string, problems: string[]): QualifiedName | undefined {
@@ -337,7 +325,7 @@ export function parseConfig(
   const profile = getProfile(c.PROVIDER);
   const redirectUri = env.OAUTH_REDIRECT_URI?.trim() || `http://localhost:${c.PORT}/callback`;
   checkRedirectUri(redirectUri, problems);
-  checkExposure(c.HOST, c.PUBLIC_URL, c.ADMIN_TOKEN, problems);
+  checkExposure(c.HOST, c.ADMIN_TOKEN, problems);
   const scopes = (
     env.OAUTH_SCOPES?.trim() ? env.OAUTH_SCOPES.trim().split(/\s+/) : profile.defaultScopes
   ).slice();
