@@ -8,6 +8,7 @@ import { AppError, toAppError } from './errors.js';
 import { safePath } from './log.js';
 import { connectRoutes } from './routes/connect.js';
 import { pageRoutes } from './routes/pages.js';
+import { setupRoutes } from './routes/setup.js';
 import { statusRoutes } from './routes/status.js';
 import { AdminSessions, adminGate, loginRoutes } from './security/admin.js';
 import { browserIdMiddleware, Csrf } from './security/browser.js';
@@ -93,6 +94,7 @@ export function createApp(s: Services): express.Express {
   app.use(pageRoutes(s));
   app.use(connectRoutes(s));
   app.use(statusRoutes(s));
+  app.use(setupRoutes(s));
 
   app.use((req, _res, next) => {
     next(

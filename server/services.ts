@@ -36,6 +36,7 @@ export function buildServices(config: AppConfig, log: Logger): Services {
   const writer = new SecretWriter(session, config.snowflake.secret, config.snowflake.connection);
   const events = new EventLog(config.dataDir);
   const status = new StatusService(config, profile, session, events, log);
+  status.startSchedule();
   const dispose = (t: { refreshToken: string; userId?: string }, why: string): Promise<Disposal> =>
     disposeToken(client, t, status.deliveredUser(), events, log, why);
   const held = new HeldTokens(config.heldTokenTtlMs, (t, why) =>
@@ -70,6 +71,7 @@ export function buildServices(config: AppConfig, log: Logger): Services {
     status,
     flow,
     async shutdown() {
+      status.stop();
       await held.drain();
       await session.close();
     },

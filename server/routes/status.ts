@@ -4,14 +4,16 @@ import { viewConfig } from './pages.js';
 
 export function statusRoutes(s: Services): Router {
   const r = Router();
-  r.get('/status.json', (_req, res) => {
-    res.json({ ...s.status.summary(), generatedAt: new Date().toISOString() });
+  r.get('/status.json', async (_req, res) => {
+    const { chart, ...report } = await s.status.report();
+    res.json({ ...report, chart: chart ? { at: chart.at, days: chart.days } : null });
   });
-  r.get('/status', (_req, res) => {
+  r.get('/status', async (_req, res) => {
     res.render('status', {
-      summary: s.status.summary(),
-      history: s.events.recent(20),
+      report: await s.status.report(),
+      history: s.status.history(20),
       config: viewConfig(s),
+      clientStatus: s.config.oauth.clientStatus,
       pageTitle: 'Status',
     });
   });

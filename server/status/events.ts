@@ -69,6 +69,11 @@ export class EventLog {
     return this.cache.slice(-n).reverse();
   }
 
+  /** Every event, oldest first (read-only view of the in-memory copy). */
+  all(): readonly AppEvent[] {
+    return this.cache;
+  }
+
   last(pred: (e: AppEvent) => boolean): AppEvent | undefined {
     for (let i = this.cache.length - 1; i >= 0; i--) if (pred(this.cache[i]!)) return this.cache[i];
     return undefined;

@@ -1,17 +1,48 @@
-// What the app knows about the connection: the last connect, the last end-to-end check, and the
-// overall verdict that /status.json reports. Reads come from the event log; the end-to-end check
-// (which uses a warehouse) runs only when asked.
+// What the app knows about the connection: the last connect and end-to-end check (from the event log),
+// the cheap checks (read from Snowflake on every report, no warehouse), the refresh token's expiry, and
+// the overall verdict. The end-to-end check and the steps chart use a warehouse, so they run only when
+// asked, right after a connect, or on the optional CHECK_INTERVAL schedule — never on a page load.
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ProviderProfile } from '../providers/index.js';
 import { type CheckResult, runCheck } from '../snowflake/check.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
+import { fetchDailySteps, type StepsChart, stepsChart } from './chart.js';
+import { judgeChain, readChain, type StatusCheck } from './checks.js';
+import { ChainReader } from './describe.js';
 import type { AppEvent, EventLog } from './events.js';
+import { type Change, failureText, type HistoryLine, historyLines, lastChange } from './history.js';
 
-export type Overall = 'connected' | 'not_connected' | 'needs_reauth' | 'misconfigured' | 'error';
+export type Overall = 'connected' | 'warning' | 'not_connected' | 'needs_reauth' | 'misconfigured' | 'error';
+
+/** Exit code of `npm run status` for a verdict: 0 connected, 1 needs attention, 2 broken. */
+export function exitCodeFor(overall: Overall): 0 | 1 | 2 {
+  if (overall === 'connected') return 0;
+  if (overall === 'misconfigured' || overall === 'error') return 2;
+  return 1;
+}
+
+export type Summary = ReturnType<StatusService['summary']>;
+
+export interface StatusReport extends Omit<Summary, 'overall'> {
+  overall: Overall;
+  generatedAt: string;
+  checks: StatusCheck[];
+  expiry: { at: string; passed: boolean; soon: boolean; testingClient: boolean } | null;
+  chart: StepsChart | null;
+  change: Change | null;
+  /** The legacy Fitbit API answered 410 Gone in the last end-to-end check. */
+  legacyGone: boolean;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
 
 export class StatusService {
   private checking: Promise<CheckResult> | undefined;
+  private chart: StepsChart | undefined;
+  private chartLoading: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly reader: ChainReader;
 
   constructor(
     private readonly config: AppConfig,
@@ -19,7 +50,11 @@ export class StatusService {
     private readonly session: SnowflakeSession,
     private readonly events: EventLog,
     private readonly log: Logger,
-  ) {}
+    /** The app's clock (tests may move it; the providers' clocks are their own). */
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.reader = new ChainReader(session);
+  }
 
   private mine = (e: AppEvent) =>
     e.provider === this.profile.id && e.secret === this.config.snowflake.secret.display;
@@ -63,6 +98,8 @@ export class StatusService {
           ms: r.ms,
         });
         this.log.info({ ok: r.ok, failure: r.failure, ms: r.ms }, 'end-to-end check');
+        // The picture needs a warehouse too: fetch it only after a passing check, and keep it.
+        if (r.ok && this.config.snowflake.dataFunction) this.chartLoading = this.loadChart();
         return r;
       })
       .finally(() => {
@@ -71,20 +108,57 @@ export class StatusService {
     return this.checking;
   }
 
+  private async loadChart(): Promise<void> {
+    const fn = this.config.snowflake.dataFunction;
+    if (!fn) return;
+    try {
+      const days = await fetchDailySteps(this.session, fn);
+      this.chart = stepsChart(days, this.clock().toISOString());
+    } catch (e) {
+      this.log.warn({ code: (e as { code?: string }).code }, 'steps chart: data function failed');
+    }
+  }
+
+  /** The chart from the last passing check (waits for one being fetched right now). */
+  async stepsChart(): Promise<StepsChart | undefined> {
+    if (this.chartLoading) await this.chartLoading;
+    return this.chart;
+  }
+
+  /** Starts the optional CHECK_INTERVAL schedule (off when 0). */
+  startSchedule(): void {
+    const secs = this.config.checkIntervalSeconds;
+    if (!secs || this.timer) return;
+    this.timer = setInterval(() => {
+      // Nothing written yet: nothing to prove, and no warehouse time to spend.
+      if (!this.lastConnect()) return;
+      this.runCheck().catch((e) => this.log.warn({ err: e }, 'scheduled end-to-end check failed'));
+    }, secs * 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
   /** Expiry of the delivered refresh token, when known. */
   expiresAt(): Date | undefined {
     const c = this.lastConnect();
     return c?.expiresAt ? new Date(c.expiresAt) : undefined;
   }
 
-  overall(now = new Date()): Overall {
+  /** The verdict from the event log alone (no Snowflake reads): for the home page and the flow. */
+  overall(now = this.clock()): Overall {
     const c = this.lastConnect();
     if (!c) return 'not_connected';
     const exp = this.expiresAt();
     if (exp && exp.getTime() <= now.getTime()) return 'needs_reauth';
     const check = this.lastCheck();
     if (check && check.at >= c.at && check.ok === false) {
-      if (check.failure === 'token_revoked' || check.failure === 'provider_gone') return 'needs_reauth';
+      if (check.failure === 'token_revoked') return 'needs_reauth';
+      // Re-authorizing cannot help when the legacy API is gone: the configuration must change.
+      if (check.failure === 'provider_gone') return 'misconfigured';
       return 'error';
     }
     return 'connected';
@@ -118,6 +192,123 @@ export class StatusService {
             ms: check.ms ?? null,
           }
         : null,
+    };
+  }
+
+  /** The cheap checks alone (for /setup's checklist). */
+  async cheapChecks(): Promise<StatusCheck[]> {
+    return (await this.inspect()).checks;
+  }
+
+  private async inspect(): Promise<{ checks: StatusCheck[]; expiry: Date | undefined }> {
+    const now = this.clock();
+    const facts = await readChain(this.reader, this.config);
+    const knownExpiry = this.expiresAt();
+    const checks = judgeChain({ config: this.config, profile: this.profile, facts, now, knownExpiry });
+    const fromSecret = facts.secret?.kind === 'ok' ? facts.secret.value.refreshTokenExpiry : null;
+    return { checks, expiry: fromSecret ?? knownExpiry };
+  }
+
+  /** Everything the status page, /status.json and `npm run status` show. Runs no warehouse statement. */
+  async report(): Promise<StatusReport> {
+    const now = this.clock();
+    const [{ checks, expiry }, chart] = await Promise.all([this.inspect(), this.stepsChart()]);
+    const base = this.summary();
+    const c = this.lastConnect();
+    const check = this.lastCheck();
+    const checkedSinceConnect = c && check && check.at >= c.at ? check : undefined;
+    checks.push(this.endToEndItem(c, checkedSinceConnect, now));
+
+    const expiryCheck = checks.find((x) => x.id === 'token_expiry');
+    const expiryFact = this.expiryFact(expiry, now);
+    const e2ePassed = checkedSinceConnect?.ok === true;
+    let overall: Overall;
+    const failed = checks.filter(
+      (x) => x.status === 'failed' && x.id !== 'end_to_end' && x.id !== 'token_expiry',
+    );
+    const warnings = checks.filter(
+      (x) => x.status === 'warning' && x.id !== 'end_to_end' && !(x.unseen && e2ePassed),
+    );
+    if (failed.length) overall = 'misconfigured';
+    else if (expiryCheck?.status === 'failed' && c) overall = 'needs_reauth';
+    else if (base.overall !== 'connected') overall = base.overall;
+    else if (warnings.length || expiryCheck?.status === 'warning') overall = 'warning';
+    else overall = 'connected';
+
+    return {
+      ...base,
+      overall,
+      generatedAt: now.toISOString(),
+      checks,
+      expiry: expiryFact,
+      chart: chart ?? null,
+      change: lastChange(this.mineAndFailures(), now) ?? null,
+      legacyGone: checkedSinceConnect?.ok === false && checkedSinceConnect.failure === 'provider_gone',
+    };
+  }
+
+  /** Recent history as lines people read. */
+  history(n = 20): HistoryLine[] {
+    return historyLines([...this.events.all()], n);
+  }
+
+  private mineAndFailures(): AppEvent[] {
+    return this.events.all().filter((e) => this.mine(e) || (e.type === 'check' && !e.secret));
+  }
+
+  private expiryFact(at: Date | undefined, now: Date): StatusReport['expiry'] {
+    if (!at || !this.lastConnect()) return null;
+    const left = at.getTime() - now.getTime();
+    return {
+      at: at.toISOString(),
+      passed: left <= 0,
+      soon: left > 0 && left <= DAY_MS,
+      testingClient: this.config.oauth.clientStatus === 'testing',
+    };
+  }
+
+  private endToEndItem(c: AppEvent | undefined, check: AppEvent | undefined, now: Date): StatusCheck {
+    const base = { id: 'end_to_end', title: 'End-to-end check', unseen: false, fixSql: null };
+    if (!c)
+      return {
+        ...base,
+        status: 'warning',
+        detail: 'No token was written yet, so there is nothing to check.',
+        fix: 'Connect Fitbit.',
+        at: now.toISOString(),
+      };
+    if (!check)
+      return {
+        ...base,
+        status: 'warning',
+        detail: `Not run since the last connect (${c.at}).`,
+        fix: 'Run the end-to-end check.',
+        at: now.toISOString(),
+      };
+    if (check.ok)
+      return {
+        ...base,
+        status: 'ok',
+        detail: `Snowflake called ${this.config.snowflake.checkFunction.display}() through the secret and the API answered (${check.ms ?? '?'} ms).`,
+        fix: null,
+        at: check.at,
+      };
+    const fix =
+      check.failure === 'token_revoked'
+        ? 'Re-authorize: the token no longer works.'
+        : check.failure === 'provider_gone'
+          ? 'Switch to PROVIDER=google-health and connect again (see below).'
+          : check.failure === 'scope_missing'
+            ? 'Re-authorize and keep every permission ticked.'
+            : check.failure === 'rate_limited'
+              ? 'Wait and run the check again.'
+              : 'Read the message, fix what it names, and run the check again.';
+    return {
+      ...base,
+      status: 'failed',
+      detail: `${failureText(check.failure)}${check.reason ? `: ${check.reason}` : ''}`,
+      fix,
+      at: check.at,
     };
   }
 }

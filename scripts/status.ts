@@ -1,0 +1,120 @@
+// npm run status [-- --url http://127.0.0.1:8787] [--json]
+// Prints the status checks and exits 0 (connected), 1 (needs attention: a warning, not connected, or
+// needs re-authorization) or 2 (broken or misconfigured), for cron and monitoring.
+//   --url  asks a running app's /status.json (the only way to check sandbox mode, whose stand-ins live
+//          inside the app's process).
+//   without --url: loads the configuration as the app does (.env, environment) and runs the cheap
+//          checks itself (no warehouse); the end-to-end result comes from the app's event log.
+import { type AppConfig, ConfigError, loadDotEnv, parseConfig } from '../server/config.js';
+import { createLogger } from '../server/log.js';
+import { getProfile } from '../server/providers/index.js';
+import { SnowflakeSession } from '../server/snowflake/session.js';
+import { EventLog } from '../server/status/events.js';
+import { exitCodeFor, type Overall, StatusService } from '../server/status/service.js';
+
+interface PrintedCheck {
+  id: string;
+  status: string;
+  detail: string;
+  fix: string | null;
+  fixSql?: string | null;
+  at?: string;
+}
+interface PrintedReport {
+  overall: Overall;
+  generatedAt?: string;
+  provider?: string;
+  secret?: string;
+  checks: PrintedCheck[];
+}
+
+const OVERALLS: Overall[] = [
+  'connected',
+  'warning',
+  'not_connected',
+  'needs_reauth',
+  'misconfigured',
+  'error',
+];
+const USAGE = 'usage: npm run status [-- --url http://127.0.0.1:8787] [--json]';
+
+function print(r: PrintedReport, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
+  const mark = { ok: 'ok  ', warning: 'WARN', failed: 'FAIL' } as Record<string, string>;
+  const lines = [`overall: ${r.overall}${r.secret ? ` (${r.provider}, secret ${r.secret})` : ''}`];
+  for (const c of r.checks) {
+    lines.push(`[${mark[c.status] ?? c.status}] ${c.id}: ${c.detail}`);
+    if (c.status !== 'ok' && c.fix) lines.push(`       fix: ${c.fix}`);
+    if (c.status !== 'ok' && c.fixSql) for (const l of c.fixSql.split('\n')) lines.push(`       ${l}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function fromUrl(url: string): Promise<PrintedReport> {
+  const target = new URL('/status.json', url);
+  const res = await fetch(target, { headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`${target.href} answered HTTP ${res.status}`);
+  const body = (await res.json()) as PrintedReport;
+  if (!OVERALLS.includes(body.overall) || !Array.isArray(body.checks))
+    throw new Error(`${target.href} did not answer with this app's status`);
+  return body;
+}
+
+async function fromConfig(config: AppConfig): Promise<PrintedReport> {
+  const log = createLogger('silent');
+  const session = new SnowflakeSession(config.snowflake.connection, log, config.timeouts.snowflakeMs);
+  try {
+    const status = new StatusService(
+      config,
+      getProfile(config.provider),
+      session,
+      new EventLog(config.dataDir),
+      log,
+    );
+    const { chart: _chart, ...r } = await status.report();
+    return r;
+  } finally {
+    await session.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const i = argv.indexOf('--url');
+  const url = i >= 0 ? argv[i + 1] : undefined;
+  if (argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (i >= 0 && !url) {
+    process.stderr.write(`--url needs the app's address.\n${USAGE}\n`);
+    return 2;
+  }
+  let report: PrintedReport;
+  if (url) report = await fromUrl(url);
+  else {
+    loadDotEnv();
+    const parsed = parseConfig(process.env);
+    if (parsed.sandbox) {
+      process.stderr.write(
+        'Sandbox mode (no OAuth or Snowflake settings): the stand-ins live inside the running app, so there is nothing to check from here.\nRun `npm start`, then `npm run status -- --url http://127.0.0.1:8787`.\n',
+      );
+      return 2;
+    }
+    report = await fromConfig(parsed.config);
+  }
+  print(report, json);
+  return exitCodeFor(report.overall);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+    else process.stderr.write(`status check failed: ${(e as Error).message}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,23 @@
+import { Router } from 'express';
+import type { Services } from '../services.js';
+import { setupScripts } from '../status/setup-scripts.js';
+import { viewConfig } from './pages.js';
+
+export function setupRoutes(s: Services): Router {
+  const r = Router();
+  // The client secret enters the page only after an explicit, CSRF-checked POST (pages are no-store).
+  const render = (reveal: boolean) => async (_req: unknown, res: import('express').Response) => {
+    res.render('setup', {
+      scripts: setupScripts(s.config),
+      checks: await s.status.cheapChecks(),
+      reveal,
+      clientSecret: reveal ? (s.config.oauth.clientSecret ?? '') : '',
+      hasClientSecret: Boolean(s.config.oauth.clientSecret),
+      config: viewConfig(s),
+      pageTitle: 'Setup',
+    });
+  };
+  r.get('/setup', render(false));
+  r.post('/setup/reveal', render(true));
+  return r;
+}

@@ -1,0 +1,170 @@
+// The history as people read it: each event in one line, with account switches called out, and the
+// "what changed" note after a re-authorization ("was revoked 2 days ago, now connected").
+import type { AppEvent } from './events.js';
+
+export interface HistoryLine {
+  at: string;
+  type: string;
+  what: string;
+  detail: string;
+  tone: 'ok' | 'bad' | 'info';
+}
+
+const FAILURE_TEXT: Record<string, string> = {
+  token_revoked: 'the token was revoked or expired',
+  scope_missing: 'a permission is missing',
+  account_not_linked: 'the account has no Fitbit data',
+  rate_limited: 'rate-limited',
+  provider_gone: 'the legacy Fitbit API is gone (410)',
+  snowflake: 'the chain broke inside Snowflake',
+  other: 'failed',
+};
+
+export function failureText(failure: string | undefined): string {
+  return failure ? (FAILURE_TEXT[failure] ?? failure) : 'failed';
+}
+
+const isConnect = (e: AppEvent) => (e.type === 'connect' || e.type === 'reauthorize') && e.ok === true;
+
+/** One line per event, newest first. `all` is the whole log, oldest first. */
+export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
+  const out: HistoryLine[] = [];
+  let lastUser: string | undefined;
+  const lines = all.map((e) => {
+    let line: HistoryLine;
+    switch (e.type) {
+      case 'connect':
+      case 'reauthorize': {
+        const switched = lastUser !== undefined && e.userId !== undefined && e.userId !== lastUser;
+        line = {
+          at: e.at,
+          type: e.type,
+          what: e.type === 'reauthorize' ? 'Re-authorized' : 'Connected',
+          detail: `${e.userId ?? ''}${e.legacyUserId ? ` (legacy Fitbit ID ${e.legacyUserId})` : ''}${switched ? ` — a different account: replaced ${lastUser}` : ''}${e.expiresAt ? `; token expires ${e.expiresAt}` : ''}`,
+          tone: 'ok',
+        };
+        lastUser = e.userId;
+        break;
+      }
+      case 'check':
+        line = {
+          at: e.at,
+          type: e.type,
+          what: e.ok ? 'End-to-end check passed' : 'End-to-end check failed',
+          detail: e.ok ? `${e.ms ?? '?'} ms` : `${failureText(e.failure)}${e.reason ? `: ${e.reason}` : ''}`,
+          tone: e.ok ? 'ok' : 'bad',
+        };
+        break;
+      case 'connect_failed':
+        line = {
+          at: e.at,
+          type: e.type,
+          what: 'Connect failed',
+          detail: `${e.code ?? ''} ${e.reason ?? ''}`.trim(),
+          tone: 'bad',
+        };
+        break;
+      case 'secret_write_failed':
+        line = {
+          at: e.at,
+          type: e.type,
+          what: 'Writing the secret failed',
+          detail: `${e.userId ?? ''} ${e.reason ?? ''}`.trim(),
+          tone: 'bad',
+        };
+        break;
+      case 'token_held':
+        line = {
+          at: e.at,
+          type: e.type,
+          what: 'Token held in memory for retry',
+          detail: e.reason ?? '',
+          tone: 'info',
+        };
+        break;
+      case 'token_revoked':
+        line = {
+          at: e.at,
+          type: e.type,
+          what: 'Unsaved token revoked',
+          detail: e.reason ?? '',
+          tone: 'info',
+        };
+        break;
+      case 'token_dropped':
+        line = {
+          at: e.at,
+          type: e.type,
+          what: 'Unsaved token dropped',
+          detail: e.reason ?? '',
+          tone: 'info',
+        };
+        break;
+      default:
+        line = { at: e.at, type: e.type, what: e.type, detail: e.reason ?? '', tone: 'info' };
+    }
+    return line;
+  });
+  for (let i = lines.length - 1; i >= 0 && out.length < n; i--) out.push(lines[i]!);
+  return out;
+}
+
+export interface Change {
+  was: string;
+  now: string;
+}
+
+/**
+ * After the latest connect: what the state was just before it, when that was broken. `all` is the
+ * log oldest first; only events matching `mine` count.
+ */
+export function lastChange(all: AppEvent[], now: Date): Change | undefined {
+  let idx = -1;
+  for (let i = all.length - 1; i >= 0; i--)
+    if (isConnect(all[i]!)) {
+      idx = i;
+      break;
+    }
+  if (idx < 0) return undefined;
+  const c = all[idx]!;
+  const after = all.slice(idx + 1).find((e) => e.type === 'check');
+  if (after && after.ok === false) return undefined;
+  let prevConnect: AppEvent | undefined;
+  let brokenSince: AppEvent | undefined;
+  for (let i = idx - 1; i >= 0; i--) {
+    const e = all[i]!;
+    if (isConnect(e)) {
+      prevConnect = e;
+      break;
+    }
+    if (e.type === 'check') {
+      if (e.ok === false) brokenSince = e;
+      else if (!brokenSince) break; // the last check before the connect passed: nothing was broken
+    }
+  }
+  const switched = prevConnect?.userId && c.userId && prevConnect.userId !== c.userId;
+  const expired = prevConnect?.expiresAt && Date.parse(prevConnect.expiresAt) <= Date.parse(c.at);
+  if (!brokenSince && !switched && !expired) return undefined;
+  let was: string;
+  if (brokenSince)
+    was = `${failureText(brokenSince.failure)} — noticed ${ago(brokenSince.at, now.toISOString())} ago`;
+  else if (expired) was = `the token expired at ${prevConnect!.expiresAt}`;
+  else was = `connected as ${prevConnect!.userId}`;
+  const whoNow = switched
+    ? `connected as ${c.userId}, a different account than ${prevConnect!.userId}`
+    : `connected as ${c.userId}`;
+  return {
+    was,
+    now: `${whoNow} (${c.type === 'reauthorize' ? 're-authorized' : 'connected'} ${ago(c.at, now.toISOString())} ago)`,
+  };
+}
+
+/** "2 days", "3 hours", "5 minutes", "a few seconds" between two ISO times. */
+export function ago(from: string, to: string): string {
+  const s = Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+  const unit = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  if (s >= 86400) return unit(Math.floor(s / 86400), 'day');
+  if (s >= 3600) return unit(Math.floor(s / 3600), 'hour');
+  if (s >= 60) return unit(Math.floor(s / 60), 'minute');
+  return 'a few seconds';
+}

@@ -1,0 +1,53 @@
+// The sql/ scripts filled in from the app's configuration, for the /setup page. The OAuth client secret
+// is rendered as a marker the page shows masked; only an explicit reveal puts the value in the page.
+import type { AppConfig } from '../config.js';
+import { type SetupInputs, templateValues } from '../setup/inputs.js';
+import { renderScript, type ScriptName, scriptNames, TemplateError } from '../setup/templates.js';
+
+/** Safe in a '…' literal (the only place client_secret goes) and never a real secret. */
+const MARK = 'FSC_MASKED_CLIENT_SECRET';
+
+export interface SetupScript {
+  name: ScriptName;
+  /** The script text split where the client secret goes: join with the secret (revealed) or a mask. */
+  parts: string[];
+  error?: string;
+}
+
+export function setupInputs(config: AppConfig): SetupInputs {
+  const live = config.mode === 'live';
+  const conn = config.snowflake.connection;
+  return {
+    provider: config.provider,
+    clientId: config.oauth.clientId,
+    clientSecret: config.oauth.clientSecret ? MARK : '',
+    scopes: config.oauth.scopes,
+    snowflakeSecret: config.snowflake.secret.sql,
+    checkFunction: config.snowflake.checkFunction.sql,
+    appRole: conn.role,
+    appUser: conn.username,
+    warehouse: conn.warehouse,
+    // In sandbox mode the app reaches stand-ins; Snowflake's objects keep the real endpoints.
+    ...(live
+      ? {
+          apiHost: new URL(config.oauth.healthApiUrl).host,
+          tokenEndpoint: config.oauth.tokenUrl,
+          authorizationEndpoint: config.oauth.authorizationUrl,
+        }
+      : {}),
+  };
+}
+
+/** The setup script for the configured provider, then teardown. */
+export function setupScripts(config: AppConfig): SetupScript[] {
+  const names = scriptNames().filter((n) => n === `setup-${config.provider}` || n === 'teardown');
+  const inputs = setupInputs(config);
+  return names.map((name) => {
+    try {
+      return { name, parts: renderScript(name, templateValues(inputs, name)).split(MARK) };
+    } catch (e) {
+      if (e instanceof TemplateError) return { name, parts: [], error: e.message };
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,340 @@
+// The status page and /status.json on both stand-ins: cheap checks on every load (no warehouse), each
+// cheap check failing with its fix, the end-to-end check turning revocation into needs_reauth, and
+// re-authorization with what changed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../support/app-harness.js';
+
+interface Check {
+  id: string;
+  status: 'ok' | 'warning' | 'failed';
+  detail: string;
+  fix: string | null;
+  fixSql: string | null;
+  at: string;
+}
+interface Stmt {
+  sqlText: string;
+  usedWarehouse?: boolean;
+}
+
+const APP_ROLE = 'FITBIT_CONNECT_APP_ROLE';
+const SECRET = 'FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN';
+
+async function statusJson(h: Harness): Promise<{ overall: string; checks: Check[]; [k: string]: unknown }> {
+  const res = await h.agent.get('/status.json');
+  expect(res.status).toBe(200);
+  return res.body;
+}
+const byId = (checks: Check[], id: string) => {
+  const c = checks.find((x) => x.id === id);
+  if (!c) throw new Error(`no check ${id} in ${checks.map((x) => x.id).join(', ')}`);
+  return c;
+};
+async function statements(h: Harness): Promise<Stmt[]> {
+  const body = (await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as
+    | { statements: Stmt[] }
+    | Stmt[];
+  return Array.isArray(body) ? body : body.statements;
+}
+async function stats(h: Harness): Promise<{ statements: number; warehouseStatements: number }> {
+  return (await (await fetch(`${h.snowflakeUrl}/sandbox/stats`)).json()) as {
+    statements: number;
+    warehouseStatements: number;
+  };
+}
+
+describe('status (google-health)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ logLevel: 'warn' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('before any connect: not connected, the chain is checked, the app cannot see the integrations', async () => {
+    const s = await statusJson(h);
+    expect(s.overall).toBe('not_connected');
+    expect(byId(s.checks, 'snowflake_signin')).toMatchObject({ status: 'ok' });
+    expect(byId(s.checks, 'snowflake_signin').detail).toContain('FITBIT_CONNECT_APP');
+    expect(byId(s.checks, 'secret')).toMatchObject({ status: 'ok' });
+    expect(byId(s.checks, 'secret_owner')).toMatchObject({ status: 'ok' });
+    expect(byId(s.checks, 'secret_integration').detail).toContain('FITBIT_OAUTH_INTEGRATION');
+    expect(byId(s.checks, 'check_function')).toMatchObject({ status: 'ok' });
+    const integ = byId(s.checks, 'security_integration');
+    expect(integ.status).toBe('warning');
+    expect(integ.fixSql).toBe(`GRANT USAGE ON INTEGRATION FITBIT_OAUTH_INTEGRATION TO ROLE ${APP_ROLE};`);
+    expect(byId(s.checks, 'external_access_integration').fixSql).toBe(
+      `GRANT USAGE ON INTEGRATION FITBIT_EAI TO ROLE ${APP_ROLE};`,
+    );
+    expect(byId(s.checks, 'end_to_end').status).toBe('warning');
+  });
+
+  it('connect: connected, even though the app cannot see the integrations (the end-to-end check proved them)', async () => {
+    const cb = await h.connect();
+    expect(cb.status).toBe(303);
+    const s = await statusJson(h);
+    expect(s.overall).toBe('connected');
+    const e2e = byId(s.checks, 'end_to_end');
+    expect(e2e.status).toBe('ok');
+    expect(Date.parse(e2e.at)).toBeGreaterThan(Date.now() - 60_000);
+    for (const c of s.checks)
+      expect(Object.keys(c)).toEqual(expect.arrayContaining(['id', 'status', 'detail', 'fix', 'at']));
+    expect(typeof s.generatedAt).toBe('string');
+  });
+
+  it('a page load runs only metadata statements, none of them on a warehouse', async () => {
+    const before = (await statements(h)).length;
+    const statsBefore = await stats(h);
+    const page = await h.agent.get('/status');
+    expect(page.status).toBe(200);
+    const after = await statements(h);
+    const mine = after.slice(before);
+    // sign-in facts, secret, function, then the integrations they name
+    expect(mine.length).toBeGreaterThanOrEqual(4);
+    expect(mine.length).toBeLessThanOrEqual(8);
+    for (const st of mine) {
+      expect(st.usedWarehouse).toBe(false);
+      expect(st.sqlText).toMatch(/^(SELECT CURRENT_USER|DESCRIBE )/);
+    }
+    expect((await stats(h)).warehouseStatements).toBe(statsBefore.warehouseStatements);
+    const json = await h.agent.get('/status.json');
+    expect(json.status).toBe(200);
+    expect((await stats(h)).warehouseStatements).toBe(statsBefore.warehouseStatements);
+  });
+
+  it('after a passing check the page shows the steps chart fetched through Snowflake', async () => {
+    const page = await h.agent.get('/status');
+    expect(page.text).toContain('id="steps-chart"');
+    expect(page.text).toContain('data-days="30"');
+    expect((page.text.match(/<rect class="bar"/g) ?? []).length).toBe(30);
+    expect(page.text).toContain('Fetched through Snowflake');
+  });
+
+  describe('each cheap check failing, with its fix', () => {
+    beforeAll(async () => {
+      // What the page suggests so that a least-privilege app can check the integrations; the stand-in
+      // also lets a USAGE grant reveal the network rule (real Snowflake needs OWNERSHIP to describe it).
+      await h.admin(`GRANT USAGE ON INTEGRATION FITBIT_OAUTH_INTEGRATION TO ROLE ${APP_ROLE}`);
+      await h.admin(`GRANT USAGE ON INTEGRATION FITBIT_EAI TO ROLE ${APP_ROLE}`);
+      await h.admin(`GRANT USAGE ON NETWORK RULE FITBIT.PUBLIC.FITBIT_API_RULE TO ROLE ${APP_ROLE}`);
+    });
+
+    it('all visible and right: every check ok', async () => {
+      const s = await statusJson(h);
+      expect(s.checks.filter((c) => c.status !== 'ok')).toEqual([]);
+      expect(s.overall).toBe('connected');
+      expect(byId(s.checks, 'network_rule').detail).toContain('health.googleapis.com');
+    });
+
+    it('wrong client ID in the integration', async () => {
+      await h.admin(
+        "ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_CLIENT_ID = 'someone-elses-client'",
+      );
+      try {
+        const s = await statusJson(h);
+        const c = byId(s.checks, 'integration_client_id');
+        expect(c.status).toBe('failed');
+        expect(c.detail).toContain('someone-elses-client');
+        expect(c.fixSql).toBe(
+          "ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_CLIENT_ID = 'sandbox-client-id' OAUTH_CLIENT_SECRET = '<the client secret of sandbox-client-id>';",
+        );
+        expect(s.overall).toBe('misconfigured');
+      } finally {
+        await h.admin(
+          "ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_CLIENT_ID = 'sandbox-client-id'",
+        );
+      }
+    });
+
+    it('integration disabled', async () => {
+      await h.admin('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = FALSE');
+      try {
+        const s = await statusJson(h);
+        expect(byId(s.checks, 'integration_enabled')).toMatchObject({
+          status: 'failed',
+          fixSql: 'ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = TRUE;',
+        });
+        expect(s.overall).toBe('misconfigured');
+      } finally {
+        await h.admin('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = TRUE');
+      }
+    });
+
+    it('token endpoint not the provider’s', async () => {
+      await h.admin(
+        "ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_TOKEN_ENDPOINT = 'https://example.com/token'",
+      );
+      try {
+        const c = byId((await statusJson(h)).checks, 'integration_endpoints');
+        expect(c.status).toBe('failed');
+        expect(c.fixSql).toBe(
+          "ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_TOKEN_ENDPOINT = 'https://oauth2.googleapis.com/token';",
+        );
+      } finally {
+        await h.admin(
+          "ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_TOKEN_ENDPOINT = 'https://oauth2.googleapis.com/token'",
+        );
+      }
+    });
+
+    it('network rule missing the API host', async () => {
+      await h.admin("ALTER NETWORK RULE FITBIT.PUBLIC.FITBIT_API_RULE SET VALUE_LIST = ('api.example.com')");
+      try {
+        const s = await statusJson(h);
+        const c = byId(s.checks, 'network_rule');
+        expect(c.status).toBe('failed');
+        expect(c.detail).toContain('api.example.com');
+        expect(c.fixSql).toBe(
+          "ALTER NETWORK RULE FITBIT.PUBLIC.FITBIT_API_RULE SET VALUE_LIST = ('api.example.com', 'health.googleapis.com');",
+        );
+        expect(s.overall).toBe('misconfigured');
+      } finally {
+        await h.admin(
+          "ALTER NETWORK RULE FITBIT.PUBLIC.FITBIT_API_RULE SET VALUE_LIST = ('health.googleapis.com')",
+        );
+      }
+    });
+
+    it('external access integration not allowing the secret', async () => {
+      await h.admin('ALTER EXTERNAL ACCESS INTEGRATION FITBIT_EAI UNSET ALLOWED_AUTHENTICATION_SECRETS');
+      try {
+        const c = byId((await statusJson(h)).checks, 'eai_secret');
+        expect(c.status).toBe('failed');
+        expect(c.fixSql).toBe(
+          `ALTER EXTERNAL ACCESS INTEGRATION FITBIT_EAI SET ALLOWED_AUTHENTICATION_SECRETS = (${SECRET});`,
+        );
+      } finally {
+        await h.admin(
+          `ALTER EXTERNAL ACCESS INTEGRATION FITBIT_EAI SET ALLOWED_AUTHENTICATION_SECRETS = (${SECRET})`,
+        );
+      }
+    });
+
+    it('external access integration disabled', async () => {
+      await h.admin('ALTER EXTERNAL ACCESS INTEGRATION FITBIT_EAI SET ENABLED = FALSE');
+      try {
+        expect(byId((await statusJson(h)).checks, 'eai_enabled')).toMatchObject({
+          status: 'failed',
+          fixSql: 'ALTER EXTERNAL ACCESS INTEGRATION FITBIT_EAI SET ENABLED = TRUE;',
+        });
+      } finally {
+        await h.admin('ALTER EXTERNAL ACCESS INTEGRATION FITBIT_EAI SET ENABLED = TRUE');
+      }
+    });
+
+    it('secret owned by another role (the app keeps READ, so it sees the owner)', async () => {
+      await h.admin(`GRANT OWNERSHIP ON SECRET ${SECRET} TO ROLE SYSADMIN COPY CURRENT GRANTS`);
+      await h.admin(`GRANT READ ON SECRET ${SECRET} TO ROLE ${APP_ROLE}`);
+      try {
+        const s = await statusJson(h);
+        const c = byId(s.checks, 'secret_owner');
+        expect(c.status).toBe('failed');
+        expect(c.detail).toContain('owned by SYSADMIN');
+        expect(c.fixSql).toContain(
+          `GRANT OWNERSHIP ON SECRET ${SECRET} TO ROLE ${APP_ROLE} COPY CURRENT GRANTS;`,
+        );
+        expect(s.overall).toBe('misconfigured');
+      } finally {
+        await h.admin(`GRANT OWNERSHIP ON SECRET ${SECRET} TO ROLE ${APP_ROLE} COPY CURRENT GRANTS`);
+        await h.admin(`REVOKE READ ON SECRET ${SECRET} FROM ROLE ${APP_ROLE}`);
+      }
+    });
+
+    it('secret owned by another role with no grant to the app: invisible, same fix', async () => {
+      await h.admin(`GRANT OWNERSHIP ON SECRET ${SECRET} TO ROLE SYSADMIN COPY CURRENT GRANTS`);
+      try {
+        const c = byId((await statusJson(h)).checks, 'secret');
+        expect(c.status).toBe('failed');
+        expect(c.detail).toContain('does not exist or role FITBIT_CONNECT_APP_ROLE has no privilege on it');
+        expect(c.fixSql).toContain(
+          `GRANT OWNERSHIP ON SECRET ${SECRET} TO ROLE ${APP_ROLE} COPY CURRENT GRANTS;`,
+        );
+      } finally {
+        await h.admin(`GRANT OWNERSHIP ON SECRET ${SECRET} TO ROLE ${APP_ROLE} COPY CURRENT GRANTS`);
+      }
+    });
+
+    it('the page shows each failure with its fix statement', async () => {
+      await h.admin('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = FALSE');
+      try {
+        const page = await h.agent.get('/status');
+        expect(page.text).toMatch(/data-check-id="integration_enabled" data-status="failed"/);
+        expect(page.text).toContain(
+          'ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = TRUE;',
+        );
+        expect(page.text).toContain('id="overall" data-overall="misconfigured"');
+      } finally {
+        await h.admin('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = TRUE');
+      }
+    });
+  });
+
+  it('revocation: the end-to-end check turns it into needs_reauth; re-authorize shows what changed', async () => {
+    expect((await statusJson(h)).overall).toBe('connected');
+    await h.oauthControl('/sandbox/revoke-all');
+    // Cheap checks cannot see a revoked token: only the end-to-end check can.
+    expect((await statusJson(h)).overall).toBe('connected');
+    const token = await h.csrf();
+    const run = await h.agent.post('/check').type('form').send({ _csrf: token });
+    expect(run.status).toBe(303);
+    const broken = await statusJson(h);
+    expect(broken.overall).toBe('needs_reauth');
+    expect(byId(broken.checks, 'end_to_end')).toMatchObject({
+      status: 'failed',
+      fix: 'Re-authorize: the token no longer works.',
+    });
+    const brokenPage = await h.agent.get('/status');
+    expect(brokenPage.text).toMatch(/id="reauthorize" class="primary"/);
+
+    const cb = await h.connect({ via: 'reauthorize' });
+    expect(cb.status).toBe(303);
+    const fixed = await statusJson(h);
+    expect(fixed.overall).toBe('connected');
+    expect(fixed.change).toMatchObject({ was: expect.stringContaining('revoked or expired — noticed') });
+    const page = await h.agent.get('/status');
+    expect(page.text).toContain('id="change"');
+    const rows = [...page.text.matchAll(/<tr class="[^"]*" data-type="(\w+)">/g)].map((m) => m[1]);
+    // newest first: the check after re-authorizing, the re-authorization, the failed check, …, the first connect
+    expect(rows.slice(0, 3)).toEqual(['check', 'reauthorize', 'check']);
+    expect(rows).toContain('connect');
+    expect(page.text).toContain('End-to-end check failed');
+    expect(page.text).toContain('Re-authorized');
+  });
+
+  it('history survives a restart (JSON lines under the data directory), and holds no token', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { EventLog } = await import('../../server/status/events.js');
+    const again = new EventLog(h.dataDir);
+    expect(again.all().map((e) => e.type)).toEqual(
+      expect.arrayContaining(['connect', 'check', 'reauthorize']),
+    );
+    const raw = readFileSync(again.path, 'utf8');
+    expect(raw).not.toMatch(/refresh_token|ya29|1\/\/0/);
+  });
+});
+
+describe('status: legacy fitbit answering 410 Gone', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ provider: 'fitbit', logLevel: 'warn' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('says the legacy API was turned off and walks the admin to google-health', async () => {
+    expect((await h.connect()).status).toBe(303);
+    await h.oauthControl('/sandbox/legacy-gone', { on: true });
+    const token = await h.csrf();
+    await h.agent.post('/check').type('form').send({ _csrf: token });
+    const s = await statusJson(h);
+    expect(s.overall).toBe('misconfigured');
+    expect(s.legacyGone).toBe(true);
+    expect(byId(s.checks, 'legacy_provider').status).toBe('warning');
+    const page = await h.agent.get('/status');
+    expect(page.text).toContain('The legacy Fitbit Web API was turned off');
+    expect(page.text).toContain('PROVIDER=google-health');
+    expect(page.text).toContain('legacyUserId');
+  });
+});
