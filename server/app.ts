@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { AppError, toAppError } from './errors.js';
+import { AppError, isAppError, toAppError } from './errors.js';
 import { safePath } from './log.js';
 import { connectRoutes } from './routes/connect.js';
 import { pageRoutes } from './routes/pages.js';
@@ -111,11 +111,19 @@ export function createApp(s: Services): express.Express {
   app.use((e: unknown, req: Request, res: Response, _next: NextFunction) => {
     const raw = e as { status?: number; type?: string; expose?: boolean };
     let err: AppError;
-    if (raw && typeof raw.status === 'number' && raw.status >= 400 && raw.status < 500 && raw.type) {
+    // body-parser errors carry a `type`; the router's undecodable-path URIError only a 400 status.
+    if (
+      raw &&
+      !isAppError(e) &&
+      typeof raw.status === 'number' &&
+      raw.status >= 400 &&
+      raw.status < 500 &&
+      (raw.type || e instanceof URIError)
+    ) {
       err = new AppError('bad_request', {
         status: raw.status,
         title: 'The request could not be read',
-        why: `The request was malformed or too large (${raw.type}).`,
+        why: `The request was malformed or too large (${raw.type ?? 'undecodable path'}).`,
         fix: 'Go back to the app’s page and try again.',
       });
     } else err = toAppError(e);
