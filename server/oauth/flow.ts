@@ -373,6 +373,8 @@ export class ConnectFlow {
       'refresh token written to the secret',
     );
     const check = await this.d.runCheck();
+    // A write queued behind this one (two sign-ins finishing together) decides what the secret holds.
+    await writer.idle();
     const supersededBy =
       writer.lastSeq > write.seq ? (this.d.deliveredUser() ?? 'another sign-in') : undefined;
     return {

@@ -25,6 +25,11 @@ export class SecretWriter {
     return this.seq;
   }
 
+  /** Resolves once every write queued so far has finished (whatever its outcome). */
+  idle(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
   write(refreshToken: string, expiresAt?: Date): Promise<WriteResult> {
     const run = async (): Promise<WriteResult> => {
       const sql = alterSecretSql(this.secret, refreshToken, expiresAt);
