@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Connection, ConnectionOptions } from 'snowflake-sdk';
 import type { SnowflakeConnectionConfig } from '../config.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type SnowflakeErrorContext, snowflakeError } from './errors.js';
 
@@ -88,6 +89,24 @@ export function driverOptions(c: SnowflakeConnectionConfig, timeoutMs: number): 
   return o;
 }
 
+/**
+ * Snowflake did not answer a statement in time. The statement may still run (a cancel was sent, but
+ * Snowflake may already have executed it), so its outcome is unknown.
+ */
+export class StatementTimeoutError extends AppError {
+  readonly outcomeUnknown = true;
+  constructor(timeoutMs: number, ctx: SnowflakeErrorContext = {}) {
+    const step = ctx.step ?? 'running a statement';
+    super('snowflake_unreachable', {
+      status: 504,
+      title: 'Snowflake did not answer in time',
+      why: `Snowflake gave no answer within ${Math.round(timeoutMs / 1000)} s while ${step}. The app asked Snowflake to cancel it, but the statement may still have run: it is not known whether it took effect.`,
+      fix: 'Check Snowflake’s status and the warehouse or network, then retry (doing it again is safe). If Snowflake is just slow, raise SNOWFLAKE_TIMEOUT_SECONDS.',
+      upstream: { source: 'Snowflake', code: 'timeout', message: `no answer within ${timeoutMs} ms` },
+    });
+  }
+}
+
 export interface SessionInfo {
   user: string;
   role: string;
@@ -149,19 +168,28 @@ export class SnowflakeSession {
     } catch (e) {
       throw snowflakeError(e, this.config, ctx);
     }
+    let timer: NodeJS.Timeout | undefined;
     try {
       return await new Promise<T[]>((resolve, reject) => {
-        conn.execute({
+        const stmt = conn.execute({
           sqlText,
           binds: binds as never,
           complete: (err, _stmt, rows) => (err ? reject(err) : resolve((rows ?? []) as T[])),
         });
+        // The driver's own `timeout` is per HTTP request and it retries timed-out queries, so a
+        // hanging statement would keep a person waiting for minutes: give up after timeoutMs.
+        timer = setTimeout(() => {
+          stmt.cancel(() => {});
+          reject(new StatementTimeoutError(this.timeoutMs, ctx));
+        }, this.timeoutMs);
       });
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       // Session gone (expired, network blip): drop it so the next statement signs in again.
       if (code === 407002 || code === '390112' || code === 401001) this.conn = undefined;
       throw snowflakeError(e, this.config, ctx);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -184,6 +212,7 @@ export class SnowflakeSession {
     try {
       const conn = await p;
       await new Promise<void>((resolve) => conn.destroy(() => resolve()));
+      this.log.info('snowflake session closed');
     } catch {
       // never signed in: nothing to close
     }
