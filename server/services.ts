@@ -1,6 +1,6 @@
 // Wires the app's services from a validated config. Tests build the same graph against the stand-ins.
 import type { AppConfig } from './config.js';
-import { disposeToken } from './custody/dispose.js';
+import { disposeToken, type Undeliverable } from './custody/dispose.js';
 import { type Disposal, HeldTokens } from './custody/held.js';
 import type { Logger } from './log.js';
 import { createOAuthClient, type OAuthClient } from './oauth/client.js';
@@ -37,11 +37,11 @@ export function buildServices(config: AppConfig, log: Logger): Services {
   const events = new EventLog(config.dataDir);
   const status = new StatusService(config, profile, session, events, log);
   status.startSchedule();
-  const dispose = (t: { refreshToken: string; userId?: string }, why: string): Promise<Disposal> =>
+  const dispose = (t: Undeliverable, why: string): Promise<Disposal> =>
     disposeToken(client, t, status.deliveredUser(), events, log, why);
   const held = new HeldTokens(config.heldTokenTtlMs, (t, why) =>
     dispose(
-      { refreshToken: t.refreshToken, userId: t.identity.userId },
+      { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
       why === 'shutdown' ? 'app stopped before the token was saved' : 'not saved in time',
     ),
   );

@@ -12,6 +12,8 @@ export interface Undeliverable {
   refreshToken: string;
   /** Unknown when the identity call failed. */
   userId?: string;
+  /** A write of this very token timed out: Snowflake may hold it, so revoking could break the secret. */
+  mayBeDelivered?: boolean;
 }
 
 /** The user whose token the secret holds now, if any (from the last successful write). */
@@ -22,6 +24,7 @@ export function disposalFor(
   t: Undeliverable,
   delivered: string | undefined,
 ): 'revoke' | 'drop' {
+  if (t.mayBeDelivered) return 'drop';
   if (!client.profile.revokeKillsWholeGrant) return 'revoke';
   // Fitbit keeps one refresh token per user and app: the new grant already replaced Snowflake's copy.
   if (client.profile.newGrantReplacesPrevious) return 'revoke';
@@ -44,7 +47,9 @@ export async function disposeToken(
     events.append({
       type: 'token_dropped',
       userId: t.userId,
-      reason: `${why}; not revoked because the secret holds a token of the same grant`,
+      reason: t.mayBeDelivered
+        ? `${why}; not revoked because its write timed out and the secret may hold it`
+        : `${why}; not revoked because the secret holds a token of the same grant`,
     });
     log.info({ userId: t.userId, why }, 'undelivered refresh token dropped from memory');
     return 'dropped';

@@ -14,6 +14,8 @@ export interface HeldToken {
   scopes: string[];
   intent: 'connect' | 'reauthorize';
   heldUntil: number;
+  /** A write of this token timed out, so Snowflake may hold it: it is dropped, never revoked. */
+  mayBeDelivered?: boolean;
 }
 
 export type Disposal = 'revoked' | 'dropped' | 'revoke_failed';

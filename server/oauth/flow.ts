@@ -3,13 +3,14 @@
 // only in local variables here and, after a failed write, in the in-memory held store.
 import * as oidc from 'openid-client';
 import type { AppConfig } from '../config.js';
+import type { Undeliverable } from '../custody/dispose.js';
 import type { HeldToken, HeldTokens } from '../custody/held.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Identity } from '../providers/index.js';
 import type { CheckResult } from '../snowflake/check.js';
 import type { SecretWriter, WriteResult } from '../snowflake/secret.js';
-import type { SnowflakeSession } from '../snowflake/session.js';
+import { type SnowflakeSession, StatementTimeoutError } from '../snowflake/session.js';
 import { SqlValueError } from '../snowflake/sql.js';
 import type { EventLog } from '../status/events.js';
 import type { OAuthClient } from './client.js';
@@ -31,7 +32,7 @@ export interface FlowDeps {
   /** The user whose token the secret holds now, if known. */
   deliveredUser: () => string | undefined;
   /** Disposes of a token that will not be delivered (revoke or drop). */
-  dispose: (t: { refreshToken: string; userId?: string }, why: string) => Promise<unknown>;
+  dispose: (t: Undeliverable, why: string) => Promise<unknown>;
 }
 
 export interface Connected {
@@ -341,6 +342,8 @@ export class ConnectFlow {
       // Keep the token in memory (only) so the user can retry once the cause is fixed.
       const held = heldId ? this.d.held.peek(heldId, t.browserId) : undefined;
       const h = held ?? this.d.held.hold(t);
+      // Once a write of this token timed out, Snowflake may hold it whatever happens next.
+      if (e instanceof StatementTimeoutError) h.mayBeDelivered = true;
       events.append({ type: 'token_held', userId: t.identity.userId, reason: err.title });
       log.warn(
         { code: err.code, upstream: err.upstream?.code },
@@ -411,7 +414,7 @@ export class ConnectFlow {
     if (!t) return false;
     this.d.held.release(heldId);
     await this.d.dispose(
-      { refreshToken: t.refreshToken, userId: t.identity.userId },
+      { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
       'cancelled by the user',
     );
     return true;
