@@ -3,7 +3,7 @@
 // only in local variables here and, after a failed write, in the in-memory held store.
 import * as oidc from 'openid-client';
 import type { AppConfig } from '../config.js';
-import type { Undeliverable } from '../custody/dispose.js';
+import { disposalFor, type Undeliverable } from '../custody/dispose.js';
 import type { HeldToken, HeldTokens } from '../custody/held.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -59,6 +59,12 @@ export interface Held {
   /** The page asks before replacing another account's token. */
   reason: 'write_failed' | 'confirm_switch';
   previousUserId?: string;
+  /** What happens to the token if it is not saved in time (or on Cancel, or when the app stops). */
+  onExpiry: 'revoke' | 'drop';
+  /** The write timed out: Snowflake may or may not have taken the token. */
+  outcomeUnknown?: boolean;
+  /** Fitbit keeps one token per user and app: this sign-in made Snowflake's copy stop working. */
+  replacedPrevious?: boolean;
 }
 
 export type Outcome = Connected | Held;
@@ -273,6 +279,7 @@ export class ConnectFlow {
         identity,
         scopes: granted,
         previousUserId,
+        onExpiry: this.onExpiry(held),
         error: new AppError('busy', {
           status: 200,
           title: 'This is a different account',
@@ -358,6 +365,10 @@ export class ConnectFlow {
         scopes: t.scopes,
         error: err,
         previousUserId,
+        onExpiry: this.onExpiry(h),
+        outcomeUnknown: h.mayBeDelivered === true,
+        replacedPrevious:
+          client.profile.newGrantReplacesPrevious && this.d.deliveredUser() === t.identity.userId,
       };
     }
     if (heldId) this.d.held.release(heldId);
@@ -391,6 +402,15 @@ export class ConnectFlow {
       previousUserId,
       supersededBy,
     };
+  }
+
+  /** What disposing of a held token would do, as things stand now. */
+  private onExpiry(t: HeldToken): 'revoke' | 'drop' {
+    return disposalFor(
+      this.d.client,
+      { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
+      this.d.deliveredUser(),
+    );
   }
 
   /** "Retry saving" / "Write this account's token" on a held token. */
