@@ -1,0 +1,85 @@
+// /setup: the sql/ scripts filled in from the configuration, the client secret masked until an explicit
+// POST reveals it, copy buttons without inline script, and the checklist from the same cheap checks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../support/app-harness.js';
+
+/** The page's text with ejs's escapes undone, so SQL can be matched as written. */
+const text = (html: string) =>
+  html
+    .replace(/&#39;/g, "'")
+    .replace(/&#34;/g, '"')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+
+describe('/setup (google-health)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ logLevel: 'warn' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('renders the setup and teardown scripts from the configuration, client secret masked', async () => {
+    const res = await h.agent.get('/setup');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    const secret = h.config.oauth.clientSecret!;
+    expect(secret).toBeTruthy();
+    expect(res.text).not.toContain(secret);
+    expect(res.text).toContain('id="sql-setup-google-health"');
+    expect(res.text).toContain('id="sql-teardown"');
+    expect(res.text).not.toContain('id="sql-setup-fitbit"');
+    expect(text(res.text)).toContain("OAUTH_CLIENT_ID = 'sandbox-client-id'");
+    expect(text(res.text)).toMatch(
+      /OAUTH_CLIENT_SECRET = '<span class="secret-masked"[^>]*>••••••••<\/span>'/,
+    );
+    expect(res.text).toContain('FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN');
+    expect(res.text).toContain('data-copy="sql-setup-google-health"');
+    expect(res.text).toContain('<script src="/public/app.js" defer></script>');
+    expect(res.text).not.toMatch(/<script>(?!<)/);
+    expect(res.text).not.toMatch(/\son(click|load|submit)=/i);
+    // the nav links to it from every page
+    expect((await h.agent.get('/')).text).toContain('<a href="/setup">Setup</a>');
+  });
+
+  it('reveals the secret only after a CSRF-checked POST', async () => {
+    const secret = h.config.oauth.clientSecret!;
+    const refused = await h.agent.post('/setup/reveal').type('form').send({});
+    expect(refused.status).toBe(403);
+    expect(refused.text).not.toContain(secret);
+    const token = await h.csrf();
+    const res = await h.agent.post('/setup/reveal').type('form').send({ _csrf: token });
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(text(res.text)).toContain(
+      `OAUTH_CLIENT_SECRET = '<span class="secret-revealed">${secret}</span>'`,
+    );
+    expect(res.text).toContain('id="hide-secret"');
+    expect((await h.agent.get('/setup')).text).not.toContain(secret);
+  });
+
+  it('runs the checklist against the account and prints the fix for each miss', async () => {
+    await h.admin('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = FALSE');
+    await h.admin('GRANT USAGE ON INTEGRATION FITBIT_OAUTH_INTEGRATION TO ROLE FITBIT_CONNECT_APP_ROLE');
+    try {
+      const res = await h.agent.get('/setup');
+      expect(res.text).toContain('id="checklist"');
+      expect(res.text).toMatch(/data-check-id="secret" data-status="ok"/);
+      expect(res.text).toMatch(/data-check-id="secret_owner" data-status="ok"/);
+      expect(res.text).toMatch(/data-check-id="integration_enabled" data-status="failed"/);
+      expect(res.text).toContain('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = TRUE;');
+      // the EAI is still out of the app's sight: it says how to let the app see it
+      expect(res.text).toContain('GRANT USAGE ON INTEGRATION FITBIT_EAI TO ROLE FITBIT_CONNECT_APP_ROLE;');
+    } finally {
+      await h.admin('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = TRUE');
+    }
+  });
+
+  it('serves app.js from /public', async () => {
+    const res = await h.agent.get('/public/app.js');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('navigator.clipboard.writeText');
+  });
+});
