@@ -145,6 +145,7 @@ export function createApp(s: Services): express.Express {
       return;
     }
     // Errors raised before the locals middleware (host check) still need what the layout reads.
+    res.set('Cache-Control', 'no-store');
     res.locals.mode ??= config.mode;
     res.locals.provider ??= s.profile;
     res.render('error', { error: err.toView(), pageTitle: err.title }, (renderErr, html) => {
