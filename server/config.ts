@@ -2,7 +2,8 @@
 // validated here; the rest of the app receives a typed, frozen AppConfig. With no OAuth or Snowflake
 // settings at all the app runs in sandbox mode; with some but not all it refuses to start and names
 // each missing setting.
-import { existsSync, readFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -105,6 +106,7 @@ export const LIVE_SETTINGS = [
   'SNOWFLAKE_PRIVATE_KEY_FILE',
   'SNOWFLAKE_PRIVATE_KEY_PASSPHRASE',
   'SNOWFLAKE_PASSWORD',
+  'SNOWFLAKE_PASSCODE',
   'SNOWFLAKE_TOKEN',
   'SNOWFLAKE_ACCESS_URL',
   'SNOWFLAKE_SECRET',
@@ -207,6 +209,15 @@ export function readNamedConnection(
     );
     return undefined;
   }
+  // The Snowflake CLI and the driver refuse a connections.toml others may write: whoever can edit it
+  // can point the app at their own account and collect the refresh token. So does the app.
+  const mode = statSync(file).mode & 0o777;
+  if (process.platform !== 'win32' && mode & 0o022) {
+    problems.push(
+      `${file} is writable by group or others (mode ${mode.toString(8).padStart(4, '0')}); the Snowflake CLI and driver refuse it, and so does the app. Fix: chmod 0600 ${file}`,
+    );
+    return undefined;
+  }
   let doc: Record<string, unknown>;
   try {
     doc = parseToml(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -221,13 +232,20 @@ export function readNamedConnection(
     );
     return undefined;
   }
-  const s = section as Record<string, unknown>;
+  // SNOWFLAKE_CONNECTIONS_<NAME>_<KEY> overrides one key of the named connection, as in the CLI.
+  const prefix = `SNOWFLAKE_CONNECTIONS_${connectionName.toUpperCase()}_`;
+  const s: Record<string, unknown> = { ...(section as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(env)) {
+    if (k.startsWith(prefix) && v !== undefined && v.trim() !== '')
+      s[k.slice(prefix.length).toLowerCase()] = v;
+  }
   const str = (k: string) => (typeof s[k] === 'string' ? (s[k] as string) : undefined);
   return {
     account: str('account'),
     username: str('user') ?? str('username'),
     authenticator: str('authenticator')?.toUpperCase() as Authenticator | undefined,
     password: str('password'),
+    passcode: str('passcode'),
     privateKeyPath: str('private_key_file') ?? str('private_key_path'),
     privateKeyPass: str('private_key_file_pwd') ?? str('private_key_passphrase'),
     token: str('token'),
@@ -240,6 +258,61 @@ export function readNamedConnection(
   };
 }
 
+/** A setting's name for a message: the variable, and the connections.toml key when one is in use. */
+function settingName(envName: string, tomlKey: string, source: string): string {
+  return source === 'environment' ? envName : `${envName} (or ${tomlKey} in ${source})`;
+}
+
+/**
+ * Checks the key-pair file now rather than at the first login: a missing, public, or encrypted key
+ * whose passphrase is missing or wrong would otherwise surface only as a failed page later.
+ * A plain key is only checked for its PEM header; its body is parsed by the driver at login.
+ */
+function checkPrivateKey(conn: Partial<SnowflakeConnectionConfig>, source: string, problems: string[]): void {
+  const fileSetting = settingName('SNOWFLAKE_PRIVATE_KEY_FILE', 'private_key_file', source);
+  const passSetting = settingName('SNOWFLAKE_PRIVATE_KEY_PASSPHRASE', 'private_key_file_pwd', source);
+  const file = conn.privateKeyPath!;
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    problems.push(
+      code === 'ENOENT'
+        ? `${fileSetting} "${file}" does not exist. Point it at the PKCS#8 private key (e.g. rsa_key.p8).`
+        : `${fileSetting} "${file}" cannot be read (${code ?? 'error'}). Make it readable by the user running the app.`,
+    );
+    return;
+  }
+  if (/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem)) {
+    problems.push(
+      `${fileSetting} "${file}" is a public key. Give the private key (rsa_key.p8); the public half belongs in ALTER USER … SET RSA_PUBLIC_KEY.`,
+    );
+    return;
+  }
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem)) {
+    if (!conn.privateKeyPass) {
+      problems.push(
+        `${passSetting} is missing: ${file} is an encrypted private key. Set the passphrase it was encrypted with.`,
+      );
+      return;
+    }
+    try {
+      createPrivateKey({ key: pem, format: 'pem', passphrase: conn.privateKeyPass });
+    } catch {
+      problems.push(
+        `${passSetting} does not decrypt ${file} (wrong passphrase, or not the key it belongs to). Set the passphrase the key was encrypted with.`,
+      );
+    }
+    return;
+  }
+  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) {
+    problems.push(
+      `${fileSetting} "${file}" is not a PEM private key. Create one with \`openssl genrsa 2048 | openssl pkcs8 -topk8 -v2 aes-256-cbc -out rsa_key.p8\` (see the README).`,
+    );
+  }
+}
+
 function snowflakeConnection(env: Env, problems: string[]): SnowflakeConnectionConfig | undefined {
   let base: Partial<SnowflakeConnectionConfig> = { source: 'environment' };
   if (present(env, 'SNOWFLAKE_DEFAULT_CONNECTION_NAME')) {
@@ -247,16 +320,19 @@ function snowflakeConnection(env: Env, problems: string[]): SnowflakeConnectionC
     if (!named) return undefined;
     base = named;
   }
-  // Environment variables override the named connection, as the Snowflake CLI does.
+  const source = base.source ?? 'environment';
+  // Environment variables override the named connection's fields.
   const pick = (k: string) => (present(env, k) ? env[k] : undefined);
   const conn: Partial<SnowflakeConnectionConfig> = {
     ...base,
     account: pick('SNOWFLAKE_ACCOUNT') ?? base.account,
     username: pick('SNOWFLAKE_USER') ?? base.username,
     password: pick('SNOWFLAKE_PASSWORD') ?? base.password,
-    passcode: pick('SNOWFLAKE_PASSCODE'),
+    passcode: pick('SNOWFLAKE_PASSCODE') ?? base.passcode,
     privateKeyPath: pick('SNOWFLAKE_PRIVATE_KEY_FILE') ?? base.privateKeyPath,
-    privateKeyPass: pick('SNOWFLAKE_PRIVATE_KEY_PASSPHRASE') ?? base.privateKeyPass,
+    // PRIVATE_KEY_PASSPHRASE is where the Snowflake CLI reads an encrypted key's passphrase from.
+    privateKeyPass:
+      pick('SNOWFLAKE_PRIVATE_KEY_PASSPHRASE') ?? base.privateKeyPass ?? pick('PRIVATE_KEY_PASSPHRASE'),
     token: pick('SNOWFLAKE_TOKEN') ?? base.token,
     role: pick('SNOWFLAKE_ROLE') ?? base.role,
     warehouse: pick('SNOWFLAKE_WAREHOUSE') ?? base.warehouse,
@@ -264,47 +340,84 @@ function snowflakeConnection(env: Env, problems: string[]): SnowflakeConnectionC
     schema: pick('SNOWFLAKE_SCHEMA') ?? base.schema,
     accessUrl: pick('SNOWFLAKE_ACCESS_URL'),
   };
+  const name = (envName: string, tomlKey: string) => settingName(envName, tomlKey, source);
   const rawAuth = (pick('SNOWFLAKE_AUTHENTICATOR') ?? base.authenticator ?? '').toUpperCase();
   let authenticator: Authenticator;
   if (rawAuth) {
     if (!AUTHENTICATORS.includes(rawAuth as Authenticator)) {
       problems.push(
-        `SNOWFLAKE_AUTHENTICATOR "${rawAuth}" is not supported. Use one of: ${AUTHENTICATORS.join(', ')}.`,
+        `${name('SNOWFLAKE_AUTHENTICATOR', 'authenticator')} "${rawAuth}" is not supported. Use one of: ${AUTHENTICATORS.join(', ')}.`,
       );
       return undefined;
     }
     authenticator = rawAuth as Authenticator;
-  } else if (conn.privateKeyPath) authenticator = 'SNOWFLAKE_JWT';
-  else if (conn.token) authenticator = 'PROGRAMMATIC_ACCESS_TOKEN';
-  else authenticator = 'SNOWFLAKE';
+  } else {
+    // Guessing between two credentials would sign in a way the person did not choose.
+    const given = [
+      conn.privateKeyPath && 'SNOWFLAKE_PRIVATE_KEY_FILE',
+      conn.token && 'SNOWFLAKE_TOKEN',
+      conn.password && 'SNOWFLAKE_PASSWORD',
+    ].filter((x): x is string => !!x);
+    if (given.length > 1) {
+      problems.push(
+        `${given.join(' and ')} are all set, so the sign-in way is ambiguous. Set SNOWFLAKE_AUTHENTICATOR (SNOWFLAKE_JWT for the key, PROGRAMMATIC_ACCESS_TOKEN or OAUTH for the token, SNOWFLAKE for the password) or remove the ones you do not use.`,
+      );
+      return undefined;
+    }
+    if (conn.privateKeyPath) authenticator = 'SNOWFLAKE_JWT';
+    else if (conn.token) authenticator = 'PROGRAMMATIC_ACCESS_TOKEN';
+    else if (conn.passcode) authenticator = 'USERNAME_PASSWORD_MFA';
+    else authenticator = 'SNOWFLAKE';
+  }
 
   if (!conn.account)
-    problems.push('SNOWFLAKE_ACCOUNT is missing (your account identifier, e.g. myorg-myaccount).');
-  if (!conn.username) problems.push('SNOWFLAKE_USER is missing (the user the app signs in as).');
+    problems.push(
+      `${name('SNOWFLAKE_ACCOUNT', 'account')} is missing (your account identifier, e.g. myorg-myaccount).`,
+    );
+  else if (/[/:]|snowflakecomputing\.com$/i.test(conn.account) || /\s/.test(conn.account))
+    problems.push(
+      `${name('SNOWFLAKE_ACCOUNT', 'account')} "${conn.account}" looks like a URL. Use the account identifier only, e.g. myorg-myaccount (the part before .snowflakecomputing.com).`,
+    );
+  if (!conn.username)
+    problems.push(`${name('SNOWFLAKE_USER', 'user')} is missing (the user the app signs in as).`);
   switch (authenticator) {
     case 'SNOWFLAKE_JWT':
       if (!conn.privateKeyPath)
         problems.push(
-          'SNOWFLAKE_PRIVATE_KEY_FILE is missing (key-pair sign-in needs the PKCS#8 private key file).',
+          `${name('SNOWFLAKE_PRIVATE_KEY_FILE', 'private_key_file')} is missing (key-pair sign-in needs the PKCS#8 private key file).`,
         );
-      else if (!existsSync(conn.privateKeyPath))
-        problems.push(`SNOWFLAKE_PRIVATE_KEY_FILE "${conn.privateKeyPath}" does not exist.`);
+      else checkPrivateKey(conn, source, problems);
       break;
     case 'PROGRAMMATIC_ACCESS_TOKEN':
+      if (!conn.token)
+        problems.push(
+          `${name('SNOWFLAKE_TOKEN', 'token')} is missing (programmatic access token sign-in needs the token: ALTER USER ${conn.username ?? '<user>'} ADD PROGRAMMATIC ACCESS TOKEN fitbit_connect; shows it once).`,
+        );
+      break;
     case 'OAUTH':
       if (!conn.token)
-        problems.push(`SNOWFLAKE_TOKEN is missing (${authenticator} sign-in needs the token).`);
+        problems.push(
+          `${name('SNOWFLAKE_TOKEN', 'token')} is missing (OAUTH sign-in needs an OAuth access token issued for ${conn.username ?? 'the user'}).`,
+        );
       break;
     case 'SNOWFLAKE':
     case 'USERNAME_PASSWORD_MFA':
       if (!conn.password)
         problems.push(
-          'SNOWFLAKE_PASSWORD is missing (or choose key-pair sign-in: SNOWFLAKE_PRIVATE_KEY_FILE).',
+          `${name('SNOWFLAKE_PASSWORD', 'password')} is missing (or choose key-pair sign-in: SNOWFLAKE_PRIVATE_KEY_FILE).`,
         );
       break;
     case 'EXTERNALBROWSER':
       break;
   }
+  if (conn.passcode && !/^\d{6,8}$/.test(conn.passcode))
+    problems.push(
+      `${name('SNOWFLAKE_PASSCODE', 'passcode')} must be the 6 to 8 digits your authenticator app shows.`,
+    );
+  if (conn.passcode && authenticator !== 'SNOWFLAKE' && authenticator !== 'USERNAME_PASSWORD_MFA')
+    problems.push(
+      `${name('SNOWFLAKE_PASSCODE', 'passcode')} is only used with password sign-in (USERNAME_PASSWORD_MFA); ${authenticator} does not take one. Remove it.`,
+    );
   if (problems.length) return undefined;
   return { ...(conn as SnowflakeConnectionConfig), authenticator };
 }

@@ -80,6 +80,17 @@ export function snowflakeError(
       cause: e,
     });
   }
+  // The driver reads the key before it sends anything: a key it cannot parse never reaches Snowflake.
+  if (conn.authenticator === 'SNOWFLAKE_JWT' && !/^\d+$/.test(code) && KEY_UNUSABLE.test(message)) {
+    return new AppError('snowflake_login_failed', {
+      status: 502,
+      title: 'The app could not use its private key',
+      why: `The Snowflake driver could not read the private key for ${conn.username} (${message}); settings from ${conn.source}.`,
+      fix: 'Point SNOWFLAKE_PRIVATE_KEY_FILE at the PKCS#8 private key (rsa_key.p8, "-----BEGIN PRIVATE KEY-----" or "-----BEGIN ENCRYPTED PRIVATE KEY-----"), with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if it is encrypted, and restart the app.',
+      upstream,
+      cause: e,
+    });
+  }
   if (LOGIN.has(code) || /^39\d{4}$/.test(code)) {
     return new AppError('snowflake_login_failed', {
       status: 502,
@@ -140,17 +151,42 @@ export function snowflakeError(
   });
 }
 
+/** Errors the driver raises before Snowflake answers, when the private key cannot be used. */
+const KEY_UNUSABLE = /DECODER routines|bad decrypt|PEM|private ?key|asn1|unsupported key/i;
+
 function loginFix(code: string, conn: SnowflakeConnectionConfig): string {
+  const user = conn.username;
+  const via = conn.source === 'environment' ? '' : ` (settings from ${conn.source})`;
+  // Refusals that do not depend on how the app signed in.
+  switch (code) {
+    case '390189':
+      return `SNOWFLAKE_ROLE=${conn.role ?? ''} is not granted to ${user}${conn.authenticator === 'PROGRAMMATIC_ACCESS_TOKEN' || conn.authenticator === 'OAUTH' ? ', or the token is restricted to another role' : ''}: grant it (GRANT ROLE ${conn.role ?? '<role>'} TO USER ${user};) or change SNOWFLAKE_ROLE${via}.`;
+    case '390101':
+      return `${user} is locked after too many failed sign-ins. Wait for the lock to expire or ask an administrator: ALTER USER ${user} SET MINS_TO_UNLOCK = 0;`;
+    case '390102':
+      return `${user} is disabled. An administrator can enable it: ALTER USER ${user} SET DISABLED = FALSE;`;
+  }
   switch (conn.authenticator) {
     case 'SNOWFLAKE_JWT':
-      return `Check that SNOWFLAKE_PRIVATE_KEY_FILE is the private half of the key registered for ${conn.username} (DESC USER ${conn.username} shows RSA_PUBLIC_KEY_FP), and SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if the key is encrypted.`;
+      return `Check that SNOWFLAKE_PRIVATE_KEY_FILE is the private half of the key registered for ${user} (DESC USER ${user} shows RSA_PUBLIC_KEY_FP; register it with ALTER USER ${user} SET RSA_PUBLIC_KEY = '…';), and SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if the key is encrypted${via}.`;
     case 'PROGRAMMATIC_ACCESS_TOKEN':
-      return `Check SNOWFLAKE_TOKEN: the programmatic access token may be wrong, expired or restricted to another role. Create a new one with ALTER USER ${conn.username} ADD PROGRAMMATIC ACCESS TOKEN fitbit_connect;`;
+      return `Check SNOWFLAKE_TOKEN${via}: the programmatic access token may be wrong, expired, revoked or for another user. Create a new one with ALTER USER ${user} ADD PROGRAMMATIC ACCESS TOKEN fitbit_connect; and restart the app with it.`;
     case 'OAUTH':
-      return 'Check SNOWFLAKE_TOKEN: the OAuth access token may have expired; get a fresh one.';
-    default:
-      return code === '390189'
-        ? `SNOWFLAKE_ROLE=${conn.role} is not granted to ${conn.username}: grant it (GRANT ROLE ${conn.role} TO USER ${conn.username};) or change SNOWFLAKE_ROLE.`
-        : `Check SNOWFLAKE_USER and SNOWFLAKE_PASSWORD (or switch to key-pair sign-in with SNOWFLAKE_PRIVATE_KEY_FILE, which Snowflake recommends for services).`;
+      if (code === '390318')
+        return 'The OAuth access token in SNOWFLAKE_TOKEN has expired (they last minutes). Get a fresh one from your authorization server and restart the app, or use key-pair sign-in, which does not expire.';
+      if (code === '390309')
+        return `SNOWFLAKE_TOKEN was issued to another user than SNOWFLAKE_USER=${user}: use a token issued for ${user}, or set SNOWFLAKE_USER to the token's user.`;
+      return `Check SNOWFLAKE_TOKEN${via}: Snowflake does not accept it as an OAuth access token for this account. Get a fresh one and restart the app.`;
+    case 'EXTERNALBROWSER':
+      return `Sign in as ${user} in the browser window the app opened (SNOWFLAKE_USER must be the identity you pick there), and check that your account's SSO (SAML) integration is set up. For an unattended app, use key-pair sign-in.`;
+    case 'SNOWFLAKE':
+    case 'USERNAME_PASSWORD_MFA':
+      if (code === '394508' || code === '390124' || code === '390126' || code === '390132')
+        return `${user} must pass MFA: set SNOWFLAKE_PASSCODE to the current code from the authenticator app and restart the app. A passcode works once, so the app must be restarted with a new one whenever it signs in again: use key-pair sign-in for a service.`;
+      if (code === '390127')
+        return 'Snowflake refused SNOWFLAKE_PASSCODE: it is wrong, expired, or already used (each passcode works once). Set the current code from the authenticator app and restart the app.';
+      if (code === '390120')
+        return `The MFA request was denied on ${user}'s phone. Approve it, or set SNOWFLAKE_PASSCODE to the current code and restart the app.`;
+      return `Check SNOWFLAKE_USER and SNOWFLAKE_PASSWORD${via} (or switch to key-pair sign-in with SNOWFLAKE_PRIVATE_KEY_FILE, which Snowflake recommends for services).`;
   }
 }
