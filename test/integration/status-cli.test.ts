@@ -1,0 +1,81 @@
+// `npm run status`: the same checks in a terminal, exit 0 / 1 / 2 for cron and monitors.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../support/app-harness.js';
+
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/status.ts', ...args],
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('npm run status', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ listen: true, logLevel: 'warn' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('sandbox mode without --url: says there is nothing to check and exits 2', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'fsc-cli-'));
+    try {
+      const r = await run([], { DATA_DIR: cwd });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--url');
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('--url: not connected exits 1, connected exits 0, revoked-and-checked exits 1', async () => {
+    const before = await run(['--url', h.baseUrl!]);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toContain('overall: not_connected');
+
+    expect((await h.connect()).status).toBe(303);
+    const ok = await run(['--url', h.baseUrl!]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('overall: connected');
+    expect(ok.stdout).toMatch(/\[ok {2}\] end_to_end:/);
+
+    await h.oauthControl('/sandbox/revoke-all');
+    await h.services.status.runCheck();
+    const json = await run(['--url', h.baseUrl!, '--json']);
+    expect(json.code).toBe(1);
+    const body = JSON.parse(json.stdout) as { overall: string; checks: { id: string; status: string }[] };
+    expect(body.overall).toBe('needs_reauth');
+    expect(body.checks.find((c) => c.id === 'end_to_end')?.status).toBe('failed');
+  });
+
+  it('misconfigured exits 2 and prints the fix statement', async () => {
+    await h.admin('GRANT USAGE ON INTEGRATION FITBIT_OAUTH_INTEGRATION TO ROLE FITBIT_CONNECT_APP_ROLE');
+    await h.admin('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = FALSE');
+    try {
+      const r = await run(['--url', h.baseUrl!]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain('[FAIL] integration_enabled');
+      expect(r.stdout).toContain('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = TRUE;');
+    } finally {
+      await h.admin('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = TRUE');
+    }
+  });
+
+  it('an address that is not this app exits 2', async () => {
+    const r = await run(['--url', `${h.oauthUrl}/`]);
+    expect(r.code).toBe(2);
+  });
+});

@@ -1,0 +1,317 @@
+// The cheap checks' judgement, rule by rule, on facts built by hand (no Snowflake): each failure has
+// its fix, "can't see it" is a warning, and the expiry follows the app's clock.
+import { describe, expect, it } from 'vitest';
+import type { AppConfig } from '../../server/config.js';
+import { AppError } from '../../server/errors.js';
+import { getProfile } from '../../server/providers/index.js';
+import { parseQualifiedName } from '../../server/snowflake/sql.js';
+import { type ChainFacts, judgeChain, type StatusCheck } from '../../server/status/checks.js';
+import { nameSql, parseList } from '../../server/status/describe.js';
+import { exitCodeFor } from '../../server/status/service.js';
+
+const profile = getProfile('google-health');
+const config = (over: Partial<AppConfig['oauth']> = {}, mode: 'live' | 'sandbox' = 'live'): AppConfig =>
+  ({
+    mode,
+    provider: 'google-health',
+    oauth: {
+      clientId: 'my-client',
+      clientSecret: 's',
+      redirectUri: 'http://localhost:8787/callback',
+      scopes: profile.defaultScopes,
+      authorizationUrl: profile.endpoints.authorization,
+      tokenUrl: profile.endpoints.token,
+      revocationUrl: profile.endpoints.revocation,
+      healthApiUrl: profile.endpoints.api,
+      issuer: profile.endpoints.issuer,
+      clientStatus: 'production',
+      ...over,
+    },
+    snowflake: {
+      connection: {
+        account: 'acct',
+        username: 'APP',
+        authenticator: 'SNOWFLAKE_JWT',
+        role: 'APP_ROLE',
+        source: 'environment',
+      },
+      secret: parseQualifiedName('FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN'),
+      checkFunction: parseQualifiedName('FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK'),
+    },
+  }) as unknown as AppConfig;
+
+const unseen = () => ({
+  kind: 'unseen' as const,
+  error: new AppError('snowflake_object_missing', { status: 404, title: 't', why: 'w', fix: 'f' }),
+});
+
+function facts(over: Partial<ChainFacts> = {}): ChainFacts {
+  return {
+    session: { kind: 'ok', value: { user: 'APP', role: 'APP_ROLE', warehouse: 'WH' } },
+    secret: {
+      kind: 'ok',
+      value: {
+        owner: 'APP_ROLE',
+        type: 'OAUTH2',
+        integration: 'FITBIT_OAUTH_INTEGRATION',
+        refreshTokenExpiry: null,
+      },
+    },
+    checkFunction: {
+      kind: 'ok',
+      value: {
+        externalAccessIntegrations: ['FITBIT_EAI'],
+        secrets: { cred: 'FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN' },
+      },
+    },
+    integration: {
+      name: 'FITBIT_OAUTH_INTEGRATION',
+      seen: {
+        kind: 'ok',
+        value: {
+          ENABLED: 'true',
+          OAUTH_CLIENT_ID: 'my-client',
+          OAUTH_TOKEN_ENDPOINT: 'https://oauth2.googleapis.com/token',
+          OAUTH_AUTHORIZATION_ENDPOINT: 'https://accounts.google.com/o/oauth2/v2/auth',
+          OAUTH_ALLOWED_SCOPES: profile.defaultScopes.join(','),
+          AUTH_TYPE: 'OAUTH2',
+        },
+      },
+    },
+    eais: [
+      {
+        name: 'FITBIT_EAI',
+        seen: {
+          kind: 'ok',
+          value: {
+            ENABLED: 'true',
+            ALLOWED_AUTHENTICATION_SECRETS: 'FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN',
+            ALLOWED_NETWORK_RULES: 'FITBIT.PUBLIC.FITBIT_API_RULE',
+          },
+        },
+      },
+    ],
+    rules: [
+      {
+        name: 'FITBIT.PUBLIC.FITBIT_API_RULE',
+        seen: {
+          kind: 'ok',
+          value: { owner: 'SYSADMIN', type: 'HOST_PORT', mode: 'EGRESS', values: ['health.googleapis.com'] },
+        },
+      },
+    ],
+    ...over,
+  };
+}
+
+const now = new Date('2026-11-20T12:00:00Z');
+const get = (checks: StatusCheck[], id: string) => checks.find((c) => c.id === id);
+
+describe('judgeChain', () => {
+  it('everything right: all ok', () => {
+    const checks = judgeChain({ config: config(), profile, facts: facts(), now });
+    expect(checks.filter((c) => c.status !== 'ok')).toEqual([]);
+    expect(checks.map((c) => c.id)).toEqual([
+      'config',
+      'client_status',
+      'snowflake_signin',
+      'secret',
+      'secret_owner',
+      'secret_integration',
+      'token_expiry',
+      'check_function',
+      'integration_enabled',
+      'integration_client_id',
+      'integration_endpoints',
+      'integration_scopes',
+      'eai_enabled',
+      'eai_secret',
+      'network_rule',
+    ]);
+  });
+
+  it('sign-in failed: one failed item with the error’s fix, nothing else read', () => {
+    const err = new AppError('snowflake_login_failed', {
+      status: 502,
+      title: 't',
+      why: 'JWT refused',
+      fix: 'Check the key',
+    });
+    const checks = judgeChain({
+      config: config(),
+      profile,
+      facts: { session: { kind: 'error', error: err }, eais: [], rules: [] },
+      now,
+    });
+    expect(get(checks, 'snowflake_signin')).toMatchObject({
+      status: 'failed',
+      detail: 'JWT refused',
+      fix: 'Check the key',
+    });
+    expect(get(checks, 'secret')).toBeUndefined();
+  });
+
+  it('a check function reading another secret fails', () => {
+    const f = facts({
+      checkFunction: {
+        kind: 'ok',
+        value: { externalAccessIntegrations: ['FITBIT_EAI'], secrets: { cred: 'OTHER.PUBLIC.S' } },
+      },
+    });
+    const c = get(judgeChain({ config: config(), profile, facts: f, now }), 'check_function');
+    expect(c?.status).toBe('failed');
+    expect(c?.detail).toContain('OTHER.PUBLIC.S');
+  });
+
+  it('scopes not allowed by the integration: the fix keeps the allowed ones and adds the missing', () => {
+    const f = facts();
+    (f.integration!.seen as { value: Record<string, string> }).value.OAUTH_ALLOWED_SCOPES = 'https://x/y';
+    const c = get(judgeChain({ config: config(), profile, facts: f, now }), 'integration_scopes');
+    expect(c?.status).toBe('failed');
+    expect(c?.fixSql).toBe(
+      `ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ALLOWED_SCOPES = ('https://x/y', ${profile.defaultScopes.map((s) => `'${s}'`).join(', ')});`,
+    );
+  });
+
+  it('a client ID with a quote is quoted in the fix', () => {
+    const c = get(
+      judgeChain({ config: config({ clientId: "it's" }), profile, facts: facts(), now }),
+      'integration_client_id',
+    );
+    expect(c?.fixSql).toContain("OAUTH_CLIENT_ID = 'it''s'");
+  });
+
+  it('an integration the app cannot see is a warning that says what to grant', () => {
+    const f = facts({ integration: { name: 'FITBIT_OAUTH_INTEGRATION', seen: unseen() } });
+    const c = get(judgeChain({ config: config(), profile, facts: f, now }), 'security_integration');
+    expect(c).toMatchObject({
+      status: 'warning',
+      unseen: true,
+      fixSql: 'GRANT USAGE ON INTEGRATION FITBIT_OAUTH_INTEGRATION TO ROLE APP_ROLE;',
+    });
+  });
+
+  it('a network rule the app cannot read (OWNERSHIP needed) is a warning, not a failure', () => {
+    const f = facts({ rules: [{ name: 'FITBIT.PUBLIC.FITBIT_API_RULE', seen: unseen() }] });
+    const c = get(judgeChain({ config: config(), profile, facts: f, now }), 'network_rule');
+    expect(c).toMatchObject({ status: 'warning', unseen: true });
+    expect(c?.fixSql).toBe('DESC NETWORK RULE FITBIT.PUBLIC.FITBIT_API_RULE;');
+  });
+
+  it('an ingress rule, or a host on another port, does not allow the API', () => {
+    const mk = (mode: string, values: string[]) =>
+      facts({
+        rules: [{ name: 'R', seen: { kind: 'ok', value: { owner: 'O', type: 'HOST_PORT', mode, values } } }],
+      });
+    expect(
+      get(
+        judgeChain({ config: config(), profile, facts: mk('INGRESS', ['health.googleapis.com']), now }),
+        'network_rule',
+      )?.status,
+    ).toBe('failed');
+    expect(
+      get(
+        judgeChain({ config: config(), profile, facts: mk('EGRESS', ['health.googleapis.com:8443']), now }),
+        'network_rule',
+      )?.status,
+    ).toBe('failed');
+    expect(
+      get(
+        judgeChain({ config: config(), profile, facts: mk('EGRESS', ['health.googleapis.com:443']), now }),
+        'network_rule',
+      )?.status,
+    ).toBe('ok');
+  });
+
+  it('in live mode with a custom API URL the rule must allow that host', () => {
+    const c = get(
+      judgeChain({
+        config: config({ healthApiUrl: 'https://proxy.example.com' }),
+        profile,
+        facts: facts(),
+        now,
+      }),
+      'network_rule',
+    );
+    expect(c?.status).toBe('failed');
+    expect(c?.fixSql).toContain("'proxy.example.com'");
+  });
+
+  it('in sandbox mode the objects name the real provider hosts, not the stand-ins', () => {
+    const c = config({ tokenUrl: 'http://127.0.0.1:9/token', healthApiUrl: 'http://127.0.0.1:9' }, 'sandbox');
+    expect(judgeChain({ config: c, profile, facts: facts(), now }).filter((x) => x.status !== 'ok')).toEqual(
+      [],
+    );
+  });
+
+  describe('expiry, on the app’s clock', () => {
+    const withExpiry = (iso: string) =>
+      facts({
+        secret: {
+          kind: 'ok',
+          value: {
+            owner: 'APP_ROLE',
+            type: 'OAUTH2',
+            integration: 'FITBIT_OAUTH_INTEGRATION',
+            refreshTokenExpiry: new Date(iso),
+          },
+        },
+      });
+    it('ok more than a day ahead, a warning within a day, failed once passed', () => {
+      const at = (iso: string) =>
+        get(
+          judgeChain({
+            config: config(),
+            profile,
+            facts: withExpiry('2026-11-25T00:00:00Z'),
+            now: new Date(iso),
+          }),
+          'token_expiry',
+        )?.status;
+      expect(at('2026-11-20T00:00:00Z')).toBe('ok');
+      expect(at('2026-11-24T01:00:00Z')).toBe('warning');
+      expect(at('2026-11-25T00:00:01Z')).toBe('failed');
+    });
+    it('falls back to the expiry learnt at connect, and explains a Testing client', () => {
+      const c = get(
+        judgeChain({
+          config: config({ clientStatus: 'testing' }),
+          profile,
+          facts: facts(),
+          now,
+          knownExpiry: new Date('2026-11-20T11:00:00Z'),
+        }),
+        'token_expiry',
+      );
+      expect(c?.status).toBe('failed');
+      expect(c?.detail).toContain('Testing-status');
+      expect(
+        get(
+          judgeChain({ config: config({ clientStatus: 'testing' }), profile, facts: facts(), now }),
+          'client_status',
+        )?.status,
+      ).toBe('warning');
+    });
+  });
+});
+
+describe('helpers', () => {
+  it('parseList reads the list shapes Snowflake prints', () => {
+    expect(parseList('[FITBIT_EAI]')).toEqual(['FITBIT_EAI']);
+    expect(parseList("'a.com','b.com'")).toEqual(['a.com', 'b.com']);
+    expect(parseList('')).toEqual([]);
+    expect(parseList(null)).toEqual([]);
+  });
+  it('nameSql quotes only parts that need it', () => {
+    expect(nameSql('FITBIT.PUBLIC.RULE')).toBe('FITBIT.PUBLIC.RULE');
+    expect(nameSql('FITBIT.PUBLIC.my rule')).toBe('FITBIT.PUBLIC."my rule"');
+  });
+  it('exit codes: 0 connected, 1 needs attention, 2 broken', () => {
+    expect(exitCodeFor('connected')).toBe(0);
+    expect(exitCodeFor('warning')).toBe(1);
+    expect(exitCodeFor('needs_reauth')).toBe(1);
+    expect(exitCodeFor('not_connected')).toBe(1);
+    expect(exitCodeFor('misconfigured')).toBe(2);
+    expect(exitCodeFor('error')).toBe(2);
+  });
+});
