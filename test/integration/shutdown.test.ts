@@ -1,0 +1,160 @@
+// Graceful shutdown of the real process: `tsx server/main.ts` in sandbox mode, a token held after a
+// failed write, a slow request in flight, then SIGTERM. The request finishes, the held token is
+// revoked, the Snowflake session is closed, the process exits 0, and only the history is on disk.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import supertest from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { consent } from '../../sandbox/oauth/consent.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full).map((f) => path.join(name, f)) : [name];
+  });
+}
+
+interface LogLine {
+  msg?: string;
+  level?: number;
+  time?: number;
+  path?: string;
+  method?: string;
+  status?: number;
+}
+
+describe('graceful shutdown', () => {
+  let child: ChildProcess | undefined;
+  let dataDir: string;
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('finishes in-flight requests, revokes the held token, closes Snowflake, exits 0, leaves only history', async () => {
+    const [port, oauthPort, snowflakePort] = [await freePort(), await freePort(), await freePort()];
+    dataDir = mkdtempSync(path.join(tmpdir(), 'fsc-shutdown-'));
+    // Sandbox mode: no live setting may leak in from the environment running the tests.
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) {
+      if (!/^(OAUTH_|SNOWFLAKE_|PROVIDER$|HOST$|PUBLIC_URL$|ADMIN_TOKEN$|HELD_TOKEN)/.test(k)) env[k] = v;
+    }
+    Object.assign(env, {
+      PORT: String(port),
+      SANDBOX_OAUTH_PORT: String(oauthPort),
+      SANDBOX_SNOWFLAKE_PORT: String(snowflakePort),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'debug',
+    });
+    // The tsx binary, as `npm start` runs it: `npx` (npm exec) does not pass SIGTERM on to the app.
+    child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += String(d);
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      err += String(d);
+    });
+    const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
+    const lines = (): LogLine[] =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as LogLine);
+    const deadline = Date.now() + 30_000;
+    while (!lines().some((l) => l.msg === 'listening')) {
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`the app did not start:\n${out}\n${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const app = `http://127.0.0.1:${port}`;
+    const snowflake = `http://127.0.0.1:${snowflakePort}`;
+    const sfFaults = (body: unknown) =>
+      fetch(`${snowflake}/sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const agent = supertest.agent(app);
+    agent.set('Host', `localhost:${port}`); // the redirect URI's host, as a browser would use
+
+    // A connect whose write fails: the token is held in memory.
+    expect((await sfFaults({ statements: { count: 1, code: '003001', match: 'ALTER SECRET' } })).ok).toBe(
+      true,
+    );
+    const start = await agent.get('/connect');
+    expect(start.status).toBe(303);
+    const cb = new URL(await consent(start.headers.location as string));
+    const res = await agent.get(`${cb.pathname}${cb.search}`);
+    expect(res.status).toBe(303);
+    const page = await agent.get(res.headers.location as string);
+    expect(page.text).toContain('Retry saving');
+    expect(page.text).toContain('id="on-expiry" data-action="revoke"');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+
+    // A slow request in flight: the end-to-end check, with Snowflake answering slowly.
+    const latency = 1500;
+    await sfFaults({ statementLatencyMs: latency });
+    const sentAt = Date.now();
+    const slow = agent
+      .post('/check')
+      .type('form')
+      .send({ _csrf: csrf })
+      .then((r) => r);
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+
+    const slowRes = await slow;
+    expect(slowRes.status).toBe(303);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(latency);
+    expect(await exited).toBe(0);
+
+    const log = lines();
+    // The last occurrence: the sandbox's provisioning session also logs "snowflake session closed".
+    const at = (msg: string) => log.findLastIndex((l) => l.msg === msg);
+    const checkDone = log.findIndex((l) => l.msg === 'request' && l.path === '/check');
+    expect(at('shutting down')).toBeGreaterThan(-1);
+    expect(checkDone).toBeGreaterThan(at('shutting down'));
+    expect(log[checkDone]?.status).toBe(303);
+    expect(at('undelivered refresh token revoked at the provider')).toBeGreaterThan(checkDone);
+    expect(at('snowflake session closed')).toBeGreaterThan(
+      at('undelivered refresh token revoked at the provider'),
+    );
+    expect(at('stopped')).toBeGreaterThan(at('snowflake session closed'));
+
+    // Nothing on disk but the history, and no token in it or in the log.
+    const files = filesUnder(dataDir);
+    expect(files.every((f) => path.basename(f) === 'events.jsonl')).toBe(true);
+    expect(files.length).toBeGreaterThan(0);
+    const history = files.map((f) => readFileSync(path.join(dataDir, f), 'utf8')).join('\n');
+    expect(history).toContain('"token_revoked"');
+    expect(history).toContain('app stopped before the token was saved');
+    const tokenShaped = /ya29\.[\w-]{20,}|1\/\/0[\w-]{20,}/;
+    expect(history).not.toMatch(tokenShaped);
+    expect(out).not.toMatch(tokenShaped);
+    expect(err).not.toMatch(tokenShaped);
+  }, 90_000);
+});
