@@ -338,3 +338,24 @@ describe('status: legacy fitbit answering 410 Gone', () => {
     expect(page.text).toContain('legacyUserId');
   });
 });
+
+describe('status: CHECK_INTERVAL schedule', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ logLevel: 'warn', tweak: (c) => ({ ...c, checkIntervalSeconds: 1 }) });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('runs nothing before a connect, then the end-to-end check on the interval', async () => {
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(h.services.events.all().filter((e) => e.type === 'check')).toHaveLength(0);
+    expect((await h.connect()).status).toBe(303);
+    const afterConnect = h.services.events.all().filter((e) => e.type === 'check').length;
+    await new Promise((r) => setTimeout(r, 2600));
+    expect(h.services.events.all().filter((e) => e.type === 'check').length).toBeGreaterThanOrEqual(
+      afterConnect + 2,
+    );
+  });
+});
