@@ -12,7 +12,8 @@ export const isCI = process.env.CI === 'true' || process.env.CI === '1';
 export const skipBrowser = !hasChromium && !isCI;
 
 export function requireChromium(): void {
-  if (!hasChromium) throw new Error(`Chromium not found at ${CHROMIUM}: CI must install Debian's chromium (.ci/run does).`);
+  if (!hasChromium)
+    throw new Error(`Chromium not found at ${CHROMIUM}: CI must install Debian's chromium (.ci/run does).`);
 }
 
 export interface LaunchedBrowser {
