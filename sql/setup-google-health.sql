@@ -61,6 +61,9 @@ CREATE OR REPLACE SECURITY INTEGRATION <% security_integration | default("FITBIT
 
 -- The database owner creates the secret, which names this integration.
 GRANT USAGE ON INTEGRATION <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %> TO ROLE <% owner_role | default("SYSADMIN") %>;
+-- The app's role may read the integration's settings (client ID, endpoints, scopes; never the client
+-- secret) so its status page can check them. It holds no CREATE SECRET anywhere, so it cannot use it.
+GRANT USAGE ON INTEGRATION <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 
 ----------------------------------------------------------------------------------------------------------
 -- 2. Database owner (SYSADMIN by default): database, schema, warehouse, network rule and the secret.
@@ -107,6 +110,9 @@ CREATE OR REPLACE EXTERNAL ACCESS INTEGRATION <% external_access_integration | d
 -- The database owner creates the functions that use it; readers write their own.
 GRANT USAGE ON INTEGRATION <% external_access_integration | default("FITBIT_EAI") %> TO ROLE <% owner_role | default("SYSADMIN") %>;
 GRANT USAGE ON INTEGRATION <% external_access_integration | default("FITBIT_EAI") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
+-- Likewise for the external access integration (is it enabled, does it allow the secret); the app's role
+-- cannot create functions, so it cannot use it.
+GRANT USAGE ON INTEGRATION <% external_access_integration | default("FITBIT_EAI") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 
 -- TYPE = SERVICE: no password, key-pair sign-in only. The key is set separately so a re-run updates it.
 CREATE USER IF NOT EXISTS <% app_user | default("FITBIT_CONNECT_APP") %>

@@ -286,13 +286,24 @@ describe('setup-google-health', () => {
       'USAGE DATABASE FITBIT',
       'USAGE FUNCTION FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK()',
       'USAGE FUNCTION FITBIT.PUBLIC.FITBIT_DAILY_STEPS(DATE, DATE)',
+      'USAGE INTEGRATION FITBIT_EAI',
+      'USAGE INTEGRATION FITBIT_OAUTH_INTEGRATION',
       'USAGE SCHEMA FITBIT.PUBLIC',
       'USAGE WAREHOUSE FITBIT_WH',
     ]);
     const denied = await failure(exec(app, 'CREATE SCHEMA FITBIT.ELSEWHERE'));
     expect(String(denied.code)).toBe('003001');
-    const noIntegration = await failure(exec(app, 'DESCRIBE INTEGRATION FITBIT_OAUTH_INTEGRATION'));
-    expect(noIntegration.message).toMatch(/does not exist or not authorized|Insufficient privileges/);
+    // It may read the integrations' settings (for its status page) but not use them.
+    const props = await exec(app, 'DESCRIBE INTEGRATION FITBIT_OAUTH_INTEGRATION');
+    expect(props.some((r) => r.property === 'OAUTH_CLIENT_ID')).toBe(true);
+    expect(JSON.stringify(props)).not.toContain('sandbox-client-secret');
+    const noCreate = await failure(
+      exec(
+        app,
+        'CREATE SECRET FITBIT.PUBLIC.OTHER TYPE = OAUTH2 API_AUTHENTICATION = FITBIT_OAUTH_INTEGRATION',
+      ),
+    );
+    expect(String(noCreate.code)).toBe('003001');
   });
 
   it('connects: the check function returns the identity, the data function daily steps over 90+ days', async () => {

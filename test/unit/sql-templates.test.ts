@@ -347,7 +347,7 @@ describe('the scripts themselves', () => {
   });
 
   it.each(SETUPS)(
-    '%s gives the app role OWNERSHIP of the secret and USAGE on the rest, nothing more',
+    '%s gives the app role OWNERSHIP of the secret and USAGE on the rest (integrations only to read them), nothing more',
     (name) => {
       const grants = byRole(name)
         .map(([, s]) => s.replace(/\s+/g, ' '))
@@ -357,7 +357,9 @@ describe('the scripts themselves', () => {
           ? 'FITBIT.PUBLIC.FITBIT_DAILY_STEPS(DATE, DATE)'
           : 'FITBIT.PUBLIC.FITBIT_STEPS_MONTH()';
       expect(grants.map((g) => g.replace(/ TO ROLE FITBIT_CONNECT_APP_ROLE.*$/, ''))).toEqual([
+        'GRANT USAGE ON INTEGRATION FITBIT_OAUTH_INTEGRATION',
         'GRANT OWNERSHIP ON SECRET FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN',
+        'GRANT USAGE ON INTEGRATION FITBIT_EAI',
         'GRANT USAGE ON DATABASE FITBIT',
         'GRANT USAGE ON SCHEMA FITBIT.PUBLIC',
         'GRANT USAGE ON WAREHOUSE FITBIT_WH',
