@@ -130,7 +130,8 @@ export function createApp(s: Services): express.Express {
     const level = err.status >= 500 ? 'error' : 'warn';
     log[level](
       {
-        code: err.code,
+        // `code` is a redacted key (OAuth authorization codes); the app's error code goes under its own name.
+        errorCode: err.code,
         status: err.status,
         path: safePath(req.originalUrl),
         upstream: err.upstream?.code,
@@ -154,7 +155,7 @@ export function createApp(s: Services): express.Express {
         return;
       }
       // Never let a template failure reach the browser as Express's stack-trace page.
-      log.error({ err: renderErr, code: err.code }, 'error page could not be rendered');
+      log.error({ err: renderErr, errorCode: err.code }, 'error page could not be rendered');
       res.type('text/plain').send(`${err.title}\n\n${err.why}\n\nFix: ${err.fix}\n`);
     });
   });

@@ -115,7 +115,7 @@ export class StatusService {
       const days = await fetchDailySteps(this.session, fn);
       this.chart = stepsChart(days, this.clock().toISOString());
     } catch (e) {
-      this.log.warn({ code: (e as { code?: string }).code }, 'steps chart: data function failed');
+      this.log.warn({ errorCode: (e as { code?: string }).code }, 'steps chart: data function failed');
     }
   }
 
