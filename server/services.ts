@@ -1,4 +1,5 @@
 // Wires the app's services from a validated config. Tests build the same graph against the stand-ins.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from './config.js';
 import { disposeToken, type Undeliverable } from './custody/dispose.js';
 import { type Disposal, HeldTokens } from './custody/held.js';
@@ -27,6 +28,9 @@ export interface Services {
   /** Disposes of held tokens and closes the Snowflake session. */
   shutdown(): Promise<void>;
 }
+
+const SETTLE_ON_STOP_MS = 20_000;
+const delay = (ms: number) => sleep(ms, undefined, { ref: false });
 
 export function buildServices(config: AppConfig, log: Logger): Services {
   const profile = getProfile(config.provider);
@@ -72,6 +76,9 @@ export function buildServices(config: AppConfig, log: Logger): Services {
     flow,
     async shutdown() {
       status.stop();
+      // Sign-ins still finishing save or hold their token first, so drain() sees every one. Each
+      // step is bounded by the OAuth and Snowflake timeouts; a stop should not wait longer than this.
+      await Promise.race([flow.settled(), delay(SETTLE_ON_STOP_MS)]);
       await held.drain();
       await session.close();
     },

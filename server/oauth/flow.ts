@@ -70,7 +70,25 @@ export interface Held {
 export type Outcome = Connected | Held;
 
 export class ConnectFlow {
+  /** Callbacks and retries under way: each ends with the token saved, held, or disposed of. */
+  private readonly running = new Set<Promise<unknown>>();
+
   constructor(private readonly d: FlowDeps) {}
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.running.add(p);
+    const done = () => this.running.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /**
+   * Resolves when the sign-ins being finished now are done. Shutdown waits for this before disposing
+   * of held tokens: a token still on its way to Snowflake would otherwise be neither saved nor revoked.
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
 
   /** Creates the one-time state and PKCE verifier, warms Snowflake, and returns the provider URL. */
   async start(browserId: string, intent: FlowIntent): Promise<URL> {
@@ -91,7 +109,11 @@ export class ConnectFlow {
   }
 
   /** Handles the provider's redirect. Throws AppError for failures before a token exists. */
-  async finish(query: Record<string, string>, browserId: string | undefined): Promise<Outcome> {
+  finish(query: Record<string, string>, browserId: string | undefined): Promise<Outcome> {
+    return this.track(this.finishNow(query, browserId));
+  }
+
+  private async finishNow(query: Record<string, string>, browserId: string | undefined): Promise<Outcome> {
     const { config, client, pending, log, events } = this.d;
     const profile = client.profile;
     const state = query.state;
@@ -414,7 +436,11 @@ export class ConnectFlow {
   }
 
   /** "Retry saving" / "Write this account's token" on a held token. */
-  async retryHeld(heldId: string, browserId: string | undefined): Promise<Outcome> {
+  retryHeld(heldId: string, browserId: string | undefined): Promise<Outcome> {
+    return this.track(this.retryHeldNow(heldId, browserId));
+  }
+
+  private async retryHeldNow(heldId: string, browserId: string | undefined): Promise<Outcome> {
     const t = this.d.held.peek(heldId, browserId);
     if (!t) {
       throw new AppError('held_token_gone', {
