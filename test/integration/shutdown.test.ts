@@ -10,6 +10,7 @@ import path from 'node:path';
 import supertest from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consent } from '../../sandbox/oauth/consent.js';
+import { startHarness } from '../support/app-harness.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -116,7 +117,7 @@ describe('graceful shutdown', () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
 
     // A slow request in flight: the end-to-end check, with Snowflake answering slowly.
-    const latency = 1500;
+    const latency = 4000;
     await sfFaults({ statementLatencyMs: latency });
     const sentAt = Date.now();
     const slow = agent
@@ -133,17 +134,22 @@ describe('graceful shutdown', () => {
     expect(await exited).toBe(0);
 
     const log = lines();
-    // The last occurrence: the sandbox's provisioning session also logs "snowflake session closed".
-    const at = (msg: string) => log.findLastIndex((l) => l.msg === msg);
-    const checkDone = log.findIndex((l) => l.msg === 'request' && l.path === '/check');
-    expect(at('shutting down')).toBeGreaterThan(-1);
-    expect(checkDone).toBeGreaterThan(at('shutting down'));
-    expect(log[checkDone]?.status).toBe(303);
-    expect(at('undelivered refresh token revoked at the provider')).toBeGreaterThan(checkDone);
-    expect(at('snowflake session closed')).toBeGreaterThan(
-      at('undelivered refresh token revoked at the provider'),
-    );
-    expect(at('stopped')).toBeGreaterThan(at('snowflake session closed'));
+    // Order by each line's own timestamp: the async log writer may emit the last lines out of order.
+    const timeOf = (msg: string, path?: string) =>
+      log.findLast((l) => l.msg === msg && (path === undefined || l.path === path))?.time ?? Number.NaN;
+    const checkDone = log.findLast((l) => l.msg === 'request' && l.path === '/check');
+    expect(checkDone?.status).toBe(303);
+    const order = [
+      timeOf('shutting down'),
+      timeOf('request', '/check'),
+      timeOf('undelivered refresh token revoked at the provider'),
+      timeOf('snowflake session closed'),
+      timeOf('stopped'),
+    ];
+    for (const t of order) expect(t).not.toBeNaN();
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // The slow request really was in flight when the stop began.
+    expect(order[1]! - order[0]!).toBeGreaterThan(latency / 2);
 
     // Nothing on disk but the history, and no token in it or in the log.
     const files = filesUnder(dataDir);
@@ -157,4 +163,39 @@ describe('graceful shutdown', () => {
     expect(out).not.toMatch(tokenShaped);
     expect(err).not.toMatch(tokenShaped);
   }, 90_000);
+});
+
+describe('stopping while a sign-in is still finishing', () => {
+  it('waits for it, so a token whose write then fails is revoked rather than left live', async () => {
+    const h = await startHarness();
+    try {
+      await h.services.session.info(); // signed in: the slow part is the write itself
+      const loc = new URL(await consent(await h.startFlow()));
+      await h.snowflakeControl('/sandbox/faults', {
+        statementLatencyMs: 800,
+        statements: { count: 1, code: '003001', match: 'ALTER SECRET' },
+      });
+      const callback = h.agent.get(`${loc.pathname}${loc.search}`).then((r) => r);
+      // Stop once the code was exchanged: the token exists and its write is on its way.
+      const reqs = async () => {
+        const body = (await (await fetch(`${h.oauthUrl}/sandbox/requests`)).json()) as
+          | { requests: { path: string; grantType?: string }[] }
+          | { path: string; grantType?: string }[];
+        return Array.isArray(body) ? body : body.requests;
+      };
+      while (!(await reqs()).some((r) => r.grantType === 'authorization_code' && r.path === '/token'))
+        await new Promise((r) => setTimeout(r, 10));
+      await h.services.shutdown();
+      // By the time shutdown returns, the token was held and then revoked: nothing is left live.
+      expect(h.services.held.size).toBe(0);
+      expect((await reqs()).filter((r) => r.path === '/revoke')).toHaveLength(1);
+      const history = h.services.events.recent(20);
+      expect(history.find((e) => e.type === 'token_revoked')?.reason).toBe(
+        'app stopped before the token was saved',
+      );
+      expect((await callback).status).toBe(303);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
 });
