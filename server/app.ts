@@ -27,7 +27,10 @@ export function createApp(s: Services): express.Express {
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
   app.engine('ejs', (file, data, cb) => {
-    ejs.renderFile(file, data as ejs.Data, {}, (err, html) => cb(err, html));
+    // Templates do not change while the app runs: compile each once.
+    ejs.renderFile(file, data as ejs.Data, { cache: process.env.NODE_ENV !== 'development' }, (err, html) =>
+      cb(err, html),
+    );
   });
 
   const authOrigin = new URL(config.oauth.authorizationUrl).origin;

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'snowflake_privilege'
   | 'snowflake_object_missing'
   | 'snowflake_unreachable'
+  | 'snowflake_timeout'
   | 'snowflake_error'
   | 'secret_write_failed'
   | 'check_failed'

@@ -37,7 +37,7 @@ export function buildServices(config: AppConfig, log: Logger): Services {
   const client = createOAuthClient(config, profile);
   const pending = new PendingFlows(config.flowTtlMs);
   const session = new SnowflakeSession(config.snowflake.connection, log, config.timeouts.snowflakeMs);
-  const writer = new SecretWriter(session, config.snowflake.secret, config.snowflake.connection);
+  const writer = new SecretWriter(session, config.snowflake.secret);
   const events = new EventLog(config.dataDir);
   const status = new StatusService(config, profile, session, events, log);
   status.startSchedule();

@@ -91,7 +91,8 @@ export async function runCheck(
       err.code === 'snowflake_privilege' ||
       err.code === 'snowflake_object_missing' ||
       err.code === 'snowflake_login_failed' ||
-      err.code === 'snowflake_unreachable'
+      err.code === 'snowflake_unreachable' ||
+      err.code === 'snowflake_timeout'
     )
       failure = 'snowflake';
     else failure = classifyCheckMessage(message);

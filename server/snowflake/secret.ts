@@ -1,6 +1,5 @@
 // Hands a refresh token to Snowflake. Writes are serialised: two sign-ins finishing together write
 // one after the other, never interleaved, and each learns whether another write came after it.
-import type { SnowflakeConnectionConfig } from '../config.js';
 import type { SnowflakeSession } from './session.js';
 import { alterSecretSql, type QualifiedName } from './sql.js';
 
@@ -18,7 +17,6 @@ export class SecretWriter {
   constructor(
     private readonly session: SnowflakeSession,
     private readonly secret: QualifiedName,
-    private readonly conn: SnowflakeConnectionConfig,
   ) {}
 
   get lastSeq(): number {

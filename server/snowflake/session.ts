@@ -97,7 +97,7 @@ export class StatementTimeoutError extends AppError {
   readonly outcomeUnknown = true;
   constructor(timeoutMs: number, ctx: SnowflakeErrorContext = {}) {
     const step = ctx.step ?? 'running a statement';
-    super('snowflake_unreachable', {
+    super('snowflake_timeout', {
       status: 504,
       title: 'Snowflake did not answer in time',
       why: `Snowflake gave no answer within ${Math.round(timeoutMs / 1000)} s while ${step}. The app asked Snowflake to cancel it, but the statement may still have run: it is not known whether it took effect.`,

@@ -117,7 +117,7 @@ describe('Snowflake faults after the token was obtained', () => {
     const res = await h.connectAndFollow();
     expect(res.status).toBe(200);
     expect(res.text).toContain('Retry saving');
-    expect(errorCode(res.text)).toBe('snowflake_unreachable');
+    expect(errorCode(res.text)).toBe('snowflake_timeout');
     expect(res.text).toContain('Snowflake did not answer in time');
     expect(res.text).toContain('id="outcome-unknown"');
     expect(res.text).toContain('SNOWFLAKE_TIMEOUT_SECONDS');
