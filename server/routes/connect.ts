@@ -62,6 +62,7 @@ export function connectRoutes(s: Services): Router {
     }
     res.render('result', {
       outcome,
+      change: outcome.kind === 'connected' ? (s.status.change() ?? null) : null,
       pageTitle: outcome.kind === 'connected' ? 'Connected' : outcome.error.title,
     });
   });

@@ -164,6 +164,11 @@ export class StatusService {
     return 'connected';
   }
 
+  /** What the last connect changed (e.g. "was revoked 2 days ago, now connected"), if anything. */
+  change(now = this.clock()): Change | undefined {
+    return lastChange(this.mineAndFailures(), now);
+  }
+
   summary() {
     const c = this.lastConnect();
     const check = this.lastCheck();

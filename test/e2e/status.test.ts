@@ -55,6 +55,10 @@ describe.skipIf(skipBrowser)('browser: status page and re-authorize', () => {
     await page.click('button[value="allow"]');
     await page.waitForSelector('#result-title');
     expect(await page.locator('#check-result').textContent()).toContain('passed');
+    // The result page says what changed, too.
+    expect(await page.locator('#change').textContent()).toMatch(
+      /Was:.*revoked or expired.*Now:.*connected as/s,
+    );
     await page.click('nav >> text=Status');
     await page.waitForSelector('#overall');
     expect(await overall(page)).toBe('connected');
