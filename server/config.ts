@@ -500,12 +500,7 @@ export function parseConfig(
 
   return {
     sandbox: false,
-    config: freezeConfig({
-      mode: 'live',
-      host: base.host,
-      port: base.port,
-      publicOrigin: base.publicUrl ? new URL(base.publicUrl).origin : new URL(redirectUri).origin,
-      provider: base.provider,
+    config: configFromBase(base, 'live', {
       oauth: {
         issuer:
           env.OAUTH_ISSUER?.trim() ||
@@ -514,22 +509,12 @@ export function parseConfig(
             : profile.endpoints.issuer),
         clientId: env.OAUTH_CLIENT_ID!.trim(),
         clientSecret: present(env, 'OAUTH_CLIENT_SECRET') ? env.OAUTH_CLIENT_SECRET!.trim() : undefined,
-        redirectUri,
-        scopes,
         authorizationUrl: urls.OAUTH_AUTHORIZATION_URL!,
         tokenUrl: urls.OAUTH_TOKEN_URL!,
         revocationUrl: urls.OAUTH_REVOCATION_URL!,
         healthApiUrl: urls.HEALTH_API_URL!,
-        clientStatus: base.clientStatus,
       },
       snowflake: { connection, secret, checkFunction, dataFunction },
-      dataDir: base.dataDir,
-      logLevel: base.logLevel,
-      heldTokenTtlMs: base.heldTokenTtlMs,
-      flowTtlMs: 10 * 60 * 1000,
-      adminToken: base.adminToken,
-      checkIntervalSeconds: base.checkIntervalSeconds,
-      timeouts: base.timeouts,
     }),
   };
 }
@@ -554,6 +539,42 @@ export interface BaseConfig {
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** How long a started sign-in stays valid: as long as a provider's authorization code lives. */
+export const FLOW_TTL_MS = 10 * 60 * 1000;
+
+/** The full configuration from what is known at start plus the mode's own OAuth and Snowflake parts. */
+export function configFromBase(
+  base: BaseConfig,
+  mode: AppConfig['mode'],
+  parts: {
+    oauth: Omit<OAuthConfig, 'redirectUri' | 'scopes' | 'clientStatus'>;
+    snowflake: AppConfig['snowflake'];
+    dataDir?: string;
+  },
+): AppConfig {
+  return freezeConfig({
+    mode,
+    host: base.host,
+    port: base.port,
+    publicOrigin: base.publicUrl ? new URL(base.publicUrl).origin : new URL(base.redirectUri).origin,
+    provider: base.provider,
+    oauth: {
+      ...parts.oauth,
+      redirectUri: base.redirectUri,
+      scopes: base.scopes,
+      clientStatus: base.clientStatus,
+    },
+    snowflake: parts.snowflake,
+    dataDir: parts.dataDir ?? base.dataDir,
+    logLevel: base.logLevel,
+    heldTokenTtlMs: base.heldTokenTtlMs,
+    flowTtlMs: FLOW_TTL_MS,
+    adminToken: base.adminToken,
+    checkIntervalSeconds: base.checkIntervalSeconds,
+    timeouts: base.timeouts,
+  });
 }
 
 export function freezeConfig(c: AppConfig): AppConfig {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startSandbox } from '../sandbox/index.js';
 import type { AppConfig, BaseConfig, SnowflakeConnectionConfig } from './config.js';
-import { freezeConfig } from './config.js';
+import { configFromBase } from './config.js';
 import type { Logger } from './log.js';
 import { getProfile } from './providers/index.js';
 import { templateValues } from './setup/inputs.js';
@@ -112,23 +112,15 @@ export async function startSandboxMode(
     };
     const o = sandbox.oauth.url;
     const dataDir = opts.dataDir ?? path.join(base.dataDir, 'sandbox');
-    const config: AppConfig = freezeConfig({
-      mode: 'sandbox',
-      host: base.host,
-      port: base.port,
-      publicOrigin: base.publicUrl ? new URL(base.publicUrl).origin : new URL(base.redirectUri).origin,
-      provider: base.provider,
+    const config: AppConfig = configFromBase(base, 'sandbox', {
       oauth: {
         issuer: o,
         clientId,
         clientSecret,
-        redirectUri: base.redirectUri,
-        scopes: base.scopes,
         authorizationUrl: `${o}${new URL(profile.endpoints.authorization).pathname}`,
         tokenUrl: `${o}${new URL(profile.endpoints.token).pathname}`,
         revocationUrl: `${o}${new URL(profile.endpoints.revocation).pathname}`,
         healthApiUrl: o,
-        clientStatus: base.clientStatus,
       },
       snowflake: {
         connection,
@@ -140,12 +132,6 @@ export async function startSandboxMode(
             : undefined,
       },
       dataDir,
-      logLevel: base.logLevel,
-      heldTokenTtlMs: base.heldTokenTtlMs,
-      flowTtlMs: 10 * 60 * 1000,
-      adminToken: base.adminToken,
-      checkIntervalSeconds: base.checkIntervalSeconds,
-      timeouts: base.timeouts,
     });
     return {
       config,

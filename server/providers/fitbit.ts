@@ -1,3 +1,4 @@
+import { rfcErrorBody } from './error-body.js';
 import type { ProviderProfile } from './types.js';
 
 export const fitbit: ProviderProfile = {
@@ -22,12 +23,8 @@ export const fitbit: ProviderProfile = {
   normaliseErrorBody(body) {
     if (!body || typeof body !== 'object') return undefined;
     const b = body as Record<string, unknown>;
-    if (typeof b.error === 'string') {
-      return {
-        error: b.error,
-        error_description: typeof b.error_description === 'string' ? b.error_description : undefined,
-      };
-    }
+    const rfc = rfcErrorBody(b);
+    if (rfc) return rfc;
     // Fitbit: {"errors":[{"errorType":"invalid_grant","message":"…"}],"success":false}
     if (Array.isArray(b.errors) && b.errors.length > 0) {
       const e = b.errors[0] as Record<string, unknown>;

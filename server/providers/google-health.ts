@@ -1,3 +1,4 @@
+import { rfcErrorBody } from './error-body.js';
 import type { ProviderProfile } from './types.js';
 
 export const GOOGLE_HEALTH_SCOPE_PREFIX = 'https://www.googleapis.com/auth/googlehealth.';
@@ -30,12 +31,8 @@ export const googleHealth: ProviderProfile = {
   normaliseErrorBody(body) {
     if (!body || typeof body !== 'object') return undefined;
     const b = body as Record<string, unknown>;
-    if (typeof b.error === 'string') {
-      return {
-        error: b.error,
-        error_description: typeof b.error_description === 'string' ? b.error_description : undefined,
-      };
-    }
+    const rfc = rfcErrorBody(b);
+    if (rfc) return rfc;
     // The Health API's envelope: {"error":{"code","message","status"}}
     if (b.error && typeof b.error === 'object') {
       const e = b.error as Record<string, unknown>;
