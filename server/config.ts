@@ -128,6 +128,7 @@ const common = z.object({
   PROVIDER: z.enum(PROVIDER_IDS).default('google-health'),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   HELD_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(600),
   CHECK_INTERVAL: z.coerce.number().int().min(0).default(0),
   OAUTH_CLIENT_STATUS: z.enum(['production', 'testing']).default('production'),
@@ -428,7 +429,7 @@ function snowflakeConnection(env: Env, problems: string[]): SnowflakeConnectionC
  */
 export function parseConfig(
   env: Env,
-): { sandbox: true; base: BaseConfig } | { sandbox: false; config: AppConfig } {
+): { sandbox: true; base: BaseConfig } | { sandbox: false; base: BaseConfig; config: AppConfig } {
   const problems: string[] = [];
   const parsed = common.safeParse(env);
   if (!parsed.success) {
@@ -451,6 +452,7 @@ export function parseConfig(
     clientStatus: c.OAUTH_CLIENT_STATUS,
     dataDir: c.DATA_DIR,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     heldTokenTtlMs: c.HELD_TOKEN_TTL_SECONDS * 1000,
     adminToken: c.ADMIN_TOKEN,
     publicUrl: c.PUBLIC_URL,
@@ -500,6 +502,7 @@ export function parseConfig(
 
   return {
     sandbox: false,
+    base,
     config: configFromBase(base, 'live', {
       oauth: {
         issuer:
@@ -529,6 +532,8 @@ export interface BaseConfig {
   clientStatus: 'production' | 'testing';
   dataDir: string;
   logLevel: string;
+  /** Pretty lines for a person at a terminal, JSON lines otherwise (LOG_FORMAT). */
+  logFormat: 'pretty' | 'json';
   heldTokenTtlMs: number;
   adminToken?: string;
   publicUrl?: string;

@@ -1,6 +1,7 @@
 // Structured logs with every token-bearing field redacted by path, and request logging that never
 // includes a query string (the callback's carries the authorization code).
 import { type DestinationStream, type Logger, pino } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -35,7 +36,26 @@ export const REDACT_PATHS = [
   'req.headers.authorization',
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export type LogFormat = 'pretty' | 'json';
+
+/**
+ * `destination` is for tests; without it the log goes to stdout, as JSON lines or, for a person at a
+ * terminal, pretty-printed. Redaction happens in pino before either format sees a line.
+ */
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  format: LogFormat = 'json',
+): Logger {
+  destination ??=
+    format === 'pretty'
+      ? pretty({
+          colorize: process.stdout.isTTY,
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname,app',
+          sync: true,
+        })
+      : undefined;
   return pino(
     {
       level,

@@ -22,8 +22,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const level = parsed.sandbox ? parsed.base.logLevel : parsed.config.logLevel;
-  const log = createLogger(level);
+  const log = createLogger(parsed.base.logLevel, undefined, parsed.base.logFormat);
   let sandbox: SandboxMode | undefined;
   let config: AppConfig;
   if (parsed.sandbox) {

@@ -16,6 +16,9 @@ let driverLog: Logger | undefined;
 /** Loads snowflake-sdk once, with its logs routed into ours at WARN and above (never to a file). */
 export function loadDriver(log: Logger): Promise<Driver> {
   driverLog = log.child({ component: 'snowflake-sdk' });
+  // The driver bundles the AWS SDK for stage file transfers, which this app never uses; its Node 20
+  // end-of-support notice would only confuse people reading the app's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   driverPromise ??= import('snowflake-sdk').then((mod) => {
     const driver = ((mod as unknown as { default?: Driver }).default ?? mod) as Driver;
     const child = {

@@ -89,6 +89,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     clientStatus: opts.clientStatus ?? 'production',
     dataDir,
     logLevel: opts.logLevel ?? 'debug',
+    logFormat: 'json',
     heldTokenTtlMs: opts.heldTokenTtlMs ?? 600_000,
     checkIntervalSeconds: 0,
     timeouts: { oauthSeconds: 5, snowflakeMs: 20_000 },
