@@ -91,9 +91,14 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Settings whose presence means "live": any one of them switches sandbox mode off. */
+/**
+ * Settings whose presence means "live": any one of them switches sandbox mode off (and then the others
+ * that are required must be there too). PROVIDER, OAUTH_REDIRECT_URI, OAUTH_SCOPES and
+ * OAUTH_CLIENT_STATUS are not among them: they also shape sandbox mode.
+ */
 export const LIVE_SETTINGS = [
   'OAUTH_CLIENT_ID',
+  'OAUTH_ISSUER',
   'OAUTH_CLIENT_SECRET',
   'OAUTH_AUTHORIZATION_URL',
   'OAUTH_TOKEN_URL',
@@ -109,8 +114,13 @@ export const LIVE_SETTINGS = [
   'SNOWFLAKE_PASSCODE',
   'SNOWFLAKE_TOKEN',
   'SNOWFLAKE_ACCESS_URL',
+  'SNOWFLAKE_ROLE',
+  'SNOWFLAKE_WAREHOUSE',
+  'SNOWFLAKE_DATABASE',
+  'SNOWFLAKE_SCHEMA',
   'SNOWFLAKE_SECRET',
   'SNOWFLAKE_CHECK_FUNCTION',
+  'SNOWFLAKE_DATA_FUNCTION',
 ] as const;
 
 const AUTHENTICATORS: Authenticator[] = [
@@ -186,8 +196,10 @@ export function checkExposure(host: string, adminToken: string | undefined, prob
 }
 
 function name(env: Env, key: string, problems: string[]): QualifiedName | undefined {
-  const v = env[key];
+  let v = env[key]?.trim();
   if (!v) return undefined;
+  // Functions are often written as they are called; the name is what is meant.
+  if (key.endsWith('_FUNCTION')) v = v.replace(/\(\s*\)$/, '');
   try {
     return parseQualifiedName(v, 3);
   } catch (e) {

@@ -29,6 +29,7 @@ function describeNetwork(e: unknown): string | undefined {
 export function oauthError(e: unknown, ctx: Ctx): AppError {
   const { profile } = ctx;
   if (e instanceof oidc.ResponseBodyError) {
+    if (e.status === 410) return providerGone(profile);
     const upstream = { source: profile.displayName, code: e.error, message: e.error_description };
     const desc = (e.error_description ?? '').toLowerCase();
     if (e.error === 'invalid_request' && desc.includes('client_secret')) {
@@ -72,6 +73,35 @@ export function oauthError(e: unknown, ctx: Ctx): AppError {
         e.status === 429
           ? 'The provider is rate limiting this client. Wait a minute, then start again.'
           : 'Start the connection again. If it keeps failing, the provider’s message above says what to change.',
+      upstream,
+      retryConnect: true,
+    });
+  }
+  // Fitbit answers a failed client authentication with 401 and `WWW-Authenticate: Basic`, which
+  // openid-client reports as a challenge instead of reading the body.
+  if (e instanceof oidc.WWWAuthenticateChallengeError) {
+    const challenge = e.cause?.[0];
+    const code = challenge?.parameters?.error ?? (e.status === 401 ? 'invalid_client' : `HTTP ${e.status}`);
+    const upstream = {
+      source: profile.displayName,
+      code,
+      message: `HTTP ${e.status}, WWW-Authenticate: ${challenge?.scheme ?? '?'}${challenge?.parameters?.realm ? ` realm="${challenge.parameters.realm}"` : ''}`,
+    };
+    if (e.status === 401) {
+      return new AppError('client_invalid', {
+        status: 502,
+        title: 'The provider did not accept the app’s client credentials',
+        why: `${profile.displayName} refused the client authentication while ${ctx.step}: the client ID "${ctx.clientId}" or its secret is wrong, or the app type needs a secret (Fitbit "Server" apps must send one with HTTP Basic).`,
+        fix: 'Check OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET against the provider console (copy them again), restart the app, and connect again.',
+        upstream,
+        retryConnect: true,
+      });
+    }
+    return new AppError('provider_error', {
+      status: 502,
+      title: `${profile.displayName} refused the request while ${ctx.step}`,
+      why: `The provider answered ${upstream.message}.`,
+      fix: 'Start the connection again.',
       upstream,
       retryConnect: true,
     });

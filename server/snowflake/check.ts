@@ -26,6 +26,31 @@ export interface CheckResult {
   failure?: CheckFailure;
   message?: string;
   errorCode?: string;
+  /** The check function, as named in SQL. */
+  fn?: string;
+  /** What to do about a failure: a sentence, and SQL when a statement fixes it. */
+  fix?: string;
+  fixSql?: string;
+}
+
+/** The fix for a failed end-to-end check, by what kind of failure it was. */
+export function checkFailureFix(failure: CheckFailure | undefined): string {
+  switch (failure) {
+    case 'token_revoked':
+      return 'Re-authorize: the token in the secret was revoked or expired, so Snowflake can no longer get access tokens with it.';
+    case 'provider_gone':
+      return 'Switch to PROVIDER=google-health with a Google client, run sql/setup-google-health.sql, and connect again.';
+    case 'scope_missing':
+      return 'Re-authorize and keep every requested permission ticked.';
+    case 'account_not_linked':
+      return 'Re-authorize with the Google account your Fitbit is linked to.';
+    case 'rate_limited':
+      return 'The API is rate limiting this user: wait a minute and run the check again.';
+    case 'snowflake':
+      return 'The chain broke inside Snowflake: fix what Snowflake names (the statement below, if any), then run the check again.';
+    default:
+      return 'Read the message, fix what it names, and run the check again.';
+  }
 }
 
 const PREFIX = /FITBIT_CONNECT_ERROR\[(\w+)\]/;
@@ -76,7 +101,7 @@ export async function runCheck(
         value = raw;
       }
     }
-    return { ok: true, at, ms: Date.now() - started, value };
+    return { ok: true, at, ms: Date.now() - started, value, fn: fn.display };
   } catch (e) {
     const err = isAppError(e)
       ? e
@@ -102,9 +127,13 @@ export async function runCheck(
       ok: false,
       at,
       ms: Date.now() - started,
+      fn: fn.display,
       failure,
       message,
       errorCode: err.upstream?.code ?? err.code,
+      // Snowflake-side failures carry their own exact fix (a GRANT, a setting); the others by kind.
+      fix: failure === 'snowflake' ? err.fix : checkFailureFix(failure),
+      fixSql: failure === 'snowflake' ? err.fixSql : undefined,
     };
   }
 }

@@ -120,12 +120,21 @@ export function snowflakeError(
       cause: e,
     });
   }
-  if (code === '002003' || /does not exist or not authorized/i.test(message)) {
+  if (
+    code === '002003' ||
+    code === '002141' ||
+    code === '002140' ||
+    /does not exist or not authorized|Unknown user-defined function/i.test(message)
+  ) {
     return new AppError('snowflake_object_missing', {
       status: 404,
       title: `Snowflake cannot find the ${ctx.objectKind ?? 'object'}${ctx.objectName ? ` ${ctx.objectName}` : ''}`,
       why: `While ${step}, Snowflake said it does not exist or ${role} is not authorized to see it (Snowflake gives one answer for both).`,
-      fix: `Create it with the setup script (see the Setup page or \`npm run sql -- setup-<provider>\`), or grant ${role} USAGE on its database and schema. If the name is wrong, fix ${ctx.objectKind === 'function' ? 'SNOWFLAKE_CHECK_FUNCTION' : 'SNOWFLAKE_SECRET'}.`,
+      fix: `Create it with the setup script (see the Setup page or \`npm run sql -- setup-<provider>\`), or grant ${role} USAGE on it and on its database and schema. If the name is wrong, fix ${ctx.objectKind === 'function' ? 'SNOWFLAKE_CHECK_FUNCTION' : 'SNOWFLAKE_SECRET'}.`,
+      fixSql:
+        ctx.objectKind === 'function' && ctx.objectName
+          ? `-- run as the function's owner, once it exists\nGRANT USAGE ON FUNCTION ${ctx.objectName}() TO ROLE ${roleSql};`
+          : undefined,
       upstream,
       cause: e,
     });

@@ -5,7 +5,7 @@
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ProviderProfile } from '../providers/index.js';
-import { type CheckResult, runCheck } from '../snowflake/check.js';
+import { type CheckFailure, type CheckResult, checkFailureFix, runCheck } from '../snowflake/check.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
 import { fetchDailySteps, type StepsChart, stepsChart } from './chart.js';
 import { judgeChain, readChain, type StatusCheck } from './checks.js';
@@ -298,16 +298,7 @@ export class StatusService {
         fix: null,
         at: check.at,
       };
-    const fix =
-      check.failure === 'token_revoked'
-        ? 'Re-authorize: the token no longer works.'
-        : check.failure === 'provider_gone'
-          ? 'Switch to PROVIDER=google-health and connect again (see below).'
-          : check.failure === 'scope_missing'
-            ? 'Re-authorize and keep every permission ticked.'
-            : check.failure === 'rate_limited'
-              ? 'Wait and run the check again.'
-              : 'Read the message, fix what it names, and run the check again.';
+    const fix = checkFailureFix(check.failure as CheckFailure | undefined);
     return {
       ...base,
       status: 'failed',

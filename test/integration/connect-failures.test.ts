@@ -296,3 +296,59 @@ describe('snowflake failures after a token was obtained', () => {
     expect(res.text).toContain('Retry saving');
   });
 });
+
+describe('legacy fitbit failures', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('explains a wrong client secret (401 with WWW-Authenticate: Basic)', async () => {
+    h = await startHarness({
+      provider: 'fitbit',
+      tweak: (c) => ({ ...c, oauth: { ...c.oauth, clientSecret: 'wrong' } }),
+    });
+    const res = await h.connect();
+    expect(res.status).toBe(502);
+    expect(errorCode(res.text)).toBe('client_invalid');
+    expect(res.text).toContain('invalid_client');
+    expect(res.text).toContain('OAUTH_CLIENT_SECRET');
+  });
+
+  it('says the legacy API was turned off when the token endpoint answers 410', async () => {
+    h = await startHarness({ provider: 'fitbit' });
+    const authUrl = await h.startFlow();
+    const loc = new URL(await consent(authUrl));
+    await h.oauthControl('/sandbox/legacy-gone', { on: true });
+    const res = await h.agent.get(`${loc.pathname}${loc.search}`);
+    expect(errorCode(res.text)).toBe('provider_gone');
+    expect(res.text).toContain('PROVIDER=google-health');
+  });
+
+  it('shows denied consent plainly', async () => {
+    h = await startHarness({ provider: 'fitbit' });
+    const res = await h.connect({ decision: 'deny' });
+    expect(errorCode(res.text)).toBe('consent_denied');
+  });
+});
+
+describe('the end-to-end check failing right after a connect', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('says the token was written, why the check failed, and the statement that fixes it', async () => {
+    h = await startHarness();
+    await h.admin(
+      'REVOKE USAGE ON FUNCTION FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK() FROM ROLE FITBIT_CONNECT_APP_ROLE',
+    );
+    const res = await h.connectAndFollow();
+    expect(res.text).toContain('Token saved, but Snowflake’s check failed');
+    expect(res.text).toMatch(/id="check-why"/);
+    expect(res.text).toContain(
+      'GRANT USAGE ON FUNCTION FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK() TO ROLE FITBIT_CONNECT_APP_ROLE',
+    );
+    expect(res.text).toContain('Run the check again');
+  });
+});
