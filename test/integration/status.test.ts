@@ -288,7 +288,7 @@ describe('status (google-health)', () => {
     expect(broken.overall).toBe('needs_reauth');
     expect(byId(broken.checks, 'end_to_end')).toMatchObject({
       status: 'failed',
-      fix: 'Re-authorize: the token no longer works.',
+      fix: expect.stringContaining('Re-authorize: the token in the secret was revoked or expired'),
     });
     const brokenPage = await h.agent.get('/status');
     expect(brokenPage.text).toMatch(/id="reauthorize" class="primary"/);
