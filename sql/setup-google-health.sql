@@ -17,6 +17,8 @@
 --   administrator may create (integrations, roles, users), the database owner (SYSADMIN by default)
 --   for the rest. Run top to bottom as one script by a user who holds ACCOUNTADMIN, or hand each
 --   section to the person who holds its role, in order.
+--   The app's public key is set last, in section 5: if you have no key yet, everything else is still
+--   created and only that last statement fails; rerun just it once you have the key.
 --   Safe to re-run: it replaces the integrations, network rule and functions, and keeps the database,
 --   warehouse, roles, user and the secret (with its token).
 --
@@ -114,15 +116,13 @@ GRANT USAGE ON INTEGRATION <% external_access_integration | default("FITBIT_EAI"
 -- cannot create functions, so it cannot use it.
 GRANT USAGE ON INTEGRATION <% external_access_integration | default("FITBIT_EAI") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 
--- TYPE = SERVICE: no password, key-pair sign-in only. The key is set separately so a re-run updates it.
+-- TYPE = SERVICE: no password, key-pair sign-in only. Its public key is set in section 5, at the very end.
 CREATE USER IF NOT EXISTS <% app_user | default("FITBIT_CONNECT_APP") %>
   TYPE = SERVICE
   DEFAULT_ROLE = <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>
   DEFAULT_WAREHOUSE = <% warehouse | default("FITBIT_WH") %>
   DEFAULT_NAMESPACE = <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>
   COMMENT = 'fitbit-snowflake-connect: writes the refresh token into the OAuth secret';
-ALTER USER <% app_user | default("FITBIT_CONNECT_APP") %> SET
-  RSA_PUBLIC_KEY = '<% app_public_key | default("PASTE_THE_APP_RSA_PUBLIC_KEY_HERE") %>';
 GRANT ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %> TO USER <% app_user | default("FITBIT_CONNECT_APP") %>;
 
 ----------------------------------------------------------------------------------------------------------
@@ -502,3 +502,17 @@ GRANT USAGE ON WAREHOUSE <% warehouse | default("FITBIT_WH") %> TO ROLE <% reade
 GRANT READ ON SECRET <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>() TO ROLE <% reader_role | default("FITBIT_READER") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(DATE, DATE) TO ROLE <% reader_role | default("FITBIT_READER") %>;
+
+----------------------------------------------------------------------------------------------------------
+-- 5. ACCOUNTADMIN: the app's RSA public key, last on purpose.
+--    Everything above is created first, so if the key below is still the placeholder only this statement
+--    fails (Snowflake: "Invalid RSA public key"); snow sql stops at the first error, and nothing follows.
+--    Once you have the key (README "Going live", step 2), rerun just these two statements with it:
+--      snow sql -q "USE ROLE ACCOUNTADMIN; ALTER USER FITBIT_CONNECT_APP SET RSA_PUBLIC_KEY = '<base64 body>'"
+--    or rerun the whole script with -D "app_public_key=…" (safe: see "Safe to re-run" above).
+--    Setting it again replaces the key; ALTER USER … SET RSA_PUBLIC_KEY_2 lets you rotate without downtime.
+----------------------------------------------------------------------------------------------------------
+USE ROLE ACCOUNTADMIN;
+
+ALTER USER <% app_user | default("FITBIT_CONNECT_APP") %> SET
+  RSA_PUBLIC_KEY = '<% app_public_key | default("PASTE_THE_APP_RSA_PUBLIC_KEY_HERE") %>';

@@ -525,3 +525,37 @@ describe('setup-fitbit', () => {
     expect(await objectsLeft(admin)).toEqual([]);
   });
 });
+
+describe.each(['google-health', 'fitbit'] as const)('setup-%s run as is, without the app key', (provider) => {
+  afterAll(async () => {
+    await runEach(admin, renderScript('teardown', {}));
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+  });
+
+  it('creates every object but the key, failing only on the last statement (as snow sql -f would)', async () => {
+    const statements = splitStatements(renderScript(`setup-${provider}`, {}));
+    const failed: [number, string][] = [];
+    for (const [i, statement] of statements.entries()) {
+      try {
+        await exec(admin, statement);
+      } catch (err) {
+        failed.push([i, `${(err as DriverError).code} ${(err as Error).message}`]);
+      }
+    }
+    expect(failed).toEqual([
+      [statements.length - 1, expect.stringMatching(/^002029 [^]*Invalid RSA public key/)],
+    ]);
+    expect(statements.at(-1)).toMatch(/^ALTER USER FITBIT_CONNECT_APP SET\s+RSA_PUBLIC_KEY = 'PASTE_/);
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+    const left = await objectsLeft(admin);
+    expect(left).toContain('USERS: FITBIT_CONNECT_APP');
+    expect(left).toContain('FUNCTIONS: FITBIT_CONNECTION_CHECK');
+    expect(left).toHaveLength(11);
+    const grants = (await exec(admin, 'SHOW GRANTS TO ROLE FITBIT_READER')).map((r) => String(r.privilege));
+    expect(grants).toContain('READ'); // the last grants of the script ran
+    const user = Object.fromEntries(
+      (await exec(admin, 'DESC USER FITBIT_CONNECT_APP')).map((r) => [r.property, r.value]),
+    );
+    expect([null, 'null']).toContain(user.RSA_PUBLIC_KEY_FP);
+  });
+});
