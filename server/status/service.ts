@@ -39,8 +39,11 @@ const DAY_MS = 24 * 3600 * 1000;
 
 export class StatusService {
   private checking: Promise<CheckResult> | undefined;
-  private chart: StepsChart | undefined;
+  /** The steps chart and the connect it was fetched for (a newer connect or a failed check hides it). */
+  private chart: { chart: StepsChart; connectAt: string } | undefined;
   private chartLoading: Promise<void> | undefined;
+  /** Bumped by every check: a chart still loading for an older check is discarded. */
+  private chartGeneration = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly reader: ChainReader;
 
@@ -98,8 +101,14 @@ export class StatusService {
           ms: r.ms,
         });
         this.log.info({ ok: r.ok, failure: r.failure, ms: r.ms }, 'end-to-end check');
-        // The picture needs a warehouse too: fetch it only after a passing check, and keep it.
-        if (r.ok && this.config.snowflake.dataFunction) this.chartLoading = this.loadChart();
+        // The picture needs a warehouse too: fetch it only after a passing check, and keep it until a
+        // check fails (it would show data Snowflake can no longer read) or another connect replaces it.
+        const generation = ++this.chartGeneration;
+        if (r.ok && this.config.snowflake.dataFunction) this.chartLoading = this.loadChart(generation);
+        else {
+          this.chart = undefined;
+          this.chartLoading = undefined;
+        }
         return r;
       })
       .finally(() => {
@@ -108,21 +117,30 @@ export class StatusService {
     return this.checking;
   }
 
-  private async loadChart(): Promise<void> {
+  private async loadChart(generation: number): Promise<void> {
     const fn = this.config.snowflake.dataFunction;
-    if (!fn) return;
+    const connectAt = this.lastConnect()?.at;
+    if (!fn || !connectAt) return;
     try {
       const days = await fetchDailySteps(this.session, fn);
-      this.chart = stepsChart(days, this.clock().toISOString());
+      if (generation !== this.chartGeneration) return;
+      this.chart = { chart: stepsChart(days, this.clock().toISOString()), connectAt };
     } catch (e) {
       this.log.warn({ errorCode: (e as { code?: string }).code }, 'steps chart: data function failed');
     }
   }
 
-  /** The chart from the last passing check (waits for one being fetched right now). */
+  /**
+   * The chart from the last passing check since the last connect (waits for one being fetched right
+   * now). None after a failed check, and none from before a connect (possibly another account's data).
+   */
   async stepsChart(): Promise<StepsChart | undefined> {
     if (this.chartLoading) await this.chartLoading;
-    return this.chart;
+    const c = this.lastConnect();
+    if (!this.chart || !c || this.chart.connectAt !== c.at) return undefined;
+    const check = this.lastCheck();
+    if (check?.ok !== true || check.at < c.at) return undefined;
+    return this.chart.chart;
   }
 
   /** Starts the optional CHECK_INTERVAL schedule (off when 0). */

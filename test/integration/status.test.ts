@@ -292,6 +292,10 @@ describe('status (google-health)', () => {
     });
     const brokenPage = await h.agent.get('/status');
     expect(brokenPage.text).toMatch(/id="reauthorize" class="primary"/);
+    // The chart from the earlier passing check is gone: Snowflake can no longer read that data.
+    expect(brokenPage.text).toContain('id="overall" data-overall="needs_reauth"');
+    expect(brokenPage.text).not.toContain('id="steps-chart"');
+    expect((await h.services.status.report()).chart).toBeNull();
 
     const cb = await h.connect({ via: 'reauthorize' });
     expect(cb.status).toBe(303);
@@ -306,6 +310,23 @@ describe('status (google-health)', () => {
     expect(rows).toContain('connect');
     expect(page.text).toContain('End-to-end check failed');
     expect(page.text).toContain('Re-authorized');
+    // The passing check after re-authorizing fetched the chart again.
+    expect(page.text).toContain('id="steps-chart"');
+  });
+
+  it('a new connect hides the chart fetched for the previous one until its own check passes', async () => {
+    expect((await h.agent.get('/status')).text).toContain('id="steps-chart"');
+    // As the flow records a connect (possibly another account) before its end-to-end check runs.
+    h.services.events.append({
+      type: 'connect',
+      ok: true,
+      provider: h.config.provider,
+      secret: h.config.snowflake.secret.display,
+      userId: 'someone-else',
+    });
+    expect((await h.agent.get('/status')).text).not.toContain('id="steps-chart"');
+    await h.services.status.runCheck();
+    expect((await h.agent.get('/status')).text).toContain('id="steps-chart"');
   });
 
   it('history survives a restart (JSON lines under the data directory), and holds no token', async () => {
