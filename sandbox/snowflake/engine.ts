@@ -59,7 +59,51 @@ export interface EngineOptions {
 
 const SENSITIVE = new Set(['OAUTH_REFRESH_TOKEN', 'OAUTH_CLIENT_SECRET', 'PASSWORD', 'SECRET_STRING']);
 
-/** Replaces the literal after a sensitive property name with '***' (token-based, so quoting can't hide it). */
+// Property names that start the next `NAME = value` after a sensitive one: redaction stops there.
+const PROPERTY_NAMES = new Set([
+  ...SENSITIVE,
+  'TYPE',
+  'API_AUTHENTICATION',
+  'AUTH_TYPE',
+  'ENABLED',
+  'COMMENT',
+  'USERNAME',
+  'OAUTH_SCOPES',
+  'OAUTH_REFRESH_TOKEN_EXPIRY_TIME',
+  'OAUTH_CLIENT_ID',
+  'OAUTH_CLIENT_AUTH_METHOD',
+  'OAUTH_TOKEN_ENDPOINT',
+  'OAUTH_AUTHORIZATION_ENDPOINT',
+  'OAUTH_GRANT',
+  'OAUTH_ALLOWED_SCOPES',
+  'OAUTH_ACCESS_TOKEN_VALIDITY',
+  'OAUTH_REFRESH_TOKEN_VALIDITY',
+  'LOGIN_NAME',
+  'DISPLAY_NAME',
+  'FIRST_NAME',
+  'LAST_NAME',
+  'EMAIL',
+  'DEFAULT_ROLE',
+  'DEFAULT_WAREHOUSE',
+  'DEFAULT_NAMESPACE',
+  'DEFAULT_SECONDARY_ROLES',
+  'MUST_CHANGE_PASSWORD',
+  'DISABLED',
+  'RSA_PUBLIC_KEY',
+  'RSA_PUBLIC_KEY_2',
+  'MODE',
+  'VALUE_LIST',
+  'ALLOWED_NETWORK_RULES',
+  'ALLOWED_API_AUTHENTICATION_INTEGRATIONS',
+  'ALLOWED_AUTHENTICATION_SECRETS',
+]);
+
+/**
+ * Replaces the value after a sensitive property name with '***'. The value is everything up to the
+ * next top-level ',', the next `PROPERTY =`, ';' or the end of the text, whatever its tokens are
+ * (quoted, unquoted, concatenated, a function call) and including comments in between: an unquoted
+ * Google token `1//0g…` lexes as a number and a comment, and must vanish all the same.
+ */
 export function redact(sqlText: string): string {
   let tokens: ReturnType<typeof tokenize>;
   try {
@@ -69,14 +113,40 @@ export function redact(sqlText: string): string {
     const m = /OAUTH_REFRESH_TOKEN|OAUTH_CLIENT_SECRET|PASSWORD|SECRET_STRING/i.exec(sqlText);
     return m ? `${sqlText.slice(0, m.index + m[0].length)} = '***'` : sqlText;
   }
+  const isPunct = (i: number, v: string) => tokens[i]?.kind === 'punct' && tokens[i]!.value === v;
   const cuts: [number, number][] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind !== 'ident' || !SENSITIVE.has(t.value)) continue;
+    if (isPunct(i - 1, '=')) continue; // a value, as in TYPE = PASSWORD
+    let from = t.end;
     let j = i + 1;
-    if (tokens[j]?.kind === 'punct' && tokens[j]!.value === '=') j++;
-    const v = tokens[j];
-    if (v && (v.kind === 'string' || v.kind === 'dollar' || v.kind === 'qident')) cuts.push([v.start, v.end]);
+    if (isPunct(j, '=')) from = tokens[j++]!.end;
+    let depth = 0;
+    let k = j;
+    for (; k < tokens.length; k++) {
+      const v = tokens[k]!;
+      if (v.kind === 'eof') break;
+      if (v.kind === 'punct') {
+        if (v.value === '(') depth++;
+        else if (v.value === ')') depth = Math.max(0, depth - 1);
+        else if (v.value === ';' || (v.value === ',' && depth === 0)) break;
+      } else if (
+        k > j &&
+        depth === 0 &&
+        v.kind === 'ident' &&
+        PROPERTY_NAMES.has(v.value) &&
+        isPunct(k + 1, '=')
+      )
+        break;
+    }
+    const to = tokens[k]!.start;
+    const region = sqlText.slice(from, to);
+    if (region.trim() === '') continue;
+    const lead = /^\s*/.exec(region)![0];
+    const trail = /\s*$/.exec(region)![0];
+    cuts.push([from + lead.length, to - trail.length]);
+    i = k - 1; // the value may hold words like PASSWORD: they are part of what is cut
   }
   let out = '';
   let at = 0;

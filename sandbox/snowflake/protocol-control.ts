@@ -14,7 +14,7 @@ export interface StatementRecord {
   queryId: string;
   user: string;
   role: string;
-  /** With the literals of OAUTH_REFRESH_TOKEN, OAUTH_CLIENT_SECRET and PASSWORD replaced by '***'. */
+  /** With the values of OAUTH_REFRESH_TOKEN, OAUTH_CLIENT_SECRET, PASSWORD and SECRET_STRING replaced by '***'. */
   sqlText: string;
   ok: boolean;
   code?: string | undefined;
