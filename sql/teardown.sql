@@ -1,7 +1,8 @@
 -- fitbit-snowflake-connect: removes what sql/setup-google-health.sql or sql/setup-fitbit.sql created.
 --
 -- Works for either provider: every DROP says IF EXISTS, so the functions of the other provider are
--- simply skipped. Pass the same names you gave the setup script:
+-- simply skipped. It keeps the database and warehouse, which may have existed before setup: dropping
+-- them is opt-in, in the commented-out last section. Pass the same names you gave the setup script:
 --   npm run sql -- teardown            (filled in from the app's configuration)
 --   snow sql -f sql/teardown.sql -D "database=…" …
 -- Sections are marked with the role that runs them; as one script it needs a user holding ACCOUNTADMIN.
@@ -49,11 +50,11 @@ DROP ROLE IF EXISTS <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 DROP ROLE IF EXISTS <% reader_role | default("FITBIT_READER") %>;
 
 ----------------------------------------------------------------------------------------------------------
--- 5. Database owner: the warehouse and the database the setup script created.
---    CAUTION: if you pointed `database` or `warehouse` at ones that existed before the setup script
---    (it only creates them IF NOT EXISTS), delete these two statements: they drop everything inside.
+-- 5. OPTIONAL, commented out on purpose: the warehouse and the database.
+--    CAUTION: the setup script only creates them IF NOT EXISTS, so they may be yours from before (with
+--    tables, stages and other people's objects in them): DROP DATABASE drops everything inside it.
+--    Uncomment the three lines below only if the setup script created them, for this app alone.
 ----------------------------------------------------------------------------------------------------------
-USE ROLE <% owner_role | default("SYSADMIN") %>;
-
-DROP WAREHOUSE IF EXISTS <% warehouse | default("FITBIT_WH") %>;
-DROP DATABASE IF EXISTS <% database | default("FITBIT") %>;
+-- USE ROLE <% owner_role | default("SYSADMIN") %>;
+-- DROP WAREHOUSE IF EXISTS <% warehouse | default("FITBIT_WH") %>;
+-- DROP DATABASE IF EXISTS <% database | default("FITBIT") %>;

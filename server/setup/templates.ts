@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 export type ScriptName = 'setup-google-health' | 'setup-fitbit' | 'teardown';
 
 /** Where a variable is inserted; decides which values are safe. */
-export type VariableContext = 'identifier' | 'literal' | 'list' | 'body';
+export type VariableContext = 'identifier' | 'literal' | 'list' | 'body' | 'comment';
 
 export interface TemplateVariable {
   name: string;
@@ -284,8 +284,11 @@ function contextOf(state: LexState, dflt: string, occ: Occurrence): VariableCont
     case 'code':
       // A list of literals (OAUTH_ALLOWED_SCOPES = (<% … %>)) is told apart by its default.
       return dflt.startsWith("'") ? 'list' : 'identifier';
+    case 'line_comment':
+      // A commented-out statement for the reader to uncomment (teardown's opt-in drops).
+      return 'comment';
     default:
-      // Inside a comment a value could end the comment; inside "…" it would need its own quoting rules.
+      // Inside a block comment a value could end the comment; inside "…" it would need its own quoting rules.
       throw new TemplateError(
         `Template variable "${occ.name}" at line ${occ.line} sits in a ${state}.`,
         occ.name,
@@ -317,6 +320,10 @@ function refusal(value: string, contexts: VariableContext[]): string | null {
         if (!LITERAL_LIST.test(value)) {
           return "must be a comma-separated list of '…' strings, each without quotes, backslashes or line breaks inside";
         }
+        break;
+      case 'comment':
+        // A line break would end the comment and run the rest as SQL.
+        if (/[\r\n]/.test(value)) return 'is placed in a -- comment and must not contain a line break';
         break;
       case 'body':
         if (/['\\\r\n]|\$\$/.test(value)) {

@@ -98,6 +98,13 @@ async function runEach(conn: Conn, sql: string): Promise<void> {
   for (const statement of splitStatements(sql)) await exec(conn, statement);
 }
 
+/** Teardown's commented-out last section, uncommented as its CAUTION says to when setup created both. */
+function optInDrops(teardown: string): string {
+  const at = teardown.indexOf('-- 5. OPTIONAL');
+  expect(at).toBeGreaterThan(0);
+  return teardown.slice(at).replace(/^-- (?=(USE ROLE|DROP) )/gm, '');
+}
+
 async function oauthControl(path: string, body?: unknown): Promise<void> {
   const res = await fetch(`${sb.oauth.url}${path}`, {
     method: 'POST',
@@ -410,8 +417,12 @@ describe('setup-google-health', () => {
     expect(err.message).toMatch(/identity answered HTTP 500/);
   });
 
-  it('teardown removes everything setup created', async () => {
-    await exec(admin, renderScript('teardown', {}), { MULTI_STATEMENT_COUNT: 0 });
+  it('teardown removes everything setup created, keeping the database and warehouse unless opted in', async () => {
+    const teardown = renderScript('teardown', {});
+    await exec(admin, teardown, { MULTI_STATEMENT_COUNT: 0 });
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+    expect(await objectsLeft(admin)).toEqual(['DATABASES: FITBIT', 'WAREHOUSES: FITBIT_WH']);
+    await exec(admin, optInDrops(teardown), { MULTI_STATEMENT_COUNT: 0 });
     await exec(admin, 'USE ROLE ACCOUNTADMIN');
     expect(await objectsLeft(admin)).toEqual([]);
   });
@@ -520,15 +531,56 @@ describe('setup-fitbit', () => {
   });
 
   it('teardown removes everything setup created', async () => {
-    await runEach(admin, renderScript('teardown', {}));
+    const teardown = renderScript('teardown', {});
+    await runEach(admin, teardown);
+    await runEach(admin, optInDrops(teardown));
     await exec(admin, 'USE ROLE ACCOUNTADMIN');
     expect(await objectsLeft(admin)).toEqual([]);
   });
 });
 
+describe('teardown in a database that existed before setup', () => {
+  afterAll(async () => {
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+    await exec(admin, 'DROP DATABASE IF EXISTS ANALYTICS');
+    await exec(admin, 'DROP WAREHOUSE IF EXISTS ANALYTICS_WH');
+  });
+
+  it('leaves the database, its other objects and the warehouse alone', async () => {
+    await exec(admin, 'USE ROLE SYSADMIN');
+    await exec(admin, 'CREATE DATABASE ANALYTICS');
+    await exec(admin, 'CREATE SCHEMA ANALYTICS.RAW');
+    await exec(admin, 'CREATE WAREHOUSE ANALYTICS_WH');
+    await exec(
+      admin,
+      "CREATE NETWORK RULE ANALYTICS.RAW.THEIRS MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = ('example.com')",
+    );
+    // As `SNOWFLAKE_SECRET=ANALYTICS.RAW.FITBIT_TOKEN npm run sql -- setup-… / teardown` would fill them in.
+    const names = { snowflakeSecret: 'ANALYTICS.RAW.FITBIT_TOKEN', warehouse: 'ANALYTICS_WH' };
+    const inputs = {
+      provider: 'fitbit' as const,
+      clientId: '23SBOX',
+      clientSecret: 'x',
+      scopes: [],
+      appPublicKey: keys.publicKey,
+      ...names,
+    };
+    await runEach(admin, renderScript('setup-fitbit', templateValues(inputs, 'setup-fitbit')));
+    await runEach(admin, renderScript('teardown', templateValues(inputs, 'teardown')));
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+    expect(await objectsLeft(admin)).toEqual([]);
+    expect(await exec(admin, "SHOW DATABASES LIKE 'ANALYTICS'")).toHaveLength(1);
+    expect(await exec(admin, "SHOW WAREHOUSES LIKE 'ANALYTICS_WH'")).toHaveLength(1);
+    const rules = await exec(admin, 'SHOW NETWORK RULES IN SCHEMA ANALYTICS.RAW');
+    expect(rules.map((r) => r.name)).toEqual(['THEIRS']);
+  });
+});
+
 describe.each(['google-health', 'fitbit'] as const)('setup-%s run as is, without the app key', (provider) => {
   afterAll(async () => {
-    await runEach(admin, renderScript('teardown', {}));
+    const teardown = renderScript('teardown', {});
+    await runEach(admin, teardown);
+    await runEach(admin, optInDrops(teardown));
     await exec(admin, 'USE ROLE ACCOUNTADMIN');
   });
 
@@ -543,7 +595,7 @@ describe.each(['google-health', 'fitbit'] as const)('setup-%s run as is, without
       }
     }
     expect(failed).toEqual([
-      [statements.length - 1, expect.stringMatching(/^002029 [^]*Invalid RSA public key/)],
+      [statements.length - 1, expect.stringMatching(/^002029 [\s\S]*Invalid RSA public key/)],
     ]);
     expect(statements.at(-1)).toMatch(/^ALTER USER FITBIT_CONNECT_APP SET\s+RSA_PUBLIC_KEY = 'PASTE_/);
     await exec(admin, 'USE ROLE ACCOUNTADMIN');

@@ -226,14 +226,16 @@ describe('renderScript', () => {
       fc.property(fc.string({ unit: 'grapheme-ascii', maxLength: 20 }), (value) => {
         let out: string;
         try {
-          out = renderScript('teardown', { warehouse: value });
+          out = renderScript('teardown', { database: value });
         } catch (err) {
           if (err instanceof TemplateError) return true;
           throw err;
         }
         const statements = splitStatements(out);
         expect(statements).toHaveLength(baseline.length);
-        expect(statements).toContain(`DROP WAREHOUSE IF EXISTS ${value}`);
+        expect(statements).toContain(`DROP SECRET IF EXISTS ${value}.PUBLIC.FITBIT_OAUTH_TOKEN`);
+        // It is also in the commented-out opt-in drop, where it must stay one comment line.
+        expect(out).toContain(`\n-- DROP DATABASE IF EXISTS ${value};\n`);
         return true;
       }),
       { numRuns: 300 },
@@ -250,10 +252,16 @@ describe('template parsing', () => {
       /two different defaults/,
     );
   });
-  it('refuses a variable inside a comment or a quoted identifier', () => {
-    expect(() => parseTemplate('-- <% r | default("A") %>\nSELECT 1;')).toThrow(/line_comment/);
+  it('refuses a variable inside a block comment or a quoted identifier', () => {
     expect(() => parseTemplate('/* <% r | default("A") %> */ SELECT 1;')).toThrow(/block_comment/);
     expect(() => parseTemplate('SELECT "<% r | default("A") %>";')).toThrow(/qident/);
+  });
+  it('fills in a variable in a -- comment (a commented-out statement) but never with a line break', () => {
+    const text = '-- DROP DATABASE <% db | default("A") %>;\nSELECT 1;';
+    expect(parseTemplate(text).variables[0]?.contexts).toEqual(['comment']);
+    expect(renderTemplate(text, { db: '"My DB"' })).toBe('-- DROP DATABASE "My DB";\nSELECT 1;');
+    expect(() => renderTemplate(text, { db: 'x\nDROP DATABASE B' })).toThrow(/must not contain a line break/);
+    expect(() => renderTemplate(text, { db: 'x\rDROP DATABASE B' })).toThrow(/must not contain a line break/);
   });
   it('refuses Jinja comment and legacy markers, and expressions beyond name | default', () => {
     expect(() => parseTemplate('SELECT 1; -- {# x')).toThrow(/"\{#" at line 1/);
@@ -390,7 +398,15 @@ describe('the scripts themselves', () => {
     const drops = byRole('teardown')
       .map(([role, s]) => [role, s] as const)
       .filter(([, s]) => s.startsWith('DROP'));
-    const dropped = drops.map(([, s]) => s.replace(/^DROP (\w+( \w+)?) IF EXISTS /, ''));
+    // The database and warehouse are dropped only in the commented-out, opt-in last section.
+    const optIn = [
+      ...renderScript('teardown', {}).matchAll(/^-- DROP (?:DATABASE|WAREHOUSE) IF EXISTS (\w+);$/gm),
+    ];
+    const dropped = [
+      ...drops.map(([, s]) => s.replace(/^DROP (\w+( \w+)?) IF EXISTS /, '')),
+      ...optIn.map((m) => m[1]!),
+    ];
+    expect(optIn.map((m) => m[1])).toEqual(['FITBIT_WH', 'FITBIT']);
     for (const setup of SETUPS) {
       const created = splitStatements(renderScript(setup, {}))
         .map((s) => s.replace(/^(--[^\n]*\n|\s)+/, ''))
@@ -406,7 +422,22 @@ describe('the scripts themselves', () => {
       for (const n of created) expect(dropped, `${setup} creates ${n}`).toContain(n);
     }
     expect(drops[0]![1]).toMatch(/^DROP FUNCTION/);
-    expect(drops.at(-1)![1]).toBe('DROP DATABASE IF EXISTS FITBIT');
+    expect(drops.at(-1)![1]).toBe('DROP ROLE IF EXISTS FITBIT_READER');
+  });
+
+  it('teardown drops the database and warehouse only when the reader uncomments them (setup may not have created them)', () => {
+    const out = renderScript('teardown', { database: 'ANALYTICS', warehouse: 'ANALYTICS_WH' });
+    const live = splitStatements(out).map((s) => s.replace(/^(--[^\n]*\n|\s)+/, ''));
+    expect(live.filter((s) => /^DROP (DATABASE|WAREHOUSE)/.test(s))).toEqual([]);
+    // The opt-in section is last, with its CAUTION, ready to uncomment.
+    const optional = out.slice(out.indexOf('-- 5. OPTIONAL'));
+    expect(optional).toMatch(/CAUTION: .*IF NOT EXISTS/);
+    expect(optional).toMatch(/Uncomment the three lines below only if the setup script created them/);
+    expect(optional.trimEnd().split('\n').slice(-3)).toEqual([
+      '-- USE ROLE SYSADMIN;',
+      '-- DROP WAREHOUSE IF EXISTS ANALYTICS_WH;',
+      '-- DROP DATABASE IF EXISTS ANALYTICS;',
+    ]);
   });
 
   it('keeps the error-handling block identical in every Python handler', () => {
