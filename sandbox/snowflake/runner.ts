@@ -48,12 +48,30 @@ export function checkPython(python = 'python3'): Promise<string | null> {
   });
 }
 
-function childEnv(): NodeJS.ProcessEnv {
+// What python3 needs to start and find its packages, nothing else: in sandbox mode the parent is the app,
+// whose environment may hold credentials a handler must not see (in Snowflake it would not exist).
+// No proxies (they would bypass the egress mapping) and no PYTHON* (they would change what is imported).
+const CHILD_ENV_ALLOWED = [
+  /^PATH$/,
+  /^HOME$/,
+  /^LANG$/,
+  /^LANGUAGE$/,
+  /^LC_[A-Z_]+$/,
+  /^TZ$/,
+  /^TMPDIR$/,
+  /^TMP$/,
+  /^TEMP$/,
+  /^PYENV(_[A-Z_]+)?$/,
+  /^VIRTUAL_ENV$/,
+  /^LD_LIBRARY_PATH$/,
+  /^DYLD_LIBRARY_PATH$/,
+  /^SYSTEMROOT$/i,
+];
+
+export function childEnv(parent: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    // A proxy would bypass the egress mapping; PYTHON* settings would change what the harness imports.
-    if (/_proxy$/i.test(k) || /^PYTHON/i.test(k)) continue;
-    env[k] = v;
+  for (const [k, v] of Object.entries(parent)) {
+    if (v !== undefined && CHILD_ENV_ALLOWED.some((re) => re.test(k))) env[k] = v;
   }
   env.PYTHONDONTWRITEBYTECODE = '1';
   env.PYTHONUNBUFFERED = '1';

@@ -318,6 +318,26 @@ class Steps:
     expect((err as Error).message).toMatch(/'python3-definitely-not-here' was not found/);
   });
 
+  it("gives the handler an allowlisted environment: none of the app's variables", async () => {
+    const names = ['SNOWFLAKE_PASSWORD', 'ADMIN_TOKEN', 'APP_CANARY_SECRET', 'https_proxy', 'PYTHONPATH'];
+    for (const n of names) process.env[n] = 'canary-value-7f3a';
+    try {
+      const body = 'import json, os\ndef run():\n  return json.dumps(dict(os.environ))\n';
+      const out = await runner().run(inv({ body }));
+      const env = JSON.parse(out.kind === 'scalar' ? (out.value ?? '') : '') as Record<string, string>;
+      for (const n of names) expect(env, n).not.toHaveProperty(n);
+      expect(JSON.stringify(env)).not.toContain('canary-value-7f3a');
+      expect(env.PATH).toBeTruthy(); // a pyenv shim may prepend to it
+      for (const k of Object.keys(env)) {
+        expect(k).toMatch(
+          /^(PATH|HOME|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|TMP|TEMP|PYENV\w*|VIRTUAL_ENV|LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|PYTHONDONTWRITEBYTECODE|PYTHONUNBUFFERED)$/,
+        );
+      }
+    } finally {
+      for (const n of names) delete process.env[n];
+    }
+  });
+
   it('maps egress hosts to the stand-in, keeping path and query', () => {
     expect(resolveEgress('https://oauth2.googleapis.com/token?x=1', { 'oauth2.googleapis.com': base })).toBe(
       `${base}/token?x=1`,
