@@ -1,8 +1,9 @@
 // Wires the app's services from a validated config. Tests build the same graph against the stand-ins.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from './config.js';
-import { disposeToken, type Undeliverable } from './custody/dispose.js';
+import { disposeToken, type Holder, needsHolder, type Undeliverable } from './custody/dispose.js';
 import { type Disposal, HeldTokens } from './custody/held.js';
+import { holderFromSnowflake } from './custody/holder.js';
 import type { Logger } from './log.js';
 import { createOAuthClient, type OAuthClient } from './oauth/client.js';
 import { ConnectFlow } from './oauth/flow.js';
@@ -41,8 +42,20 @@ export function buildServices(config: AppConfig, log: Logger): Services {
   const events = new EventLog(config.dataDir);
   const status = new StatusService(config, profile, session, events, log);
   status.startSchedule();
-  const dispose = (t: Undeliverable, why: string): Promise<Disposal> =>
-    disposeToken(client, t, status.deliveredUser(), events, log, why);
+  // Whose token the secret holds, as far as the app's history knows (undefined: no history at all).
+  const knownHolder = (): Holder | undefined => {
+    const user = status.deliveredUser();
+    if (user !== undefined) return { kind: 'user', userId: user };
+    return status.lastConnect() ? { kind: 'none' } : undefined;
+  };
+  const dispose = async (t: Undeliverable, why: string): Promise<Disposal> => {
+    const holder =
+      knownHolder() ??
+      (needsHolder(client, t)
+        ? await holderFromSnowflake(session, config.snowflake.secret, () => status.runCheck())
+        : { kind: 'unknown' as const });
+    return disposeToken(client, t, holder, events, log, why);
+  };
   const held = new HeldTokens(config.heldTokenTtlMs, (t, why) =>
     dispose(
       { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
@@ -60,6 +73,8 @@ export function buildServices(config: AppConfig, log: Logger): Services {
     log,
     runCheck: () => status.runCheck(),
     deliveredUser: () => status.deliveredUser(),
+    lastConnectedUser: () => status.lastConnect()?.userId,
+    knownHolder,
     dispose,
   });
   return {

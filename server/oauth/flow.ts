@@ -3,7 +3,7 @@
 // only in local variables here and, after a failed write, in the in-memory held store.
 import * as oidc from 'openid-client';
 import type { AppConfig } from '../config.js';
-import { disposalFor, type Undeliverable } from '../custody/dispose.js';
+import { disposalFor, type Holder, needsHolder, type Undeliverable } from '../custody/dispose.js';
 import type { HeldToken, HeldTokens } from '../custody/held.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -31,6 +31,10 @@ export interface FlowDeps {
   runCheck: () => Promise<CheckResult>;
   /** The user whose token the secret holds now, if known. */
   deliveredUser: () => string | undefined;
+  /** The user of the last successful connect, even if its token was revoked since. */
+  lastConnectedUser: () => string | undefined;
+  /** Whose token the secret holds per the app's history; undefined when there is no history. */
+  knownHolder: () => Holder | undefined;
   /** Disposes of a token that will not be delivered (revoke or drop). */
   dispose: (t: Undeliverable, why: string) => Promise<unknown>;
 }
@@ -60,7 +64,7 @@ export interface Held {
   reason: 'write_failed' | 'confirm_switch';
   previousUserId?: string;
   /** What happens to the token if it is not saved in time (or on Cancel, or when the app stops). */
-  onExpiry: 'revoke' | 'drop';
+  onExpiry: 'revoke' | 'drop' | 'ask';
   /** The write timed out: Snowflake may or may not have taken the token. */
   outcomeUnknown?: boolean;
   /** Fitbit keeps one token per user and app: this sign-in made Snowflake's copy stop working. */
@@ -280,7 +284,9 @@ export class ConnectFlow {
       config.oauth.clientStatus,
     );
     const refreshExpiresAt = lifetime ? new Date(Date.now() + lifetime * 1000) : undefined;
-    const previousUserId = this.d.deliveredUser();
+    // Asked against the last account connected, even when its token has died since: re-authorizing
+    // after a revocation with another account must not silently switch accounts.
+    const previousUserId = this.d.lastConnectedUser();
 
     // A different account than the one Snowflake has now: say so plainly before writing.
     if (previousUserId !== undefined && previousUserId !== identity.userId) {
@@ -427,12 +433,12 @@ export class ConnectFlow {
   }
 
   /** What disposing of a held token would do, as things stand now. */
-  private onExpiry(t: HeldToken): 'revoke' | 'drop' {
-    return disposalFor(
-      this.d.client,
-      { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
-      this.d.deliveredUser(),
-    );
+  private onExpiry(t: HeldToken): 'revoke' | 'drop' | 'ask' {
+    const u = { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered };
+    const holder = this.d.knownHolder();
+    if (holder) return disposalFor(this.d.client, u, holder);
+    // No history: when it matters, the app will ask Snowflake whose token it holds before deciding.
+    return needsHolder(this.d.client, u) ? 'ask' : disposalFor(this.d.client, u, { kind: 'none' });
   }
 
   /** "Retry saving" / "Write this account's token" on a held token. */
@@ -451,7 +457,7 @@ export class ConnectFlow {
         retryConnect: true,
       });
     }
-    return this.deliver(t, this.d.deliveredUser(), heldId);
+    return this.deliver(t, this.d.lastConnectedUser(), heldId);
   }
 
   /** "Cancel" on the switch-account question: dispose of the held token now. */

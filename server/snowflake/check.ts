@@ -55,6 +55,21 @@ export function checkFailureFix(failure: CheckFailure | undefined): string {
 
 const PREFIX = /FITBIT_CONNECT_ERROR\[(\w+)\]/;
 
+/**
+ * The sentence that matters in a check function's error: the handlers' tagged line, or else the Python
+ * exception's own line — never the traceback Snowflake wraps around it (no stack traces in pages).
+ */
+export function essentialMessage(message: string): string {
+  const tagged = /FITBIT_CONNECT_ERROR\[\w+\]: [^\n]*/.exec(message);
+  if (tagged) return tagged[0].trim();
+  if (!/Traceback|Python Interpreter Error/.test(message)) return message;
+  const lines = message.split('\n').map((l) => l.trimEnd());
+  const tail = lines.findIndex((l) => /^\s*in function \S+ with handler/.test(l));
+  const body = (tail === -1 ? lines : lines.slice(0, tail)).filter((l) => l.trim() !== '');
+  const last = body[body.length - 1]?.trim();
+  return last && !/^(Traceback|File ")/.test(last) ? last : message.split('\n')[0]!;
+}
+
 /** Classifies a check function failure message; unknown messages mentioning a dead grant count as revoked. */
 export function classifyCheckMessage(message: string): CheckFailure {
   const m = PREFIX.exec(message);
@@ -110,7 +125,8 @@ export async function runCheck(
           objectKind: 'function',
           objectName: fn.sql,
         });
-    const message = scrubTokens(err.upstream?.message ?? err.why);
+    const full = scrubTokens(err.upstream?.message ?? err.why);
+    const message = essentialMessage(full);
     let failure: CheckFailure;
     if (
       err.code === 'snowflake_privilege' ||
@@ -120,7 +136,7 @@ export async function runCheck(
       err.code === 'snowflake_timeout'
     )
       failure = 'snowflake';
-    else failure = classifyCheckMessage(message);
+    else failure = classifyCheckMessage(full);
     if (failure === 'other' && err.code === 'snowflake_error' && /warehouse/i.test(message))
       failure = 'snowflake';
     return {

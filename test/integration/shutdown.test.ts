@@ -113,7 +113,7 @@ describe('graceful shutdown', () => {
     expect(res.status).toBe(303);
     const page = await agent.get(res.headers.location as string);
     expect(page.text).toContain('Retry saving');
-    expect(page.text).toContain('id="on-expiry" data-action="revoke"');
+    expect(page.text).toContain('id="on-expiry" data-action="ask"');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
 
     // A slow request in flight: the end-to-end check, with Snowflake answering slowly.

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { disposalFor } from '../../server/custody/dispose.js';
+import { disposalFor, type Holder } from '../../server/custody/dispose.js';
 import { type Disposal, type HeldToken, HeldTokens } from '../../server/custody/held.js';
 import type { OAuthClient } from '../../server/oauth/client.js';
 import { fitbit } from '../../server/providers/fitbit.js';
@@ -120,24 +120,35 @@ describe('disposalFor', () => {
   const google = client(googleHealth);
   const fb = client(fitbit);
 
+  const holder = (h: string): Holder =>
+    h === 'none' ? { kind: 'none' } : h === 'unknown' ? { kind: 'unknown' } : { kind: 'user', userId: h };
+
   it.each([
-    // [client, token user, delivered user, expected]
+    // [client, token user, whose token the secret holds, expected]
     ['google', 'user-1', 'user-1', 'drop'],
     ['google', 'user-2', 'user-1', 'revoke'],
     ['google', undefined, 'user-1', 'drop'],
-    ['google', 'user-1', undefined, 'revoke'],
-    ['google', undefined, undefined, 'revoke'],
+    ['google', 'user-1', 'none', 'revoke'],
+    ['google', undefined, 'none', 'revoke'],
+    ['google', 'user-1', 'unknown', 'drop'],
     ['fitbit', 'user-1', 'user-1', 'revoke'],
     ['fitbit', 'user-2', 'user-1', 'revoke'],
     ['fitbit', undefined, 'user-1', 'revoke'],
-    ['fitbit', undefined, undefined, 'revoke'],
-  ] as const)('%s: token of %s, secret holds %s → %s', (who, userId, delivered, expected) => {
+    ['fitbit', undefined, 'none', 'revoke'],
+    ['fitbit', 'user-1', 'unknown', 'revoke'],
+  ] as const)('%s: token of %s, secret holds %s → %s', (who, userId, held, expected) => {
     const c = who === 'google' ? google : fb;
-    expect(disposalFor(c, { refreshToken: 'rt', userId }, delivered)).toBe(expected);
+    expect(disposalFor(c, { refreshToken: 'rt', userId }, holder(held))).toBe(expected);
   });
 
   it('a provider whose revocation is per token always revokes', () => {
     const perToken = client({ ...googleHealth, revokeKillsWholeGrant: false });
-    expect(disposalFor(perToken, { refreshToken: 'rt', userId: 'user-1' }, 'user-1')).toBe('revoke');
+    expect(disposalFor(perToken, { refreshToken: 'rt', userId: 'user-1' }, holder('user-1'))).toBe('revoke');
+  });
+
+  it('a token whose write timed out is never revoked (Snowflake may hold it)', () => {
+    expect(disposalFor(fb, { refreshToken: 'rt', userId: 'u', mayBeDelivered: true }, holder('none'))).toBe(
+      'drop',
+    );
   });
 });

@@ -1,0 +1,30 @@
+// Who holds the secret's token, when the app's own history cannot say (a new data directory, another
+// machine, a token pasted by hand). Asked only before disposing of an undelivered token whose revocation
+// could also kill Snowflake's copy: DESCRIBE SECRET (is there a secret at all), then the end-to-end
+// check (whose identity does Snowflake's token belong to). Anything inconclusive is 'unknown'.
+import { isAppError } from '../errors.js';
+import type { CheckResult } from '../snowflake/check.js';
+import type { SnowflakeSession } from '../snowflake/session.js';
+import type { QualifiedName } from '../snowflake/sql.js';
+import type { Holder } from './dispose.js';
+
+export async function holderFromSnowflake(
+  session: SnowflakeSession,
+  secret: QualifiedName,
+  runCheck: () => Promise<CheckResult>,
+): Promise<Holder> {
+  try {
+    await session.execute(`DESCRIBE SECRET ${secret.sql}`, {
+      ctx: { step: 'looking up the secret', objectKind: 'secret', objectName: secret.sql },
+    });
+  } catch (e) {
+    return isAppError(e) && e.code === 'snowflake_object_missing' ? { kind: 'none' } : { kind: 'unknown' };
+  }
+  const r = await runCheck();
+  if (r.ok) {
+    const v = (r.value ?? {}) as Record<string, unknown>;
+    const id = v.healthUserId ?? v.encodedId ?? v.userId;
+    return typeof id === 'string' && id ? { kind: 'user', userId: id } : { kind: 'unknown' };
+  }
+  return r.failure === 'token_revoked' ? { kind: 'none' } : { kind: 'unknown' };
+}
