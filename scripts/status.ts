@@ -2,7 +2,8 @@
 // Prints the status checks and exits 0 (connected), 1 (needs attention: a warning, not connected, or
 // needs re-authorization) or 2 (broken or misconfigured), for cron and monitoring.
 //   --url  asks a running app's /status.json (the only way to check sandbox mode, whose stand-ins live
-//          inside the app's process).
+//          inside the app's process). With ADMIN_TOKEN in the environment it is sent as a bearer token;
+//          the request gives up after 10 s.
 //   without --url: loads the configuration as the app does (.env, environment) and runs the cheap
 //          checks itself (no warehouse); the end-to-end result comes from the app's event log.
 import { type AppConfig, ConfigError, loadDotEnv, parseConfig } from '../server/config.js';
@@ -53,9 +54,33 @@ function print(r: PrintedReport, json: boolean): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-async function fromUrl(url: string): Promise<PrintedReport> {
+const URL_TIMEOUT_MS = 10_000;
+
+async function fromUrl(url: string, adminToken: string | undefined): Promise<PrintedReport> {
   const target = new URL('/status.json', url);
-  const res = await fetch(target, { headers: { accept: 'application/json' } });
+  const headers: Record<string, string> = { accept: 'application/json' };
+  // An app started with ADMIN_TOKEN opens /status.json to monitors presenting it as a bearer token.
+  if (adminToken) headers.authorization = `Bearer ${adminToken}`;
+  let res: Response;
+  try {
+    res = await fetch(target, { headers, signal: AbortSignal.timeout(URL_TIMEOUT_MS) });
+  } catch (e) {
+    const name = (e as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError')
+      throw new Error(
+        `${target.href} did not answer within ${URL_TIMEOUT_MS / 1000} s (is the app running, and is that its address?)`,
+      );
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(
+      `${target.href} could not be reached: ${cause?.code ?? cause?.message ?? (e as Error).message}`,
+    );
+  }
+  if (res.status === 401)
+    throw new Error(
+      adminToken
+        ? `${target.href} refused the ADMIN_TOKEN (HTTP 401): set ADMIN_TOKEN to the value the app was started with`
+        : `${target.href} needs the app's admin token (HTTP 401): set ADMIN_TOKEN in the environment`,
+    );
   if (!res.ok) throw new Error(`${target.href} answered HTTP ${res.status}`);
   const body = (await res.json()) as PrintedReport;
   if (!OVERALLS.includes(body.overall) || !Array.isArray(body.checks))
@@ -94,9 +119,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   let report: PrintedReport;
-  if (url) report = await fromUrl(url);
+  // The app's .env also holds ADMIN_TOKEN, which --url needs for an app started with it.
+  loadDotEnv();
+  if (url) report = await fromUrl(url, process.env.ADMIN_TOKEN || undefined);
   else {
-    loadDotEnv();
     const parsed = parseConfig(process.env);
     if (parsed.sandbox) {
       process.stderr.write(

@@ -1,6 +1,8 @@
 // `npm run status`: the same checks in a terminal, exit 0 / 1 / 2 for cron and monitors.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,4 +80,73 @@ describe('npm run status', () => {
     const r = await run(['--url', `${h.oauthUrl}/`]);
     expect(r.code).toBe(2);
   });
+});
+
+describe('npm run status --url against an app started with ADMIN_TOKEN', () => {
+  const ADMIN_TOKEN = 'cli-admin-token-0123456789abcdef';
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      listen: true,
+      logLevel: 'warn',
+      tweak: (c) => ({ ...c, adminToken: ADMIN_TOKEN }),
+    });
+    // Sign the harness's browser in, then connect through the gate.
+    const page = await h.agent.get('/login');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+    const login = await h.agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrf, token: ADMIN_TOKEN, next: '/' });
+    expect(login.status).toBe(303);
+    expect((await h.connect()).status).toBe(303);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('sends ADMIN_TOKEN as a bearer token and reads the status', async () => {
+    const r = await run(['--url', h.baseUrl!], { ADMIN_TOKEN });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('overall: connected');
+    // The token is sent, never printed.
+    expect(r.stdout).not.toContain(ADMIN_TOKEN);
+  });
+
+  it('without ADMIN_TOKEN, or with a wrong one, says what to set and exits 2', async () => {
+    const none = await run(['--url', h.baseUrl!]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('HTTP 401');
+    expect(none.stderr).toContain('set ADMIN_TOKEN');
+    const wrong = await run(['--url', h.baseUrl!], { ADMIN_TOKEN: `${ADMIN_TOKEN}x` });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('refused the ADMIN_TOKEN');
+    expect(wrong.stderr).not.toContain(ADMIN_TOKEN);
+  });
+});
+
+describe('npm run status --url against an address that never answers', () => {
+  let silent: http.Server;
+  let url = '';
+  beforeAll(async () => {
+    // Accepts the connection and the request, and never responds.
+    silent = http.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    silent.closeAllConnections();
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+
+  it('gives up after 10 s with a clear message and exits 2', async () => {
+    const started = Date.now();
+    const r = await run(['--url', url]);
+    const took = Date.now() - started;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('did not answer within 10 s');
+    expect(took).toBeGreaterThanOrEqual(9_500);
+    expect(took).toBeLessThan(30_000);
+  }, 45_000);
 });
