@@ -32,19 +32,43 @@ export function pythonError(detail: string): SqlError {
   return new SqlError('100357', 'P0000', `Python Interpreter Error:\n${detail}`);
 }
 
-/** Resolves to the interpreter's version line, or null when it cannot be started. */
-export function checkPython(python = 'python3'): Promise<string | null> {
+export interface PythonCheck {
+  /** e.g. 'Python 3.11.7', or null when the interpreter cannot be started. */
+  version: string | null;
+  /** Whether `import requests` works, as a handler would run it (same flags, same environment). */
+  requests: boolean;
+}
+
+/** The hint every "requests is missing" message carries (Snowflake provides it via PACKAGES). */
+export const REQUESTS_HINT =
+  'install it: apt-get install python3-requests (Debian/Ubuntu) or pip install requests';
+
+const CHECK_SCRIPT = [
+  'import platform, sys',
+  "print('Python ' + platform.python_version(), flush=True)",
+  'try:',
+  '    import requests',
+  'except ImportError:',
+  '    sys.exit(3)',
+].join('\n');
+
+/** Starts the interpreter once: its version, and whether handlers will be able to import requests. */
+export function checkPython(python = 'python3'): Promise<PythonCheck> {
   return new Promise((resolve) => {
-    const child = spawn(python, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(python, ['-E', '-B', '-c', CHECK_SCRIPT], {
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
     });
-    child.stderr.on('data', (d: Buffer) => {
-      out += d.toString();
+    child.stderr.resume();
+    child.on('error', () => resolve({ version: null, requests: false }));
+    child.on('close', (code) => {
+      const version = /^Python \S+/.exec(out.trim())?.[0] ?? null;
+      resolve({ version: code === 0 || code === 3 ? version : null, requests: code === 0 });
     });
-    child.on('error', () => resolve(null));
-    child.on('close', (code) => resolve(code === 0 ? out.trim() : null));
   });
 }
 

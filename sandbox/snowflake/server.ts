@@ -30,7 +30,7 @@ import {
   type LoginRecord,
   type StatementRecord,
 } from './protocol-control.js';
-import { checkPython, createPythonRunner } from './runner.js';
+import { checkPython, createPythonRunner, REQUESTS_HINT } from './runner.js';
 import type { RotationPolicy } from './runner-oauth.js';
 
 export type EngineFactory = (opts: { runner: FunctionRunner; now?: () => Date }) => SqlEngine;
@@ -46,7 +46,7 @@ export interface SnowflakeSandboxOptions {
   createEngine?: EngineFactory;
   /** Clock for sessions, JWT checks and the engine; default: the real one. */
   now?: () => Date;
-  /** Where the missing-python3 line goes; default console.warn. */
+  /** Where the missing-python3 / missing-requests line goes; default console.warn. */
   warn?: (line: string) => void;
 }
 
@@ -56,6 +56,8 @@ export interface SnowflakeSandbox {
   readonly engine: SqlEngine;
   /** python3's version line, or null when it could not be started. */
   readonly python: string | null;
+  /** Whether that python3 can import requests (the Health API handlers use it). */
+  readonly pythonRequests: boolean;
   setRotationPolicy(p: RotationPolicy): void;
   /** Count of statements that used a warehouse since start/reset. */
   warehouseStatements(): number;
@@ -98,10 +100,16 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
   const factory = opts.createEngine ?? createEngine;
   const engine = factory({ runner, now: clock });
 
-  const pythonVersion = await checkPython(python);
+  const checked = await checkPython(python);
+  const pythonVersion = checked.version;
+  const warn = opts.warn ?? console.warn;
   if (!pythonVersion) {
-    (opts.warn ?? console.warn)(
-      `[snowflake-sandbox] '${python}' was not found: LANGUAGE PYTHON functions will fail. Install python3 (with the 'requests' package).`,
+    warn(
+      `[snowflake-sandbox] '${python}' was not found: LANGUAGE PYTHON functions will fail. Install python3 and its 'requests' package (Debian/Ubuntu: apt-get install python3 python3-requests).`,
+    );
+  } else if (!checked.requests) {
+    warn(
+      `[snowflake-sandbox] '${python}' (${pythonVersion}) cannot import 'requests': functions that use it will fail; ${REQUESTS_HINT}.`,
     );
   }
 
@@ -432,6 +440,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     port: bound,
     engine,
     python: pythonVersion,
+    pythonRequests: checked.requests,
     setRotationPolicy(p) {
       policy = p;
     },

@@ -147,6 +147,12 @@ def _format_error(exc, inv):
     if frames:
         stack = traceback.StackSummary.from_list(frames).format()
         lines = ["Traceback (most recent call last):\n", *stack, *lines]
+    if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] == "requests":
+        # Snowflake provides requests (PACKAGES = ('requests')); the sandbox uses the machine's python3.
+        lines.append(
+            "The sandbox runs functions with the machine's python3, which cannot import 'requests': "
+            "install it: apt-get install python3-requests (Debian/Ubuntu) or pip install requests\n"
+        )
     name = inv["functionName"].split(".")[-1]
     return "".join(lines) + f" in function {name} with handler {inv['handler']}"
 

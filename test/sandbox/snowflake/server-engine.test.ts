@@ -1,5 +1,8 @@
 // The protocol server with the real SQL engine: users, keys and tokens made with SQL, then used to sign in.
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SnowflakeSandbox, startSnowflakeSandbox } from '../../../sandbox/snowflake/server.js';
 import { type Conn, connect, destroy, exec, failure } from './driver.js';
@@ -106,6 +109,50 @@ describe('without python3', () => {
       await destroy(conn);
     } finally {
       await bare.close();
+    }
+  });
+});
+
+describe('with a python3 that cannot import requests', () => {
+  it('warns once at start naming python3-requests, and a handler importing it fails saying so', async () => {
+    // python3 -S leaves site-packages off sys.path: the standard library only, no requests.
+    const dir = await mkdtemp(join(tmpdir(), 'no-requests-'));
+    const python = join(dir, 'python3-no-site');
+    await writeFile(python, '#!/bin/sh\nexec python3 -S "$@"\n', { mode: 0o755 });
+    const lines: string[] = [];
+    const bare = await startSnowflakeSandbox({ port: 0, python, warn: (l) => lines.push(l) });
+    try {
+      expect(bare.python).toMatch(/^Python 3\./);
+      expect(bare.pythonRequests).toBe(false);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).not.toContain('\n');
+      expect(lines[0]).toContain("cannot import 'requests'");
+      expect(lines[0]).toContain('python3-requests');
+      const conn = await connect(bare.url, { password: 'sandbox' });
+      await exec(conn, 'CREATE DATABASE IF NOT EXISTS PY');
+      await exec(
+        conn,
+        "CREATE OR REPLACE FUNCTION PY.PUBLIC.F() RETURNS VARCHAR LANGUAGE PYTHON RUNTIME_VERSION = '3.11' PACKAGES = ('requests') HANDLER = 'run' AS $$\nimport requests\ndef run():\n    return 'x'\n$$",
+      );
+      const err = await failure(exec(conn, 'SELECT PY.PUBLIC.F()'));
+      expect(err.code).toBe('100357');
+      expect(err.message).toContain("No module named 'requests'");
+      expect(err.message).toContain('python3-requests');
+      await destroy(conn);
+    } finally {
+      await bare.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not warn when requests is there', async () => {
+    const lines: string[] = [];
+    const ok = await startSnowflakeSandbox({ port: 0, warn: (l) => lines.push(l) });
+    try {
+      expect(ok.pythonRequests).toBe(true);
+      expect(lines).toEqual([]);
+    } finally {
+      await ok.close();
     }
   });
 });
