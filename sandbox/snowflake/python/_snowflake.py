@@ -40,9 +40,17 @@ def get_secret_type(alias):
     return _aliases[alias]
 
 
+def _unsupported(name):
+    # Returning None would let a handler carry on with no credential; fail where the cause is plain.
+    raise NotImplementedError(
+        f"_snowflake.{name} is not supported by the sandbox (only OAUTH2 secrets): "
+        "bind an OAUTH2 secret and call _snowflake.get_oauth_access_token"
+    )
+
+
 def get_generic_secret_string(alias):
-    _check(alias, "GENERIC_STRING")
+    _unsupported("get_generic_secret_string")
 
 
 def get_username_password(alias):
-    _check(alias, "PASSWORD")
+    _unsupported("get_username_password")

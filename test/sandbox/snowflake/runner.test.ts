@@ -302,6 +302,19 @@ class Steps:
     expect((err as Error).message).toContain("Secret 'other' is not bound");
   });
 
+  it('refuses GENERIC_STRING and PASSWORD secret reads clearly instead of returning None', async () => {
+    for (const fn of ['get_generic_secret_string', 'get_username_password']) {
+      const body = `import _snowflake\ndef run():\n  return str(_snowflake.${fn}("cred"))\n`;
+      const err = await runner()
+        .run(inv({ body, secrets: [binding()] }))
+        .catch((e: unknown) => e);
+      expect(err, fn).toBeInstanceOf(SqlError);
+      expect((err as Error).message, fn).toContain(
+        `NotImplementedError: _snowflake.${fn} is not supported by the sandbox (only OAUTH2 secrets)`,
+      );
+    }
+  });
+
   it('kills a handler that runs past the time limit', async () => {
     const r = createPythonRunner({ timeoutMs: 700 });
     const err = await r
