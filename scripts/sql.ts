@@ -5,14 +5,22 @@
 import { type Provider, publicKeyBody, type SetupInputs, templateValues } from '../server/setup/inputs.js';
 import {
   isScriptName,
+  missingVariables,
   renderScript,
   type ScriptName,
   scriptNames,
+  scriptVariables,
   TemplateError,
 } from '../server/setup/templates.js';
 
 const USAGE = `usage: npm run sql -- <script> [name=value …]
 scripts: ${scriptNames().join(', ')}`;
+
+/** The app's setting each required script variable comes from. */
+const ENV_FOR: Record<string, string> = {
+  client_id: 'OAUTH_CLIENT_ID',
+  client_secret: 'OAUTH_CLIENT_SECRET',
+};
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
@@ -49,7 +57,19 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
       'note: this output holds the OAuth client secret: pipe it to `snow sql -i`, do not save it.\n',
     );
   }
-  return renderScript(script, values);
+  try {
+    return renderScript(script, values);
+  } catch (err) {
+    // The scripts give the OAuth client no default (a made-up one makes an integration that cannot work):
+    // say which setting to set. Unsafe values are reported first, by the renderer itself.
+    const missing = missingVariables(scriptVariables(script), values);
+    if (err instanceof TemplateError && err.variable && missing.includes(err.variable)) {
+      const how = missing.map((m) => `${ENV_FOR[m] ? `${ENV_FOR[m]} or ` : ''}${m}=…`).join(', ');
+      const verb = missing.length > 1 ? 'have' : 'has';
+      fail(`${script} needs ${missing.join(' and ')}, which ${verb} no default: set ${how}.`, 2);
+    }
+    throw err;
+  }
 }
 
 function providerFor(script: ScriptName, fromEnv: string | undefined): Provider {

@@ -17,7 +17,9 @@
 -- How to run it:
 --   fitbit-snowflake-connect renders it filled in: `npm run sql -- setup-fitbit` (or its /setup page).
 --   With the Snowflake CLI: snow sql -f sql/setup-fitbit.sql -D "client_id=…" -D "client_secret=…"
---     -D "app_public_key=…" and any other name below. Every name has a default, written where it is used.
+--     -D "app_public_key=…" and any other name below. client_id and client_secret have no default: without
+--     them snow sql refuses to run ("'client_id' is undefined"). Every other name has its default written
+--     where it is used.
 --   The sections are marked with the role that runs them: ACCOUNTADMIN for what only an account
 --   administrator may create (integrations, roles, users), the database owner (SYSADMIN by default)
 --   for the rest. Run top to bottom as one script by a user who holds ACCOUNTADMIN, or hand each
@@ -29,7 +31,7 @@
 --
 -- Variables (defaults): database FITBIT, schema PUBLIC, warehouse FITBIT_WH, owner_role SYSADMIN,
 --   network_rule FITBIT_API_RULE, api_host api.fitbit.com, security_integration FITBIT_OAUTH_INTEGRATION,
---   client_id / client_secret (the sandbox's server app: pass your own), token_endpoint,
+--   client_id / client_secret (none: required), token_endpoint,
 --   authorization_endpoint, secret_name FITBIT_OAUTH_TOKEN, external_access_integration FITBIT_EAI,
 --   app_role FITBIT_CONNECT_APP_ROLE, reader_role FITBIT_READER, app_user FITBIT_CONNECT_APP,
 --   app_public_key (a placeholder: pass the app's RSA public key, base64 without the BEGIN/END lines),
@@ -59,8 +61,8 @@ GRANT ROLE <% reader_role | default("FITBIT_READER") %> TO ROLE <% owner_role | 
 CREATE OR REPLACE SECURITY INTEGRATION <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %>
   TYPE = API_AUTHENTICATION
   AUTH_TYPE = OAUTH2
-  OAUTH_CLIENT_ID = '<% client_id | default("23SBOX") %>'
-  OAUTH_CLIENT_SECRET = '<% client_secret | default("sandbox-fitbit-secret") %>'
+  OAUTH_CLIENT_ID = '<% client_id %>'
+  OAUTH_CLIENT_SECRET = '<% client_secret %>'
   OAUTH_TOKEN_ENDPOINT = '<% token_endpoint | default("https://api.fitbit.com/oauth2/token") %>'
   OAUTH_AUTHORIZATION_ENDPOINT = '<% authorization_endpoint | default("https://www.fitbit.com/oauth2/authorize") %>'
   OAUTH_CLIENT_AUTH_METHOD = CLIENT_SECRET_BASIC

@@ -1,5 +1,6 @@
 // The Snowflake setup scripts in sql/ are Snowflake CLI templates (`<% name | default('X') %>`, rendered by
-// `snow sql -f … -D name=value` with Jinja2 and strict undefined variables). This module reads them,
+// `snow sql -f … -D name=value` with Jinja2 and strict undefined variables: a variable without a default
+// must be passed, as with snow). This module reads them,
 // lists their variables, and fills them in the same way, refusing any value that could break out of
 // the place it is inserted (an identifier, a '…' literal, a list of literals, or a string in a Python body).
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ export type VariableContext = 'identifier' | 'literal' | 'list' | 'body' | 'comm
 
 export interface TemplateVariable {
   name: string;
-  default: string;
+  /** Undefined when the script gives none: then a value must be passed (snow: "'name' is undefined"). */
+  default: string | undefined;
   /** Never shown or logged, e.g. client_secret. */
   secret: boolean;
   /** Every place the variable appears; a value must be safe in all of them. */
@@ -216,7 +218,7 @@ export function parseTemplate(text: string): ParsedTemplate {
       );
   }
   const occurrences: Occurrence[] = [];
-  const defaults = new Map<string, string>();
+  const defaults = new Map<string, string | undefined>();
   let masked = '';
   let last = 0;
   for (const m of text.matchAll(EXPRESSION)) {
@@ -227,12 +229,12 @@ export function parseTemplate(text: string): ParsedTemplate {
       throw new TemplateError(`Template expression at line ${line} is not "name | default('value')".`);
     const name = body[1]!;
     const dflt = body[2] ?? body[3];
-    if (dflt === undefined) {
-      throw new TemplateError(`Template variable "${name}" at line ${line} has no default.`, name);
-    }
-    const seen = defaults.get(name);
-    if (seen !== undefined && seen !== dflt) {
-      throw new TemplateError(`Template variable "${name}" has two different defaults (line ${line}).`, name);
+    // Every occurrence says the same: one default, or none (a required variable) everywhere.
+    if (defaults.has(name) && defaults.get(name) !== dflt) {
+      throw new TemplateError(
+        `Template variable "${name}" has two different defaults, or a default in one place only (line ${line}).`,
+        name,
+      );
     }
     defaults.set(name, dflt);
     masked += text.slice(last, start) + MASK;
@@ -250,7 +252,7 @@ export function parseTemplate(text: string): ParsedTemplate {
   const contexts = new Map<string, Set<VariableContext>>();
   occurrences.forEach((occ, k) => {
     const state = lexed.stateAt.get(maskAt[k]!) ?? 'code';
-    const context = contextOf(state, defaults.get(occ.name)!, occ);
+    const context = contextOf(state, defaults.get(occ.name), occ);
     const set = contexts.get(occ.name) ?? new Set<VariableContext>();
     set.add(context);
     contexts.set(occ.name, set);
@@ -267,6 +269,7 @@ export function parseTemplate(text: string): ParsedTemplate {
     });
   }
   for (const v of variables) {
+    if (v.default === undefined) continue;
     const problem = refusal(v.default, v.contexts);
     if (problem) throw new TemplateError(`The default of "${v.name}" ${problem}.`, v.name);
   }
@@ -275,7 +278,7 @@ export function parseTemplate(text: string): ParsedTemplate {
   return parsed;
 }
 
-function contextOf(state: LexState, dflt: string, occ: Occurrence): VariableContext {
+function contextOf(state: LexState, dflt: string | undefined, occ: Occurrence): VariableContext {
   switch (state) {
     case 'string':
       return 'literal';
@@ -283,7 +286,7 @@ function contextOf(state: LexState, dflt: string, occ: Occurrence): VariableCont
       return 'body';
     case 'code':
       // A list of literals (OAUTH_ALLOWED_SCOPES = (<% … %>)) is told apart by its default.
-      return dflt.startsWith("'") ? 'list' : 'identifier';
+      return dflt?.startsWith("'") ? 'list' : 'identifier';
     case 'line_comment':
       // A commented-out statement for the reader to uncomment (teardown's opt-in drops).
       return 'comment';
@@ -355,15 +358,31 @@ export function renderTemplate(text: string, values: Record<string, string>, scr
     const problem = refusal(value, v.contexts);
     if (problem) throw new TemplateError(`The value for "${v.name}" in ${script} ${problem}.`, v.name);
   }
+  const missing = missingVariables(parsed.variables, values);
+  if (missing.length > 0) {
+    const names = missing.map((m) => `"${m}"`).join(', ');
+    throw new TemplateError(
+      `${script} needs a value for ${names}: ${missing.length > 1 ? 'they have' : 'it has'} no default ` +
+        `(with snow sql: -D "${missing[0]}=…").`,
+      missing[0],
+    );
+  }
   let out = '';
   let last = 0;
   for (const occ of parsed.occurrences) {
     const v = byName.get(occ.name)!;
-    const value = Object.hasOwn(values, v.name) ? values[v.name]! : v.default;
+    const value = Object.hasOwn(values, v.name) ? values[v.name]! : v.default!;
     out += text.slice(last, occ.start) + value;
     last = occ.end;
   }
   return out + text.slice(last);
+}
+
+/** The names a script has no default for and `values` does not give, in script order. */
+export function missingVariables(variables: TemplateVariable[], values: Record<string, string>): string[] {
+  return variables
+    .filter((v) => v.default === undefined && !Object.hasOwn(values, v.name))
+    .map((v) => v.name);
 }
 
 function lineOf(text: string, index: number): number {

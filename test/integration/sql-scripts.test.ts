@@ -585,7 +585,9 @@ describe.each(['google-health', 'fitbit'] as const)('setup-%s run as is, without
   });
 
   it('creates every object but the key, failing only on the last statement (as snow sql -f would)', async () => {
-    const statements = splitStatements(renderScript(`setup-${provider}`, {}));
+    // Only what the script has no default for: the OAuth client.
+    const client = { client_id: CLIENTS[provider].id, client_secret: CLIENTS[provider].secret };
+    const statements = splitStatements(renderScript(`setup-${provider}`, client));
     const failed: [number, string][] = [];
     for (const [i, statement] of statements.entries()) {
       try {

@@ -155,4 +155,21 @@ describe('npm run sql', () => {
     expect(unsafe.stderr).toMatch(/client_secret/);
     expect(unsafe.stderr).not.toContain("s3cr'et");
   }, 20_000);
+
+  it('refuses to make up an OAuth client: with nothing set it names client_id and OAUTH_CLIENT_ID', () => {
+    const none = run(['setup-google-health']);
+    expect(none.status).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toBe(
+      'setup-google-health needs client_id and client_secret, which have no default: set OAUTH_CLIENT_ID or client_id=…, OAUTH_CLIENT_SECRET or client_secret=….\n',
+    );
+    const noSecret = run(['setup-fitbit', 'client_id=23ABCD']);
+    expect(noSecret.status).toBe(2);
+    expect(noSecret.stderr).toMatch(
+      /^setup-fitbit needs client_secret, which has no default: set OAUTH_CLIENT_SECRET or client_secret=…/,
+    );
+    const teardown = run(['teardown']);
+    expect(teardown.status).toBe(0);
+    expect(teardown.stdout).toContain('DROP SECRET IF EXISTS FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN;');
+  }, 20_000);
 });

@@ -14,6 +14,13 @@ import {
 } from '../../server/setup/templates.js';
 
 const SETUPS: ScriptName[] = ['setup-google-health', 'setup-fitbit'];
+// The setup scripts give the OAuth client no default.
+const CLIENT = { client_id: 'cid-123', client_secret: 'csecret-456' };
+
+/** A script rendered with the values it cannot do without, plus `values`. */
+function render(name: ScriptName, values: Record<string, string> = {}): string {
+  return renderScript(name, name === 'teardown' ? values : { ...CLIENT, ...values });
+}
 
 function pythonHas(module: string): boolean {
   const r = spawnSync('python3', ['-c', `import ${module}`], { stdio: 'ignore' });
@@ -62,7 +69,12 @@ describe('scripts and their variables', () => {
       for (const [k, v] of Object.entries(expected)) {
         expect(vars.get(k)?.default, `${name}: ${k}`).toBe(v);
       }
-      for (const v of vars.values()) expect(v.default, `${name}: ${v.name}`).not.toBe('');
+      for (const v of vars.values()) {
+        if (name !== 'teardown' && (v.name === 'client_id' || v.name === 'client_secret')) {
+          // No made-up client: without a value snow sql (and renderScript) refuse to run.
+          expect(v.default, `${name}: ${v.name}`).toBeUndefined();
+        } else expect(v.default, `${name}: ${v.name}`).toMatch(/./);
+      }
     }
     const google = new Map(scriptVariables('setup-google-health').map((v) => [v.name, v]));
     expect(google.get('token_endpoint')?.default).toBe('https://oauth2.googleapis.com/token');
@@ -108,18 +120,38 @@ job = json.load(sys.stdin)
 sys.stdout.write(env.from_string(job["text"]).render(job["values"]))
 `;
       const values: Record<string, Record<string, string>> = {
-        'setup-google-health': { database: 'ANALYTICS', client_secret: 'GOCSPX-abc', api_host: 'localhost' },
-        'setup-fitbit': { schema: 'RAW', client_id: '23ABCD' },
-        teardown: { warehouse: '"My WH"' },
+        'setup-google-health': {
+          database: 'ANALYTICS',
+          ...CLIENT,
+          client_secret: 'GOCSPX-abc',
+          api_host: 'localhost',
+        },
+        'setup-fitbit': { schema: 'RAW', ...CLIENT, client_id: '23ABCD' },
+        teardown: { warehouse: '"My WH"', database: 'ANALYTICS' },
       };
+      const jinja = (name: ScriptName, v: Record<string, string>) =>
+        spawnSync('python3', ['-c', program], {
+          input: JSON.stringify({ text: readScript(name), values: v }),
+          encoding: 'utf8',
+        });
       for (const name of scriptNames()) {
-        for (const v of [{}, values[name]!]) {
-          const r = spawnSync('python3', ['-c', program], {
-            input: JSON.stringify({ text: readScript(name), values: v }),
-            encoding: 'utf8',
-          });
+        for (const v of [name === 'teardown' ? {} : CLIENT, values[name]!]) {
+          const r = jinja(name, v);
           expect(r.stderr).toBe('');
           expect(renderScript(name, v)).toBe(r.stdout);
+        }
+      }
+      // A variable with no default and no value is an error naming it, in both.
+      for (const name of SETUPS) {
+        for (const [v, missing] of [
+          [{}, 'client_id'],
+          [{ client_id: 'x' }, 'client_secret'],
+        ] as const) {
+          const r = jinja(name, v);
+          expect(r.status).not.toBe(0);
+          expect(r.stderr).toMatch(/UndefinedError/);
+          expect(r.stderr).toContain(`'${missing}' is undefined`);
+          expect(errorOf(() => renderScript(name, v))).toMatchObject({ variable: missing });
         }
       }
     },
@@ -130,7 +162,7 @@ sys.stdout.write(env.from_string(job["text"]).render(job["values"]))
       const raw = readScript(name);
       expect(raw).not.toContain('{#');
       expect(raw).not.toContain('&{');
-      const out = renderScript(name, {});
+      const out = render(name);
       expect(out).not.toMatch(/<%|%>/);
     }
   });
@@ -138,7 +170,7 @@ sys.stdout.write(env.from_string(job["text"]).render(job["values"]))
 
 describe('renderScript', () => {
   it('fills in every occurrence, and defaults the rest', () => {
-    const out = renderScript('setup-fitbit', { database: 'ANALYTICS', client_id: '23XYZ9' });
+    const out = render('setup-fitbit', { database: 'ANALYTICS', client_id: '23XYZ9' });
     const code = out
       .split('\n')
       .filter((l) => !l.startsWith('--'))
@@ -147,7 +179,7 @@ describe('renderScript', () => {
     expect(out).toContain('CREATE DATABASE IF NOT EXISTS ANALYTICS;');
     expect(out).toContain("SECRET = 'ANALYTICS.PUBLIC.FITBIT_OAUTH_TOKEN'");
     expect(out).toContain("OAUTH_CLIENT_ID = '23XYZ9'");
-    expect(out).toContain("OAUTH_CLIENT_SECRET = 'sandbox-fitbit-secret'");
+    expect(out).toContain("OAUTH_CLIENT_SECRET = 'csecret-456'");
   });
 
   it('refuses unknown names, naming them and the ones it takes', () => {
@@ -188,7 +220,7 @@ describe('renderScript', () => {
   });
 
   it('accepts a list of scopes and a public key body', () => {
-    const out = renderScript('setup-google-health', {
+    const out = render('setup-google-health', {
       allowed_scopes: "'https://www.googleapis.com/auth/googlehealth.sleep.readonly','https://x/y'",
       app_public_key: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA+/=',
     });
@@ -199,12 +231,12 @@ describe('renderScript', () => {
   });
 
   it('never lets a literal value change the shape of the script (property)', () => {
-    const baseline = splitStatements(renderScript('setup-google-health', {})).length;
+    const baseline = splitStatements(render('setup-google-health')).length;
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (value) => {
         let out: string;
         try {
-          out = renderScript('setup-google-health', { client_secret: value });
+          out = render('setup-google-health', { client_secret: value });
         } catch (err) {
           if (err instanceof TemplateError) return true;
           throw err;
@@ -244,8 +276,21 @@ describe('renderScript', () => {
 });
 
 describe('template parsing', () => {
-  it('refuses a variable without a default', () => {
-    expect(() => parseTemplate('USE ROLE <% role %>;')).toThrow(/"role" at line 1 has no default/);
+  it('takes a variable without a default, and refuses to render without its value, naming it', () => {
+    const text = 'USE ROLE <% role %>; USE ROLE <% role %>; USE WAREHOUSE <% wh | default("W") %>;';
+    expect(parseTemplate(text).variables.map((v) => [v.name, v.default])).toEqual([
+      ['role', undefined],
+      ['wh', 'W'],
+    ]);
+    expect(renderTemplate(text, { role: 'R' })).toBe('USE ROLE R; USE ROLE R; USE WAREHOUSE W;');
+    const err = errorOf(() => renderTemplate(text, { wh: 'X' }, 'my-script'));
+    expect(err.variable).toBe('role');
+    expect(err.message).toBe(
+      'my-script needs a value for "role": it has no default (with snow sql: -D "role=…").',
+    );
+    expect(() => parseTemplate('USE ROLE <% r %>;\nUSE ROLE <% r | default("A") %>;')).toThrow(
+      /"r" has two different defaults, or a default in one place only \(line 2\)/,
+    );
   });
   it('refuses two different defaults for one name', () => {
     expect(() => parseTemplate('USE ROLE <% r | default("A") %>;\nUSE ROLE <% r | default("B") %>;')).toThrow(
@@ -330,7 +375,7 @@ describe('the scripts themselves', () => {
   /** [role in effect, statement] for each statement of a rendered script. */
   function byRole(name: ScriptName): [string, string][] {
     let role = '';
-    return splitStatements(renderScript(name, {})).map((s) => {
+    return splitStatements(render(name)).map((s) => {
       const bare = s.replace(/^(--[^\n]*\n|\s)+/, '');
       const use = /^USE ROLE (\w+)$/.exec(bare);
       if (use) role = use[1]!;
@@ -378,7 +423,7 @@ describe('the scripts themselves', () => {
   );
 
   it.each(SETUPS)('%s secures the integration for its provider', (name) => {
-    const out = renderScript(name, {});
+    const out = render(name);
     expect(out).toMatch(/MODE = EGRESS\s+TYPE = HOST_PORT/);
     expect(out).toMatch(
       /CREATE SECRET IF NOT EXISTS \S+\s+TYPE = OAUTH2\s+API_AUTHENTICATION = FITBIT_OAUTH_INTEGRATION/,
@@ -408,7 +453,7 @@ describe('the scripts themselves', () => {
     ];
     expect(optIn.map((m) => m[1])).toEqual(['FITBIT_WH', 'FITBIT']);
     for (const setup of SETUPS) {
-      const created = splitStatements(renderScript(setup, {}))
+      const created = splitStatements(render(setup))
         .map((s) => s.replace(/^(--[^\n]*\n|\s)+/, ''))
         .map(
           (s) =>
@@ -466,7 +511,7 @@ describe('the scripts themselves', () => {
 
   it.skipIf(!pythonHas('ast'))('has Python handlers that compile', () => {
     for (const name of SETUPS) {
-      for (const body of pythonBodies(renderScript(name, {}))) {
+      for (const body of pythonBodies(render(name))) {
         const r = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {
           input: body,
           encoding: 'utf8',
