@@ -116,6 +116,11 @@ export interface JudgeInput {
   now: Date;
   /** Refresh-token expiry the app learned at the last connect (token response or Testing status). */
   knownExpiry?: Date;
+  /**
+   * The app's event log has a connect for this secret: its expiry (or none) wins over the secret's
+   * OAUTH_REFRESH_TOKEN_EXPIRY_TIME, which a later write without an expiry leaves behind, stale.
+   */
+  localHistory?: boolean;
   at?: string;
 }
 
@@ -269,13 +274,8 @@ export function judgeChain(input: JudgeInput): StatusCheck[] {
         `Bound to security integration ${sec.integration} (API_AUTHENTICATION).`,
       );
   }
-  judgeExpiry(
-    add,
-    sec?.refreshTokenExpiry ?? input.knownExpiry ?? null,
-    now,
-    config,
-    !!sec?.refreshTokenExpiry,
-  );
+  const secretExpiry = input.localHistory ? null : (sec?.refreshTokenExpiry ?? null);
+  judgeExpiry(add, secretExpiry ?? input.knownExpiry ?? null, now, config, !!secretExpiry);
 
   // --- check function ------------------------------------------------------------------------------
   const fnFacts = facts.checkFunction;

@@ -227,9 +227,19 @@ export class StatusService {
     const now = this.clock();
     const facts = await readChain(this.reader, this.config);
     const knownExpiry = this.expiresAt();
-    const checks = judgeChain({ config: this.config, profile: this.profile, facts, now, knownExpiry });
+    // The last connect's expiry (or none) wins: the secret keeps an expiry written earlier when a later
+    // write had none (e.g. after the Google client was published). Its value counts only without history.
+    const localHistory = this.lastConnect() !== undefined;
+    const checks = judgeChain({
+      config: this.config,
+      profile: this.profile,
+      facts,
+      now,
+      knownExpiry,
+      localHistory,
+    });
     const fromSecret = facts.secret?.kind === 'ok' ? facts.secret.value.refreshTokenExpiry : null;
-    return { checks, expiry: fromSecret ?? knownExpiry };
+    return { checks, expiry: localHistory ? knownExpiry : (fromSecret ?? knownExpiry) };
   }
 
   /** Everything the status page, /status.json and `npm run status` show. Runs no warehouse statement. */

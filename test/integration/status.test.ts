@@ -1,7 +1,12 @@
 // The status page and /status.json on both stand-ins: cheap checks on every load (no warehouse), each
 // cheap check failing with its fix, the end-to-end check turning revocation into needs_reauth, and
 // re-authorization with what changed.
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consent } from '../../sandbox/oauth/consent.js';
+import { createApp } from '../../server/app.js';
+import { buildServices } from '../../server/services.js';
+import { StatusService } from '../../server/status/service.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 
 interface Check {
@@ -384,5 +389,79 @@ describe('status: CHECK_INTERVAL schedule', () => {
     expect(h.services.events.all().filter((e) => e.type === 'check').length).toBeGreaterThanOrEqual(
       afterConnect + 2,
     );
+  });
+});
+
+describe('status: a Testing-status client, then published and re-authorized', () => {
+  let h: Harness;
+  let published: ReturnType<typeof buildServices> | undefined;
+  beforeAll(async () => {
+    h = await startHarness({ clientStatus: 'testing', logLevel: 'warn' });
+  });
+  afterAll(async () => {
+    await published?.shutdown();
+    await h?.close();
+  });
+
+  it('the last connect’s “no expiry” wins over the 7-day date the secret kept from before', async () => {
+    expect((await h.connect()).status).toBe(303);
+    const testing = await statusJson(h);
+    expect(testing.overall).toBe('warning');
+    expect(testing.expiry).toMatchObject({ testingClient: true, passed: false });
+    const testingExpiry = (testing.expiry as { at: string }).at;
+
+    // The admin publishes the client (the stand-in's client becomes "In production"), sets
+    // OAUTH_CLIENT_STATUS=production and restarts the app (same data directory), then re-authorizes.
+    const client = {
+      profile: 'google-health',
+      clientId: h.config.oauth.clientId,
+      clientSecret: h.config.oauth.clientSecret,
+      name: 'published',
+      redirectUris: [h.config.oauth.redirectUri],
+      status: 'production',
+    };
+    expect(
+      (
+        await fetch(`${h.oauthUrl}/sandbox/clients`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(client),
+        })
+      ).status,
+    ).toBe(201);
+    const config = { ...h.config, oauth: { ...h.config.oauth, clientStatus: 'production' as const } };
+    published = buildServices(config, h.services.log);
+    const agent = supertest.agent(createApp(published));
+    agent.set('Host', 'localhost:8787');
+    const start = await agent.get('/connect');
+    expect(start.status).toBe(303);
+    const back = new URL(await consent(start.headers.location as string));
+    expect((await agent.get(`${back.pathname}${back.search}`)).status).toBe(303);
+
+    // A write without an expiry leaves the secret's earlier one in place: make sure it is there.
+    const expiryOf = async () =>
+      (await h.admin(`DESCRIBE SECRET ${SECRET}`))[0]?.oauth_refresh_token_expiry_time ?? null;
+    if (!(await expiryOf()))
+      await h.admin(`ALTER SECRET ${SECRET} SET OAUTH_REFRESH_TOKEN_EXPIRY_TIME = '${testingExpiry}'`);
+    expect(await expiryOf()).not.toBeNull();
+
+    // Eight days on (the app's clock), the token from the published client still works.
+    const later = new Date(Date.now() + 8 * 86400_000);
+    const clocked = new StatusService(
+      config,
+      published.profile,
+      published.session,
+      published.events,
+      published.log,
+      () => later,
+    );
+    for (const s of [published.status, clocked]) {
+      const r = await s.report();
+      expect(r.expiry).toBeNull();
+      expect(r.overall).toBe('connected');
+      const item = r.checks.find((c) => c.id === 'token_expiry');
+      expect(item?.status).toBe('ok');
+      expect(item?.detail).toContain('No expiry is known');
+    }
   });
 });

@@ -272,6 +272,28 @@ describe('judgeChain', () => {
       expect(at('2026-11-24T01:00:00Z')).toBe('warning');
       expect(at('2026-11-25T00:00:01Z')).toBe('failed');
     });
+    it('with a connect in the event log, its expiry (or none) wins over a stale one in the secret', () => {
+      const judge = (localHistory: boolean, knownExpiry?: Date) =>
+        get(
+          judgeChain({
+            config: config(),
+            profile,
+            facts: withExpiry('2026-11-19T00:00:00Z'),
+            now,
+            knownExpiry,
+            localHistory,
+          }),
+          'token_expiry',
+        );
+      expect(judge(false)?.status).toBe('failed');
+      expect(judge(true)).toMatchObject({
+        status: 'ok',
+        detail: expect.stringContaining('No expiry is known'),
+      });
+      const known = judge(true, new Date('2026-11-20T11:00:00Z'));
+      expect(known?.status).toBe('failed');
+      expect(known?.detail).toContain('the provider’s token response');
+    });
     it('falls back to the expiry learnt at connect, and explains a Testing client', () => {
       const c = get(
         judgeChain({
