@@ -1,4 +1,4 @@
-"""Outbound network rules for a sandboxed Python function, applied beneath requests/urllib.
+"""Outbound network rules for a sandboxed Python function, applied beneath requests/urllib/http.client.
 
 Snowflake lets a UDF reach only the hosts named in its external access integration's network rules.
 Here each allowed host that a local stand-in serves is re-routed to that stand-in over plain HTTP,
@@ -7,7 +7,7 @@ stays unmodified: it still calls https://health.googleapis.com/...
 """
 
 import socket
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 _ORIGINAL_GETADDRINFO = socket.getaddrinfo
 
@@ -73,15 +73,6 @@ def _getaddrinfo(host, port, *args, **kwargs):
     return _ORIGINAL_GETADDRINFO(host, port, *args, **kwargs)
 
 
-def _rewrite_url(url):
-    parts = urlsplit(url)
-    target = route(parts.scheme, parts.hostname, parts.port)
-    if target is None:
-        return url
-    scheme, host, port = target
-    return urlunsplit((scheme, f"{host}:{port}", parts.path, parts.query, parts.fragment))
-
-
 def _patch_urllib3():
     try:
         import urllib3.poolmanager as poolmanager
@@ -98,21 +89,42 @@ def _patch_urllib3():
     poolmanager.PoolManager.connection_from_host = connection_from_host
 
 
-def _patch_urllib_request():
-    import urllib.request as request
+def _patch_http_client():
+    """urllib (and http.client used directly) connect to the stand-in, but keep the original URL.
 
-    original = request.OpenerDirector.open
+    Only the socket goes elsewhere: the request line, Host header, resp.geturl() and HTTPError all
+    still say https://health.googleapis.com/..., as in Snowflake. The stand-in speaks plain HTTP, so
+    an HTTPS connection to a routed host skips TLS.
+    """
+    import http.client as client
 
-    def open_(self, fullurl, data=None, *args, **kwargs):
-        if isinstance(fullurl, str):
-            fullurl = request.Request(fullurl, data)
-            data = None
-        rewritten = _rewrite_url(fullurl.full_url)
-        if rewritten != fullurl.full_url:
-            fullurl.full_url = rewritten
-        return original(self, fullurl, data, *args, **kwargs)
+    plain_connect = client.HTTPConnection.connect
+    tls_connect = client.HTTPSConnection.connect
 
-    request.OpenerDirector.open = open_
+    def routed(conn, scheme):
+        if getattr(conn, "_tunnel_host", None):
+            return None
+        return route(scheme, conn.host, conn.port)
+
+    def open_socket(conn, target):
+        _, host, port = target
+        conn.sock = socket.create_connection((host, port), conn.timeout, conn.source_address)
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def http_connect(self):
+        target = routed(self, "http")
+        if target is None:
+            return plain_connect(self)
+        open_socket(self, target)
+
+    def https_connect(self):
+        target = routed(self, "https")
+        if target is None:
+            return tls_connect(self)
+        open_socket(self, target)
+
+    client.HTTPConnection.connect = http_connect
+    client.HTTPSConnection.connect = https_connect
 
 
 def install(egress, allowed_hosts):
@@ -128,4 +140,4 @@ def install(egress, allowed_hosts):
             _targets.add((target_host.lower(), target_port))
     socket.getaddrinfo = _getaddrinfo
     _patch_urllib3()
-    _patch_urllib_request()
+    _patch_http_client()

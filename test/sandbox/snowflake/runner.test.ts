@@ -242,6 +242,30 @@ class Steps:
     expect(t.body.get('client_secret')).toBe('csecret');
   });
 
+  it('keeps the original https URL visible to urllib: geturl() and HTTPError say health.googleapis.com', async () => {
+    const body = `
+import json
+import urllib.error
+import urllib.request
+
+def run():
+  url = 'https://health.googleapis.com/v4/users/me/identity'
+  with urllib.request.urlopen(url, timeout=10) as resp:
+    ok = resp.geturl()
+  try:
+    urllib.request.urlopen('https://health.googleapis.com/v4/nowhere', timeout=10)
+    err = None
+  except urllib.error.HTTPError as e:
+    err = [e.code, e.geturl(), str(e)]
+  return json.dumps([ok, err])
+`;
+    const out = await runner().run(inv({ body, allowedHosts: ['health.googleapis.com'] }));
+    const [ok, err] = JSON.parse(out.kind === 'scalar' ? (out.value ?? '') : '') as [string, unknown[]];
+    expect(ok).toBe('https://health.googleapis.com/v4/users/me/identity');
+    expect(err).toEqual([404, 'https://health.googleapis.com/v4/nowhere', 'HTTP Error 404: Not Found']);
+    expect(out.kind === 'scalar' && out.value).not.toContain('127.0.0.1');
+  });
+
   it('blocks hosts outside the network rules like a blocked egress, naming the host', async () => {
     for (const [body, lib] of [
       [identityViaRequests, 'requests'],
