@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consent } from '../../sandbox/oauth/consent.js';
 import { createApp } from '../../server/app.js';
 import { buildServices } from '../../server/services.js';
-import { StatusService } from '../../server/status/service.js';
+import { exitCodeFor, StatusService } from '../../server/status/service.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 
 interface Check {
@@ -463,5 +463,71 @@ describe('status: a Testing-status client, then published and re-authorized', ()
       expect(item?.status).toBe('ok');
       expect(item?.detail).toContain('No expiry is known');
     }
+  });
+});
+
+describe('status: a rate limit during the end-to-end check, and another configuration’s events', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ logLevel: 'warn' });
+    expect((await h.connect()).status).toBe(303);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('429 from the API: needs attention (warning, exit 1), not broken', async () => {
+    await h.oauthControl('/sandbox/faults', {
+      path: '/v4/users/me/identity',
+      status: 429,
+      headers: { 'Retry-After': '30' },
+    });
+    try {
+      const r = await h.services.status.runCheck();
+      expect(r.failure).toBe('rate_limited');
+    } finally {
+      await fetch(`${h.oauthUrl}/sandbox/faults`, { method: 'DELETE' });
+    }
+    const s = await statusJson(h);
+    expect(s.overall).toBe('warning');
+    expect(exitCodeFor(s.overall as Parameters<typeof exitCodeFor>[0])).toBe(1);
+    expect(byId(s.checks, 'end_to_end')).toMatchObject({
+      status: 'warning',
+      fix: expect.stringContaining('wait a minute and run the check again'),
+    });
+    expect(h.services.status.overall()).toBe('warning');
+    // Once the limit passes, the next check clears it.
+    expect((await h.services.status.runCheck()).ok).toBe(true);
+    expect((await statusJson(h)).overall).toBe('connected');
+  });
+
+  it('the history shows only this provider’s and secret’s events, as the verdict counts them', async () => {
+    const base = { ok: true, userId: 'stranger@example.com' } as const;
+    h.services.events.append({
+      ...base,
+      type: 'connect',
+      provider: 'fitbit',
+      secret: h.config.snowflake.secret.display,
+    });
+    h.services.events.append({
+      ...base,
+      type: 'connect',
+      provider: h.config.provider,
+      secret: 'OTHER.PUBLIC.SECRET',
+    });
+    h.services.events.append({
+      type: 'check',
+      ok: false,
+      failure: 'other',
+      provider: 'fitbit',
+      secret: 'X.Y.Z',
+    });
+    expect(h.services.status.overall()).toBe('connected');
+    const lines = h.services.status.history(50);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.map((l) => l.detail).join('\n')).not.toContain('stranger@example.com');
+    expect(lines[0]).toMatchObject({ type: 'check', what: 'End-to-end check passed' });
+    const page = await h.agent.get('/status');
+    expect(page.text).not.toContain('stranger@example.com');
   });
 });
