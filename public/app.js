@@ -10,6 +10,11 @@ document.addEventListener('click', (event) => {
   const say = (text) => {
     if (note) note.textContent = text;
   };
+  // A masked script would put the mask, not the client secret, into Snowflake: never copy one.
+  if (source.querySelector('.secret-masked')) {
+    say('Reveal the client secret above first: a masked script does not run.');
+    return;
+  }
   navigator.clipboard.writeText(source.textContent || '').then(
     () => say('Copied.'),
     () => say('Copy failed: select the text and copy it by hand.'),

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Services } from '../services.js';
-import { setupScripts } from '../status/setup-scripts.js';
+import { MASKED_SECRET, setupScripts } from '../status/setup-scripts.js';
 import { viewConfig } from './pages.js';
 
 export function setupRoutes(s: Services): Router {
@@ -13,6 +13,7 @@ export function setupRoutes(s: Services): Router {
       reveal,
       clientSecret: reveal ? (s.config.oauth.clientSecret ?? '') : '',
       hasClientSecret: Boolean(s.config.oauth.clientSecret),
+      maskedSecret: MASKED_SECRET,
       config: viewConfig(s),
       pageTitle: 'Setup',
     });

@@ -7,6 +7,13 @@ import { renderScript, type ScriptName, scriptNames, TemplateError } from '../se
 /** Safe in a '…' literal (the only place client_secret goes) and never a real secret. */
 const MARK = 'FSC_MASKED_CLIENT_SECRET';
 
+/**
+ * What the page shows between the quotes of OAUTH_CLIENT_SECRET = '…' while masked. It closes and reopens the
+ * string around a bare word, so a masked script that gets run anyway (copied by hand, pasted in a worksheet
+ * or fed to snow sql) fails with a syntax error there instead of storing a wrong secret in Snowflake.
+ */
+export const MASKED_SECRET = "' REVEAL_THE_CLIENT_SECRET_ON_THE_SETUP_PAGE_BEFORE_RUNNING_THIS '";
+
 export interface SetupScript {
   name: ScriptName;
   /** The script text split where the client secret goes: join with the secret (revealed) or a mask. */

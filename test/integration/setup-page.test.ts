@@ -1,6 +1,7 @@
 // /setup: the sql/ scripts filled in from the configuration, the client secret masked until an explicit
 // POST reveals it, copy buttons without inline script, and the checklist from the same cheap checks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { splitStatements } from '../../server/setup/templates.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 
 /** The page's text with ejs's escapes undone, so SQL can be matched as written. */
@@ -10,6 +11,16 @@ const text = (html: string) =>
     .replace(/&#34;/g, '"')
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&');
+
+/** A script as the browser shows it (what a copy or a hand selection takes): tags dropped, escapes undone. */
+function shown(html: string, script: string): string {
+  const m = new RegExp(`<code id="sql-${script}">([\\s\\S]*?)</code>`).exec(html);
+  expect(m, script).not.toBeNull();
+  return text(m![1]!.replace(/<[^>]+>/g, ''));
+}
+
+const copyButton = (html: string, script: string) =>
+  new RegExp(`<button[^>]*id="copy-${script}"[^>]*>`).exec(html)?.[0] ?? '';
 
 describe('/setup (google-health)', () => {
   let h: Harness;
@@ -32,9 +43,7 @@ describe('/setup (google-health)', () => {
     expect(res.text).toContain('id="sql-teardown"');
     expect(res.text).not.toContain('id="sql-setup-fitbit"');
     expect(text(res.text)).toContain("OAUTH_CLIENT_ID = 'sandbox-client-id'");
-    expect(text(res.text)).toMatch(
-      /OAUTH_CLIENT_SECRET = '<span class="secret-masked"[^>]*>••••••••<\/span>'/,
-    );
+    expect(text(res.text)).toMatch(/OAUTH_CLIENT_SECRET = '<span class="secret-masked"[^>]*>' REVEAL_THE_/);
     expect(res.text).toContain('FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN');
     expect(res.text).toContain('data-copy="sql-setup-google-health"');
     expect(res.text).toContain('<script src="/public/app.js" defer></script>');
@@ -42,6 +51,31 @@ describe('/setup (google-health)', () => {
     expect(res.text).not.toMatch(/\son(click|load|submit)=/i);
     // the nav links to it from every page
     expect((await h.agent.get('/')).text).toContain('<a href="/setup">Setup</a>');
+  });
+
+  it('while masked, offers no copy of a script holding the secret, and its text fails if run anyway', async () => {
+    const res = await h.agent.get('/setup');
+    expect(res.text).toContain('Reveal it before copying a script that uses it');
+    expect(res.text).not.toContain('a copy holds no secret');
+    expect(copyButton(res.text, 'setup-google-health')).toMatch(/\sdisabled\b/);
+    expect(copyButton(res.text, 'teardown')).not.toMatch(/\sdisabled\b/); // no secret in it
+    // Copied by hand and run: the integration statement is a syntax error, not a wrong secret stored.
+    const statement = splitStatements(shown(res.text, 'setup-google-health')).find((s) =>
+      s.includes('OAUTH_CLIENT_SECRET'),
+    )!;
+    expect(statement).toMatch(
+      /OAUTH_CLIENT_SECRET = '' REVEAL_THE_CLIENT_SECRET_ON_THE_SETUP_PAGE_BEFORE_RUNNING_THIS ''/,
+    );
+    const before = await h.admin('DESCRIBE INTEGRATION FITBIT_OAUTH_INTEGRATION');
+    const err = await h.admin(statement).then(
+      () => null,
+      (e: Error & { cause?: { code?: unknown; message?: string } }) => e,
+    );
+    expect(err?.cause).toMatchObject({ code: '001003', message: expect.stringMatching(/syntax error/) });
+    expect(await h.admin('DESCRIBE INTEGRATION FITBIT_OAUTH_INTEGRATION')).toEqual(before);
+    // app.js refuses to copy a masked script even if the button were enabled.
+    const js = (await h.agent.get('/public/app.js')).text;
+    expect(js).toContain("source.querySelector('.secret-masked')");
   });
 
   it('reveals the secret only after a CSRF-checked POST', async () => {
@@ -57,6 +91,8 @@ describe('/setup (google-health)', () => {
       `OAUTH_CLIENT_SECRET = '<span class="secret-revealed">${secret}</span>'`,
     );
     expect(res.text).toContain('id="hide-secret"');
+    expect(copyButton(res.text, 'setup-google-health')).not.toMatch(/\sdisabled\b/);
+    expect(shown(res.text, 'setup-google-health')).toContain(`OAUTH_CLIENT_SECRET = '${secret}'`);
     expect((await h.agent.get('/setup')).text).not.toContain(secret);
   });
 
