@@ -177,6 +177,8 @@ export class StatusService {
       if (check.failure === 'token_revoked') return 'needs_reauth';
       // Re-authorizing cannot help when the legacy API is gone: the configuration must change.
       if (check.failure === 'provider_gone') return 'misconfigured';
+      // A rate limit passes by itself: needs attention (run the check again later), not broken.
+      if (check.failure === 'rate_limited') return 'warning';
       return 'error';
     }
     return 'connected';
@@ -280,10 +282,17 @@ export class StatusService {
     };
   }
 
-  /** Recent history as lines people read. */
+  /**
+   * Recent history as lines people read: this provider's and secret's events only, like the verdict
+   * (events that name neither, such as a held token's fate, belong to whatever app wrote them here).
+   */
   history(n = 20): HistoryLine[] {
-    return historyLines([...this.events.all()], n);
+    return historyLines(this.events.all().filter(this.related), n);
   }
+
+  private related = (e: AppEvent) =>
+    (e.provider === undefined || e.provider === this.profile.id) &&
+    (e.secret === undefined || e.secret === this.config.snowflake.secret.display);
 
   private mineAndFailures(): AppEvent[] {
     return this.events.all().filter((e) => this.mine(e) || (e.type === 'check' && !e.secret));
@@ -329,7 +338,7 @@ export class StatusService {
     const fix = checkFailureFix(check.failure as CheckFailure | undefined);
     return {
       ...base,
-      status: 'failed',
+      status: check.failure === 'rate_limited' ? 'warning' : 'failed',
       detail: `${failureText(check.failure)}${check.reason ? `: ${check.reason}` : ''}`,
       fix,
       at: check.at,
