@@ -38,10 +38,27 @@ export interface ControlContext {
   sessions: SessionStore;
   statements: StatementRecord[];
   logins: LoginRecord[];
-  counters: { warehouseStatements: number; renewals: number; functionCalls: () => number };
+  /** Totals since start/reset: the logs above keep only the last MAX_LOG_ENTRIES. */
+  counters: {
+    statements: number;
+    logins: number;
+    failedLogins: number;
+    warehouseStatements: number;
+    renewals: number;
+    functionCalls: () => number;
+  };
   getPolicy(): RotationPolicy;
   setPolicy(p: RotationPolicy): void;
   onReset(): void;
+}
+
+/** As the OAuth stand-in's request log: a long-running sandbox must not grow without bound. */
+export const MAX_LOG_ENTRIES = 1000;
+
+/** Appends to a log, forgetting the oldest entries beyond MAX_LOG_ENTRIES. */
+export function appendCapped<T>(log: T[], entry: T): void {
+  log.push(entry);
+  if (log.length > MAX_LOG_ENTRIES) log.splice(0, log.length - MAX_LOG_ENTRIES);
 }
 
 type Send = (res: ServerResponse, body: unknown, status?: number) => void;
@@ -52,10 +69,10 @@ const PolicyInput = z.object({ policy: z.enum(['persist', 'discard']) }).strict(
 
 const INDEX = {
   'GET /sandbox/': 'this index',
-  'GET /sandbox/statements': 'statements received, in order, secrets redacted',
+  'GET /sandbox/statements': 'the last 1000 statements received, in order, secrets redacted',
   'GET /sandbox/stats':
     'counts: statements, warehouseStatements, functionCalls, logins, failedLogins, sessions, renewals',
-  'GET /sandbox/logins': 'login attempts, with why each failure failed',
+  'GET /sandbox/logins': 'the last 1000 login attempts, with why each failure failed',
   'POST /sandbox/reset':
     'engine back to its seed; logs, counters and faults cleared ({"sessions":true} also ends sessions)',
   'GET /sandbox/faults': 'active faults',
@@ -68,11 +85,11 @@ const INDEX = {
 
 function stats(ctx: ControlContext) {
   return {
-    statements: ctx.statements.length,
+    statements: ctx.counters.statements,
     warehouseStatements: ctx.counters.warehouseStatements,
     functionCalls: ctx.counters.functionCalls(),
-    logins: ctx.logins.filter((l) => l.ok).length,
-    failedLogins: ctx.logins.filter((l) => !l.ok).length,
+    logins: ctx.counters.logins,
+    failedLogins: ctx.counters.failedLogins,
     sessions: ctx.sessions.size,
     renewals: ctx.counters.renewals,
   };
@@ -116,6 +133,9 @@ export async function handleControl(
       ctx.engine.reset();
       ctx.statements.length = 0;
       ctx.logins.length = 0;
+      ctx.counters.statements = 0;
+      ctx.counters.logins = 0;
+      ctx.counters.failedLogins = 0;
       ctx.counters.warehouseStatements = 0;
       ctx.counters.renewals = 0;
       ctx.faults.clear();

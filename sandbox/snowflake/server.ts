@@ -25,6 +25,7 @@ import {
   tokenFromHeader,
 } from './protocol.js';
 import {
+  appendCapped,
   type ControlContext,
   handleControl,
   type LoginRecord,
@@ -123,7 +124,14 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     sessions,
     statements: [] as StatementRecord[],
     logins: [] as LoginRecord[],
-    counters: { warehouseStatements: 0, renewals: 0, functionCalls: () => functionCalls },
+    counters: {
+      statements: 0,
+      logins: 0,
+      failedLogins: 0,
+      warehouseStatements: 0,
+      renewals: 0,
+      functionCalls: () => functionCalls,
+    },
     getPolicy: () => policy,
     setPolicy: (p) => {
       policy = p;
@@ -143,7 +151,9 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
   }
 
   function recordLogin(r: Omit<LoginRecord, 'at'>): void {
-    control.logins.push({ at: clock().toISOString(), ...r });
+    if (r.ok) control.counters.logins += 1;
+    else control.counters.failedLogins += 1;
+    appendCapped(control.logins, { at: clock().toISOString(), ...r });
   }
 
   async function useQuietly(state: SessionState, kind: string, name: string | null | undefined) {
@@ -335,7 +345,8 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     } catch {
       redacted = '(statement not shown: it could not be redacted)';
     }
-    control.statements.push({
+    control.counters.statements += 1;
+    appendCapped(control.statements, {
       at: clock().toISOString(),
       queryId,
       user: session.state.user,

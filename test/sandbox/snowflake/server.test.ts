@@ -282,6 +282,39 @@ describe('queries', () => {
     await destroy(conn);
   });
 
+  it('keeps only the last 1000 statements and logins, while stats count them all', async () => {
+    const post = async (path: string, body: unknown, token?: string) => {
+      const res = await fetch(`${sb.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token ? { Authorization: `Snowflake Token="${token}"` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as { success: boolean; data: { token?: string } | null };
+    };
+    const login = (password: string) =>
+      post('/session/v1/login-request', {
+        data: { ACCOUNT_NAME: 'SANDBOX', LOGIN_NAME: 'SANDBOX_ADMIN', PASSWORD: password },
+      });
+    for (let i = 0; i < 1004; i++) expect((await login('wrong')).success).toBe(false);
+    const ok = await login('sandbox');
+    const token = ok.data?.token;
+    expect(token).toBeTruthy();
+    // The fake engine refuses these; a refused statement is logged all the same.
+    for (let i = 0; i < 1003; i++) await post('/queries/v1/query-request', { sqlText: `SELECT ${i}` }, token);
+    const statements = (await control('/sandbox/statements')).json as unknown as { sqlText: string }[];
+    expect(statements).toHaveLength(1000);
+    expect(statements[0]!.sqlText).toBe('SELECT 3');
+    expect(statements.at(-1)!.sqlText).toBe('SELECT 1002');
+    const logins = (await control('/sandbox/logins')).json as unknown as { ok: boolean }[];
+    expect(logins).toHaveLength(1000);
+    expect(logins.at(-1)!.ok).toBe(true);
+    const stats = (await control('/sandbox/stats')).json;
+    expect(stats).toMatchObject({ statements: 1003, logins: 1, failedLogins: 1004 });
+  });
+
   it('counts warehouse statements, including a function call that failed', async () => {
     const conn = await connect(sb.url, { password: 'sandbox' });
     await exec(conn, 'SELECT PY(\'def run():\\n  return "hi"\')');
