@@ -365,6 +365,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
+    if (url.pathname === '/sandbox') url.pathname = '/sandbox/'; // the index, with or without the slash
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path.startsWith('/sandbox/')) {

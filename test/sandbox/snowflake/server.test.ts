@@ -370,6 +370,16 @@ describe('faults', () => {
     await destroy(conn);
   });
 
+  it('serves the control index at /sandbox and /sandbox/', async () => {
+    for (const path of ['/sandbox', '/sandbox/']) {
+      const { status, json } = await control(path);
+      expect(status, path).toBe(200);
+      expect(Object.keys((json as { endpoints: object }).endpoints), path).toContain(
+        'GET /sandbox/statements',
+      );
+    }
+  });
+
   it('rejects a malformed fault body with 400', async () => {
     const res = await control('/sandbox/faults', { statements: { count: 'many' } });
     expect(res.status).toBe(400);
