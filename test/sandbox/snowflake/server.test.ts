@@ -374,7 +374,7 @@ describe('faults', () => {
     for (const path of ['/sandbox', '/sandbox/']) {
       const { status, json } = await control(path);
       expect(status, path).toBe(200);
-      expect(Object.keys((json as { endpoints: object }).endpoints), path).toContain(
+      expect(Object.keys((json as unknown as { endpoints: object }).endpoints), path).toContain(
         'GET /sandbox/statements',
       );
     }
