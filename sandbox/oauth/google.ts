@@ -58,6 +58,9 @@ export function googleRouter(store: Store, issuer: () => string): Router {
     res.set('Cache-Control', 'no-store');
     const clientId = query(req, 'client_id');
     res.locals.clientId = clientId;
+    // Google: a missing client_id is a bad request (400), an unknown one an unknown client (401).
+    if (!clientId)
+      return badAuthRequest(res, 400, 'invalid_request', 'Missing required parameter: client_id');
     const client = store.client('google-health', clientId);
     if (!client) return badAuthRequest(res, 401, 'invalid_client', 'The OAuth client was not found.');
     const redirectUri = query(req, 'redirect_uri');

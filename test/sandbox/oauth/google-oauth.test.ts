@@ -87,7 +87,12 @@ describe('google-health: discovery and the happy path', () => {
 
 describe('google-health: authorization request errors show a page and never redirect', () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
-    ['unknown client_id', { client_id: 'nobody' }, /invalid_client/],
+    ['unknown client_id', { client_id: 'nobody' }, /HTTP 401\).*Error 401: invalid_client/s],
+    [
+      'missing client_id',
+      { client_id: '' },
+      /HTTP 400\).*Error 400: invalid_request.*Missing required parameter: client_id/s,
+    ],
     [
       'unregistered redirect_uri',
       { redirect_uri: 'http://localhost:9999/callback' },
