@@ -7,10 +7,10 @@ async function main(): Promise<void> {
     snowflakePort: Number(process.env.SANDBOX_SNOWFLAKE_PORT ?? 8791),
   });
   const { oauth, snowflake } = sandbox;
-  // Client secrets stay out of the console; the fixtures are listed in the sandbox READMEs.
+  // Client secrets stay out of the console; the fixtures are listed in README.md, section "The sandbox".
   const lines = [
     `OAuth stand-in     ${oauth.url}   (Google: /o/oauth2/v2/auth, /token, /v4/…; legacy Fitbit: /oauth2/…, /1/…)`,
-    '  google client    sandbox-client-id   fitbit server app: 23SBOX   (secrets: see the sandbox README)',
+    '  google client    sandbox-client-id   fitbit server app: 23SBOX   (secrets: README.md, "The sandbox" → Seeded clients)',
     `  control          ${oauth.url}/sandbox/`,
     `Snowflake stand-in ${snowflake.url}   (account 'sandbox'; snowflake-sdk: accessUrl = this URL)`,
     '  admin login      SANDBOX_ADMIN / sandbox   role ACCOUNTADMIN, warehouse SANDBOX_WH',
