@@ -6,6 +6,7 @@ import { fingerprint, mustFind } from './ddl.js';
 import type { ObjRef, Stmt } from './parser.js';
 import {
   bool,
+  DESC_CONTAINER,
   DESC_FUNCTION,
   DESC_INTEGRATION,
   DESC_NETWORK_RULE,
@@ -414,9 +415,21 @@ export function describe(ctx: Ctx, ref: ObjRef): ResultSet {
       ];
       return rs(DESC_FUNCTION, rows);
     }
-    case 'DATABASE':
+    case 'DATABASE': {
+      // Its schemas, by name, INFORMATION_SCHEMA included (Snowflake creates it with the database).
+      const d = f.obj;
+      const rows: (string | null)[][] = [...d.schemas.values()]
+        .filter((sc) => ctx.access.visible('SCHEMA', qualify(d.name, sc.name), sc.owner))
+        .map((sc) => [ts(sc.createdOn), sc.name, 'SCHEMA']);
+      if (!d.schemas.has('INFORMATION_SCHEMA')) rows.push([ts(d.createdOn), 'INFORMATION_SCHEMA', 'SCHEMA']);
+      rows.sort((a, b) => (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0));
+      return rs(DESC_CONTAINER, rows);
+    }
     case 'SCHEMA':
+      // Snowflake lists the schema's tables and views; the stand-in has neither.
+      return rs(DESC_CONTAINER, []);
     case 'WAREHOUSE':
+      return rs(DESC_CONTAINER, [[ts(f.obj.createdOn), f.obj.name, 'WAREHOUSE']]);
     case 'ROLE':
       throw compileError(`DESCRIBE ${ref.type} is not supported by the sandbox.`, '001003', '42000');
   }

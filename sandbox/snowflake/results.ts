@@ -111,4 +111,6 @@ export const SHOW_FUNCTIONS = cols(
     'is_secure is_external_function language is_memoizable is_data_metric',
 );
 export const DESC_FUNCTION = cols('property value');
+/** DESCRIBE DATABASE (its schemas), SCHEMA (its tables and views) and WAREHOUSE (itself). */
+export const DESC_CONTAINER = cols('created_on:timestamp_ltz name kind');
 export const PAT_RESULT = cols('token_name token_secret');

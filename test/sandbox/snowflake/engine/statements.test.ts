@@ -120,6 +120,35 @@ describe('SHOW / DESCRIBE column sets', () => {
     ]);
   });
 
+  it('DESCRIBE DATABASE | SCHEMA | WAREHOUSE: created_on, name, kind as Snowflake shows them', async () => {
+    await one(engine, s, 'CREATE SCHEMA fitbit.extra');
+    for (const sql of [
+      'DESCRIBE DATABASE fitbit',
+      'DESC SCHEMA fitbit.public',
+      'DESCRIBE WAREHOUSE sandbox_wh',
+    ]) {
+      expect(await colNames(sql), sql).toEqual(['created_on', 'name', 'kind']);
+    }
+    const schemas = objects(await one(engine, s, 'DESCRIBE DATABASE fitbit'));
+    expect(schemas.map((r) => [r.name, r.kind])).toEqual([
+      ['EXTRA', 'SCHEMA'],
+      ['INFORMATION_SCHEMA', 'SCHEMA'],
+      ['PUBLIC', 'SCHEMA'],
+    ]);
+    expect(schemas[0]!.created_on).toMatch(/^\d+\.\d{9}$/);
+    // The stand-in has no tables or views, which is all DESCRIBE SCHEMA lists.
+    expect((await one(engine, s, 'DESCRIBE SCHEMA fitbit.public')).rows).toEqual([]);
+    const [wh] = objects(await one(engine, s, 'DESCRIBE WAREHOUSE sandbox_wh'));
+    expect(wh).toMatchObject({ name: 'SANDBOX_WH', kind: 'WAREHOUSE' });
+    // A role sees only the schemas it may use, and objects it cannot see do not exist for it.
+    const writer = { ...s, role: 'FITBIT_WRITER' };
+    const seen = objects(await one(engine, writer, 'DESCRIBE DATABASE fitbit')).map((r) => r.name);
+    expect(seen).toEqual(['INFORMATION_SCHEMA', 'PUBLIC']);
+    expect((await fails(one(engine, s, 'DESCRIBE DATABASE nope'))).code).toBe('002003');
+    expect((await fails(one(engine, s, 'DESCRIBE WAREHOUSE nope'))).code).toBe('002003');
+    expect((await fails(one(engine, writer, 'DESCRIBE SCHEMA fitbit.extra'))).code).toBe('002003');
+  });
+
   it('timestamps are epoch seconds with 9 decimals', async () => {
     const [row] = objects(await one(engine, s, 'DESCRIBE SECRET fitbit.public.google_cred'));
     expect(row!.created_on).toBe('1795867200.000000000');
