@@ -8,6 +8,9 @@ import type { SandboxUser } from './types.js';
 
 // The Google Health API (health.googleapis.com/v4) subset the app uses, with Google's error envelope.
 
+// "Per user (minutely): 300 requests / minute" (developers.google.com/health/rate-limits). Google Cloud
+// quotas belong to a project, so a per-user quota is per project and user (Calendar's quota page says so
+// outright); in the sandbox a client stands for its project, hence the count per client and user.
 const RATE_LIMIT_PER_MINUTE = 300;
 const MAX_RANGE_DAYS = 90;
 const DEFAULT_PAGE_SIZE = 1440;

@@ -11,6 +11,7 @@ import {
   googleParams,
   LOCATION,
   PROFILE,
+  REDIRECT,
   SLEEP,
 } from './helpers.js';
 
@@ -101,6 +102,19 @@ describe('Health API: identity and profile', () => {
     expect(limited.json).toMatchObject({ error: { code: 429, status: 'RESOURCE_EXHAUSTED' } });
     // Another user is not affected.
     expect((await api(sb, '/v4/users/me/identity', await token([ACTIVITY], 'bob'))).status).toBe(200);
+    // Nor is the same user through another client (another Cloud project: Google counts per project and user).
+    sb.addClient({
+      profile: 'google-health',
+      clientId: 'second-project',
+      clientSecret: 'second-project-secret',
+      name: 'Second project',
+      redirectUris: [REDIRECT],
+    });
+    const other = await googleConfig(sb, { clientId: 'second-project', secret: 'second-project-secret' });
+    const t2 = (await connect(other, googleParams([ACTIVITY]), { user: 'alice' })).tokens.access_token;
+    expect((await api(sb, '/v4/users/me/identity', t2)).status).toBe(200);
+    // A new token for the same user and client shares the count.
+    expect((await api(sb, '/v4/users/me/identity', await token([ACTIVITY]))).status).toBe(429);
     await control(sb, '/sandbox/advance-clock?seconds=60');
     expect((await api(sb, '/v4/users/me/identity', t)).status).toBe(200);
   });
