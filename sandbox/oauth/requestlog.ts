@@ -11,6 +11,10 @@ export interface LoggedRequest {
   profile: 'google-health' | 'fitbit' | null;
   grantType?: string;
   clientId?: string;
+  /** Token endpoint only: how the client authenticated (never the credential itself). */
+  clientAuth?: 'basic' | 'post' | 'none';
+  /** Token endpoint only: whether a code_verifier was sent (never its value). */
+  pkce?: boolean;
   /** null when the connection was dropped (or closed) before an answer. */
   status: number | null;
   userAgent?: string;
@@ -69,7 +73,15 @@ export class RequestLog {
           status,
           durationMs: Date.now() - started,
         };
-        if (typeof body.grant_type === 'string') entry.grantType = body.grant_type;
+        if (typeof body.grant_type === 'string') {
+          entry.grantType = body.grant_type;
+          entry.clientAuth = /^basic\s/i.test(req.get('authorization') ?? '')
+            ? 'basic'
+            : typeof body.client_secret === 'string'
+              ? 'post'
+              : 'none';
+          entry.pkce = typeof body.code_verifier === 'string';
+        }
         const clientId: unknown = res.locals.clientId ?? body.client_id ?? req.query.client_id;
         if (typeof clientId === 'string') entry.clientId = clientId;
         const ua = req.get('user-agent');

@@ -15,6 +15,8 @@ interface OAuthReq {
   method: string;
   grantType?: string;
   userAgent?: string;
+  clientAuth?: 'basic' | 'post' | 'none';
+  pkce?: boolean;
   query: Record<string, string>;
 }
 
@@ -74,6 +76,8 @@ describe('connect (google-health)', () => {
     expect(auth?.query.prompt).toBe('consent');
     const codeGrants = reqs.filter((r) => r.grantType === 'authorization_code');
     expect(codeGrants).toHaveLength(1);
+    // Google: the secret in the body (client_secret_post) and the PKCE verifier sent.
+    expect(codeGrants[0]).toMatchObject({ clientAuth: 'post', pkce: true });
     // Only Snowflake (the stand-in's function runner) ever refreshed; the app never did.
     const refreshes = reqs.filter((r) => r.grantType === 'refresh_token');
     expect(refreshes.length).toBeGreaterThan(0);
@@ -105,10 +109,22 @@ describe('connect (legacy fitbit: rotating refresh tokens)', () => {
     const page = await h.agent.get(cb.headers.location as string);
     expect(page.text).toContain('Connected: Snowflake can read your Fitbit data');
     expect(page.text).toContain('2E4RVC');
+    const stmts = await statements(h);
+    const alter = stmts.filter((s) => s.sqlText.startsWith('ALTER SECRET'));
+    expect(alter).toHaveLength(1);
+    expect(alter[0]!.sqlText).toBe(
+      "ALTER SECRET FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN SET OAUTH_REFRESH_TOKEN = '***'",
+    );
+    expect(alter[0]!.ok).toBe(true);
+
     const reqs = await oauthRequests(h);
     const auth = reqs.find((r) => r.path === '/oauth2/authorize');
     expect(auth?.query.code_challenge_method).toBe('S256');
     expect(auth?.query.access_type).toBeUndefined();
+    // A Fitbit server app: HTTP Basic at the token endpoint, with the PKCE verifier.
+    const codeGrants = reqs.filter((r) => r.grantType === 'authorization_code');
+    expect(codeGrants).toHaveLength(1);
+    expect(codeGrants[0]).toMatchObject({ path: '/oauth2/token', clientAuth: 'basic', pkce: true });
     const refreshes = reqs.filter((r) => r.grantType === 'refresh_token');
     expect(refreshes.length).toBeGreaterThan(0);
     for (const r of refreshes) expect(r.userAgent ?? '').toMatch(/snowflake/i);

@@ -38,6 +38,8 @@ interface Logged {
   profile: string | null;
   grantType?: string;
   clientId?: string;
+  clientAuth?: string;
+  pkce?: boolean;
   status: number | null;
   userAgent?: string;
   fault?: string;
@@ -157,6 +159,32 @@ describe('the request log', () => {
       clientId: 'sandbox-client-id',
     });
     expect(log.every((r) => !Number.isNaN(Date.parse(r.at)))).toBe(true);
+  });
+
+  it('records how the client authenticated at the token endpoint and whether PKCE was used, by name only', async () => {
+    const { tokens } = await connect(config, googleParams([ACTIVITY]));
+    await client.refreshTokenGrant(config, tokens.refresh_token!);
+    const fitbit = fitbitConfig(sb, '23SBOX', client.ClientSecretBasic('sandbox-fitbit-secret'));
+    await connect(fitbit, { scope: 'activity' });
+    // No client credentials at all (refused by Google, but logged as such).
+    await fetch(`${sb.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&refresh_token=nope&client_id=sandbox-client-id',
+    });
+    const grants = (await requests())
+      .filter((r) => r.grantType)
+      .map((r) => [r.path, r.grantType, r.clientAuth, r.pkce]);
+    expect(grants).toEqual([
+      ['/token', 'authorization_code', 'post', true],
+      ['/token', 'refresh_token', 'post', false],
+      ['/oauth2/token', 'authorization_code', 'basic', true],
+      ['/token', 'refresh_token', 'none', false],
+    ]);
+    // Non-token requests carry neither field.
+    const auth = (await requests()).find((r) => r.path === '/o/oauth2/v2/auth');
+    expect(auth).not.toHaveProperty('clientAuth');
+    expect(auth).not.toHaveProperty('pkce');
   });
 
   it('never contains a token, code, verifier or secret', async () => {
