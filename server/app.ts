@@ -12,6 +12,7 @@ import { setupRoutes } from './routes/setup.js';
 import { statusRoutes } from './routes/status.js';
 import { AdminSessions, adminGate, loginRoutes } from './security/admin.js';
 import { browserIdMiddleware, Csrf } from './security/browser.js';
+import { fetchMetadataPolicy } from './security/fetch-metadata.js';
 import { allowedHostnames, hostCheck } from './security/host.js';
 import type { Services } from './services.js';
 
@@ -74,6 +75,8 @@ export function createApp(s: Services): express.Express {
     );
     next();
   });
+  // Before anything with an effect (cookies, sign-ins, pending flows): other sites may only navigate here.
+  app.use(fetchMetadataPolicy());
   app.use('/public', express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
   app.use(browserIdMiddleware(secure));
   app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));

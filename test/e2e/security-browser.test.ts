@@ -1,5 +1,6 @@
 // In real Chromium: a page on another site (http://localhost:<port>, while the app is at
-// http://127.0.0.1:<port>) POSTs forms at the app's actions; every one is refused and nothing changes.
+// http://127.0.0.1:<port>) POSTs forms at the app's actions and embeds its pages as images; every one is
+// refused by the Fetch Metadata policy and nothing changes, while a link to /connect still works.
 // And no page of the app reports a Content-Security-Policy violation.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,8 +19,16 @@ describe.skipIf(skipBrowser)('browser: security', () => {
     h = await startHarness({ listen: true });
     // The attacker's page: a form that auto-submits to whatever action the test names.
     attacker = http.createServer((req, res) => {
-      const action = new URL(req.url ?? '/', 'http://x').searchParams.get('action') ?? '/check';
+      const u = new URL(req.url ?? '/', 'http://x');
       res.setHeader('Content-Type', 'text/html');
+      if (u.pathname === '/img') {
+        // Subresources aimed at the app's GETs with side effects, and a plain link to /connect.
+        res.end(
+          `<!doctype html><img id="i1" src="${target}/connect"><img id="i2" src="${target}/status"><img id="i3" src="${target}/status.json"><a id="go" href="${target}/connect">Connect</a>`,
+        );
+        return;
+      }
+      const action = u.searchParams.get('action') ?? '/check';
       res.end(
         `<!doctype html><form id="f" method="post" action="${target}${action}"><input name="_csrf" value="guess"></form><script>document.getElementById('f').submit()</script>`,
       );
@@ -48,7 +57,9 @@ describe.skipIf(skipBrowser)('browser: security', () => {
       await page.goto(`${attackerOrigin}/?action=${encodeURIComponent(action)}`);
       const res = await response;
       expect(res.status(), action).toBe(403);
+      // Refused by the Fetch Metadata policy (a cross-site POST), before the CSRF check would refuse it.
       expect(await page.locator('[data-code]').getAttribute('data-code')).toBe('csrf_invalid');
+      expect(await page.textContent('body')).toContain('A request from another site was refused');
       // What Chromium said about the request: another site, and (SameSite=Lax) no cookie.
       const all = await res.request().allHeaders();
       expect(all['sec-fetch-site']).toBe('cross-site');
@@ -58,6 +69,45 @@ describe.skipIf(skipBrowser)('browser: security', () => {
     expect({ events: h.services.events.recent(1000).length, pending: h.services.pending.size }).toEqual(
       before,
     );
+    await context.close();
+  }, 60_000);
+
+  it('an <img src> on another site’s page starts no sign-in and signs in to nothing; its link still works', async () => {
+    const context = await b.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${h.baseUrl}/status`); // the victim has the app open: its cookie exists
+    const pendingBefore = h.services.pending.size;
+    const statements = async () => {
+      const body = (await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as
+        | { statements: unknown[] }
+        | unknown[];
+      return (Array.isArray(body) ? body : body.statements).length;
+    };
+    const statementsBefore = await statements();
+    // helmet's Cross-Origin-Resource-Policy keeps the page from reading the answers (the loads fail in
+    // the browser), but the requests still reach the app: what matters is what the app did with them.
+    const sent: string[] = [];
+    const settle = (r: { url(): string }) => {
+      if (r.url().startsWith(h.baseUrl!)) sent.push(new URL(r.url()).pathname);
+    };
+    page.on('requestfailed', settle);
+    page.on('requestfinished', settle);
+    const logged = h.logs.length;
+    await page.goto(`${attackerOrigin}/img`);
+    await expect.poll(() => sent.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    const answers = h.logs
+      .slice(logged)
+      .map((l) => JSON.parse(l) as { msg?: string; path?: string; status?: number })
+      .filter((l) => l.msg === 'request');
+    for (const p of ['/connect', '/status', '/status.json'])
+      expect(answers.find((a) => a.path === p)?.status, p).toBe(403);
+    expect(h.services.pending.size).toBe(pendingBefore);
+    expect(await statements()).toBe(statementsBefore);
+
+    // Following the link is a top-level navigation: the sign-in starts and the provider's page opens.
+    await page.click('#go');
+    await page.waitForURL((u) => u.href.startsWith(h.oauthUrl));
+    expect(h.services.pending.size).toBe(pendingBefore + 1);
     await context.close();
   }, 60_000);
 

@@ -138,3 +138,96 @@ describe('callback state', () => {
     expect(await codeGrants(h)).toBe(before);
   });
 });
+
+describe('Fetch Metadata: other sites may navigate here, not load or fetch', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ logLevel: 'warn' });
+  });
+  afterAll(async () => h?.close());
+
+  const statementCount = async () => {
+    const body = (await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as
+      | { statements: unknown[] }
+      | unknown[];
+    return (Array.isArray(body) ? body : body.statements).length;
+  };
+  const img = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image' };
+  const xhr = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Dest': 'empty' };
+  const frame = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'iframe' };
+  const otherPort = { 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image' };
+  const link = {
+    'Sec-Fetch-Site': 'cross-site',
+    'Sec-Fetch-Mode': 'navigate',
+    'Sec-Fetch-Dest': 'document',
+    'Sec-Fetch-User': '?1',
+  };
+
+  it('an <img>, fetch(), frame or another local port’s page hitting /connect starts no sign-in', async () => {
+    for (const [name, headers] of Object.entries({ img, xhr, frame, otherPort })) {
+      const res = await h.agent.get('/connect').set(headers).set('Accept', 'text/html');
+      expect(res.status, name).toBe(403);
+      expect(errorCode(res.text), name).toBe('csrf_invalid');
+      expect(res.text, name).toContain('A request from another site was refused');
+      expect(res.text, name).toContain('Open the app yourself');
+    }
+    expect(h.services.pending.size).toBe(0);
+  });
+
+  it('an <img> or fetch() of /status or /status.json runs nothing in Snowflake', async () => {
+    const before = await statementCount();
+    for (const p of ['/status', '/status.json', '/setup']) {
+      expect((await h.agent.get(p).set(img)).status, p).toBe(403);
+      expect((await h.agent.get(p).set(xhr)).status, p).toBe(403);
+    }
+    const json = await h.agent.get('/status.json').set(xhr);
+    expect(json.body.error).toMatchObject({
+      code: 'csrf_invalid',
+      title: 'A request from another site was refused',
+    });
+    expect(await statementCount()).toBe(before);
+  });
+
+  it('a cross-site form POST is refused before the CSRF check', async () => {
+    const token = await h.csrf();
+    const res = await h.agent
+      .post('/check')
+      .set({ ...link })
+      .type('form')
+      .send({ _csrf: token });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('A request from another site was refused');
+  });
+
+  it('a link from another site to / or /connect, and the provider’s redirect to /callback, still work', async () => {
+    const home = await h.agent.get('/').set(link);
+    expect(home.status).toBe(200);
+    const pending = h.services.pending.size;
+    const start = await h.agent.get('/connect').set(link);
+    expect(start.status).toBe(303);
+    expect(h.services.pending.size).toBe(pending + 1);
+    const back = new URL(await consent(start.headers.location as string));
+    // The provider's consent page redirects the browser back: a cross-site top-level navigation.
+    const cb = await h.agent.get(`${back.pathname}${back.search}`).set({
+      'Sec-Fetch-Site': 'cross-site',
+      'Sec-Fetch-Mode': 'navigate',
+      'Sec-Fetch-Dest': 'document',
+    });
+    expect(cb.status).toBe(303);
+    expect(cb.headers.location).toMatch(/^\/result\//);
+  });
+
+  it('requests without Fetch Metadata (curl, monitors, old browsers) and the app’s own pages pass', async () => {
+    expect((await h.agent.get('/status.json')).status).toBe(200);
+    expect(
+      (
+        await h.agent
+          .get('/status.json')
+          .set({ 'Sec-Fetch-Site': 'same-origin', 'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Dest': 'empty' })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await h.agent.get('/status').set({ 'Sec-Fetch-Site': 'none', 'Sec-Fetch-Mode': 'navigate' })).status,
+    ).toBe(200);
+  });
+});
