@@ -14,6 +14,7 @@ import { AdminSessions, adminGate, loginRoutes } from './security/admin.js';
 import { browserIdMiddleware, Csrf } from './security/browser.js';
 import { fetchMetadataPolicy } from './security/fetch-metadata.js';
 import { allowedHostnames, hostCheck } from './security/host.js';
+import { postOnlyActions } from './security/post-only.js';
 import type { Services } from './services.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,6 +102,7 @@ export function createApp(s: Services): express.Express {
   app.use(connectRoutes(s));
   app.use(statusRoutes(s));
   app.use(setupRoutes(s));
+  app.use(postOnlyActions(!!config.adminToken));
 
   app.use((req, _res, next) => {
     next(

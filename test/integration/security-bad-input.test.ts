@@ -81,7 +81,7 @@ const cases: Case[] = [
   {
     name: 'GET /check (actions are POST only)',
     send: (h) => h.agent.get('/check'),
-    status: 404,
+    status: 405,
     code: 'not_found',
   },
   {
@@ -222,6 +222,31 @@ describe('bad input', () => {
       await stillAnswers();
     });
   }
+
+  it('GET of every POST-only action: 405, Allow: POST, and a page pointing at its button; nothing runs', async () => {
+    const before = { events: h.services.events.all().length, pending: h.services.pending.size };
+    for (const [path, where] of [
+      ['/check', 'on the status page'],
+      ['/reauthorize', 'on the status page'],
+      ['/held/abcdefghijkl/save', 'result page'],
+      ['/held/abcdefghijkl/cancel', 'result page'],
+      ['/setup/reveal', 'on the Setup page'],
+    ] as const) {
+      const res = await h.agent.get(path).set('Accept', 'text/html');
+      expect(res.status, path).toBe(405);
+      expect(res.headers.allow, path).toBe('POST');
+      expect(res.text, path).toContain('This address is a button, not a page');
+      expect(res.text, path).toContain(where);
+      const head = await h.agent.head(path);
+      expect(head.status, path).toBe(405);
+      expect(head.headers.allow, path).toBe('POST');
+    }
+    // A GET of a page that exists elsewhere is still a plain 404.
+    expect((await h.agent.get('/held/abcdefghijkl')).status).toBe(404);
+    // Without ADMIN_TOKEN there is no sign-in, so no /logout to point at.
+    expect((await h.agent.get('/logout')).status).toBe(404);
+    expect({ events: h.services.events.all().length, pending: h.services.pending.size }).toEqual(before);
+  });
 
   for (const p of providerCases) {
     it(`${p.name}: a clear error page (${p.code}), a log line, no stack trace`, async () => {
