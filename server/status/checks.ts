@@ -121,6 +121,11 @@ export interface JudgeInput {
    * OAUTH_REFRESH_TOKEN_EXPIRY_TIME, which a later write without an expiry leaves behind, stale.
    */
   localHistory?: boolean;
+  /**
+   * When the last end-to-end check since the last connect passed: Snowflake reached the API host,
+   * which proves the network rules the app's role cannot read (DESC NETWORK RULE needs OWNERSHIP).
+   */
+  provenAt?: string;
   at?: string;
 }
 
@@ -321,7 +326,7 @@ export function judgeChain(input: JudgeInput): StatusCheck[] {
 
   // --- external access integration and network rule -------------------------------------------------
   for (const e of facts.eais) judgeEai(add, e, secret.display, secret.sql, roleSql, role ?? '');
-  judgeRules(add, facts, exp);
+  judgeRules(add, facts, exp, input.provenAt);
   return out;
 }
 
@@ -545,10 +550,21 @@ function judgeEai(
     );
 }
 
-function judgeRules(add: Add, facts: ChainFacts, exp: Expected): void {
+function judgeRules(add: Add, facts: ChainFacts, exp: Expected, provenAt: string | undefined): void {
   const title = 'Network rule';
+  const proven = () =>
+    add(
+      'network_rule',
+      title,
+      'ok',
+      `Proven by the end-to-end check at ${provenAt}: Snowflake reached the API host (${exp.apiHost}) through it. (The app’s role cannot read the rule itself: DESCRIBE NETWORK RULE needs OWNERSHIP.)`,
+    );
   const seenEais = facts.eais.filter((e) => e.seen.kind === 'ok');
   if (facts.eais.length > 0 && seenEais.length === 0) {
+    if (provenAt) {
+      proven();
+      return;
+    }
     add(
       'network_rule',
       title,
@@ -590,6 +606,10 @@ function judgeRules(add: Add, facts: ChainFacts, exp: Expected): void {
     return;
   }
   if (visible.length === 0) {
+    if (provenAt) {
+      proven();
+      return;
+    }
     const names = facts.rules.map((r) => r.name).join(', ');
     add(
       'network_rule',

@@ -231,7 +231,10 @@ export class StatusService {
     const knownExpiry = this.expiresAt();
     // The last connect's expiry (or none) wins: the secret keeps an expiry written earlier when a later
     // write had none (e.g. after the Google client was published). Its value counts only without history.
-    const localHistory = this.lastConnect() !== undefined;
+    const c = this.lastConnect();
+    const localHistory = c !== undefined;
+    const check = this.lastCheck();
+    const provenAt = c && check?.ok === true && check.at >= c.at ? check.at : undefined;
     const checks = judgeChain({
       config: this.config,
       profile: this.profile,
@@ -239,6 +242,7 @@ export class StatusService {
       now,
       knownExpiry,
       localHistory,
+      provenAt,
     });
     const fromSecret = facts.secret?.kind === 'ok' ? facts.secret.value.refreshTokenExpiry : null;
     return { checks, expiry: localHistory ? knownExpiry : (fromSecret ?? knownExpiry) };

@@ -88,6 +88,13 @@ describe('status (google-health)', () => {
     expect(s.overall).toBe('connected');
     const e2e = byId(s.checks, 'end_to_end');
     expect(e2e.status).toBe('ok');
+    // The passing check proved the rule the app's role cannot read.
+    expect(byId(s.checks, 'network_rule')).toMatchObject({ status: 'ok', fix: null });
+    expect(byId(s.checks, 'network_rule').detail).toBe(
+      `Proven by the end-to-end check at ${e2e.at}: Snowflake reached the API host (health.googleapis.com) through it. (The app’s role cannot read the rule itself: DESCRIBE NETWORK RULE needs OWNERSHIP.)`,
+    );
+    const setup = await h.agent.get('/setup');
+    expect(setup.text).toMatch(/data-check-id="network_rule" data-status="ok"/);
     expect(Date.parse(e2e.at)).toBeGreaterThan(Date.now() - 60_000);
     for (const c of s.checks)
       expect(Object.keys(c)).toEqual(expect.arrayContaining(['id', 'status', 'detail', 'fix', 'at']));
@@ -496,6 +503,9 @@ describe('status: a rate limit during the end-to-end check, and another configur
       fix: expect.stringContaining('wait a minute and run the check again'),
     });
     expect(h.services.status.overall()).toBe('warning');
+    // The last check did not pass: the unreadable network rule is a warning with its fix again.
+    expect(byId(s.checks, 'network_rule')).toMatchObject({ status: 'warning' });
+    expect(byId(s.checks, 'network_rule').fixSql).toContain('DESC NETWORK RULE');
     // Once the limit passes, the next check clears it.
     expect((await h.services.status.runCheck()).ok).toBe(true);
     expect((await statusJson(h)).overall).toBe('connected');

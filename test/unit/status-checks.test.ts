@@ -198,6 +198,35 @@ describe('judgeChain', () => {
     expect(c?.fixSql).toBe('DESC NETWORK RULE FITBIT.PUBLIC.FITBIT_API_RULE;');
   });
 
+  it('a rule the app cannot read is ok once an end-to-end check since the last connect passed', () => {
+    const at = '2026-11-20T11:59:00.000Z';
+    for (const f of [
+      facts({ rules: [{ name: 'FITBIT.PUBLIC.FITBIT_API_RULE', seen: unseen() }] }),
+      // The integration listing the rules is out of sight too.
+      facts({ eais: [{ name: 'FITBIT_EAI', seen: unseen() }], rules: [] }),
+    ]) {
+      const c = get(judgeChain({ config: config(), profile, facts: f, now, provenAt: at }), 'network_rule');
+      expect(c).toMatchObject({ status: 'ok', fix: null, fixSql: null });
+      expect(c?.detail).toContain(`Proven by the end-to-end check at ${at}`);
+      expect(c?.detail).toContain('health.googleapis.com');
+      expect(get(judgeChain({ config: config(), profile, facts: f, now }), 'network_rule')?.status).toBe(
+        'warning',
+      );
+    }
+    // A rule the app can read and that is wrong stays failed, whatever a check said.
+    const wrong = facts({
+      rules: [
+        {
+          name: 'R',
+          seen: { kind: 'ok', value: { owner: 'O', type: 'HOST_PORT', mode: 'EGRESS', values: ['x.com'] } },
+        },
+      ],
+    });
+    expect(
+      get(judgeChain({ config: config(), profile, facts: wrong, now, provenAt: at }), 'network_rule')?.status,
+    ).toBe('failed');
+  });
+
   it('an ingress rule, or a host on another port, does not allow the API', () => {
     const mk = (mode: string, values: string[]) =>
       facts({
