@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     `  control          ${oauth.url}/sandbox/`,
     `Snowflake stand-in ${snowflake.url}   (account 'sandbox'; snowflake-sdk: accessUrl = this URL)`,
     '  admin login      SANDBOX_ADMIN / sandbox   role ACCOUNTADMIN, warehouse SANDBOX_WH',
-    `  control          ${snowflake.url}/sandbox/   (statements, stats, logins, faults, reset, expire-sessions, rotation-policy)`,
+    `  control          ${snowflake.url}/sandbox/   (statements, stats, logins, faults, reset, expire-sessions, rotation-policy, token-cache)`,
     `  python3          ${snowflake.python === null ? 'NOT FOUND: Python functions will fail' : `${snowflake.python}${snowflake.pythonRequests ? '' : "   (no 'requests': apt-get install python3-requests)"}`}`,
     'Ctrl-C stops both.',
   ];

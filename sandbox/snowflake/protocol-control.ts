@@ -7,7 +7,7 @@ import type { SessionStore } from './auth-sessions.js';
 import type { SqlEngine } from './contract.js';
 import { type Faults, FaultsInput } from './faults.js';
 import { readJsonBody } from './protocol.js';
-import type { RotationPolicy } from './runner-oauth.js';
+import type { AccessTokenCacheMode, RotationPolicy } from './runner-oauth.js';
 
 export interface StatementRecord {
   at: string;
@@ -49,6 +49,8 @@ export interface ControlContext {
   };
   getPolicy(): RotationPolicy;
   setPolicy(p: RotationPolicy): void;
+  getTokenCache(): AccessTokenCacheMode;
+  setTokenCache(mode: AccessTokenCacheMode): void;
   onReset(): void;
 }
 
@@ -66,6 +68,7 @@ type Send = (res: ServerResponse, body: unknown, status?: number) => void;
 const ResetInput = z.object({ sessions: z.boolean().optional() }).strict();
 const ExpireInput = z.object({ master: z.boolean().optional() }).strict();
 const PolicyInput = z.object({ policy: z.enum(['persist', 'discard']) }).strict();
+const TokenCacheInput = z.object({ mode: z.enum(['none', 'until-expiry']) }).strict();
 
 const INDEX = {
   'GET /sandbox/': 'this index',
@@ -80,6 +83,9 @@ const INDEX = {
   'POST /sandbox/expire-sessions': 'expire every session token ({"master":true}: master tokens too)',
   'GET /sandbox/rotation-policy': 'what happens to a rotated refresh token: persist | discard',
   'POST /sandbox/rotation-policy': 'JSON {"policy":"persist"|"discard"}',
+  'GET /sandbox/token-cache':
+    'get_oauth_access_token between calls: none (refresh every call) | until-expiry',
+  'POST /sandbox/token-cache': 'JSON {"mode":"none"|"until-expiry"}; clears cached access tokens',
   ...SIGNIN_CONTROL_INDEX,
 };
 
@@ -158,6 +164,14 @@ export async function handleControl(
       if (!input) return;
       ctx.setPolicy(input.policy);
       return send(res, { policy: ctx.getPolicy() });
+    }
+    case 'GET /sandbox/token-cache':
+      return send(res, { mode: ctx.getTokenCache() });
+    case 'POST /sandbox/token-cache': {
+      const input = await parse(TokenCacheInput);
+      if (!input) return;
+      ctx.setTokenCache(input.mode);
+      return send(res, { mode: ctx.getTokenCache() });
     }
     default:
       return send(res, { error: 'not_found', message: `No such control endpoint: ${key}` }, 404);

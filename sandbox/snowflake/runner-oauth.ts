@@ -6,6 +6,13 @@ import type { SecretBinding } from './contract.js';
 
 export type RotationPolicy = 'persist' | 'discard';
 
+/**
+ * What _snowflake.get_oauth_access_token does between calls. 'none': every call refreshes (the
+ * default: each call proves the stored refresh token still works). 'until-expiry': an access token is
+ * reused until its expires_in runs out, as Snowflake very likely does (not verified).
+ */
+export type AccessTokenCacheMode = 'none' | 'until-expiry';
+
 /** Sent on every refresh, so tests can tell Snowflake's refreshes from the app's. */
 export const SANDBOX_OAUTH_USER_AGENT = 'snowflake-sandbox-oauth/1';
 
@@ -17,7 +24,9 @@ export interface ExchangeOptions {
   timeoutMs?: number;
 }
 
-export type ExchangeResult = { ok: true; accessToken: string } | { ok: false; error: string };
+export type ExchangeResult =
+  | { ok: true; accessToken: string /** seconds, when the provider said */; expiresIn?: number }
+  | { ok: false; error: string };
 
 /** The URL to call for `url`: its host's stand-in when the egress map names the host, else itself. */
 export function resolveEgress(url: string, egress: Record<string, string>): string {
@@ -130,5 +139,51 @@ export async function exchangeRefreshToken(
   if (typeof rotated === 'string' && rotated !== refreshToken && opts.rotationPolicy === 'persist') {
     binding.setRefreshToken(rotated);
   }
-  return { ok: true, accessToken: json.access_token };
+  const expiresIn = typeof json.expires_in === 'number' ? json.expires_in : Number(json.expires_in);
+  return {
+    ok: true,
+    accessToken: json.access_token,
+    ...(Number.isFinite(expiresIn) && expiresIn > 0 ? { expiresIn } : {}),
+  };
+}
+
+/**
+ * Access tokens kept per secret, refresh token and integration, so a new ALTER SECRET (another
+ * refresh token) or a changed integration never reuses a token from the old grant.
+ */
+export class AccessTokenCache {
+  private entries = new Map<string, { token: string; expiresAt: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private key(b: SecretBinding): string | null {
+    const i = b.integration;
+    return b.refreshToken === null
+      ? null
+      : JSON.stringify([b.secretName, b.refreshToken, i.name, i.clientId, i.tokenEndpoint]);
+  }
+
+  get(b: SecretBinding): string | undefined {
+    const k = this.key(b);
+    const hit = k === null ? undefined : this.entries.get(k);
+    if (!hit) return undefined;
+    if (hit.expiresAt <= this.now()) {
+      this.entries.delete(k!);
+      return undefined;
+    }
+    return hit.token;
+  }
+
+  /** Call after the exchange: a rotated refresh token already written back is the key then. */
+  put(b: SecretBinding, token: string, expiresInS: number | undefined): void {
+    const k = this.key(b);
+    if (k === null || expiresInS === undefined) return;
+    this.entries.set(k, { token, expiresAt: this.now() + expiresInS * 1000 });
+    // Forget expired entries so a long-running sandbox stays small.
+    for (const [key, e] of this.entries) if (e.expiresAt <= this.now()) this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }

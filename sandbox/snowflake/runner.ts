@@ -8,9 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { FunctionInvocation, FunctionResult, FunctionRunner } from './contract.js';
+import type { FunctionInvocation, FunctionResult, FunctionRunner, SecretBinding } from './contract.js';
 import { SqlError } from './contract.js';
-import { exchangeRefreshToken, type RotationPolicy } from './runner-oauth.js';
+import {
+  AccessTokenCache,
+  type AccessTokenCacheMode,
+  type ExchangeResult,
+  exchangeRefreshToken,
+  type RotationPolicy,
+} from './runner-oauth.js';
 
 export const HARNESS_PATH = fileURLToPath(new URL('./python/harness.py', import.meta.url));
 
@@ -20,6 +26,13 @@ export interface PythonRunnerOptions {
   egress?: Record<string, string>;
   /** Read on every exchange, so the policy can be switched while running. */
   rotationPolicy?: () => RotationPolicy;
+  /** Read on every get_oauth_access_token; default 'none' (every call refreshes). */
+  accessTokenCache?: () => AccessTokenCacheMode;
+}
+
+export interface PythonRunner extends FunctionRunner {
+  /** Forgets every cached access token (on reset, and when the cache mode changes). */
+  clearAccessTokens(): void;
 }
 
 type HarnessMessage =
@@ -102,11 +115,22 @@ export function childEnv(parent: NodeJS.ProcessEnv = process.env): NodeJS.Proces
   return env;
 }
 
-export function createPythonRunner(opts: PythonRunnerOptions = {}): FunctionRunner {
+export function createPythonRunner(opts: PythonRunnerOptions = {}): PythonRunner {
   const python = opts.python ?? 'python3';
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const egress = Object.fromEntries(Object.entries(opts.egress ?? {}).map(([h, u]) => [h.toLowerCase(), u]));
   const policy = opts.rotationPolicy ?? (() => 'persist' as const);
+  const cacheMode = opts.accessTokenCache ?? (() => 'none' as const);
+  const cache = new AccessTokenCache();
+
+  async function accessToken(binding: SecretBinding): Promise<ExchangeResult> {
+    const caching = cacheMode() === 'until-expiry';
+    const cached = caching ? cache.get(binding) : undefined;
+    if (cached !== undefined) return { ok: true, accessToken: cached };
+    const answer = await exchangeRefreshToken(binding, { egress, rotationPolicy: policy() });
+    if (caching && answer.ok) cache.put(binding, answer.accessToken, answer.expiresIn);
+    return answer;
+  }
 
   async function run(inv: FunctionInvocation): Promise<FunctionResult> {
     const dir = await mkdtemp(join(tmpdir(), 'sf-sandbox-udf-'));
@@ -159,9 +183,9 @@ export function createPythonRunner(opts: PythonRunnerOptions = {}): FunctionRunn
       const onMessage = async (msg: HarnessMessage) => {
         if (msg.type === 'token') {
           const binding = inv.secrets.find((s) => s.alias === msg.alias);
-          const answer = binding
-            ? await exchangeRefreshToken(binding, { egress, rotationPolicy: policy() })
-            : { ok: false as const, error: `Secret '${msg.alias}' is not bound to this function` };
+          const answer: ExchangeResult = binding
+            ? await accessToken(binding)
+            : { ok: false, error: `Secret '${msg.alias}' is not bound to this function` };
           const line = answer.ok ? { ok: true, token: answer.accessToken } : answer;
           if (!toHarness.destroyed) toHarness.write(`${JSON.stringify(line)}\n`);
         } else if (msg.type === 'error') {
@@ -220,5 +244,5 @@ export function createPythonRunner(opts: PythonRunnerOptions = {}): FunctionRunn
     });
   }
 
-  return { run };
+  return { run, clearAccessTokens: () => cache.clear() };
 }

@@ -32,7 +32,7 @@ import {
   type StatementRecord,
 } from './protocol-control.js';
 import { checkPython, createPythonRunner, REQUESTS_HINT } from './runner.js';
-import type { RotationPolicy } from './runner-oauth.js';
+import type { AccessTokenCacheMode, RotationPolicy } from './runner-oauth.js';
 
 export type EngineFactory = (opts: { runner: FunctionRunner; now?: () => Date }) => SqlEngine;
 
@@ -41,6 +41,8 @@ export interface SnowflakeSandboxOptions {
   port?: number; // default Number(process.env.SANDBOX_SNOWFLAKE_PORT ?? 8791); 0 = any
   egress?: Record<string, string>; // host → base URL of the local stand-in serving it
   rotationPolicy?: RotationPolicy; // default 'persist'
+  /** default 'none': every get_oauth_access_token refreshes (see AccessTokenCacheMode). */
+  accessTokenCache?: AccessTokenCacheMode;
   python?: string; // default 'python3'
   functionTimeoutMs?: number; // default 30000
   /** Seam for tests of the protocol layer alone; default: engine.ts's createEngine. */
@@ -60,6 +62,8 @@ export interface SnowflakeSandbox {
   /** Whether that python3 can import requests (the Health API handlers use it). */
   readonly pythonRequests: boolean;
   setRotationPolicy(p: RotationPolicy): void;
+  /** Switches the access-token cache (and forgets what it held). */
+  setAccessTokenCache(mode: AccessTokenCacheMode): void;
   /** Count of statements that used a warehouse since start/reset. */
   warehouseStatements(): number;
   close(): Promise<void>;
@@ -80,6 +84,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
   const nowMs = () => clock().getTime();
   const python = opts.python ?? 'python3';
   let policy: RotationPolicy = opts.rotationPolicy ?? 'persist';
+  let cacheMode: AccessTokenCacheMode = opts.accessTokenCache ?? 'none';
 
   // Which statement a function call belongs to, so a failing call still counts as warehouse use.
   const current = new AsyncLocalStorage<{ usedWarehouse: boolean }>();
@@ -88,7 +93,12 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     timeoutMs: opts.functionTimeoutMs ?? 30_000,
     egress: opts.egress ?? {},
     rotationPolicy: () => policy,
+    accessTokenCache: () => cacheMode,
   });
+  const setCacheMode = (mode: AccessTokenCacheMode) => {
+    cacheMode = mode;
+    inner.clearAccessTokens();
+  };
   let functionCalls = 0;
   const runner: FunctionRunner = {
     run(inv) {
@@ -136,7 +146,10 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     setPolicy: (p) => {
       policy = p;
     },
+    getTokenCache: () => cacheMode,
+    setTokenCache: setCacheMode,
     onReset: () => {
+      inner.clearAccessTokens();
       resetSignInState(engine);
       results.clear();
       replies.clear();
@@ -456,6 +469,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     setRotationPolicy(p) {
       policy = p;
     },
+    setAccessTokenCache: setCacheMode,
     warehouseStatements: () => control.counters.warehouseStatements,
     close: () =>
       new Promise<void>((resolve) => {

@@ -80,6 +80,16 @@ def run():
         return {'encodedId': json.loads(resp.read())['user']['encodedId']}
 `;
 
+/** Refreshes Snowflake (the stand-in's runner) made at the Google token endpoint so far. */
+async function refreshCount(): Promise<number> {
+  const { requests } = (await (await fetch(`${sb.oauth.url}/sandbox/requests`)).json()) as {
+    requests: { path: string; grantType?: string; userAgent?: string }[];
+  };
+  return requests.filter(
+    (r) => r.path === '/token' && r.grantType === 'refresh_token' && r.userAgent === SANDBOX_OAUTH_USER_AGENT,
+  ).length;
+}
+
 async function snowflakeStats() {
   return (await (await fetch(`${sb.snowflake.url}/sandbox/stats`)).json()) as Record<string, number>;
 }
@@ -94,63 +104,87 @@ afterAll(async () => {
   await sb?.close();
 });
 
-describe('full chain: OAuth stand-in → ALTER SECRET → SELECT fn()', () => {
-  it('returns the Google Health identity, then the provider error once access is revoked', async () => {
-    await run(
-      objects('CHAIN_G', {
-        host: 'health.googleapis.com',
-        clientId: 'sandbox-client-id',
-        clientSecret: 'sandbox-client-secret',
-        tokenEndpoint: 'https://oauth2.googleapis.com/token',
-        authEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
-        authMethod: 'CLIENT_SECRET_POST',
-        body: identityHandler,
-      }),
-    );
-    // Before any token is written, the function fails with a clear message.
-    const empty = await failure(exec(conn, 'SELECT CHAIN_G.PUBLIC.WHO() AS WHO'));
-    expect(empty.code).toBe('100357');
-    expect(empty.message).toContain('no OAUTH_REFRESH_TOKEN');
+// Both access-token cache modes: without a cache the call after revoke-all fails at the refresh
+// (invalid_grant); with one it reuses the access token, which the revoked grant took with it (401).
+// The setup scripts' handlers turn either into FITBIT_CONNECT_ERROR[token_revoked].
+describe.each(['none', 'until-expiry'] as const)(
+  'full chain: OAuth stand-in → ALTER SECRET → SELECT fn() (access-token cache: %s)',
+  (mode) => {
+    beforeAll(() => {
+      sb.snowflake.setAccessTokenCache(mode);
+    });
+    afterAll(() => {
+      sb.snowflake.setAccessTokenCache('none');
+    });
 
-    const config = await googleConfig(sb.oauth);
-    const { tokens } = await oauthConnect(config, googleParams([PROFILE]));
-    const refresh = tokens.refresh_token!;
-    expect(refresh).toBeTruthy();
-    await exec(conn, `ALTER SECRET CHAIN_G.PUBLIC.TOKEN SET OAUTH_REFRESH_TOKEN = ${lit(refresh)}`);
+    it('returns the Google Health identity, then the provider error once access is revoked', async () => {
+      await run(
+        objects('CHAIN_G', {
+          host: 'health.googleapis.com',
+          clientId: 'sandbox-client-id',
+          clientSecret: 'sandbox-client-secret',
+          tokenEndpoint: 'https://oauth2.googleapis.com/token',
+          authEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
+          authMethod: 'CLIENT_SECRET_POST',
+          body: identityHandler,
+        }),
+      );
+      // Before any token is written, the function fails with a clear message.
+      const empty = await failure(exec(conn, 'SELECT CHAIN_G.PUBLIC.WHO() AS WHO'));
+      expect(empty.code).toBe('100357');
+      expect(empty.message).toContain('no OAUTH_REFRESH_TOKEN');
 
-    const before = sb.snowflake.warehouseStatements();
-    const [row] = await exec(conn, 'SELECT CHAIN_G.PUBLIC.WHO() AS WHO');
-    expect(row?.WHO).toMatchObject({ name: 'users/me/identity', legacyUserId: '2E4RVC' });
-    expect(sb.snowflake.warehouseStatements()).toBe(before + 1);
+      const config = await googleConfig(sb.oauth);
+      const { tokens } = await oauthConnect(config, googleParams([PROFILE]));
+      const refresh = tokens.refresh_token!;
+      expect(refresh).toBeTruthy();
+      await exec(conn, `ALTER SECRET CHAIN_G.PUBLIC.TOKEN SET OAUTH_REFRESH_TOKEN = ${lit(refresh)}`);
 
-    // Snowflake's refresh went to the OAuth stand-in's token endpoint, recognisably.
-    const { requests } = (await (await fetch(`${sb.oauth.url}/sandbox/requests`)).json()) as {
-      requests: { path: string; grantType?: string; userAgent?: string; status: number }[];
-    };
-    const refreshes = requests.filter((r) => r.path === '/token' && r.grantType === 'refresh_token');
-    expect(refreshes.at(-1)).toMatchObject({ userAgent: SANDBOX_OAUTH_USER_AGENT, status: 200 });
+      const before = sb.snowflake.warehouseStatements();
+      const [row] = await exec(conn, 'SELECT CHAIN_G.PUBLIC.WHO() AS WHO');
+      expect(row?.WHO).toMatchObject({ name: 'users/me/identity', legacyUserId: '2E4RVC' });
+      expect(sb.snowflake.warehouseStatements()).toBe(before + 1);
 
-    expect((await oauthControl(sb.oauth, '/sandbox/revoke-all')).status).toBe(200);
-    const err = await failure(exec(conn, 'SELECT CHAIN_G.PUBLIC.WHO() AS WHO'));
-    expect(err.code).toBe('100357');
-    expect(err.message).toContain('Python Interpreter Error');
-    expect(err.message).toContain('invalid_grant: Token has been expired or revoked.');
-    expect(err.message).toContain('in function WHO with handler run');
-    expect(sb.snowflake.warehouseStatements()).toBe(before + 2);
+      // Snowflake's refresh went to the OAuth stand-in's token endpoint, recognisably.
+      const { requests } = (await (await fetch(`${sb.oauth.url}/sandbox/requests`)).json()) as {
+        requests: { path: string; grantType?: string; userAgent?: string; status: number }[];
+      };
+      const refreshes = requests.filter((r) => r.path === '/token' && r.grantType === 'refresh_token');
+      expect(refreshes.at(-1)).toMatchObject({ userAgent: SANDBOX_OAUTH_USER_AGENT, status: 200 });
 
-    // The statement log shows the write, but never the token.
-    const log = (await (await fetch(`${sb.snowflake.url}/sandbox/statements`)).json()) as {
-      sqlText: string;
-    }[];
-    expect(
-      log.some((s) =>
-        /ALTER SECRET CHAIN_G\.PUBLIC\.TOKEN SET OAUTH_REFRESH_TOKEN = '\*\*\*'/.test(s.sqlText),
-      ),
-    ).toBe(true);
-    expect(JSON.stringify(log)).not.toContain(refresh);
-    expect(JSON.stringify(log)).not.toContain('sandbox-client-secret');
-  });
-});
+      // A second call refreshes again without a cache, and reuses the access token with one.
+      const refreshed = await refreshCount();
+      await exec(conn, 'SELECT CHAIN_G.PUBLIC.WHO() AS WHO');
+      expect((await refreshCount()) - refreshed).toBe(mode === 'none' ? 1 : 0);
+
+      expect((await oauthControl(sb.oauth, '/sandbox/revoke-all')).status).toBe(200);
+      const err = await failure(exec(conn, 'SELECT CHAIN_G.PUBLIC.WHO() AS WHO'));
+      expect(err.code).toBe('100357');
+      expect(err.message).toContain('Python Interpreter Error');
+      if (mode === 'none') {
+        expect(err.message).toContain('invalid_grant: Token has been expired or revoked.');
+      } else {
+        expect(err.message).toContain('401 Client Error');
+        expect(err.message).toContain('https://health.googleapis.com/v4/users/me/identity');
+        expect(err.message).not.toContain('invalid_grant');
+      }
+      expect(err.message).toContain('in function WHO with handler run');
+      expect(sb.snowflake.warehouseStatements()).toBe(before + 3);
+
+      // The statement log shows the write, but never the token.
+      const log = (await (await fetch(`${sb.snowflake.url}/sandbox/statements`)).json()) as {
+        sqlText: string;
+      }[];
+      expect(
+        log.some((s) =>
+          /ALTER SECRET CHAIN_G\.PUBLIC\.TOKEN SET OAUTH_REFRESH_TOKEN = '\*\*\*'/.test(s.sqlText),
+        ),
+      ).toBe(true);
+      expect(JSON.stringify(log)).not.toContain(refresh);
+      expect(JSON.stringify(log)).not.toContain('sandbox-client-secret');
+    });
+  },
+);
 
 describe('rotation policy with the fitbit profile (the provider rotates refresh tokens)', () => {
   async function connectFitbit(db: string): Promise<void> {

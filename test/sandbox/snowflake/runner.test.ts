@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionInvocation, SecretBinding } from '../../../sandbox/snowflake/contract.js';
 import { SqlError } from '../../../sandbox/snowflake/contract.js';
 import { createPythonRunner } from '../../../sandbox/snowflake/runner.js';
-import { resolveEgress, SANDBOX_OAUTH_USER_AGENT } from '../../../sandbox/snowflake/runner-oauth.js';
+import {
+  AccessTokenCache,
+  resolveEgress,
+  SANDBOX_OAUTH_USER_AGENT,
+} from '../../../sandbox/snowflake/runner-oauth.js';
 
 // A fake provider: a token endpoint and the Health API identity call, on one local origin.
 interface Seen {
@@ -316,6 +320,44 @@ def run():
     } finally {
       rotate = false;
     }
+  });
+
+  it("caches access tokens only in 'until-expiry' mode, per refresh token, and never past expires_in", async () => {
+    const body = 'import _snowflake\ndef run():\n  return _snowflake.get_oauth_access_token("cred")\n';
+    let mode: 'none' | 'until-expiry' = 'until-expiry';
+    const r = createPythonRunner({ egress: { 'oauth2.googleapis.com': base }, accessTokenCache: () => mode });
+    const store = { token: 'rt-0' as string | null };
+    const call = async () => {
+      const out = await r.run(inv({ body, secrets: [binding({}, store)] }));
+      return out.kind === 'scalar' ? out.value : null;
+    };
+    seen.tokenRequests.length = 0;
+    const first = await call();
+    expect(await call()).toBe(first);
+    expect(seen.tokenRequests).toHaveLength(1);
+    store.token = 'rt-new'; // a new ALTER SECRET: the old grant's access token is not reused
+    expect(await call()).not.toBe(first);
+    expect(seen.tokenRequests).toHaveLength(2);
+    r.clearAccessTokens();
+    await call();
+    expect(seen.tokenRequests).toHaveLength(3);
+    mode = 'none';
+    await call();
+    await call();
+    expect(seen.tokenRequests).toHaveLength(5);
+  });
+
+  it('forgets a cached access token when its expires_in runs out', () => {
+    let now = 1_000_000;
+    const cache = new AccessTokenCache(() => now);
+    const b = binding();
+    cache.put(b, 'at-x', 10);
+    now += 9_999;
+    expect(cache.get(b)).toBe('at-x');
+    now += 1;
+    expect(cache.get(b)).toBeUndefined();
+    cache.put(b, 'at-y', undefined); // no expires_in: not cached
+    expect(cache.get(b)).toBeUndefined();
   });
 
   it('refuses an alias that is not in SECRETS', async () => {

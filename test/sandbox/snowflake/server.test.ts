@@ -370,6 +370,17 @@ describe('faults', () => {
     await destroy(conn);
   });
 
+  it('switches the access-token cache mode: none by default, until-expiry on request, 400 otherwise', async () => {
+    expect((await control('/sandbox/token-cache')).json).toEqual({ mode: 'none' });
+    expect((await control('/sandbox/token-cache', { mode: 'until-expiry' })).json).toEqual({
+      mode: 'until-expiry',
+    });
+    expect((await control('/sandbox/token-cache')).json).toEqual({ mode: 'until-expiry' });
+    expect((await control('/sandbox/token-cache', { mode: 'forever' })).status).toBe(400);
+    sb.setAccessTokenCache('none');
+    expect((await control('/sandbox/token-cache')).json).toEqual({ mode: 'none' });
+  });
+
   it('serves the control index at /sandbox and /sandbox/', async () => {
     for (const path of ['/sandbox', '/sandbox/']) {
       const { status, json } = await control(path);
