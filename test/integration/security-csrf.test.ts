@@ -231,3 +231,33 @@ describe('Fetch Metadata: other sites may navigate here, not load or fetch', () 
     ).toBe(200);
   });
 });
+
+describe('health data stays in memory, for the browser that signed in', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ logLevel: 'warn' });
+  });
+  afterAll(async () => h?.close());
+
+  it('a result page opens only in its own browser; the steps chart never reaches the data directory', async () => {
+    const cb = await h.connect();
+    expect(cb.status).toBe(303);
+    const resultPath = cb.headers.location as string;
+    expect((await h.agent.get(resultPath)).status).toBe(200);
+    const stranger = supertest.agent(appOf(h));
+    stranger.set('Host', 'localhost:8787');
+    const other = await stranger.get(resultPath);
+    expect(other.status).toBe(404);
+    expect(other.text).toContain('This result is no longer available');
+
+    const chart = await h.services.status.stepsChart();
+    expect(chart?.days.length).toBe(30);
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const files = readdirSync(h.dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    for (const f of files) {
+      const text = readFileSync(path.join(f.parentPath, f.name), 'utf8');
+      expect(text, f.name).not.toMatch(/"steps"|"days"|"bars"/);
+    }
+  });
+});
