@@ -39,6 +39,7 @@ const DAY_MS = 24 * 3600 * 1000;
 
 export class StatusService {
   private checking: Promise<CheckResult> | undefined;
+  private reading: ReturnType<typeof readChain> | undefined;
   /** The steps chart and the connect it was fetched for (a newer connect or a failed check hides it). */
   private chart: { chart: StepsChart; connectAt: string } | undefined;
   private chartLoading: Promise<void> | undefined;
@@ -227,7 +228,12 @@ export class StatusService {
 
   private async inspect(): Promise<{ checks: StatusCheck[]; expiry: Date | undefined }> {
     const now = this.clock();
-    const facts = await readChain(this.reader, this.config);
+    // Page loads that arrive together share one round of DESCRIBE statements (a monitor and a person, or a
+    // burst of reloads); a load that comes after it finished reads afresh.
+    this.reading ??= readChain(this.reader, this.config).finally(() => {
+      this.reading = undefined;
+    });
+    const facts = await this.reading;
     const knownExpiry = this.expiresAt();
     // The last connect's expiry (or none) wins: the secret keeps an expiry written earlier when a later
     // write had none (e.g. after the Google client was published). Its value counts only without history.
