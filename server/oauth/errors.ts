@@ -3,6 +3,7 @@
 import * as oidc from 'openid-client';
 import { AppError } from '../errors.js';
 import type { ProviderProfile } from '../providers/index.js';
+import { MAX_UPSTREAM_BYTES, ResponseTooLargeError } from './client.js';
 
 interface Ctx {
   profile: ProviderProfile;
@@ -106,6 +107,17 @@ export function oauthError(e: unknown, ctx: Ctx): AppError {
       retryConnect: true,
     });
   }
+  const tooLarge = findCause(e, (c) => c instanceof ResponseTooLargeError);
+  if (tooLarge) {
+    return new AppError('provider_error', {
+      status: 502,
+      title: `${profile.displayName} sent an answer far larger than any OAuth response`,
+      why: `While ${ctx.step}, the answer exceeded ${MAX_UPSTREAM_BYTES} bytes, so the app stopped reading it. A proxy or the provider is misbehaving.`,
+      fix: 'Start the connection again. If it repeats, check any proxy set in OAUTH_TOKEN_URL or HEALTH_API_URL.',
+      upstream: { source: profile.displayName, code: 'response_too_large' },
+      retryConnect: true,
+    });
+  }
   const net = describeNetwork(e);
   if (net) {
     return new AppError('provider_unreachable', {
@@ -138,6 +150,15 @@ export function oauthError(e: unknown, ctx: Ctx): AppError {
     retryConnect: true,
     cause: e,
   });
+}
+
+function findCause(e: unknown, pred: (c: unknown) => boolean): unknown {
+  let cur: unknown = e;
+  for (let i = 0; i < 6 && cur; i++) {
+    if (pred(cur)) return cur;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function responseStatus(e: oidc.ClientError): number | undefined {

@@ -152,6 +152,33 @@ describe('token endpoint failures', () => {
     });
   }
 
+  for (const which of ['tokenUrl', 'healthApiUrl'] as const) {
+    it(`stops reading an oversized answer (${which}) and says so`, async () => {
+      // A broken upstream (or proxy) that answers with megabytes.
+      const big = http.createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`{"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`);
+      });
+      await new Promise<void>((r) => big.listen(0, '127.0.0.1', () => r()));
+      const bigUrl = `http://127.0.0.1:${(big.address() as AddressInfo).port}`;
+      try {
+        h = await startHarness({
+          tweak: (c) => ({
+            ...c,
+            oauth: { ...c.oauth, [which]: which === 'tokenUrl' ? `${bigUrl}/token` : bigUrl },
+          }),
+        });
+        const res = await h.connect();
+        expect(res.status).toBe(502);
+        expect(res.text).toContain('far larger than any OAuth response');
+        expect(res.text).toContain('response_too_large');
+        expect((await h.agent.get('/')).status).toBe(200);
+      } finally {
+        big.close();
+      }
+    });
+  }
+
   it('reports a token endpoint timeout', async () => {
     h = await startHarness({ tweak: (c) => ({ ...c, timeouts: { ...c.timeouts, oauthSeconds: 1 } }) });
     const authUrl = await h.startFlow();
