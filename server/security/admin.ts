@@ -119,7 +119,55 @@ export function adminGate(adminToken: string | undefined, sessions: AdminSession
 }
 
 /** GET/POST /login and POST /logout. POST /login is CSRF-checked like every other POST. */
-export function loginRoutes(adminToken: string | undefined, sessions: AdminSessions, secure: boolean) {
+/**
+ * Guessing ADMIN_TOKEN over the network: after `max` wrong tokens from one address within `windowMs`,
+ * that address gets a "wait" page (even for the right token) until the window ends.
+ */
+export class LoginThrottle {
+  private readonly failures = new Map<string, { count: number; since: number }>();
+  constructor(
+    private readonly max = 5,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private entry(addr: string) {
+    const e = this.failures.get(addr);
+    if (e && this.now() - e.since >= this.windowMs) {
+      this.failures.delete(addr);
+      return undefined;
+    }
+    return e;
+  }
+
+  /** Seconds to wait, or 0 when this address may try. */
+  blockedFor(addr: string): number {
+    const e = this.entry(addr);
+    if (!e || e.count < this.max) return 0;
+    return Math.ceil((e.since + this.windowMs - this.now()) / 1000);
+  }
+
+  fail(addr: string): void {
+    const e = this.entry(addr);
+    if (e) e.count++;
+    else {
+      // Bounded: one small entry per address, and a flood of addresses resets the table.
+      if (this.failures.size >= 10_000) this.failures.clear();
+      this.failures.set(addr, { count: 1, since: this.now() });
+    }
+  }
+
+  succeed(addr: string): void {
+    this.failures.delete(addr);
+  }
+}
+
+export function loginRoutes(
+  adminToken: string | undefined,
+  sessions: AdminSessions,
+  secure: boolean,
+  throttle = new LoginThrottle(),
+) {
   const r = Router();
   if (!adminToken) return r;
   const cookie = (value: string, maxAgeSeconds: number) =>
@@ -132,10 +180,19 @@ export function loginRoutes(adminToken: string | undefined, sessions: AdminSessi
     const body = (req.body ?? {}) as Record<string, unknown>;
     const next = safeNext(body.next);
     const presented = typeof body.token === 'string' ? body.token : undefined;
+    const addr = req.socket.remoteAddress ?? 'unknown';
+    const wait = throttle.blockedFor(addr);
+    if (wait > 0) {
+      res.set('Retry-After', String(wait));
+      res.status(429).render('login', { next, failed: false, waitSeconds: wait, pageTitle: 'Sign in' });
+      return;
+    }
     if (!tokenMatches(presented, adminToken)) {
+      throttle.fail(addr);
       res.status(401).render('login', { next, failed: true, pageTitle: 'Sign in' });
       return;
     }
+    throttle.succeed(addr);
     // A fresh session id on every login: a cookie planted before login is never promoted.
     sessions.end(parseCookies(req.headers.cookie)[ADMIN_COOKIE]);
     res.append('Set-Cookie', cookie(sessions.create(), Math.floor(SESSION_TTL_MS / 1000)));

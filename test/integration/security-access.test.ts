@@ -304,3 +304,21 @@ describe('security headers on every page', () => {
     }
   });
 });
+
+describe('guessing ADMIN_TOKEN', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ tweak: (c) => ({ ...c, adminToken: ADMIN_TOKEN }) });
+  });
+  afterAll(async () => h?.close());
+
+  it('is slowed to five tries a minute per address, the right token included', async () => {
+    const a = newBrowser(h);
+    for (let i = 0; i < 5; i++) expect((await login(a, `wrong-token-number-${i}`)).status).toBe(401);
+    const blocked = await login(a, ADMIN_TOKEN);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(blocked.text).toContain('id="login-wait"');
+    expect(cookieHeaders(blocked).some((c) => c.startsWith(`${ADMIN_COOKIE}=`))).toBe(false);
+  });
+});

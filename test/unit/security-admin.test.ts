@@ -2,7 +2,7 @@
 // constant-time token comparison, session expiry, and post-login redirects that stay on this site.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../server/config.js';
-import { AdminSessions, safeNext, tokenMatches } from '../../server/security/admin.js';
+import { AdminSessions, LoginThrottle, safeNext, tokenMatches } from '../../server/security/admin.js';
 
 const TOKEN = 'a-very-long-admin-token-value-123';
 
@@ -91,5 +91,30 @@ describe('safeNext', () => {
     ]) {
       expect(safeNext(bad), String(bad)).toBe('/');
     }
+  });
+});
+
+describe('LoginThrottle', () => {
+  it('blocks an address after five wrong tokens, until its minute is over', () => {
+    let t = 1_000_000;
+    const th = new LoginThrottle(5, 60_000, () => t);
+    for (let i = 0; i < 5; i++) {
+      expect(th.blockedFor('10.0.0.1')).toBe(0);
+      th.fail('10.0.0.1');
+    }
+    expect(th.blockedFor('10.0.0.1')).toBe(60);
+    expect(th.blockedFor('10.0.0.2')).toBe(0);
+    t += 30_000;
+    expect(th.blockedFor('10.0.0.1')).toBe(30);
+    t += 30_000;
+    expect(th.blockedFor('10.0.0.1')).toBe(0);
+  });
+
+  it('forgets the failures of an address that signs in', () => {
+    const th = new LoginThrottle(2, 60_000, () => 0);
+    th.fail('a');
+    th.succeed('a');
+    th.fail('a');
+    expect(th.blockedFor('a')).toBe(0);
   });
 });
