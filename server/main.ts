@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
+import { answerClientErrors } from './client-errors.js';
 import { type AppConfig, ConfigError, loadDotEnv, parseConfig } from './config.js';
 import { createLogger } from './log.js';
 import { resetSandboxHistory, type SandboxMode, startSandboxMode } from './sandbox-mode.js';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     );
     return process.exit(2);
   });
+  answerClientErrors(server, log);
   server.headersTimeout = 20_000;
   server.requestTimeout = 120_000;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;

@@ -271,3 +271,32 @@ describe('bad input', () => {
     });
   }
 });
+
+describe('requests Node refuses before routing', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ listen: true });
+  });
+  afterAll(async () => h?.close());
+
+  it('oversized headers get a short page saying what to do, and a log line', async () => {
+    const net = await import('node:net');
+    const port = Number(new URL(h.baseUrl!).port);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
+      });
+      let data = '';
+      s.on('data', (d) => {
+        data += d.toString();
+      });
+      s.on('end', () => resolve(data));
+      s.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer).toContain('The request headers are too large for this app');
+    expect(answer).not.toMatch(STACK);
+    expect(h.logs.join('')).toContain('request refused before routing');
+    expect((await fetch(`${h.baseUrl}/`)).status).toBe(200);
+  });
+});

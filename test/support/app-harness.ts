@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import supertest from 'supertest';
 import { type ConsentOptions, consent } from '../../sandbox/oauth/consent.js';
 import { createApp } from '../../server/app.js';
+import { answerClientErrors } from '../../server/client-errors.js';
 import type { AppConfig, BaseConfig } from '../../server/config.js';
 import { createLogger } from '../../server/log.js';
 import type { ProviderId } from '../../server/providers/index.js';
@@ -103,6 +104,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   if (opts.listen) {
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(port, '127.0.0.1', () => resolve(s));
+      answerClientErrors(s, log);
     });
     baseUrl = `http://127.0.0.1:${port}`;
   }
