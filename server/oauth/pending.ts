@@ -1,6 +1,9 @@
 // Started sign-ins, kept server-side: state → PKCE verifier and the browser that started it.
 // One-time (take() deletes), expiring, and capped so a flood of /connect requests cannot grow memory.
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../security/compare.js';
+
+/** Kept under its old name for callers and tests. */
+export { constantTimeEqual as safeEqual };
 
 export type FlowIntent = 'connect' | 'reauthorize';
 
@@ -46,7 +49,8 @@ export class PendingFlows {
     if (!flow) return { ok: false, reason: 'unknown' };
     this.flows.delete(state); // single use, whatever happens next
     if (this.now() - flow.createdAt > this.ttlMs) return { ok: false, reason: 'expired' };
-    if (!browserId || !safeEqual(browserId, flow.browserId)) return { ok: false, reason: 'other_browser' };
+    if (!browserId || !constantTimeEqual(browserId, flow.browserId))
+      return { ok: false, reason: 'other_browser' };
     return { ok: true, flow };
   }
 
@@ -61,10 +65,4 @@ export class PendingFlows {
   clear(): void {
     this.flows.clear();
   }
-}
-
-export function safeEqual(a: string, b: string): boolean {
-  const ba = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ba.length === bb.length && timingSafeEqual(ba, bb);
 }

@@ -22,13 +22,14 @@ export function connectRoutes(s: Services): Router {
   const results = new Results();
 
   const redirect = new URL(s.config.oauth.redirectUri);
+  const publicHost = new URL(s.config.publicOrigin).host;
   r.get('/connect', async (req, res) => {
     // The sign-in cookie must come back to the callback: start on the redirect URI's own host
     // (localhost and 127.0.0.1 are different sites to a browser).
     if (
       req.headers.host &&
       req.headers.host.toLowerCase() !== redirect.host &&
-      !s.config.publicOrigin.includes(req.headers.host)
+      req.headers.host.toLowerCase() !== publicHost
     ) {
       res.redirect(303, `${redirect.origin}/connect`);
       return;

@@ -1,10 +1,11 @@
 // Access control for a non-loopback bind: with ADMIN_TOKEN set, every page and action needs either the
 // admin session cookie (set by /login) or, for monitors of /status.json only, `Authorization: Bearer`.
 // Sessions are random ids kept in memory (a restart signs everyone out); the token never enters a cookie.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import { AppError } from '../errors.js';
 import { parseCookies } from './browser.js';
+import { constantTimeEqual } from './compare.js';
 
 export const ADMIN_COOKIE = 'fsc_admin';
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -17,10 +18,7 @@ const OPEN_PATHS = new Set(['/login']);
  * first so neither the length nor the position of the first wrong byte shows in the timing.
  */
 export function tokenMatches(presented: string | undefined, expected: string): boolean {
-  if (typeof presented !== 'string') return false;
-  const a = createHash('sha256').update(presented, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
+  return typeof presented === 'string' && constantTimeEqual(presented, expected);
 }
 
 export class AdminSessions {

@@ -3,7 +3,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../errors.js';
-import { safeEqual } from '../oauth/pending.js';
+import { constantTimeEqual } from './compare.js';
 
 export const BROWSER_COOKIE = 'fsc_browser';
 
@@ -57,7 +57,7 @@ export class Csrf {
       !browserId ||
       res.locals.newBrowser ||
       !sent ||
-      !safeEqual(sent, this.token(browserId))
+      !constantTimeEqual(sent, this.token(browserId))
     ) {
       throw new AppError('csrf_invalid', {
         status: 403,
