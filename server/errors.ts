@@ -2,7 +2,7 @@
 // things the error page shows: what happened (title), why, and the exact fix. One renderer turns
 // them into pages (app.ts); everything else just throws.
 
-import { scrubTokens } from './redact.js';
+import { scrubTokens } from './security/redaction.js';
 
 export type ErrorCode =
   | 'config_invalid'

@@ -1,40 +1,10 @@
-// Structured logs with every token-bearing field redacted by path, and request logging that never
-// includes a query string (the callback's carries the authorization code).
+// Structured logs with every token-bearing field redacted by path (the paths live in security/redaction.ts),
+// and request logging that never includes a query string (the callback's carries the authorization code).
 import { type DestinationStream, type Logger, pino } from 'pino';
 import pretty from 'pino-pretty';
+import { REDACT_PATHS } from './security/redaction.js';
 
 export type { Logger } from 'pino';
-
-const SECRET_KEYS = [
-  'refresh_token',
-  'refreshToken',
-  'access_token',
-  'accessToken',
-  'id_token',
-  'token',
-  'code',
-  'code_verifier',
-  'verifier',
-  'client_secret',
-  'clientSecret',
-  'password',
-  'passcode',
-  'privateKey',
-  'privateKeyPass',
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'adminToken',
-  'state',
-];
-
-export const REDACT_PATHS = [
-  ...SECRET_KEYS,
-  ...SECRET_KEYS.map((k) => `*.${k}`),
-  ...SECRET_KEYS.map((k) => `*.*.${k}`),
-  'req.headers.cookie',
-  'req.headers.authorization',
-];
 
 export type LogFormat = 'pretty' | 'json';
 

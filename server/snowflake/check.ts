@@ -3,7 +3,7 @@
 // the optional schedule — never on a page load.
 import type { SnowflakeConnectionConfig } from '../config.js';
 import { isAppError } from '../errors.js';
-import { scrubTokens } from '../redact.js';
+import { scrubTokens } from '../security/redaction.js';
 import { snowflakeError } from './errors.js';
 import type { SnowflakeSession } from './session.js';
 import type { QualifiedName } from './sql.js';

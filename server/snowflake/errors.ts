@@ -2,7 +2,7 @@
 // code and message are kept for the page (they never contain a token: statements are not echoed).
 import type { SnowflakeConnectionConfig } from '../config.js';
 import { AppError, isAppError } from '../errors.js';
-import { scrubSqlSecrets } from './session.js';
+import { scrubSqlSecrets } from '../security/redaction.js';
 
 export interface SnowflakeErrorContext {
   /** What the statement was doing: 'writing the secret', 'running the check function', … */

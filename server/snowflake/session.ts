@@ -6,6 +6,7 @@ import type { Connection, ConnectionOptions } from 'snowflake-sdk';
 import type { SnowflakeConnectionConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { scrubSqlSecrets } from '../security/redaction.js';
 import { type SnowflakeErrorContext, snowflakeError } from './errors.js';
 
 type Driver = typeof import('snowflake-sdk');
@@ -40,14 +41,6 @@ export function loadDriver(log: Logger): Promise<Driver> {
     return driver;
   });
   return driverPromise;
-}
-
-/** Belt and braces for free-text logs: hides the literal after any token-bearing keyword. */
-export function scrubSqlSecrets(text: string): string {
-  return text.replace(
-    /(OAUTH_REFRESH_TOKEN|OAUTH_CLIENT_SECRET|PASSWORD|TOKEN_SECRET)(\s*=\s*)'(?:[^'\\]|\\[\s\S]|'')*'?/gi,
-    "$1$2'***'",
-  );
 }
 
 export function driverOptions(c: SnowflakeConnectionConfig, timeoutMs: number): ConnectionOptions {

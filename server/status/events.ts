@@ -3,7 +3,7 @@
 // never a token value (the types below have no field that could hold one).
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { scrubTokens } from '../redact.js';
+import { scrubTokens } from '../security/redaction.js';
 
 export type EventType =
   | 'connect'
