@@ -9,7 +9,7 @@ import { createOAuthClient, type OAuthClient } from './oauth/client.js';
 import { ConnectFlow } from './oauth/flow.js';
 import { PendingFlows } from './oauth/pending.js';
 import { getProfile, type ProviderProfile } from './providers/index.js';
-import { SecretWriter } from './snowflake/secret.js';
+import { SecretWriter } from './snowflake/secret-writer.js';
 import { SnowflakeSession } from './snowflake/session.js';
 import { EventLog } from './status/events.js';
 import { StatusService } from './status/service.js';

@@ -3,7 +3,8 @@
 // could also kill Snowflake's copy: DESCRIBE SECRET (is there a secret at all), then the end-to-end
 // check (whose identity does Snowflake's token belong to). Anything inconclusive is 'unknown'.
 import { isAppError } from '../errors.js';
-import type { CheckResult } from '../snowflake/check.js';
+import { ChainReader } from '../snowflake/chain-reader.js';
+import type { CheckResult } from '../snowflake/check-function.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
 import type { QualifiedName } from '../snowflake/sql.js';
 import type { Holder } from './dispose.js';
@@ -14,9 +15,7 @@ export async function holderFromSnowflake(
   runCheck: () => Promise<CheckResult>,
 ): Promise<Holder> {
   try {
-    await session.execute(`DESCRIBE SECRET ${secret.sql}`, {
-      ctx: { step: 'looking up the secret', objectKind: 'secret', objectName: secret.sql },
-    });
+    await new ChainReader(session).secret(secret);
   } catch (e) {
     return isAppError(e) && e.code === 'snowflake_object_missing' ? { kind: 'none' } : { kind: 'unknown' };
   }

@@ -30,6 +30,14 @@ export function quoteIdentifierPart(part: string): string {
   return `"${part.replace(/"/g, '""')}"`;
 }
 
+/** SQL text for a name as Snowflake printed it (parts joined by dots, each as stored). */
+export function nameSql(printed: string): string {
+  return printed
+    .split('.')
+    .map((p) => quoteIdentifierPart(p.replace(/^"|"$/g, '')))
+    .join('.');
+}
+
 /**
  * Parses `DB.SCHEMA.NAME` with Snowflake's rules: unquoted parts fold to upper case, quoted parts keep
  * their case and use `""` for a quote. `minParts` lets callers demand a fully qualified name.

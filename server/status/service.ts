@@ -5,11 +5,18 @@
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ProviderProfile } from '../providers/index.js';
-import { type CheckFailure, type CheckResult, checkFailureFix, runCheck } from '../snowflake/check.js';
+import { ChainReader } from '../snowflake/chain-reader.js';
+import {
+  type CheckFailure,
+  type CheckResult,
+  checkFailureFix,
+  runCheck,
+} from '../snowflake/check-function.js';
+import { readDailySteps } from '../snowflake/data-reader.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
-import { fetchDailySteps, type StepsChart, stepsChart } from './chart.js';
-import { judgeChain, readChain, type StatusCheck } from './checks.js';
-import { ChainReader } from './describe.js';
+import { type StepsChart, stepsChart } from './chart.js';
+import { judgeChain, type StatusCheck } from './checks/index.js';
+import { readChain } from './describe.js';
 import type { AppEvent, EventLog } from './events.js';
 import { type Change, failureText, type HistoryLine, historyLines, lastChange } from './history.js';
 
@@ -123,7 +130,7 @@ export class StatusService {
     const connectAt = this.lastConnect()?.at;
     if (!fn || !connectAt) return;
     try {
-      const days = await fetchDailySteps(this.session, fn);
+      const days = await readDailySteps(this.session, fn);
       if (generation !== this.chartGeneration) return;
       this.chart = { chart: stepsChart(days, this.clock().toISOString()), connectAt };
     } catch (e) {

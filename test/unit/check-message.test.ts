@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCheckMessage, essentialMessage } from '../../server/snowflake/check.js';
+import { classifyCheckMessage, essentialMessage } from '../../server/snowflake/check-function.js';
 
 const traceback = (exceptionLine: string) =>
   [

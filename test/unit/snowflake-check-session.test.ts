@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnowflakeConnectionConfig } from '../../server/config.js';
-import { classifyCheckMessage } from '../../server/snowflake/check.js';
+import { classifyCheckMessage } from '../../server/snowflake/check-function.js';
 import { driverOptions } from '../../server/snowflake/session.js';
 
 describe('classifyCheckMessage', () => {

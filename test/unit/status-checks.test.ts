@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../server/config.js';
 import { AppError } from '../../server/errors.js';
 import { getProfile } from '../../server/providers/index.js';
-import { parseQualifiedName } from '../../server/snowflake/sql.js';
-import { type ChainFacts, judgeChain, type StatusCheck } from '../../server/status/checks.js';
-import { nameSql, parseList } from '../../server/status/describe.js';
+import { parseList } from '../../server/snowflake/chain-reader.js';
+import { nameSql, parseQualifiedName } from '../../server/snowflake/sql.js';
+import { type ChainFacts, judgeChain, type StatusCheck } from '../../server/status/checks/index.js';
+import { setupDefaults } from '../../server/status/checks/setup-defaults.js';
 import { exitCodeFor } from '../../server/status/service.js';
 
 const profile = getProfile('google-health');
@@ -357,6 +358,17 @@ describe('helpers', () => {
     expect(nameSql('FITBIT.PUBLIC.RULE')).toBe('FITBIT.PUBLIC.RULE');
     expect(nameSql('FITBIT.PUBLIC.my rule')).toBe('FITBIT.PUBLIC."my rule"');
   });
+  it.each(['google-health', 'fitbit'] as const)(
+    'the default object names in fixes are the %s setup script’s',
+    (provider) => {
+      expect(setupDefaults(provider)).toEqual({
+        warehouse: 'FITBIT_WH',
+        ownerRole: 'SYSADMIN',
+        securityIntegration: 'FITBIT_OAUTH_INTEGRATION',
+        networkRule: 'FITBIT.PUBLIC.FITBIT_API_RULE',
+      });
+    },
+  );
   it('exit codes: 0 connected, 1 needs attention, 2 broken', () => {
     expect(exitCodeFor('connected')).toBe(0);
     expect(exitCodeFor('warning')).toBe(1);

@@ -1,0 +1,110 @@
+// The network rules of the external access integrations: one must let functions reach the API host.
+// The app's role usually cannot read a rule (DESCRIBE NETWORK RULE needs OWNERSHIP), so a passing
+// end-to-end check since the last connect stands in as proof.
+import type { IntegrationFacts, NetworkRuleFacts } from '../../snowflake/chain-reader.js';
+import { nameSql, quoteLiteral } from '../../snowflake/sql.js';
+import type { Seen } from '../describe.js';
+import type { Expected } from './expected.js';
+import type { Finding } from './types.js';
+
+const ID = 'network_rule';
+const TITLE = 'Network rule';
+
+export function networkRuleCheck(input: {
+  eais: { name: string; seen: Seen<IntegrationFacts> }[];
+  rules: { name: string; seen: Seen<NetworkRuleFacts> }[];
+  expected: Expected;
+  /** When the last end-to-end check since the last connect passed. */
+  provenAt: string | undefined;
+  /** The rule and its owner as the setup script creates them, for the fixes. */
+  defaultRule: string;
+  defaultOwnerRole: string;
+}): Finding[] {
+  const { eais, rules, expected: exp, provenAt, defaultRule, defaultOwnerRole } = input;
+  const proven = (): Finding[] => [
+    {
+      id: ID,
+      title: TITLE,
+      status: 'ok',
+      detail: `Proven by the end-to-end check at ${provenAt}: Snowflake reached the API host (${exp.apiHost}) through it. (The app’s role cannot read the rule itself: DESCRIBE NETWORK RULE needs OWNERSHIP.)`,
+    },
+  ];
+  const seenEais = eais.filter((e) => e.seen.kind === 'ok');
+  if (eais.length > 0 && seenEais.length === 0) {
+    if (provenAt) return proven();
+    return [
+      {
+        id: ID,
+        title: TITLE,
+        status: 'warning',
+        detail: `The network rules are listed by the external access integration, which the app’s role cannot see, so whether they allow ${exp.apiHost} is not checked here.`,
+        fix: `Check that the integration’s network rule has ${exp.apiHost} in its VALUE_LIST (DESC NETWORK RULE, as its owner).`,
+        unseen: true,
+      },
+    ];
+  }
+  if (seenEais.length === 0) return [];
+  if (rules.length === 0)
+    return [
+      {
+        id: ID,
+        title: TITLE,
+        status: 'failed',
+        detail: `External access integration ${seenEais[0]!.name} has no network rule, so functions can reach no host.`,
+        fix: `Create an egress rule for ${exp.apiHost} and add it to the integration.`,
+        fixSql: `CREATE NETWORK RULE ${defaultRule} MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = (${quoteLiteral(exp.apiHost)});\nALTER EXTERNAL ACCESS INTEGRATION ${nameSql(seenEais[0]!.name)} SET ALLOWED_NETWORK_RULES = (${defaultRule});`,
+      },
+    ];
+  const visible = rules.filter((r) => r.seen.kind === 'ok') as {
+    name: string;
+    seen: { kind: 'ok'; value: NetworkRuleFacts };
+  }[];
+  const allows = (r: NetworkRuleFacts) =>
+    r.mode.toUpperCase() === 'EGRESS' &&
+    r.values.some((v) => {
+      const [host, port] = v.toLowerCase().split(':');
+      const hostOk = host === exp.apiHost || (host!.startsWith('*.') && exp.apiHost.endsWith(host!.slice(1)));
+      return hostOk && (port === undefined || port === '443');
+    });
+  const ok = visible.find((r) => allows(r.seen.value));
+  if (ok)
+    return [{ id: ID, title: TITLE, status: 'ok', detail: `${ok.name} allows egress to ${exp.apiHost}.` }];
+  if (visible.length === 0) {
+    if (provenAt) return proven();
+    const names = rules.map((r) => r.name).join(', ');
+    return [
+      {
+        id: ID,
+        title: TITLE,
+        status: 'warning',
+        detail: `The app’s role cannot read network rule ${names} (DESCRIBE NETWORK RULE needs OWNERSHIP, which the app should not have), so whether it allows ${exp.apiHost} is not checked here.`,
+        fix: `As the rule’s owner (${defaultOwnerRole} by default), check that VALUE_LIST includes '${exp.apiHost}'.`,
+        fixSql: rules.map((r) => `DESC NETWORK RULE ${nameSql(r.name)};`).join('\n'),
+        unseen: true,
+      },
+    ];
+  }
+  const r = visible[0]!;
+  const mode = r.seen.value.mode.toUpperCase();
+  if (mode !== 'EGRESS')
+    return [
+      {
+        id: ID,
+        title: TITLE,
+        status: 'failed',
+        detail: `Network rule ${r.name} has MODE = ${mode}; functions need an EGRESS rule for ${exp.apiHost}.`,
+        fix: 'Re-create it as an egress rule (the setup script does).',
+        fixSql: `CREATE OR REPLACE NETWORK RULE ${nameSql(r.name)} MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = (${quoteLiteral(exp.apiHost)});`,
+      },
+    ];
+  return [
+    {
+      id: ID,
+      title: TITLE,
+      status: 'failed',
+      detail: `Network rule ${r.name} allows ${r.seen.value.values.join(', ') || 'no host'}, not ${exp.apiHost}, so the functions cannot reach the API.`,
+      fix: `Add ${exp.apiHost} to the rule (SET replaces the list, so the statement keeps the hosts already there).`,
+      fixSql: `ALTER NETWORK RULE ${nameSql(r.name)} SET VALUE_LIST = (${[...r.seen.value.values, exp.apiHost].map(quoteLiteral).join(', ')});`,
+    },
+  ];
+}
