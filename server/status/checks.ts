@@ -3,7 +3,7 @@
 // each turned into ok / warning / failed with one sentence of why and the exact fix. Reads run
 // concurrently on the one warm session and use no warehouse. Shared by /status, /status.json, /setup
 // and `npm run status`.
-import type { AppConfig } from '../config.js';
+import type { AppConfig } from '../config/index.js';
 import type { ProviderProfile } from '../providers/index.js';
 import { quoteLiteral } from '../snowflake/sql.js';
 import {
