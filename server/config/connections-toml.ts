@@ -55,20 +55,21 @@ export function readNamedConnection(
       s[k.slice(prefix.length).toLowerCase()] = v;
   }
   const str = (k: string) => (typeof s[k] === 'string' ? (s[k] as string) : undefined);
-  // The second key of a pair is the older spelling `snow` still accepts.
+  // A setting's first key that is there (the later ones are older spellings `snow` still accepts).
+  const key = (setting: Setting) => setting.tomlKeys?.map(str).find((v) => v !== undefined);
   return {
-    account: str(S.SNOWFLAKE_ACCOUNT.tomlKey),
-    username: str(S.SNOWFLAKE_USER.tomlKey) ?? str('username'),
-    authenticator: str(S.SNOWFLAKE_AUTHENTICATOR.tomlKey)?.toUpperCase() as Authenticator | undefined,
-    password: str(S.SNOWFLAKE_PASSWORD.tomlKey),
-    passcode: str(S.SNOWFLAKE_PASSCODE.tomlKey),
-    privateKeyPath: str(S.SNOWFLAKE_PRIVATE_KEY_FILE.tomlKey) ?? str('private_key_path'),
-    privateKeyPass: str(S.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE.tomlKey) ?? str('private_key_passphrase'),
-    token: str(S.SNOWFLAKE_TOKEN.tomlKey),
-    role: str(S.SNOWFLAKE_ROLE.tomlKey),
-    warehouse: str(S.SNOWFLAKE_WAREHOUSE.tomlKey),
-    database: str(S.SNOWFLAKE_DATABASE.tomlKey),
-    schema: str(S.SNOWFLAKE_SCHEMA.tomlKey),
+    account: key(S.SNOWFLAKE_ACCOUNT),
+    username: key(S.SNOWFLAKE_USER),
+    authenticator: key(S.SNOWFLAKE_AUTHENTICATOR)?.toUpperCase() as Authenticator | undefined,
+    password: key(S.SNOWFLAKE_PASSWORD),
+    passcode: key(S.SNOWFLAKE_PASSCODE),
+    privateKeyPath: key(S.SNOWFLAKE_PRIVATE_KEY_FILE),
+    privateKeyPass: key(S.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE),
+    token: key(S.SNOWFLAKE_TOKEN),
+    role: key(S.SNOWFLAKE_ROLE),
+    warehouse: key(S.SNOWFLAKE_WAREHOUSE),
+    database: key(S.SNOWFLAKE_DATABASE),
+    schema: key(S.SNOWFLAKE_SCHEMA),
     host: str('host'),
     source: `${file} [${connectionName}]`,
   };
@@ -76,7 +77,7 @@ export function readNamedConnection(
 
 /** A setting's name for a message: the variable, and the connections.toml key when one is in use. */
 export function settingLabel(setting: Setting, source: string): string {
-  return source === 'environment' || !setting.tomlKey
+  return source === 'environment' || !setting.tomlKeys
     ? setting.name
-    : `${setting.name} (or ${setting.tomlKey} in ${source})`;
+    : `${setting.name} (or ${setting.tomlKeys[0]} in ${source})`;
 }

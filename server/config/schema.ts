@@ -22,8 +22,8 @@ export interface SettingSpec {
   live?: boolean;
   /** A credential: the docs show no value of it and no message echoes it. */
   secret?: boolean;
-  /** The key of a connections.toml connection this setting overrides; messages name both. */
-  tomlKey?: string;
+  /** The connections.toml keys this setting overrides, in the order they are read (messages name the first). */
+  tomlKeys?: readonly [string, ...string[]];
 }
 
 export type Setting<N extends string = string> = Readonly<SettingSpec & { name: N }>;
@@ -71,12 +71,12 @@ export const SETTINGS = named({
     group: 'App',
     type: z.string().min(1).default('127.0.0.1'),
     description:
-      'The address the app listens on. Anything but a loopback address makes the pages reachable from other computers, and then ADMIN_TOKEN is required.',
+      'The address the app listens on. Anything but a loopback address makes the pages reachable from other computers, and then `ADMIN_TOKEN` is required.',
   },
   PORT: {
     group: 'App',
     type: port(8787),
-    description: 'The port the app listens on (register the matching OAUTH_REDIRECT_URI).',
+    description: 'The port the app listens on (register the matching `OAUTH_REDIRECT_URI`).',
   },
   ADMIN_TOKEN: {
     group: 'App',
@@ -84,14 +84,14 @@ export const SETTINGS = named({
     secret: true,
     accepts: 'at least 16 characters, e.g. from `openssl rand -base64 32`',
     description:
-      'Required when HOST is not a loopback address (the app refuses to start without it). Every page then asks for it once at `/login` (an HttpOnly session cookie follows), and monitors read `/status.json` with `Authorization: Bearer <ADMIN_TOKEN>`; `npm run status -- --url` sends it too.',
+      'Required when `HOST` is not a loopback address (the app refuses to start without it). Every page then asks for it once at `/login` (an HttpOnly session cookie follows), and monitors read `/status.json` with `Authorization: Bearer <ADMIN_TOKEN>`; `npm run status -- --url` sends it too.',
   },
   PUBLIC_URL: {
     group: 'App',
     type: z.url().optional(),
     defaultText: "the redirect URI's origin",
     description:
-      'The origin users reach the app at when it is behind a proxy: its host is then served, and `https://` makes cookies `Secure`. Set ADMIN_TOKEN too when it names another machine.',
+      'The origin users reach the app at when it is behind a proxy: its host is then served, and `https://` makes cookies `Secure`. Set `ADMIN_TOKEN` too when it names another machine.',
   },
   DATA_DIR: {
     group: 'App',
@@ -119,13 +119,13 @@ export const SETTINGS = named({
     type: z.enum(['pretty', 'json']).optional(),
     defaultText: '`pretty` at a terminal, else `json`',
     description:
-      '`pretty` (readable lines) or `json` (one JSON object a line); token-bearing fields are redacted either way.',
+      'How log lines look: `pretty` is readable lines, `json` one JSON object a line; token-bearing fields are redacted either way.',
   },
   PROVIDER: {
     group: 'OAuth',
     type: z.enum(PROVIDER_IDS).default('google-health'),
     description:
-      'Whose OAuth and health API to use: `google-health`, or `fitbit` (the legacy Fitbit Web API, turned off 2026-11-02).',
+      'Whose OAuth and health API to use; `fitbit` is the legacy Fitbit Web API, turned off 2026-11-02.',
   },
   OAUTH_CLIENT_ID: {
     group: 'OAuth',
@@ -192,7 +192,7 @@ export const SETTINGS = named({
     group: 'OAuth',
     type: trimmed(),
     live: true,
-    defaultText: `${perProvider((p) => p.endpoints.issuer)}; or the origin of OAUTH_AUTHORIZATION_URL when that is set`,
+    defaultText: `${perProvider((p) => p.endpoints.issuer)}; or the origin of \`OAUTH_AUTHORIZATION_URL\` when that is set`,
     description: 'The `iss` the authorization response must carry (a defence against mix-up attacks).',
   },
   OAUTH_TIMEOUT_SECONDS: {
@@ -205,7 +205,7 @@ export const SETTINGS = named({
     type: verbatim(),
     live: true,
     description:
-      'A connection in `connections.toml`, read as the Snowflake CLI reads it (keys as `snow` writes them); the SNOWFLAKE_* settings below override its keys. A file group or others may write is refused (`chmod 0600`).',
+      'A connection in `connections.toml`, read as the Snowflake CLI reads it (keys as `snow` writes them); the `SNOWFLAKE_*` settings below override its keys. A file group or others may write is refused (`chmod 0600`).',
   },
   SNOWFLAKE_HOME: {
     group: 'Snowflake',
@@ -217,7 +217,7 @@ export const SETTINGS = named({
     group: 'Snowflake',
     type: verbatim(),
     live: true,
-    tomlKey: 'account',
+    tomlKeys: ['account'],
     description:
       'The account identifier, e.g. `myorg-myaccount` (the part before `.snowflakecomputing.com`, not a URL).',
   },
@@ -225,34 +225,33 @@ export const SETTINGS = named({
     group: 'Snowflake',
     type: verbatim(),
     live: true,
-    tomlKey: 'user',
+    tomlKeys: ['user', 'username'],
     description: 'The user the app signs in as.',
   },
   SNOWFLAKE_AUTHENTICATOR: {
     group: 'Snowflake',
     type: verbatim(),
     live: true,
-    tomlKey: 'authenticator',
+    tomlKeys: ['authenticator'],
     accepts: `any case of ${AUTHENTICATORS.map((a) => `\`${a}\``).join(', ')}`,
     defaultText:
       'inferred: key file → `SNOWFLAKE_JWT`, token → `PROGRAMMATIC_ACCESS_TOKEN`, passcode → `USERNAME_PASSWORD_MFA`, else `SNOWFLAKE` (password); two credentials at once are refused until you name one',
     description:
-      'The sign-in way: `SNOWFLAKE_JWT` (key pair, recommended), `PROGRAMMATIC_ACCESS_TOKEN`, `OAUTH`, `EXTERNALBROWSER`, `SNOWFLAKE` (password), `USERNAME_PASSWORD_MFA`.',
+      'The sign-in way: `SNOWFLAKE_JWT` is the key pair (recommended), `PROGRAMMATIC_ACCESS_TOKEN` or `OAUTH` a token, `EXTERNALBROWSER` browser SSO, `SNOWFLAKE` a password, `USERNAME_PASSWORD_MFA` a password with MFA.',
   },
   SNOWFLAKE_PRIVATE_KEY_FILE: {
     group: 'Snowflake',
     type: verbatim(),
     live: true,
-    tomlKey: 'private_key_file',
-    description:
-      'The PKCS#8 private key (plain or encrypted) for key-pair sign-in; checked at start. `private_key_path` in connections.toml works too.',
+    tomlKeys: ['private_key_file', 'private_key_path'],
+    description: 'The PKCS#8 private key file (plain or encrypted) for key-pair sign-in; checked at start.',
   },
   SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: {
     group: 'Snowflake',
     type: verbatim(),
     live: true,
     secret: true,
-    tomlKey: 'private_key_file_pwd',
+    tomlKeys: ['private_key_file_pwd', 'private_key_passphrase'],
     description: 'The passphrase of an encrypted private key; the key is decrypted once at start.',
   },
   PRIVATE_KEY_PASSPHRASE: {
@@ -260,14 +259,14 @@ export const SETTINGS = named({
     type: verbatim(),
     secret: true,
     description:
-      "The Snowflake CLI's variable for the same passphrase, used when neither SNOWFLAKE_PRIVATE_KEY_PASSPHRASE nor the connection gives one.",
+      "The Snowflake CLI's variable for the same passphrase, used when neither `SNOWFLAKE_PRIVATE_KEY_PASSPHRASE` nor the connection gives one.",
   },
   SNOWFLAKE_TOKEN: {
     group: 'Snowflake',
     type: verbatim(),
     live: true,
     secret: true,
-    tomlKey: 'token',
+    tomlKeys: ['token'],
     description: 'A programmatic access token, or a Snowflake OAuth access token (with `OAUTH`).',
   },
   SNOWFLAKE_PASSWORD: {
@@ -275,7 +274,7 @@ export const SETTINGS = named({
     type: verbatim(),
     live: true,
     secret: true,
-    tomlKey: 'password',
+    tomlKeys: ['password'],
     description: 'The password: a last resort, as Snowflake is retiring single-factor passwords.',
   },
   SNOWFLAKE_PASSCODE: {
@@ -283,7 +282,7 @@ export const SETTINGS = named({
     type: verbatim(),
     live: true,
     secret: true,
-    tomlKey: 'passcode',
+    tomlKeys: ['passcode'],
     accepts: '6 to 8 digits',
     description:
       'An MFA passcode for password sign-in (it selects `USERNAME_PASSWORD_MFA`); it works once, so each new sign-in needs a restart with a new one.',
@@ -292,7 +291,7 @@ export const SETTINGS = named({
     group: 'Snowflake',
     type: verbatim(),
     live: true,
-    tomlKey: 'role',
+    tomlKeys: ['role'],
     defaultText: "the user's default",
     description: 'The session role.',
   },
@@ -300,7 +299,7 @@ export const SETTINGS = named({
     group: 'Snowflake',
     type: verbatim(),
     live: true,
-    tomlKey: 'warehouse',
+    tomlKeys: ['warehouse'],
     defaultText: "the user's default",
     description: 'The session warehouse; the check function needs one.',
   },
@@ -308,7 +307,7 @@ export const SETTINGS = named({
     group: 'Snowflake',
     type: verbatim(),
     live: true,
-    tomlKey: 'database',
+    tomlKeys: ['database'],
     defaultText: "the user's default",
     description: 'The session database.',
   },
@@ -316,7 +315,7 @@ export const SETTINGS = named({
     group: 'Snowflake',
     type: verbatim(),
     live: true,
-    tomlKey: 'schema',
+    tomlKeys: ['schema'],
     defaultText: "the user's default",
     description: 'The session schema.',
   },
@@ -384,7 +383,7 @@ export const SETTING_PATTERNS = {
     group: 'Snowflake',
     secret: true,
     description:
-      'Overrides one key of the connection SNOWFLAKE_DEFAULT_CONNECTION_NAME names, as in the Snowflake CLI (e.g. `SNOWFLAKE_CONNECTIONS_MYCONN_ROLE`); the plain SNOWFLAKE_* settings still win.',
+      'Overrides one key of the connection `SNOWFLAKE_DEFAULT_CONNECTION_NAME` names, as in the Snowflake CLI (e.g. `SNOWFLAKE_CONNECTIONS_MYCONN_ROLE`); the plain `SNOWFLAKE_*` settings still win.',
     /** The variables' common prefix for one connection. */
     prefix: (connection: string) => `SNOWFLAKE_CONNECTIONS_${connection.toUpperCase()}_`,
   },
