@@ -1,10 +1,12 @@
 // `npm run sandbox`: both stand-ins on their default ports until Ctrl-C.
+import { readSetting } from '../server/config/env.js';
+import { SETTINGS } from '../server/config/schema.js';
 import { startSandbox } from './index.js';
 
 async function main(): Promise<void> {
   const sandbox = await startSandbox({
-    oauthPort: Number(process.env.SANDBOX_OAUTH_PORT ?? 8790),
-    snowflakePort: Number(process.env.SANDBOX_SNOWFLAKE_PORT ?? 8791),
+    oauthPort: readSetting(process.env, SETTINGS.SANDBOX_OAUTH_PORT),
+    snowflakePort: readSetting(process.env, SETTINGS.SANDBOX_SNOWFLAKE_PORT),
   });
   const { oauth, snowflake } = sandbox;
   // Client secrets stay out of the console; the fixtures are listed in README.md, section "The sandbox".

@@ -6,7 +6,14 @@
 //          the request gives up after 10 s.
 //   without --url: loads the configuration as the app does (.env, environment) and runs the cheap
 //          checks itself (no warehouse); the end-to-end result comes from the app's event log.
-import { type AppConfig, ConfigError, loadDotEnv, parseConfig } from '../server/config.js';
+import {
+  type AppConfig,
+  ConfigError,
+  loadDotEnv,
+  parseConfig,
+  SETTINGS,
+  settingText,
+} from '../server/config/index.js';
 import { createLogger } from '../server/log.js';
 import { getProfile } from '../server/providers/index.js';
 import { SnowflakeSession } from '../server/snowflake/session.js';
@@ -121,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
   let report: PrintedReport;
   // The app's .env also holds ADMIN_TOKEN, which --url needs for an app started with it.
   loadDotEnv();
-  if (url) report = await fromUrl(url, process.env.ADMIN_TOKEN || undefined);
+  if (url) report = await fromUrl(url, settingText(process.env, SETTINGS.ADMIN_TOKEN));
   else {
     const parsed = parseConfig(process.env);
     if (parsed.sandbox) {

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { answerClientErrors } from './client-errors.js';
-import { type AppConfig, ConfigError, loadDotEnv, parseConfig } from './config.js';
+import { type AppConfig, ConfigError, loadDotEnv, parseConfig, SETTINGS } from './config/index.js';
 import { createLogger } from './log.js';
 import { resetSandboxHistory, type SandboxMode, startSandboxMode } from './sandbox-mode.js';
 import { buildServices } from './services.js';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       process.stderr.write(`Sandbox mode could not start: ${msg}\n`);
       if (/EADDRINUSE/.test(msg))
         process.stderr.write(
-          'A stand-in port is taken: set SANDBOX_OAUTH_PORT / SANDBOX_SNOWFLAKE_PORT, or stop `npm run sandbox`.\n',
+          `A stand-in port is taken: set ${SETTINGS.SANDBOX_OAUTH_PORT.name} / ${SETTINGS.SANDBOX_SNOWFLAKE_PORT.name}, or stop \`npm run sandbox\`.\n`,
         );
       process.exit(2);
     }

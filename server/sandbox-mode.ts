@@ -5,8 +5,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startSandbox } from '../sandbox/index.js';
-import type { AppConfig, BaseConfig, SnowflakeConnectionConfig } from './config.js';
-import { configFromBase } from './config.js';
+import type { AppConfig, BaseConfig, SnowflakeConnectionConfig } from './config/index.js';
+import { configFromBase } from './config/index.js';
 import type { Logger } from './log.js';
 import { getProfile } from './providers/index.js';
 import { templateValues } from './setup/inputs.js';
@@ -35,8 +35,8 @@ export async function startSandboxMode(
 ): Promise<SandboxMode> {
   const sandbox = await startSandbox({
     host: '127.0.0.1',
-    oauthPort: opts.oauthPort ?? Number(process.env.SANDBOX_OAUTH_PORT ?? 8790),
-    snowflakePort: opts.snowflakePort ?? Number(process.env.SANDBOX_SNOWFLAKE_PORT ?? 8791),
+    oauthPort: opts.oauthPort ?? base.sandboxPorts.oauth,
+    snowflakePort: opts.snowflakePort ?? base.sandboxPorts.snowflake,
   });
   try {
     const profile = getProfile(base.provider);

@@ -1,6 +1,6 @@
 // Wires the app's services from a validated config. Tests build the same graph against the stand-ins.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppConfig } from './config.js';
+import type { AppConfig } from './config/index.js';
 import { disposeToken, type Holder, needsHolder, type Undeliverable } from './custody/dispose.js';
 import { type Disposal, HeldTokens } from './custody/held.js';
 import { holderFromSnowflake } from './custody/holder.js';

@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { readSetting } from '../../server/config/env.js';
+import { SETTINGS } from '../../server/config/schema.js';
 import { controlRouter } from './control.js';
 import { Faults } from './faults.js';
 import { fitbitErrorBody, fitbitRouter } from './fitbit.js';
@@ -19,7 +21,7 @@ export type { Profile, SandboxClient, SandboxUser } from './types.js';
 
 export interface OAuthSandboxOptions {
   host?: string; // default '127.0.0.1'
-  port?: number; // default Number(process.env.SANDBOX_OAUTH_PORT ?? 8790); 0 = any free port
+  port?: number; // default: the SANDBOX_OAUTH_PORT setting (8790); 0 = any free port
   clients?: SandboxClient[]; // registered in addition to the seeded ones
   legacyGone?: boolean; // start with the fitbit endpoints answering 410
 }
@@ -34,8 +36,6 @@ export interface OAuthSandbox {
   issuedSecrets(): string[];
   close(): Promise<void>;
 }
-
-export const DEFAULT_OAUTH_PORT = 8790;
 
 export function buildApp(
   store: Store,
@@ -97,7 +97,7 @@ function respondError(req: Request, res: Response, status: number, message: stri
 
 export async function startOAuthSandbox(opts: OAuthSandboxOptions = {}): Promise<OAuthSandbox> {
   const host = opts.host ?? '127.0.0.1';
-  const port = opts.port ?? Number(process.env.SANDBOX_OAUTH_PORT ?? DEFAULT_OAUTH_PORT);
+  const port = opts.port ?? readSetting(process.env, SETTINGS.SANDBOX_OAUTH_PORT);
   const store = new Store(opts.clients ?? [], opts.legacyGone ?? false);
   const faults = new Faults();
   const log = new RequestLog();

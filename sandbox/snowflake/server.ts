@@ -5,6 +5,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readSetting } from '../../server/config/env.js';
+import { SETTINGS } from '../../server/config/schema.js';
 import { authenticate, connectIdentifier, type LoginRequest, loginError } from './auth.js';
 import { handleSignInControl, resetSignInState } from './auth-control.js';
 import { SESSION_ERRORS, type Session, SessionStore } from './auth-sessions.js';
@@ -38,7 +40,7 @@ export type EngineFactory = (opts: { runner: FunctionRunner; now?: () => Date })
 
 export interface SnowflakeSandboxOptions {
   host?: string; // default '127.0.0.1'
-  port?: number; // default Number(process.env.SANDBOX_SNOWFLAKE_PORT ?? 8791); 0 = any
+  port?: number; // default: the SANDBOX_SNOWFLAKE_PORT setting (8791); 0 = any
   egress?: Record<string, string>; // host → base URL of the local stand-in serving it
   rotationPolicy?: RotationPolicy; // default 'persist'
   /** default 'none': every get_oauth_access_token refreshes (see AccessTokenCacheMode). */
@@ -79,7 +81,7 @@ function capped<K, V>(map: Map<K, V>, key: K, value: V, cap: number): void {
 
 export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}): Promise<SnowflakeSandbox> {
   const host = opts.host ?? '127.0.0.1';
-  const port = opts.port ?? Number(process.env.SANDBOX_SNOWFLAKE_PORT ?? 8791);
+  const port = opts.port ?? readSetting(process.env, SETTINGS.SANDBOX_SNOWFLAKE_PORT);
   const clock = opts.now ?? (() => new Date());
   const nowMs = () => clock().getTime();
   const python = opts.python ?? 'python3';

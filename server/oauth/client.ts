@@ -1,8 +1,8 @@
 // The app's only door to the provider: openid-client configured from the app's settings, with a fetch
 // that gives every provider's error body one shape (Fitbit's `errors[]` → RFC 6749 `error`).
 import * as oidc from 'openid-client';
-import type { AppConfig } from '../config.js';
-import { isLoopbackHost } from '../config.js';
+import type { AppConfig } from '../config/index.js';
+import { isLoopbackHost } from '../config/index.js';
 import type { ProviderProfile } from '../providers/index.js';
 
 export interface OAuthClient {

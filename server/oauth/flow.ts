@@ -2,7 +2,7 @@
 // code exchange, granted scopes, identity, ALTER SECRET, end-to-end check). The refresh token exists
 // only in local variables here and, after a failed write, in the in-memory held store.
 import * as oidc from 'openid-client';
-import type { AppConfig } from '../config.js';
+import type { AppConfig } from '../config/index.js';
 import { disposalFor, type Holder, needsHolder, type Undeliverable } from '../custody/dispose.js';
 import type { HeldToken, HeldTokens } from '../custody/held.js';
 import { AppError, isAppError } from '../errors.js';

@@ -1,7 +1,7 @@
 // The end-to-end proof: Snowflake itself exchanges the secret's refresh token and calls the health API
 // through the check function. This needs a warehouse, so it runs only on demand, after a connect, or on
 // the optional schedule — never on a page load.
-import type { SnowflakeConnectionConfig } from '../config.js';
+import type { SnowflakeConnectionConfig } from '../config/index.js';
 import { isAppError } from '../errors.js';
 import { scrubTokens } from '../security/redaction.js';
 import { snowflakeError } from './errors.js';

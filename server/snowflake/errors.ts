@@ -1,6 +1,6 @@
 // Snowflake's and the driver's errors, turned into pages that say what to run or set. Snowflake's own
 // code and message are kept for the page (they never contain a token: statements are not echoed).
-import type { SnowflakeConnectionConfig } from '../config.js';
+import type { SnowflakeConnectionConfig } from '../config/index.js';
 import { AppError, isAppError } from '../errors.js';
 import { scrubSqlSecrets } from '../security/redaction.js';
 

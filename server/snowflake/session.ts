@@ -3,7 +3,7 @@
 // parallel with the user's consent, so the callback does not wait for it.
 import { readFileSync } from 'node:fs';
 import type { Connection, ConnectionOptions } from 'snowflake-sdk';
-import type { SnowflakeConnectionConfig } from '../config.js';
+import type { SnowflakeConnectionConfig } from '../config/index.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { scrubSqlSecrets } from '../security/redaction.js';

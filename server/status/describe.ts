@@ -1,7 +1,7 @@
 // What the app's own Snowflake session can read about the chain, each read classified: seen, could not be
 // seen (missing, or the app's role has no privilege on it: Snowflake gives one answer for both), or failed
 // for another reason (network, sign-in). The statements and their parsing live in snowflake/chain-reader.ts.
-import type { AppConfig } from '../config.js';
+import type { AppConfig } from '../config/index.js';
 import { type AppError, isAppError } from '../errors.js';
 import {
   type ChainReader,

@@ -2,7 +2,7 @@
 // the cheap checks (read from Snowflake on every report, no warehouse), the refresh token's expiry, and
 // the overall verdict. The end-to-end check and the steps chart use a warehouse, so they run only when
 // asked, right after a connect, or on the optional CHECK_INTERVAL schedule — never on a page load.
-import type { AppConfig } from '../config.js';
+import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { ProviderProfile } from '../providers/index.js';
 import { ChainReader } from '../snowflake/chain-reader.js';

@@ -1,6 +1,6 @@
 // The sql/ scripts filled in from the app's configuration, for the /setup page. The OAuth client secret
 // is rendered as a marker the page shows masked; only an explicit reveal puts the value in the page.
-import type { AppConfig } from '../config.js';
+import type { AppConfig } from '../config/index.js';
 import { type SetupInputs, templateValues } from '../setup/inputs.js';
 import { renderScript, type ScriptName, scriptNames, TemplateError } from '../setup/templates.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
-import { ConfigError, parseConfig } from '../../server/config.js';
+import { ConfigError, parseConfig } from '../../server/config/index.js';
 import { type AppError, isAppError } from '../../server/errors.js';
 import { createLogger } from '../../server/log.js';
 import { type SessionInfo, SnowflakeSession } from '../../server/snowflake/session.js';

@@ -11,7 +11,7 @@ import supertest from 'supertest';
 import { type ConsentOptions, consent } from '../../sandbox/oauth/consent.js';
 import { createApp } from '../../server/app.js';
 import { answerClientErrors } from '../../server/client-errors.js';
-import type { AppConfig, BaseConfig } from '../../server/config.js';
+import type { AppConfig, BaseConfig } from '../../server/config/index.js';
 import { createLogger } from '../../server/log.js';
 import type { ProviderId } from '../../server/providers/index.js';
 import { getProfile } from '../../server/providers/index.js';
@@ -94,6 +94,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     heldTokenTtlMs: opts.heldTokenTtlMs ?? 600_000,
     checkIntervalSeconds: 0,
     timeouts: { oauthSeconds: 5, snowflakeMs: 20_000 },
+    sandboxPorts: { oauth: 0, snowflake: 0 },
   };
   const sandbox = await startSandboxMode(base, log, { oauthPort: 0, snowflakePort: 0, dataDir });
   const config = opts.tweak ? opts.tweak(sandbox.config) : sandbox.config;

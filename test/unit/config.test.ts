@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppConfig, ConfigError, isLoopbackHost, parseConfig } from '../../server/config.js';
+import { type AppConfig, ConfigError, isLoopbackHost, parseConfig } from '../../server/config/index.js';
 import { GOOGLE_HEALTH_SCOPE_PREFIX } from '../../server/providers/google-health.js';
 
 type Env = Record<string, string | undefined>;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AppConfig, parseConfig } from '../../server/config.js';
+import { type AppConfig, parseConfig } from '../../server/config/index.js';
 import { createOAuthClient, normalisingFetch } from '../../server/oauth/client.js';
 import { fitbit } from '../../server/providers/fitbit.js';
 import { googleHealth } from '../../server/providers/google-health.js';

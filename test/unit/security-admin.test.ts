@@ -1,7 +1,7 @@
 // The access-control building blocks: refusing to start when exposed without ADMIN_TOKEN, the
 // constant-time token comparison, session expiry, and post-login redirects that stay on this site.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../server/config.js';
+import { ConfigError, parseConfig } from '../../server/config/index.js';
 import { AdminSessions, LoginThrottle, safeNext, tokenMatches } from '../../server/security/admin.js';
 
 const TOKEN = 'a-very-long-admin-token-value-123';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import snowflake from 'snowflake-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, type SnowflakeConnectionConfig } from '../../server/config.js';
+import { ConfigError, parseConfig, type SnowflakeConnectionConfig } from '../../server/config/index.js';
 import { snowflakeError } from '../../server/snowflake/errors.js';
 import { driverOptions } from '../../server/snowflake/session.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SnowflakeConnectionConfig } from '../../server/config.js';
+import type { SnowflakeConnectionConfig } from '../../server/config/index.js';
 import { classifyCheckMessage } from '../../server/snowflake/check-function.js';
 import { driverOptions } from '../../server/snowflake/session.js';
 

@@ -1,7 +1,7 @@
 // The cheap checks' judgement, rule by rule, on facts built by hand (no Snowflake): each failure has
 // its fix, "can't see it" is a warning, and the expiry follows the app's clock.
 import { describe, expect, it } from 'vitest';
-import type { AppConfig } from '../../server/config.js';
+import type { AppConfig } from '../../server/config/index.js';
 import { AppError } from '../../server/errors.js';
 import { getProfile } from '../../server/providers/index.js';
 import { parseList } from '../../server/snowflake/chain-reader.js';

@@ -1,5 +1,5 @@
 // The app's own configuration: what it will write where, and whether the provider setup will last.
-import type { AppConfig } from '../../config.js';
+import type { AppConfig } from '../../config/index.js';
 import type { ProviderProfile } from '../../providers/index.js';
 import type { Finding } from './types.js';
 

@@ -1,5 +1,5 @@
 // What the chain should hold, from the app's configuration and provider.
-import type { AppConfig } from '../../config.js';
+import type { AppConfig } from '../../config/index.js';
 import type { ProviderProfile } from '../../providers/index.js';
 
 export interface Expected {

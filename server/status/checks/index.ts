@@ -2,7 +2,7 @@
 // judged object by object into ok / warning / failed with one sentence of why and the exact fix. Each
 // module here judges one object and returns plain findings; this runs them in the order the page shows.
 // Pure: no I/O, so each rule is unit-testable. Shared by /status, /status.json, /setup and `npm run status`.
-import type { AppConfig } from '../../config.js';
+import type { AppConfig } from '../../config/index.js';
 import type { ProviderProfile } from '../../providers/index.js';
 import { nameSql } from '../../snowflake/sql.js';
 import type { ChainFacts } from '../describe.js';

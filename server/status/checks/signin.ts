@@ -1,6 +1,6 @@
 // The app's Snowflake sign-in: as whom, with which role, and whether a warehouse is there for the
 // end-to-end check.
-import type { SnowflakeConnectionConfig } from '../../config.js';
+import type { SnowflakeConnectionConfig } from '../../config/index.js';
 import type { SessionFacts } from '../../snowflake/chain-reader.js';
 import { nameSql } from '../../snowflake/sql.js';
 import type { Seen } from '../describe.js';

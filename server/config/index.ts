@@ -1,0 +1,185 @@
+// Configuration is read from the environment (and an optional .env file) once, at start, and
+// validated here; the rest of the app receives a typed, frozen AppConfig. With no OAuth or Snowflake
+// settings at all the app runs in sandbox mode; with some but not all it refuses to start and names
+// each missing setting. The settings themselves are listed once, in schema.ts.
+import { getProfile } from '../providers/index.js';
+import { parseQualifiedName, type QualifiedName, SqlValueError } from '../snowflake/sql.js';
+import { type Env, isSandboxRequested, readSettings } from './env.js';
+import { ConfigError } from './error.js';
+import { checkEndpoint, checkExposure, checkRedirectUri } from './redirect.js';
+import { SETTINGS, type Setting, type SettingValues } from './schema.js';
+import { snowflakeConnection } from './snowflake-connection.js';
+import type { AppConfig, BaseConfig, OAuthConfig } from './types.js';
+
+export { readNamedConnection } from './connections-toml.js';
+export { isSandboxRequested, loadDotEnv, readSetting, settingText } from './env.js';
+export { ConfigError } from './error.js';
+export { checkExposure, isLoopbackHost } from './redirect.js';
+export { LIVE_SETTINGS, SETTINGS } from './schema.js';
+export type {
+  AppConfig,
+  Authenticator,
+  BaseConfig,
+  OAuthConfig,
+  SnowflakeConnectionConfig,
+} from './types.js';
+
+const S = SETTINGS;
+
+/** How long a started sign-in stays valid: as long as a provider's authorization code lives. */
+export const FLOW_TTL_MS = 10 * 60 * 1000;
+
+function qualifiedName(
+  setting: Setting,
+  value: string | undefined,
+  problems: string[],
+  opts: { isFunction: boolean },
+): QualifiedName | undefined {
+  if (!value) return undefined;
+  // Functions are often written as they are called; the name is what is meant.
+  const v = opts.isFunction ? value.replace(/\(\s*\)$/, '') : value;
+  try {
+    return parseQualifiedName(v, 3);
+  } catch (e) {
+    problems.push(`${setting.name}: ${e instanceof SqlValueError ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+function baseConfig(c: SettingValues, problems: string[]): BaseConfig {
+  const profile = getProfile(c.PROVIDER);
+  const redirectUri = c.OAUTH_REDIRECT_URI ?? `http://localhost:${c.PORT}/callback`;
+  checkRedirectUri(redirectUri, problems);
+  checkExposure(c.HOST, c.ADMIN_TOKEN, problems);
+  return {
+    host: c.HOST,
+    port: c.PORT,
+    provider: c.PROVIDER,
+    redirectUri,
+    scopes: (c.OAUTH_SCOPES ? c.OAUTH_SCOPES.split(/\s+/) : profile.defaultScopes).slice(),
+    clientStatus: c.OAUTH_CLIENT_STATUS,
+    dataDir: c.DATA_DIR,
+    logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+    heldTokenTtlMs: c.HELD_TOKEN_TTL_SECONDS * 1000,
+    adminToken: c.ADMIN_TOKEN,
+    publicUrl: c.PUBLIC_URL,
+    checkIntervalSeconds: c.CHECK_INTERVAL,
+    timeouts: { oauthSeconds: c.OAUTH_TIMEOUT_SECONDS, snowflakeMs: c.SNOWFLAKE_TIMEOUT_SECONDS * 1000 },
+    sandboxPorts: { oauth: c.SANDBOX_OAUTH_PORT, snowflake: c.SANDBOX_SNOWFLAKE_PORT },
+  };
+}
+
+/**
+ * Parses and validates the environment. Returns a live config, or `sandbox: true` when sandbox mode is
+ * requested (the caller then starts the stand-ins and builds the config with `configFromBase`).
+ */
+export function parseConfig(
+  env: Env,
+): { sandbox: true; base: BaseConfig } | { sandbox: false; base: BaseConfig; config: AppConfig } {
+  const c = readSettings(env);
+  const problems: string[] = [];
+  const base = baseConfig(c, problems);
+  if (problems.length) throw new ConfigError(problems);
+
+  if (isSandboxRequested(env)) return { sandbox: true, base };
+
+  const profile = getProfile(c.PROVIDER);
+  if (!c.OAUTH_CLIENT_ID)
+    problems.push(`${S.OAUTH_CLIENT_ID.name} is missing (the OAuth client ID from the provider console).`);
+  if (profile.clientSecretRequired && !c.OAUTH_CLIENT_SECRET)
+    problems.push(
+      `${S.OAUTH_CLIENT_SECRET.name} is missing (${profile.displayName} requires the client secret at its token endpoint, even with PKCE).`,
+    );
+  if (!c.SNOWFLAKE_SECRET)
+    problems.push(
+      `${S.SNOWFLAKE_SECRET.name} is missing (the fully qualified secret to write, e.g. FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN).`,
+    );
+  if (!c.SNOWFLAKE_CHECK_FUNCTION)
+    problems.push(
+      `${S.SNOWFLAKE_CHECK_FUNCTION.name} is missing (the function that proves the chain, e.g. FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK).`,
+    );
+  const secret = qualifiedName(S.SNOWFLAKE_SECRET, c.SNOWFLAKE_SECRET, problems, { isFunction: false });
+  const checkFunction = qualifiedName(S.SNOWFLAKE_CHECK_FUNCTION, c.SNOWFLAKE_CHECK_FUNCTION, problems, {
+    isFunction: true,
+  });
+  const dataFunction = qualifiedName(S.SNOWFLAKE_DATA_FUNCTION, c.SNOWFLAKE_DATA_FUNCTION, problems, {
+    isFunction: true,
+  });
+  // An endpoint setting overrides the provider's (a proxy); a trailing slash is dropped.
+  const endpoint = (setting: Setting, value: string | undefined, fallback: string) => {
+    const v = value ?? fallback;
+    checkEndpoint(setting, v, problems);
+    return v.replace(/\/+$/, '');
+  };
+  const authorizationUrl = endpoint(
+    S.OAUTH_AUTHORIZATION_URL,
+    c.OAUTH_AUTHORIZATION_URL,
+    profile.endpoints.authorization,
+  );
+  const tokenUrl = endpoint(S.OAUTH_TOKEN_URL, c.OAUTH_TOKEN_URL, profile.endpoints.token);
+  const revocationUrl = endpoint(
+    S.OAUTH_REVOCATION_URL,
+    c.OAUTH_REVOCATION_URL,
+    profile.endpoints.revocation,
+  );
+  const healthApiUrl = endpoint(S.HEALTH_API_URL, c.HEALTH_API_URL, profile.endpoints.api);
+  const connection = snowflakeConnection(c, env, problems);
+  if (problems.length || !secret || !checkFunction || !connection) throw new ConfigError(problems);
+
+  return {
+    sandbox: false,
+    base,
+    config: configFromBase(base, 'live', {
+      oauth: {
+        issuer:
+          c.OAUTH_ISSUER ??
+          (c.OAUTH_AUTHORIZATION_URL ? new URL(authorizationUrl).origin : profile.endpoints.issuer),
+        clientId: c.OAUTH_CLIENT_ID!,
+        clientSecret: c.OAUTH_CLIENT_SECRET,
+        authorizationUrl,
+        tokenUrl,
+        revocationUrl,
+        healthApiUrl,
+      },
+      snowflake: { connection, secret, checkFunction, dataFunction },
+    }),
+  };
+}
+
+/** The full configuration from what is known at start plus the mode's own OAuth and Snowflake parts. */
+export function configFromBase(
+  base: BaseConfig,
+  mode: AppConfig['mode'],
+  parts: {
+    oauth: Omit<OAuthConfig, 'redirectUri' | 'scopes' | 'clientStatus'>;
+    snowflake: AppConfig['snowflake'];
+    dataDir?: string;
+  },
+): AppConfig {
+  return freezeConfig({
+    mode,
+    host: base.host,
+    port: base.port,
+    publicOrigin: base.publicUrl ? new URL(base.publicUrl).origin : new URL(base.redirectUri).origin,
+    provider: base.provider,
+    oauth: {
+      ...parts.oauth,
+      redirectUri: base.redirectUri,
+      scopes: base.scopes,
+      clientStatus: base.clientStatus,
+    },
+    snowflake: parts.snowflake,
+    dataDir: parts.dataDir ?? base.dataDir,
+    logLevel: base.logLevel,
+    heldTokenTtlMs: base.heldTokenTtlMs,
+    flowTtlMs: FLOW_TTL_MS,
+    adminToken: base.adminToken,
+    checkIntervalSeconds: base.checkIntervalSeconds,
+    timeouts: base.timeouts,
+  });
+}
+
+export function freezeConfig(c: AppConfig): AppConfig {
+  return Object.freeze(c);
+}

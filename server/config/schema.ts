@@ -1,0 +1,400 @@
+// The one list of the app's settings. Everything else derives from it: the values parseConfig reads,
+// which settings end sandbox mode (LIVE_SETTINGS), which are secret, and docs/configuration.md. A setting
+// named anywhere else is a property of this list (SETTINGS.X.name), so a typo fails the typecheck.
+import { z } from 'zod';
+import { getProfile, PROVIDER_IDS, type ProviderProfile } from '../providers/index.js';
+
+/** The groups, in the order docs/configuration.md shows them. */
+export const SETTING_GROUPS = ['App', 'Logging', 'OAuth', 'Snowflake', 'Sandbox'] as const;
+export type SettingGroup = (typeof SETTING_GROUPS)[number];
+
+export interface SettingSpec {
+  group: SettingGroup;
+  /** Parses the raw value (undefined when unset); the type's default is the setting's default. */
+  type: z.ZodType;
+  /** One line: what the setting does. */
+  description: string;
+  /** The default in words, when it is worked out at start rather than being a fixed value. */
+  defaultText?: string;
+  /** The accepted values in words, when the type itself (an enum, a range) does not say it. */
+  accepts?: string;
+  /** Any non-blank value switches sandbox mode off; the required live settings must then all be there. */
+  live?: boolean;
+  /** A credential: the docs show no value of it and no message echoes it. */
+  secret?: boolean;
+  /** The connections.toml keys this setting overrides, in the order they are read (messages name the first). */
+  tomlKeys?: readonly [string, ...string[]];
+}
+
+export type Setting<N extends string = string> = Readonly<SettingSpec & { name: N }>;
+
+/** Free text kept as written (credentials and paths are used byte for byte); blank means unset. */
+const verbatim = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v : undefined));
+/** Free text, trimmed; blank means unset. */
+const trimmed = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined);
+/** A number of seconds given as text. */
+const seconds = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** Snowflake's sign-in ways, as SNOWFLAKE_AUTHENTICATOR (any case) names them. */
+export const AUTHENTICATORS = [
+  'SNOWFLAKE',
+  'SNOWFLAKE_JWT',
+  'PROGRAMMATIC_ACCESS_TOKEN',
+  'OAUTH',
+  'EXTERNALBROWSER',
+  'USERNAME_PASSWORD_MFA',
+] as const;
+
+/** A default that depends on PROVIDER, in words: each provider's value. */
+function perProvider(value: (p: ProviderProfile) => string): string {
+  return PROVIDER_IDS.map((id) => `${id}: \`${value(getProfile(id))}\``).join('; ');
+}
+
+function named<T extends Record<string, SettingSpec>>(specs: T): { [K in keyof T]: T[K] & { name: K } } {
+  return Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, { ...s, name }])) as {
+    [K in keyof T]: T[K] & { name: K };
+  };
+}
+
+export const SETTINGS = named({
+  HOST: {
+    group: 'App',
+    type: z.string().min(1).default('127.0.0.1'),
+    description:
+      'The address the app listens on. Anything but a loopback address makes the pages reachable from other computers, and then `ADMIN_TOKEN` is required.',
+  },
+  PORT: {
+    group: 'App',
+    type: port(8787),
+    description: 'The port the app listens on (register the matching `OAUTH_REDIRECT_URI`).',
+  },
+  ADMIN_TOKEN: {
+    group: 'App',
+    type: z.string().min(16).optional(),
+    secret: true,
+    accepts: 'at least 16 characters, e.g. from `openssl rand -base64 32`',
+    description:
+      'Required when `HOST` is not a loopback address (the app refuses to start without it). Every page then asks for it once at `/login` (an HttpOnly session cookie follows), and monitors read `/status.json` with `Authorization: Bearer <ADMIN_TOKEN>`; `npm run status -- --url` sends it too.',
+  },
+  PUBLIC_URL: {
+    group: 'App',
+    type: z.url().optional(),
+    defaultText: "the redirect URI's origin",
+    description:
+      'The origin users reach the app at when it is behind a proxy: its host is then served, and `https://` makes cookies `Secure`. Set `ADMIN_TOKEN` too when it names another machine.',
+  },
+  DATA_DIR: {
+    group: 'App',
+    type: z.string().min(1).default('./data'),
+    description:
+      'Where the history (`events.jsonl`, never a token) is kept; sandbox mode uses its `sandbox/` folder.',
+  },
+  HELD_TOKEN_TTL_SECONDS: {
+    group: 'App',
+    type: seconds(10, 3600, 600),
+    description: 'How long a token that could not be saved waits in memory for **Retry saving**.',
+  },
+  CHECK_INTERVAL: {
+    group: 'App',
+    type: z.coerce.number().int().min(0).default(0),
+    description: 'Seconds between scheduled end-to-end checks (they use a warehouse); `0` turns them off.',
+  },
+  LOG_LEVEL: {
+    group: 'Logging',
+    type: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    description: 'The least severe log lines written.',
+  },
+  LOG_FORMAT: {
+    group: 'Logging',
+    type: z.enum(['pretty', 'json']).optional(),
+    defaultText: '`pretty` at a terminal, else `json`',
+    description:
+      'How log lines look: `pretty` is readable lines, `json` one JSON object a line; token-bearing fields are redacted either way.',
+  },
+  PROVIDER: {
+    group: 'OAuth',
+    type: z.enum(PROVIDER_IDS).default('google-health'),
+    description:
+      'Whose OAuth and health API to use; `fitbit` is the legacy Fitbit Web API, turned off 2026-11-02.',
+  },
+  OAUTH_CLIENT_ID: {
+    group: 'OAuth',
+    type: trimmed(),
+    live: true,
+    description: 'The OAuth client ID registered with the provider.',
+  },
+  OAUTH_CLIENT_SECRET: {
+    group: 'OAuth',
+    type: trimmed(),
+    live: true,
+    secret: true,
+    description: "The OAuth client's secret (Google requires it at its token endpoint even with PKCE).",
+  },
+  OAUTH_REDIRECT_URI: {
+    group: 'OAuth',
+    type: trimmed(),
+    defaultText: '`http://localhost:<PORT>/callback`',
+    description:
+      'Sent byte for byte in the authorization and token requests: register exactly this string (`localhost` ≠ `127.0.0.1`). It must be in normal form, without query or fragment, and end in `/callback`.',
+  },
+  OAUTH_SCOPES: {
+    group: 'OAuth',
+    type: trimmed(),
+    defaultText: perProvider((p) => p.defaultScopes.join(' ')),
+    description: 'The scopes to ask for, separated by spaces.',
+  },
+  OAUTH_CLIENT_STATUS: {
+    group: 'OAuth',
+    type: z.enum(['production', 'testing']).default('production'),
+    description:
+      '`testing` if your Google client is in Testing publishing status: its refresh tokens die after 7 days, and the status page warns before that happens.',
+  },
+  OAUTH_AUTHORIZATION_URL: {
+    group: 'OAuth',
+    type: trimmed(),
+    live: true,
+    defaultText: perProvider((p) => p.endpoints.authorization),
+    description:
+      "Overrides the provider's authorization endpoint (e.g. a proxy); https only, except loopback.",
+  },
+  OAUTH_TOKEN_URL: {
+    group: 'OAuth',
+    type: trimmed(),
+    live: true,
+    defaultText: perProvider((p) => p.endpoints.token),
+    description: "Overrides the provider's token endpoint; https only, except loopback.",
+  },
+  OAUTH_REVOCATION_URL: {
+    group: 'OAuth',
+    type: trimmed(),
+    live: true,
+    defaultText: perProvider((p) => p.endpoints.revocation),
+    description: "Overrides the provider's revocation endpoint; https only, except loopback.",
+  },
+  HEALTH_API_URL: {
+    group: 'OAuth',
+    type: trimmed(),
+    live: true,
+    defaultText: perProvider((p) => p.endpoints.api),
+    description: "Overrides the provider's health API base URL; https only, except loopback.",
+  },
+  OAUTH_ISSUER: {
+    group: 'OAuth',
+    type: trimmed(),
+    live: true,
+    defaultText: `${perProvider((p) => p.endpoints.issuer)}; or the origin of \`OAUTH_AUTHORIZATION_URL\` when that is set`,
+    description: 'The `iss` the authorization response must carry (a defence against mix-up attacks).',
+  },
+  OAUTH_TIMEOUT_SECONDS: {
+    group: 'OAuth',
+    type: seconds(1, 120, 15),
+    description: 'Time limit for each request to the provider.',
+  },
+  SNOWFLAKE_DEFAULT_CONNECTION_NAME: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    description:
+      'A connection in `connections.toml`, read as the Snowflake CLI reads it (keys as `snow` writes them); the `SNOWFLAKE_*` settings below override its keys. A file group or others may write is refused (`chmod 0600`).',
+  },
+  SNOWFLAKE_HOME: {
+    group: 'Snowflake',
+    type: verbatim(),
+    defaultText: '`~/.snowflake`',
+    description: 'The folder holding `connections.toml`, as for the Snowflake CLI.',
+  },
+  SNOWFLAKE_ACCOUNT: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    tomlKeys: ['account'],
+    description:
+      'The account identifier, e.g. `myorg-myaccount` (the part before `.snowflakecomputing.com`, not a URL).',
+  },
+  SNOWFLAKE_USER: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    tomlKeys: ['user', 'username'],
+    description: 'The user the app signs in as.',
+  },
+  SNOWFLAKE_AUTHENTICATOR: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    tomlKeys: ['authenticator'],
+    accepts: `any case of ${AUTHENTICATORS.map((a) => `\`${a}\``).join(', ')}`,
+    defaultText:
+      'inferred: key file → `SNOWFLAKE_JWT`, token → `PROGRAMMATIC_ACCESS_TOKEN`, passcode → `USERNAME_PASSWORD_MFA`, else `SNOWFLAKE` (password); two credentials at once are refused until you name one',
+    description:
+      'The sign-in way: `SNOWFLAKE_JWT` is the key pair (recommended), `PROGRAMMATIC_ACCESS_TOKEN` or `OAUTH` a token, `EXTERNALBROWSER` browser SSO, `SNOWFLAKE` a password, `USERNAME_PASSWORD_MFA` a password with MFA.',
+  },
+  SNOWFLAKE_PRIVATE_KEY_FILE: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    tomlKeys: ['private_key_file', 'private_key_path'],
+    description: 'The PKCS#8 private key file (plain or encrypted) for key-pair sign-in; checked at start.',
+  },
+  SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    secret: true,
+    tomlKeys: ['private_key_file_pwd', 'private_key_passphrase'],
+    description: 'The passphrase of an encrypted private key; the key is decrypted once at start.',
+  },
+  PRIVATE_KEY_PASSPHRASE: {
+    group: 'Snowflake',
+    type: verbatim(),
+    secret: true,
+    description:
+      "The Snowflake CLI's variable for the same passphrase, used when neither `SNOWFLAKE_PRIVATE_KEY_PASSPHRASE` nor the connection gives one.",
+  },
+  SNOWFLAKE_TOKEN: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    secret: true,
+    tomlKeys: ['token'],
+    description: 'A programmatic access token, or a Snowflake OAuth access token (with `OAUTH`).',
+  },
+  SNOWFLAKE_PASSWORD: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    secret: true,
+    tomlKeys: ['password'],
+    description: 'The password: a last resort, as Snowflake is retiring single-factor passwords.',
+  },
+  SNOWFLAKE_PASSCODE: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    secret: true,
+    tomlKeys: ['passcode'],
+    accepts: '6 to 8 digits',
+    description:
+      'An MFA passcode for password sign-in (it selects `USERNAME_PASSWORD_MFA`); it works once, so each new sign-in needs a restart with a new one.',
+  },
+  SNOWFLAKE_ROLE: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    tomlKeys: ['role'],
+    defaultText: "the user's default",
+    description: 'The session role.',
+  },
+  SNOWFLAKE_WAREHOUSE: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    tomlKeys: ['warehouse'],
+    defaultText: "the user's default",
+    description: 'The session warehouse; the check function needs one.',
+  },
+  SNOWFLAKE_DATABASE: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    tomlKeys: ['database'],
+    defaultText: "the user's default",
+    description: 'The session database.',
+  },
+  SNOWFLAKE_SCHEMA: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    tomlKeys: ['schema'],
+    defaultText: "the user's default",
+    description: 'The session schema.',
+  },
+  SNOWFLAKE_ACCESS_URL: {
+    group: 'Snowflake',
+    type: verbatim(),
+    live: true,
+    description: "Overrides the driver's URL for the account (the sandbox uses it).",
+  },
+  SNOWFLAKE_SECRET: {
+    group: 'Snowflake',
+    type: trimmed(),
+    live: true,
+    description:
+      'The fully qualified secret the app writes the refresh token into, e.g. `FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN`.',
+  },
+  SNOWFLAKE_CHECK_FUNCTION: {
+    group: 'Snowflake',
+    type: trimmed(),
+    live: true,
+    description:
+      'The function that proves the chain end to end, e.g. `FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK` (a trailing `()` is ignored).',
+  },
+  SNOWFLAKE_DATA_FUNCTION: {
+    group: 'Snowflake',
+    type: trimmed(),
+    live: true,
+    description:
+      "Optional: the daily-steps table function for the status page's chart, e.g. `FITBIT.PUBLIC.FITBIT_DAILY_STEPS`.",
+  },
+  SNOWFLAKE_TIMEOUT_SECONDS: {
+    group: 'Snowflake',
+    type: seconds(1, 600, 60),
+    description: 'Time limit for each Snowflake request.',
+  },
+  SANDBOX_OAUTH_PORT: {
+    group: 'Sandbox',
+    type: port(8790),
+    description:
+      "The OAuth + health API stand-in's port (sandbox mode and `npm run sandbox`); `0` picks a free one.",
+  },
+  SANDBOX_SNOWFLAKE_PORT: {
+    group: 'Sandbox',
+    type: port(8791),
+    description: "The Snowflake stand-in's port (sandbox mode and `npm run sandbox`); `0` picks a free one.",
+  },
+});
+
+export type SettingName = keyof typeof SETTINGS;
+type Settings = typeof SETTINGS;
+
+/** Every setting, in the list's order. */
+export const ALL_SETTINGS: readonly Setting<SettingName>[] = Object.values(SETTINGS);
+
+/**
+ * Settings whose presence means "live": any one of them switches sandbox mode off. PROVIDER,
+ * OAUTH_REDIRECT_URI, OAUTH_SCOPES and OAUTH_CLIENT_STATUS are not among them: they also shape sandbox mode.
+ */
+export const LIVE_SETTINGS: readonly SettingName[] = ALL_SETTINGS.filter((s) => s.live).map((s) => s.name);
+
+/** Settings named by a pattern rather than one name: documented, and read by prefix. */
+export const SETTING_PATTERNS = {
+  CONNECTION_OVERRIDE: {
+    name: 'SNOWFLAKE_CONNECTIONS_<NAME>_<KEY>',
+    group: 'Snowflake',
+    secret: true,
+    description:
+      'Overrides one key of the connection `SNOWFLAKE_DEFAULT_CONNECTION_NAME` names, as in the Snowflake CLI (e.g. `SNOWFLAKE_CONNECTIONS_MYCONN_ROLE`); the plain `SNOWFLAKE_*` settings still win.',
+    /** The variables' common prefix for one connection. */
+    prefix: (connection: string) => `SNOWFLAKE_CONNECTIONS_${connection.toUpperCase()}_`,
+  },
+} as const satisfies Record<string, Omit<Setting, 'type'> & { prefix: (c: string) => string }>;
+
+/** The zod object for the whole environment, built from the list. */
+export const settingsSchema = z.object(
+  Object.fromEntries(ALL_SETTINGS.map((s) => [s.name, s.type])) as {
+    [K in SettingName]: Settings[K]['type'];
+  },
+);
+
+/** The settings as parsed: defaults applied, blank text absent. */
+export type SettingValues = z.output<typeof settingsSchema>;

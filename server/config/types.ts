@@ -1,0 +1,91 @@
+// The shapes the rest of the app receives: a BaseConfig (known before sandbox vs live is decided) and
+// the final, frozen AppConfig.
+import type { ProviderId } from '../providers/index.js';
+import type { QualifiedName } from '../snowflake/sql.js';
+import type { AUTHENTICATORS } from './schema.js';
+
+export type Authenticator = (typeof AUTHENTICATORS)[number];
+
+/** Driver connection options, before secrets are loaded into them. */
+export interface SnowflakeConnectionConfig {
+  account: string;
+  username: string;
+  authenticator: Authenticator;
+  password?: string;
+  passcode?: string;
+  privateKey?: string; // PEM
+  privateKeyPath?: string;
+  privateKeyPass?: string;
+  token?: string;
+  role?: string;
+  warehouse?: string;
+  database?: string;
+  schema?: string;
+  accessUrl?: string;
+  host?: string;
+  /** Where the settings came from, for the page: 'environment' or 'connections.toml [name]'. */
+  source: string;
+}
+
+export interface OAuthConfig {
+  /** Expected `iss` in the authorization response (mix-up defence); Google sends it. */
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  redirectUri: string;
+  scopes: string[];
+  authorizationUrl: string;
+  tokenUrl: string;
+  revocationUrl: string;
+  healthApiUrl: string;
+  /** Google client publishing status; 'testing' means refresh tokens die after 7 days. */
+  clientStatus: 'production' | 'testing';
+}
+
+export interface AppConfig {
+  mode: 'sandbox' | 'live';
+  host: string;
+  port: number;
+  /** Origin users reach the app at (the redirect URI's origin by default). */
+  publicOrigin: string;
+  provider: ProviderId;
+  oauth: OAuthConfig;
+  snowflake: {
+    connection: SnowflakeConnectionConfig;
+    secret: QualifiedName;
+    checkFunction: QualifiedName;
+    /** Optional data function for the status page's chart. */
+    dataFunction?: QualifiedName;
+  };
+  dataDir: string;
+  logLevel: string;
+  /** How long an undelivered token is held in memory for "Retry saving". */
+  heldTokenTtlMs: number;
+  /** How long a started sign-in stays valid. */
+  flowTtlMs: number;
+  adminToken?: string;
+  /** Scheduled end-to-end check, in seconds; 0 = off. */
+  checkIntervalSeconds: number;
+  timeouts: { oauthSeconds: number; snowflakeMs: number };
+}
+
+/** What is known before deciding sandbox vs live. */
+export interface BaseConfig {
+  host: string;
+  port: number;
+  provider: ProviderId;
+  redirectUri: string;
+  scopes: string[];
+  clientStatus: 'production' | 'testing';
+  dataDir: string;
+  logLevel: string;
+  /** Pretty lines for a person at a terminal, JSON lines otherwise (LOG_FORMAT). */
+  logFormat: 'pretty' | 'json';
+  heldTokenTtlMs: number;
+  adminToken?: string;
+  publicUrl?: string;
+  checkIntervalSeconds: number;
+  timeouts: { oauthSeconds: number; snowflakeMs: number };
+  /** The stand-ins' ports in sandbox mode (0 = any free port). */
+  sandboxPorts: { oauth: number; snowflake: number };
+}
