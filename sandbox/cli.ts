@@ -9,15 +9,16 @@ async function main(): Promise<void> {
     snowflakePort: readSetting(process.env, SETTINGS.SANDBOX_SNOWFLAKE_PORT),
   });
   const { oauth, snowflake } = sandbox;
-  // Client secrets stay out of the console; the fixtures are listed in README.md, section "The sandbox".
+  // Client secrets stay out of the console; sandbox/README.md lists the fixtures, secrets included.
   const lines = [
     `OAuth stand-in     ${oauth.url}   (Google: /o/oauth2/v2/auth, /token, /v4/…; legacy Fitbit: /oauth2/…, /1/…)`,
-    '  google client    sandbox-client-id   fitbit server app: 23SBOX   (secrets: README.md, "The sandbox" → Seeded clients)',
+    '  google client    sandbox-client-id   fitbit server app: 23SBOX   (secrets: sandbox/README.md → Seeded clients)',
     `  control          ${oauth.url}/sandbox/`,
     `Snowflake stand-in ${snowflake.url}   (account 'sandbox'; snowflake-sdk: accessUrl = this URL)`,
     '  admin login      SANDBOX_ADMIN / sandbox   role ACCOUNTADMIN, warehouse SANDBOX_WH',
-    `  control          ${snowflake.url}/sandbox/   (statements, stats, logins, faults, reset, expire-sessions, rotation-policy, token-cache)`,
+    `  control          ${snowflake.url}/sandbox/   (statements, stats, logins, faults, reset, expire-sessions, rotation-policy, token-cache, oauth-tokens, mfa)`,
     `  python3          ${snowflake.python === null ? 'NOT FOUND: Python functions will fail' : `${snowflake.python}${snowflake.pythonRequests ? '' : "   (no 'requests': apt-get install python3-requests)"}`}`,
+    'Endpoints, fixtures and faults: sandbox/README.md',
     'Ctrl-C stops both.',
   ];
   console.log(lines.join('\n'));

@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { answerClientErrors } from './client-errors.js';
 import { type AppConfig, ConfigError, loadDotEnv, parseConfig, SETTINGS } from './config/index.js';
 import { createLogger } from './log.js';
-import { resetSandboxHistory, type SandboxMode, startSandboxMode } from './sandbox-mode.js';
+import type { SandboxMode } from './sandbox-mode.js';
 import { buildServices } from './services.js';
 
 async function main(): Promise<void> {
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   let config: AppConfig;
   if (parsed.sandbox) {
     log.info('no OAuth or Snowflake settings found: starting in sandbox mode (nothing real is touched)');
+    // Loaded only here: live mode never loads sandbox-mode.ts or the stand-ins behind it.
+    const { resetSandboxHistory, startSandboxMode } = await import('./sandbox-mode.js');
     try {
       sandbox = await startSandboxMode(parsed.base, log);
     } catch (e) {

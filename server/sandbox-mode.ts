@@ -1,10 +1,12 @@
 // Sandbox mode: with no OAuth or Snowflake settings the app starts both stand-ins in-process,
 // provisions the Snowflake stand-in by running the very setup script a user would run (sql/), and
 // signs in as the least-privileged service user it creates, with a key pair made for this run.
+// The stand-ins (sandbox/) are imported only when sandbox mode starts, so live mode never loads them
+// (test/unit/sandbox-fence.test.ts holds that line).
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startSandbox } from '../sandbox/index.js';
+import type { Sandbox } from '../sandbox/index.js';
 import type { AppConfig, BaseConfig, SnowflakeConnectionConfig } from './config/index.js';
 import { configFromBase } from './config/index.js';
 import type { Logger } from './log.js';
@@ -24,7 +26,7 @@ export interface SandboxMode {
   config: AppConfig;
   oauthUrl: string;
   snowflakeUrl: string;
-  sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  sandbox: Sandbox;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startSandboxMode(
   log: Logger,
   opts: { oauthPort?: number; snowflakePort?: number; dataDir?: string } = {},
 ): Promise<SandboxMode> {
+  const { startSandbox } = await import('../sandbox/index.js');
   const sandbox = await startSandbox({
     host: '127.0.0.1',
     oauthPort: opts.oauthPort ?? base.sandboxPorts.oauth,

@@ -27,7 +27,7 @@ const INDEX = {
   'POST /sandbox/revoke-all': 'every user revokes access to every client',
   'POST /sandbox/advance-clock?seconds=N': "move the server's clock forward; expiry rules follow it",
   'GET /sandbox/clock': "the server's clock",
-  'POST /sandbox/faults': 'add a fault rule (JSON object or array); see README',
+  'POST /sandbox/faults': 'add a fault rule (JSON object or array); see sandbox/README.md',
   'GET /sandbox/faults': 'active fault rules',
   'DELETE /sandbox/faults': 'remove all fault rules',
   'GET /sandbox/requests': 'requests seen, credentials redacted',

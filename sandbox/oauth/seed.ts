@@ -1,6 +1,6 @@
 import type { SandboxClient, SandboxUser } from './types.js';
 
-// The fixed starting state. Tests and the README rely on these exact values.
+// The fixed starting state. Tests and sandbox/README.md rely on these exact values.
 
 export const GOOGLE_SCOPE_PREFIX = 'https://www.googleapis.com/auth/googlehealth.';
 

@@ -18,7 +18,7 @@ import {
   type SecretBinding,
   SqlError,
 } from './contract.js';
-import { secretNotAllowed } from './ddl.js';
+import { secretNotAllowed } from './ddl/function.js';
 import { displayIdent } from './lexer.js';
 import type { Expr, Stmt } from './parser.js';
 import { insufficient, notFound } from './privileges.js';

@@ -43,7 +43,7 @@ import {
   type SqlEngine,
   SqlError,
 } from './contract.js';
-import { alter, create, drop } from './ddl.js';
+import { alter, create, drop } from './ddl/index.js';
 import { grantPrivileges, grantRole, showGrants } from './grants.js';
 import { describe, show } from './inspect.js';
 import { splitStatements, tokenize } from './lexer.js';

@@ -2,7 +2,7 @@
 import { fnDisplay, type Grant, type GrantOn, qualify } from './catalog.js';
 import { type Ctx, compileError } from './context.js';
 import { type ResultSet, SqlError } from './contract.js';
-import { type Found, mustFind } from './ddl.js';
+import { type Found, mustFind } from './ddl/lookup.js';
 import type { ObjRef, Stmt } from './parser.js';
 import { insufficient, notFound, roleClosure } from './privileges.js';
 import { rs, SHOW_GRANTS, SHOW_GRANTS_OF_ROLE, SHOW_GRANTS_TO_USER, status, ts } from './results.js';

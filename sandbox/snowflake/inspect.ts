@@ -2,7 +2,8 @@
 import { type Database, fnDisplay, qualify, type Schema } from './catalog.js';
 import { type Ctx, compileError, noCurrentDatabase, reachDatabase, reachSchema } from './context.js';
 import type { ResultSet } from './contract.js';
-import { fingerprint, mustFind } from './ddl.js';
+import { mustFind } from './ddl/lookup.js';
+import { fingerprint } from './ddl/user.js';
 import type { ObjRef, Stmt } from './parser.js';
 import {
   bool,

@@ -105,7 +105,3 @@ export function insufficient(on: GrantOn, name: string): SqlError {
     `SQL access control error:\nInsufficient privileges to operate on ${TYPE_WORD[on].toLowerCase()} '${name}'`,
   );
 }
-
-export function typeWord(on: GrantOn): string {
-  return TYPE_WORD[on];
-}

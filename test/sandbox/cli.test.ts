@@ -28,15 +28,15 @@ function banner(): Promise<string> {
 }
 
 describe('sandbox cli', () => {
-  it('points to the root README section that lists the fixtures, and prints no client secret', async () => {
+  it('points to sandbox/README.md, which lists the fixtures, and prints no client secret', async () => {
     const out = await banner();
-    expect(out).toContain('README.md, "The sandbox"');
-    expect(out).not.toMatch(/sandbox READMEs?\b/);
+    expect(out).toContain('(secrets: sandbox/README.md → Seeded clients)');
     expect(out).not.toContain('sandbox-client-secret');
     expect(out).not.toContain('sandbox-fitbit-secret');
-    const readme = await readFile('README.md', 'utf8');
-    const section = readme.slice(readme.indexOf('\n## The sandbox'));
-    expect(section).toContain('#### Seeded clients');
+    const readme = await readFile('sandbox/README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('\n### Seeded clients'));
+    expect(section).toContain('### Seeded clients');
     expect(section).toContain('sandbox-client-secret');
+    expect(section).toContain('sandbox-fitbit-secret');
   }, 30_000);
 });
