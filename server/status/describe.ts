@@ -2,7 +2,7 @@
 // statements needs a warehouse, so the status page can run them on every load. Each read says whether
 // the object was seen, could not be seen (missing, or the app's role has no privilege on it: Snowflake
 // gives one answer for both), or failed for another reason (network, sign-in).
-import { type AppError, isAppError } from '../errors.js';
+import { type AppError, isAppError } from '../errors/index.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
 import { type QualifiedName, quoteIdentifierPart } from '../snowflake/sql.js';
 

@@ -2,7 +2,7 @@
 // its fix, "can't see it" is a warning, and the expiry follows the app's clock.
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../server/config.js';
-import { AppError } from '../../server/errors.js';
+import { AppError } from '../../server/errors/index.js';
 import { getProfile } from '../../server/providers/index.js';
 import { parseQualifiedName } from '../../server/snowflake/sql.js';
 import { type ChainFacts, judgeChain, type StatusCheck } from '../../server/status/checks.js';
