@@ -11,5 +11,9 @@ export interface GeneratedDoc {
 }
 
 export const generatedDocs: GeneratedDoc[] = [
-  { file: 'docs/troubleshooting.md', source: 'server/errors/catalog.ts', render: renderTroubleshooting },
+  {
+    file: 'docs/troubleshooting.md',
+    source: 'the error catalog (server/errors/)',
+    render: renderTroubleshooting,
+  },
 ];

@@ -117,7 +117,7 @@ export function renderTroubleshooting(): string {
   const lines = [
     '# Troubleshooting',
     '',
-    '<!-- Generated from server/errors/catalog.ts by `npm run docs`: edit the catalog, not this file. -->',
+    '<!-- Generated from the error catalog (server/errors/) by `npm run docs`: edit the catalog, not this file. -->',
     '',
     'Every failure has a page that says what happened, why, and the fix. Its error code is at the bottom of',
     'the page (and in `/status.json` and the Status page’s history): find it below. Words in angle brackets',
