@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { AppError, isAppError, toAppError } from './errors.js';
+import { type AppError, appError, isAppError, toAppError } from './errors/index.js';
 import { safePath } from './log.js';
 import { connectRoutes } from './routes/connect.js';
 import { pageRoutes } from './routes/pages.js';
@@ -106,11 +106,10 @@ export function createApp(s: Services): express.Express {
 
   app.use((req, _res, next) => {
     next(
-      new AppError('not_found', {
-        status: req.method === 'GET' || req.method === 'HEAD' ? 404 : 405,
-        title: 'Nothing here',
-        why: `This app has no ${req.method} ${safePath(req.path).slice(0, 200)}.`,
-        fix: 'Go to the home page.',
+      appError('not_found', {
+        variant: 'no_route',
+        method: req.method,
+        path: safePath(req.path).slice(0, 200),
       }),
     );
   });
@@ -128,11 +127,10 @@ export function createApp(s: Services): express.Express {
       raw.status < 500 &&
       (raw.type || e instanceof URIError)
     ) {
-      err = new AppError('bad_request', {
+      err = appError('bad_request', {
+        variant: 'unreadable',
         status: raw.status,
-        title: 'The request could not be read',
-        why: `The request was malformed or too large (${raw.type ?? 'undecodable path'}).`,
-        fix: 'Go back to the app’s page and try again.',
+        type: raw.type ?? 'undecodable path',
       });
     } else err = toAppError(e);
     const level = err.status >= 500 ? 'error' : 'warn';

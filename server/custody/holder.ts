@@ -2,7 +2,7 @@
 // machine, a token pasted by hand). Asked only before disposing of an undelivered token whose revocation
 // could also kill Snowflake's copy: DESCRIBE SECRET (is there a secret at all), then the end-to-end
 // check (whose identity does Snowflake's token belong to). Anything inconclusive is 'unknown'.
-import { isAppError } from '../errors.js';
+import { isAppError } from '../errors/index.js';
 import { ChainReader } from '../snowflake/chain-reader.js';
 import type { CheckResult } from '../snowflake/check-function.js';
 import type { SnowflakeSession } from '../snowflake/session.js';

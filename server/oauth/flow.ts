@@ -5,7 +5,7 @@ import * as oidc from 'openid-client';
 import type { AppConfig } from '../config/index.js';
 import { disposalFor, type Holder, needsHolder, type Undeliverable } from '../custody/dispose.js';
 import type { HeldToken, HeldTokens } from '../custody/held.js';
-import { AppError, isAppError } from '../errors.js';
+import { type AppError, appError, isAppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
 import type { Identity } from '../providers/index.js';
 import type { CheckResult } from '../snowflake/check-function.js';
@@ -122,32 +122,14 @@ export class ConnectFlow {
     const profile = client.profile;
     const state = query.state;
     if (!state) {
-      throw new AppError('state_invalid', {
-        status: 400,
-        title: 'This sign-in cannot be finished',
-        why: 'The provider’s answer carries no state, so the app cannot tell which sign-in it belongs to. This happens when the callback URL is opened by hand or by another page.',
-        fix: 'Start the connection again from this app.',
-        retryConnect: true,
-      });
+      throw appError('state_invalid');
     }
     const taken = pending.take(state, browserId);
     if (!taken.ok) {
       if (taken.reason === 'other_browser') {
-        throw new AppError('state_other_browser', {
-          status: 400,
-          title: 'This sign-in was started in another browser',
-          why: 'The sign-in can only be finished in the browser that started it (a cookie ties the two together). The cookie is missing or different here, so the app refused it without using the code.',
-          fix: 'Start the connection again in this browser, and finish it here.',
-          retryConnect: true,
-        });
+        throw appError('state_other_browser');
       }
-      throw new AppError('state_expired', {
-        status: 400,
-        title: 'This sign-in expired, start again',
-        why: 'The app does not know this sign-in: it was already used, it is older than 10 minutes, or the app restarted since it began. Each sign-in works once.',
-        fix: 'Start the connection again.',
-        retryConnect: true,
-      });
+      throw appError('state_expired');
     }
     const flow = taken.flow;
     if (query.error) {
@@ -157,36 +139,23 @@ export class ConnectFlow {
         code: query.error,
         reason: 'provider returned an error to the callback',
       });
+      const upstream = { source: profile.displayName, code: query.error, message: query.error_description };
       if (query.error === 'access_denied') {
-        throw new AppError('consent_denied', {
-          status: 400,
-          title: 'Access was not granted',
-          why: `You (or the account’s administrator) chose Deny on the ${profile.displayName} consent screen, so no token was issued. Nothing was written to Snowflake.`,
-          fix: 'Connect again and choose Allow, keeping every requested permission ticked.',
-          upstream: { source: profile.displayName, code: query.error, message: query.error_description },
-          retryConnect: true,
-        });
+        throw appError('consent_denied', { provider: profile.displayName }, { upstream });
       }
-      throw new AppError('provider_error', {
-        status: 400,
-        title: `${profile.displayName} returned an error instead of a code`,
-        why: `The provider answered "${query.error}"${query.error_description ? `: ${query.error_description}` : ''}.`,
-        fix:
-          query.error === 'redirect_uri_mismatch'
-            ? `Register ${config.oauth.redirectUri} exactly as the client’s redirect URI, or set OAUTH_REDIRECT_URI to the registered one.`
-            : 'Connect again; if it repeats, the provider’s message says what to change.',
-        upstream: { source: profile.displayName, code: query.error, message: query.error_description },
-        retryConnect: true,
-      });
+      throw appError(
+        'provider_callback_error',
+        {
+          provider: profile.displayName,
+          error: query.error,
+          description: query.error_description,
+          redirectUri: config.oauth.redirectUri,
+        },
+        { upstream },
+      );
     }
     if (!query.code) {
-      throw new AppError('bad_request', {
-        status: 400,
-        title: 'The provider’s answer has no code',
-        why: 'The callback was reached without an authorization code or an error.',
-        fix: 'Start the connection again.',
-        retryConnect: true,
-      });
+      throw appError('bad_request', { variant: 'no_code' });
     }
 
     // The token request's redirect_uri is the configured one, byte for byte (config.ts insists it is
@@ -225,15 +194,9 @@ export class ConnectFlow {
         code: 'no_refresh_token',
         reason: 'token response had no refresh token',
       });
-      throw new AppError('no_refresh_token', {
-        status: 502,
-        title: 'The provider did not return a refresh token',
-        why:
-          profile.id === 'google-health'
-            ? 'Google returns a refresh token only for offline access when the consent screen was shown. The app asks for both (access_type=offline, prompt=consent), so a proxy or an older grant for this client interfered, or the client is of a type that gets no refresh tokens.'
-            : 'The provider’s answer had no refresh token, so Snowflake would have nothing to use.',
-        fix: `Remove the app’s earlier access at ${profile.accountPermissionsUrl}, then connect again. If you set OAUTH_AUTHORIZATION_URL to a proxy, make sure it passes access_type and prompt through.`,
-        retryConnect: true,
+      throw appError('no_refresh_token', {
+        variant: profile.id === 'google-health' ? 'google-health' : 'other',
+        permissionsUrl: profile.accountPermissionsUrl,
       });
     }
 
@@ -257,13 +220,7 @@ export class ConnectFlow {
         code: 'scope_missing',
         reason: `not granted: ${missing.join(' ')}`,
       });
-      throw new AppError('scope_missing', {
-        status: 403,
-        title: 'A permission the connection needs was not granted',
-        why: `The consent screen lets you untick permissions; these were not granted: ${missing.join(', ')}. Without them Snowflake cannot read your steps. Nothing was written to Snowflake.`,
-        fix: 'Connect again and keep every requested permission ticked.',
-        retryConnect: true,
-      });
+      throw appError('scope_missing', { missing });
     }
     if (!identity) {
       await this.d.dispose({ refreshToken }, 'identity check failed');
@@ -308,12 +265,7 @@ export class ConnectFlow {
         scopes: granted,
         previousUserId,
         onExpiry: this.onExpiry(held),
-        error: new AppError('busy', {
-          status: 200,
-          title: 'This is a different account',
-          why: `The secret now holds the token of user ${previousUserId}; you signed in as ${identity.userId}. Writing replaces the connection for everything that uses the secret.`,
-          fix: 'Choose “Write this account’s token” to switch, or “Cancel” to keep the current connection (the new token is then revoked or dropped).',
-        }),
+        error: appError('different_account', { previousUserId, userId: identity.userId }),
       };
     }
     return this.deliver(
@@ -342,22 +294,10 @@ export class ConnectFlow {
     } catch (e) {
       const err =
         e instanceof SqlValueError
-          ? new AppError('secret_write_failed', {
-              status: 502,
-              title: 'The token was refused before writing',
-              why: e.message,
-              fix: 'Connect again.',
-              retryConnect: true,
-            })
+          ? appError('token_malformed', { reason: e.message })
           : isAppError(e)
             ? e
-            : new AppError('secret_write_failed', {
-                status: 502,
-                title: 'Writing the secret failed',
-                why: String(e),
-                fix: 'Retry saving.',
-                cause: e,
-              });
+            : appError('secret_write_failed', { detail: String(e) }, { cause: e });
       events.append({
         type: 'secret_write_failed',
         provider: client.profile.id,
@@ -449,13 +389,7 @@ export class ConnectFlow {
   private async retryHeldNow(heldId: string, browserId: string | undefined): Promise<Outcome> {
     const t = this.d.held.peek(heldId, browserId);
     if (!t) {
-      throw new AppError('held_token_gone', {
-        status: 410,
-        title: 'There is no token waiting to be saved',
-        why: 'The token from that sign-in is no longer held: it was saved already, it was held longer than allowed and was revoked (or dropped), the app restarted, or this is another browser.',
-        fix: 'Start the connection again.',
-        retryConnect: true,
-      });
+      throw appError('held_token_gone');
     }
     return this.deliver(t, this.d.lastConnectedUser(), heldId);
   }

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { AppError } from '../errors.js';
+import { appError } from '../errors/index.js';
 import type { Services } from '../services.js';
 import { idParam, singleQuery } from './params.js';
 import { Results } from './results.js';
@@ -54,12 +54,7 @@ export function connectRoutes(s: Services): Router {
   r.get('/result/:id', (req, res) => {
     const outcome = results.get(idParam(req), res.locals.browserId);
     if (!outcome) {
-      throw new AppError('not_found', {
-        status: 404,
-        title: 'This result is no longer available',
-        why: 'Results are kept for 30 minutes, in this browser only, and not across restarts.',
-        fix: 'See the Status page for the current state of the connection.',
-      });
+      throw appError('not_found', { variant: 'result_gone' });
     }
     res.render('result', {
       outcome,

@@ -3,7 +3,7 @@
 // Sessions are random ids kept in memory (a restart signs everyone out); the token never enters a cookie.
 import { randomBytes } from 'node:crypto';
 import { type NextFunction, type Request, type Response, Router } from 'express';
-import { AppError } from '../errors.js';
+import { type AppError, appError } from '../errors/index.js';
 import { parseCookies } from './browser.js';
 import { constantTimeEqual } from './compare.js';
 
@@ -72,13 +72,8 @@ export function safeNext(next: unknown): string {
   return next;
 }
 
-function unauthorized(why: string): AppError {
-  return new AppError('unauthorized', {
-    status: 401,
-    title: 'Sign in to this app first',
-    why,
-    fix: 'Open /login and enter the ADMIN_TOKEN this app was started with.',
-  });
+function unauthorized(variant: 'bearer' | 'admin_token'): AppError {
+  return appError('unauthorized', { variant });
 }
 
 /**
@@ -105,14 +100,14 @@ export function adminGate(adminToken: string | undefined, sessions: AdminSession
         return;
       }
       res.set('WWW-Authenticate', 'Bearer realm="fitbit-snowflake-connect"');
-      next(unauthorized('The bearer token is wrong, or was sent to a page other than /status.json.'));
+      next(unauthorized('bearer'));
       return;
     }
     if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html' && !req.path.endsWith('.json')) {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl.slice(0, 512))}`);
       return;
     }
-    next(unauthorized('This app is reachable beyond this computer, so every page needs the admin token.'));
+    next(unauthorized('admin_token'));
   };
 }
 

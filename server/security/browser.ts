@@ -2,7 +2,7 @@
 // token to the browser that owns them, and is the key the CSRF token is derived from.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../errors.js';
+import { appError } from '../errors/index.js';
 import { constantTimeEqual } from './compare.js';
 
 export const BROWSER_COOKIE = 'fsc_browser';
@@ -59,12 +59,7 @@ export class Csrf {
       !sent ||
       !constantTimeEqual(sent, this.token(browserId))
     ) {
-      throw new AppError('csrf_invalid', {
-        status: 403,
-        title: 'This request was refused',
-        why: 'The form did not come from this app’s own page (its anti-forgery token is missing or wrong). Another web page may have tried to act on your behalf, or the page was open from before the app restarted.',
-        fix: 'Go back to the app’s page, reload it, and press the button again.',
-      });
+      throw appError('csrf_invalid', { variant: 'form_token' });
     }
   }
 }

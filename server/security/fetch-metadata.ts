@@ -6,7 +6,7 @@
 // link to / or /connect are exactly that. Requests without Fetch Metadata (curl, monitors, old
 // browsers) pass: they are not what a foreign page can make a browser send.
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../errors.js';
+import { appError } from '../errors/index.js';
 
 function header(req: Request, name: string): string | undefined {
   const v = req.headers[name];
@@ -36,11 +36,10 @@ export function fetchMetadataPolicy() {
     next(
       // Cross-site request forgery is what this refuses, so it shares the CSRF check's code; the
       // title tells the two refusals apart.
-      new AppError('csrf_invalid', {
-        status: 403,
-        title: 'A request from another site was refused',
-        why: `Your browser says another web site made this request (${header(req, 'sec-fetch-mode') ?? 'unknown mode'}, ${header(req, 'sec-fetch-dest') ?? 'unknown destination'}), not a link you followed. This app does not let other sites load its pages or trigger its actions, because even loading a page can start a sign-in or sign in to Snowflake.`,
-        fix: 'Open the app yourself (type its address, or use a bookmark or a link), then use its buttons.',
+      appError('csrf_invalid', {
+        variant: 'cross_site',
+        mode: header(req, 'sec-fetch-mode') ?? 'unknown mode',
+        dest: header(req, 'sec-fetch-dest') ?? 'unknown destination',
       }),
     );
   };

@@ -1,7 +1,7 @@
 // DNS rebinding defence: a page on attacker.example that rebinds its name to 127.0.0.1 still sends
 // `Host: attacker.example`. Only the names the app is really reached by are served.
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../errors.js';
+import { appError } from '../errors/index.js';
 
 export function allowedHostnames(extra: (string | undefined)[]): Set<string> {
   const s = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -19,14 +19,7 @@ export function hostCheck(allowed: Set<string>) {
     const host = (req.headers.host ?? '').toLowerCase();
     const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
     if (!allowed.has(name)) {
-      next(
-        new AppError('host_not_allowed', {
-          status: 421,
-          title: 'This address is not served',
-          why: `The app answers only to ${[...allowed].join(', ')}; this request named “${host.slice(0, 100)}”. That is how DNS-rebinding attacks from other web pages look.`,
-          fix: 'Open the app at http://localhost:<port>/ (or the PUBLIC_URL you configured).',
-        }),
-      );
+      next(appError('host_not_allowed', { allowed: [...allowed].join(', '), host: host.slice(0, 100) }));
       return;
     }
     next();

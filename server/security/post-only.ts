@@ -2,7 +2,7 @@
 // A GET or HEAD of an action's address gets 405 with `Allow: POST` and a page pointing at its button,
 // rather than a 404 that suggests the address is wrong.
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../errors.js';
+import { appError } from '../errors/index.js';
 
 const ACTIONS: { path: RegExp; what: string; where: string }[] = [
   {
@@ -43,11 +43,11 @@ export function postOnlyActions(withLogin: boolean) {
     }
     res.set('Allow', 'POST');
     next(
-      new AppError('not_found', {
-        status: 405,
-        title: 'This address is a button, not a page',
-        why: `${req.path.slice(0, 100)} ${action.what}, so it only answers the button's POST: opening it as a page does nothing.`,
-        fix: `Use the button: ${action.where}.`,
+      appError('not_found', {
+        variant: 'post_only',
+        path: req.path.slice(0, 100),
+        what: action.what,
+        where: action.where,
       }),
     );
   };

@@ -2,7 +2,7 @@
 // through the check function. This needs a warehouse, so it runs only on demand, after a connect, or on
 // the optional schedule — never on a page load.
 import type { SnowflakeConnectionConfig } from '../config/index.js';
-import { isAppError } from '../errors.js';
+import { isAppError } from '../errors/index.js';
 import { scrubTokens } from '../security/redaction.js';
 import { snowflakeError } from './errors.js';
 import type { SnowflakeSession } from './session.js';
@@ -133,7 +133,8 @@ export async function runCheck(
       err.code === 'snowflake_object_missing' ||
       err.code === 'snowflake_login_failed' ||
       err.code === 'snowflake_unreachable' ||
-      err.code === 'snowflake_timeout'
+      err.code === 'snowflake_timeout' ||
+      err.code === 'snowflake_no_warehouse'
     )
       failure = 'snowflake';
     else failure = classifyCheckMessage(full);

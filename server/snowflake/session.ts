@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Connection, ConnectionOptions } from 'snowflake-sdk';
 import type { SnowflakeConnectionConfig } from '../config/index.js';
-import { AppError } from '../errors.js';
+import { AppError, errorText } from '../errors/index.js';
 import type { Logger } from '../log.js';
 import { scrubSqlSecrets } from '../security/redaction.js';
 import { type SnowflakeErrorContext, snowflakeError } from './errors.js';
@@ -92,12 +92,11 @@ export function driverOptions(c: SnowflakeConnectionConfig, timeoutMs: number): 
 export class StatementTimeoutError extends AppError {
   readonly outcomeUnknown = true;
   constructor(timeoutMs: number, ctx: SnowflakeErrorContext = {}) {
-    const step = ctx.step ?? 'running a statement';
     super('snowflake_timeout', {
-      status: 504,
-      title: 'Snowflake did not answer in time',
-      why: `Snowflake gave no answer within ${Math.round(timeoutMs / 1000)} s while ${step}. The app asked Snowflake to cancel it, but the statement may still have run: it is not known whether it took effect.`,
-      fix: 'Check Snowflake’s status and the warehouse or network, then retry (doing it again is safe). If Snowflake is just slow, raise SNOWFLAKE_TIMEOUT_SECONDS.',
+      ...errorText('snowflake_timeout', {
+        seconds: Math.round(timeoutMs / 1000),
+        step: ctx.step ?? 'running a statement',
+      }),
       upstream: { source: 'Snowflake', code: 'timeout', message: `no answer within ${timeoutMs} ms` },
     });
   }

@@ -2,7 +2,7 @@
 // seen (missing, or the app's role has no privilege on it: Snowflake gives one answer for both), or failed
 // for another reason (network, sign-in). The statements and their parsing live in snowflake/chain-reader.ts.
 import type { AppConfig } from '../config/index.js';
-import { type AppError, isAppError } from '../errors.js';
+import { type AppError, isAppError } from '../errors/index.js';
 import {
   type ChainReader,
   type FunctionFacts,

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { ConfigError, parseConfig } from '../../server/config/index.js';
-import { type AppError, isAppError } from '../../server/errors.js';
+import { type AppError, isAppError } from '../../server/errors/index.js';
 import { createLogger } from '../../server/log.js';
 import { type SessionInfo, SnowflakeSession } from '../../server/snowflake/session.js';
 

@@ -10,15 +10,12 @@ const DOCS = [
   'CONTRIBUTING.md',
   'SECURITY.md',
   'sql/README.md',
+  'sandbox/README.md',
   ...readdirSync(path.join(ROOT, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => `docs/${f}`),
 ];
 
-// Generated or created by other changes of the same issue (configuration and troubleshooting from their
-// sources, the stand-ins' reference moved out of the README). Until they are merged, a link to one of them
-// may point at nothing; remove this list once they exist.
-const CREATED_ELSEWHERE = new Set(['docs/configuration.md', 'docs/troubleshooting.md', 'sandbox/README.md']);
 
 /** A link that leaves the repository (a scheme such as https: or mailto:). */
 const isExternal = (target: string) => /^[a-z][a-z0-9+.-]*:/i.test(target);
@@ -42,7 +39,7 @@ describe.each(DOCS)('links in %s', (doc) => {
         continue;
       }
       if (!existsSync(path.join(ROOT, resolved))) {
-        if (!CREATED_ELSEWHERE.has(resolved)) broken.push(`${where} (no such file: ${resolved})`);
+        broken.push(`${where} (no such file: ${resolved})`);
         continue;
       }
       if (anchor && resolved.endsWith('.md') && !headingAnchors(readDoc(resolved)).has(anchor)) {

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../server/errors.js';
+import { AppError } from '../../server/errors/index.js';
 import { BROWSER_COOKIE, browserIdMiddleware, Csrf, parseCookies } from '../../server/security/browser.js';
 import { allowedHostnames, hostCheck } from '../../server/security/host.js';
 

@@ -2,7 +2,7 @@
 // its fix, "can't see it" is a warning, and the expiry follows the app's clock.
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../server/config/index.js';
-import { AppError } from '../../server/errors.js';
+import { AppError } from '../../server/errors/index.js';
 import { getProfile } from '../../server/providers/index.js';
 import { parseList } from '../../server/snowflake/chain-reader.js';
 import { nameSql, parseQualifiedName } from '../../server/snowflake/sql.js';

@@ -1,42 +1,16 @@
 // Every failure a user can meet is an AppError with a stable `code`, an HTTP status, and the three
-// things the error page shows: what happened (title), why, and the exact fix. One renderer turns
-// them into pages (app.ts); everything else just throws.
+// things the error page shows: what happened (title), why, and the exact fix. The texts come from the
+// catalog (appError); one renderer turns them into pages (app.ts); everything else just throws.
 
-import { scrubTokens } from './security/redaction.js';
+import { scrubTokens } from '../security/redaction.js';
+import { type ErrorCode, type ErrorParams, errorText } from './catalog.js';
 
-export type ErrorCode =
-  | 'config_invalid'
-  | 'state_invalid'
-  | 'state_expired'
-  | 'state_other_browser'
-  | 'consent_denied'
-  | 'provider_error'
-  | 'provider_unreachable'
-  | 'redirect_uri_mismatch'
-  | 'client_secret_missing'
-  | 'client_invalid'
-  | 'no_refresh_token'
-  | 'scope_missing'
-  | 'identity_failed'
-  | 'account_not_linked'
-  | 'token_unusable'
-  | 'snowflake_login_failed'
-  | 'snowflake_privilege'
-  | 'snowflake_object_missing'
-  | 'snowflake_unreachable'
-  | 'snowflake_timeout'
-  | 'snowflake_error'
-  | 'secret_write_failed'
-  | 'check_failed'
-  | 'provider_gone'
-  | 'held_token_gone'
-  | 'csrf_invalid'
-  | 'host_not_allowed'
-  | 'unauthorized'
-  | 'not_found'
-  | 'bad_request'
-  | 'busy'
-  | 'internal';
+/** The provider's or Snowflake's own error, shown verbatim (never contains a token). */
+export interface Upstream {
+  source: string;
+  code?: string;
+  message?: string;
+}
 
 export interface AppErrorInit {
   status: number;
@@ -45,8 +19,7 @@ export interface AppErrorInit {
   /** The exact fix: a setting to change, or SQL to run (rendered in a code block when `fixSql`). */
   fix: string;
   fixSql?: string;
-  /** The provider's or Snowflake's own error, shown verbatim (never contains a token). */
-  upstream?: { source: string; code?: string; message?: string };
+  upstream?: Upstream;
   /** Offer to start the flow again (a link to /connect). */
   retryConnect?: boolean;
   cause?: unknown;
@@ -59,7 +32,7 @@ export class AppError extends Error {
   readonly why: string;
   readonly fix: string;
   readonly fixSql?: string;
-  readonly upstream?: { source: string; code?: string; message?: string };
+  readonly upstream?: Upstream;
   readonly retryConnect: boolean;
 
   constructor(code: ErrorCode, init: AppErrorInit) {
@@ -93,6 +66,24 @@ export class AppError extends Error {
   }
 }
 
+/** What the situation adds to the catalog's text: the upstream error to show, the cause to log. */
+export interface AppErrorExtras {
+  upstream?: Upstream;
+  cause?: unknown;
+}
+
+/** Params are optional only for codes whose texts take none. */
+type AppErrorArgs<C extends ErrorCode> =
+  Record<never, never> extends ErrorParams<C>
+    ? [params?: ErrorParams<C>, extras?: AppErrorExtras]
+    : [params: ErrorParams<C>, extras?: AppErrorExtras];
+
+/** The one way the app makes an AppError: the catalog's texts for `code`, filled with `params`. */
+export function appError<C extends ErrorCode>(code: C, ...args: AppErrorArgs<C>): AppError {
+  const [params, extras] = args as [ErrorParams<C> | undefined, AppErrorExtras | undefined];
+  return new AppError(code, { ...errorText(code, params ?? ({} as ErrorParams<C>)), ...extras });
+}
+
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
@@ -100,11 +91,5 @@ export function isAppError(e: unknown): e is AppError {
 /** Anything that is not an AppError becomes a generic 500 without leaking its message into the page. */
 export function toAppError(e: unknown): AppError {
   if (isAppError(e)) return e;
-  return new AppError('internal', {
-    status: 500,
-    title: 'Something went wrong inside the app',
-    why: 'An unexpected error happened. The details are in the app’s log (no token values are logged).',
-    fix: 'Try again. If it keeps happening, run with LOG_LEVEL=debug and report the log lines around the failure.',
-    cause: e,
-  });
+  return appError('internal', {}, { cause: e });
 }

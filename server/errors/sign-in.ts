@@ -1,0 +1,134 @@
+// Errors of the connect journey itself: the one-time state, the consent screen, what the sign-in returned,
+// and a held token that is gone.
+import { detailOf, entry, PROVIDER, REDIRECT_URI } from './entry.js';
+
+export const signInErrors = {
+  state_invalid: entry({
+    group: 'sign-in',
+    when: 'The callback URL was opened without its `state` (by hand, or by another page).',
+    status: 400,
+    title: 'This sign-in cannot be finished',
+    why: 'The provider’s answer carries no state, so the app cannot tell which sign-in it belongs to. This happens when the callback URL is opened by hand or by another page.',
+    fix: 'Start the connection again from this app.',
+    retryConnect: true,
+  }),
+  state_expired: entry({
+    group: 'sign-in',
+    when: 'The sign-in was older than 10 minutes, used already (a reload), or the app restarted in between.',
+    status: 400,
+    title: 'This sign-in expired, start again',
+    why: 'The app does not know this sign-in: it was already used, it is older than 10 minutes, or the app restarted since it began. Each sign-in works once.',
+    fix: 'Start the connection again.',
+    retryConnect: true,
+  }),
+  state_other_browser: entry({
+    group: 'sign-in',
+    when: 'The callback reached a browser without the cookie of the one that started the sign-in.',
+    status: 400,
+    title: 'This sign-in was started in another browser',
+    why: 'The sign-in can only be finished in the browser that started it (a cookie ties the two together). The cookie is missing or different here, so the app refused it without using the code.',
+    fix: 'Start the connection again in this browser, and finish it here.',
+    retryConnect: true,
+  }),
+  consent_denied: entry<{ provider: string }>({
+    group: 'sign-in',
+    when: 'Deny was chosen on the provider’s consent screen.',
+    status: 400,
+    title: 'Access was not granted',
+    why: (p) =>
+      `You (or the account’s administrator) chose Deny on the ${p.provider} consent screen, so no token was issued. Nothing was written to Snowflake.`,
+    fix: 'Connect again and choose Allow, keeping every requested permission ticked.',
+    retryConnect: true,
+    examples: [{ params: { provider: PROVIDER } }],
+  }),
+  provider_callback_error: entry<{
+    provider: string;
+    error: string;
+    description?: string;
+    redirectUri: string;
+  }>({
+    group: 'sign-in',
+    when: 'The provider sent the browser back with `?error=…` (e.g. `invalid_scope`, `server_error`, `redirect_uri_mismatch`) instead of a code; its error and description are on the page.',
+    status: 400,
+    title: (p) => `${p.provider} returned an error instead of a code`,
+    why: (p) => `The provider answered "${p.error}"${detailOf(p.description)}.`,
+    fix: (p) =>
+      p.error === 'redirect_uri_mismatch'
+        ? `Register ${p.redirectUri} exactly as the client’s redirect URI, or set OAUTH_REDIRECT_URI to the registered one.`
+        : 'Connect again; if it repeats, the provider’s message says what to change.',
+    retryConnect: true,
+    examples: [
+      {
+        label: 'any error',
+        params: {
+          provider: PROVIDER,
+          error: '<error>',
+          description: '<description>',
+          redirectUri: REDIRECT_URI,
+        },
+      },
+      {
+        label: '`redirect_uri_mismatch`',
+        params: {
+          provider: PROVIDER,
+          error: 'redirect_uri_mismatch',
+          description: '<description>',
+          redirectUri: REDIRECT_URI,
+        },
+      },
+    ],
+  }),
+  scope_missing: entry<{ missing: readonly string[] }>({
+    group: 'sign-in',
+    when: 'A permission was unticked on the consent screen; the page names it. The token obtained was revoked (or dropped), nothing was written.',
+    status: 403,
+    title: 'A permission the connection needs was not granted',
+    why: (p) =>
+      `The consent screen lets you untick permissions; these were not granted: ${p.missing.join(', ')}. Without them Snowflake cannot read your steps. Nothing was written to Snowflake.`,
+    fix: 'Connect again and keep every requested permission ticked.',
+    retryConnect: true,
+    examples: [{ params: { missing: ['<scope>'] } }],
+  }),
+  no_refresh_token: entry<{ variant: 'google-health' | 'other'; permissionsUrl: string }>({
+    group: 'sign-in',
+    when: 'The token response had no refresh token: no offline access, or a proxy dropped `access_type` / `prompt`.',
+    status: 502,
+    title: 'The provider did not return a refresh token',
+    why: (p) =>
+      p.variant === 'google-health'
+        ? 'Google returns a refresh token only for offline access when the consent screen was shown. The app asks for both (access_type=offline, prompt=consent), so a proxy or an older grant for this client interfered, or the client is of a type that gets no refresh tokens.'
+        : 'The provider’s answer had no refresh token, so Snowflake would have nothing to use.',
+    fix: (p) =>
+      `Remove the app’s earlier access at ${p.permissionsUrl}, then connect again. If you set OAUTH_AUTHORIZATION_URL to a proxy, make sure it passes access_type and prompt through.`,
+    retryConnect: true,
+    examples: [
+      {
+        label: 'Google Health API',
+        params: { variant: 'google-health', permissionsUrl: '<account permissions page>' },
+      },
+      {
+        label: 'legacy Fitbit Web API',
+        params: { variant: 'other', permissionsUrl: '<account permissions page>' },
+      },
+    ],
+  }),
+  different_account: entry<{ previousUserId: string; userId: string }>({
+    group: 'sign-in',
+    when: 'You signed in as another user than the one whose token the secret holds: the app asks before replacing it (a question, not a failure).',
+    status: 200,
+    title: 'This is a different account',
+    why: (p) =>
+      `The secret now holds the token of user ${p.previousUserId}; you signed in as ${p.userId}. Writing replaces the connection for everything that uses the secret.`,
+    fix: 'Choose “Write this account’s token” to switch, or “Cancel” to keep the current connection (the new token is then revoked or dropped).',
+    examples: [{ params: { previousUserId: '<previous user>', userId: '<you>' } }],
+  }),
+  held_token_gone: entry({
+    group: 'sign-in',
+    when: '“Retry saving” (or “Write this account’s token”) was pressed for a token the app no longer holds: it was saved, expired (and was revoked or dropped), the app restarted, or this is another browser.',
+    status: 410,
+    title: 'There is no token waiting to be saved',
+    why: 'The token from that sign-in is no longer held: it was saved already, it was held longer than allowed and was revoked (or dropped), the app restarted, or this is another browser.',
+    fix: 'Start the connection again.',
+    retryConnect: true,
+  }),
+};
