@@ -16,7 +16,6 @@ const DOCS = [
     .map((f) => `docs/${f}`),
 ];
 
-
 /** A link that leaves the repository (a scheme such as https: or mailto:). */
 const isExternal = (target: string) => /^[a-z][a-z0-9+.-]*:/i.test(target);
 
