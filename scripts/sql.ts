@@ -2,7 +2,8 @@
 // Prints a sql/ script filled in: values from the command line, then the app's environment
 // (OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES, SNOWFLAKE_SECRET, SNOWFLAKE_CHECK_FUNCTION, PROVIDER),
 // then the script's own defaults. Pipe it to `snow sql -i` or paste it into a worksheet.
-import { type Provider, publicKeyBody, type SetupInputs, templateValues } from '../server/setup/inputs.js';
+import { PROVIDER_IDS, type ProviderId } from '../server/providers/index.js';
+import { publicKeyBody, type SetupInputs, templateValues } from '../server/setup/inputs.js';
 import {
   isScriptName,
   missingVariables,
@@ -72,17 +73,20 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
   }
 }
 
-function providerFor(script: ScriptName, fromEnv: string | undefined): Provider {
-  const scriptProvider = script === 'teardown' ? undefined : (script.slice('setup-'.length) as Provider);
-  if (fromEnv !== undefined && fromEnv !== '' && fromEnv !== 'google-health' && fromEnv !== 'fitbit') {
-    fail(`PROVIDER must be google-health or fitbit.`, 2);
+const isProviderId = (v: string): v is ProviderId => (PROVIDER_IDS as readonly string[]).includes(v);
+
+function providerFor(script: ScriptName, fromEnv: string | undefined): ProviderId {
+  const fromScript = script === 'teardown' ? undefined : script.slice('setup-'.length);
+  const scriptProvider = fromScript !== undefined && isProviderId(fromScript) ? fromScript : undefined;
+  if (fromEnv !== undefined && fromEnv !== '' && !isProviderId(fromEnv)) {
+    fail(`PROVIDER must be ${PROVIDER_IDS.join(' or ')}.`, 2);
   }
-  const envProvider = fromEnv ? (fromEnv as Provider) : undefined;
+  const envProvider = fromEnv ? (fromEnv as ProviderId) : undefined;
   if (scriptProvider && envProvider && scriptProvider !== envProvider) {
     // The environment's client ID and secret belong to the other provider: refuse rather than mix them.
     fail(`PROVIDER is ${envProvider} but ${script} is for ${scriptProvider}: use setup-${envProvider}.`, 2);
   }
-  return scriptProvider ?? envProvider ?? 'google-health';
+  return scriptProvider ?? envProvider ?? PROVIDER_IDS[0];
 }
 
 try {

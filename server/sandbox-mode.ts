@@ -11,16 +11,11 @@ import type { AppConfig, BaseConfig, SnowflakeConnectionConfig } from './config/
 import { configFromBase } from './config/index.js';
 import type { Logger } from './log.js';
 import { getProfile } from './providers/index.js';
+import { setupDefaults } from './setup/defaults.js';
 import { templateValues } from './setup/inputs.js';
 import { renderScript, splitStatements } from './setup/templates.js';
 import { SnowflakeSession } from './snowflake/session.js';
 import { parseQualifiedName } from './snowflake/sql.js';
-
-export const SANDBOX_CLIENTS = {
-  'google-health': { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret' },
-  fitbit: { clientId: '23SBOX', clientSecret: 'sandbox-fitbit-secret' },
-} as const;
-const SEEDED_REDIRECTS = ['http://localhost:8787/callback', 'http://127.0.0.1:8787/callback'];
 
 export interface SandboxMode {
   config: AppConfig;
@@ -43,26 +38,14 @@ export async function startSandboxMode(
   });
   try {
     const profile = getProfile(base.provider);
-    const client = SANDBOX_CLIENTS[base.provider];
-    let clientId: string = client.clientId;
-    if (!SEEDED_REDIRECTS.includes(base.redirectUri)) {
-      // A non-default port or host: register a client for exactly this redirect URI.
-      clientId = `sandbox-app-${base.provider}`;
-      sandbox.oauth.addClient({
-        profile: base.provider,
-        clientId,
-        clientSecret: client.clientSecret,
-        name: 'fitbit-snowflake-connect (sandbox)',
-        redirectUris: [base.redirectUri],
-        ...(base.provider === 'google-health'
-          ? { status: base.clientStatus }
-          : { appType: 'server' as const }),
-      });
-    } else if (base.provider === 'google-health' && base.clientStatus === 'testing') {
-      clientId = 'sandbox-testing-client-id';
-    }
-    const clientSecret =
-      clientId === 'sandbox-testing-client-id' ? 'sandbox-testing-client-secret' : client.clientSecret;
+    const names = setupDefaults(base.provider);
+    const appClient = sandbox.oauth.appClient({
+      profile: base.provider,
+      redirectUri: base.redirectUri,
+      status: profile.hasPublishingStatus ? base.clientStatus : undefined,
+    });
+    const clientId = appClient.clientId;
+    const clientSecret = appClient.clientSecret ?? undefined;
 
     const keys = generateKeyPairSync('rsa', {
       modulusLength: 2048,
@@ -75,7 +58,7 @@ export async function startSandboxMode(
         {
           provider: base.provider,
           clientId,
-          clientSecret,
+          clientSecret: clientSecret ?? '',
           scopes: base.scopes,
           appPublicKey: keys.publicKey,
         },
@@ -105,11 +88,11 @@ export async function startSandboxMode(
 
     const connection: SnowflakeConnectionConfig = {
       account: 'sandbox',
-      username: 'FITBIT_CONNECT_APP',
+      username: names.appUser,
       authenticator: 'SNOWFLAKE_JWT',
       privateKey: keys.privateKey,
-      role: 'FITBIT_CONNECT_APP_ROLE',
-      warehouse: 'FITBIT_WH',
+      role: names.appRole,
+      warehouse: names.warehouse,
       accessUrl: sandbox.snowflake.url,
       source: 'sandbox (key pair made for this run)',
     };
@@ -127,12 +110,9 @@ export async function startSandboxMode(
       },
       snowflake: {
         connection,
-        secret: parseQualifiedName('FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN'),
-        checkFunction: parseQualifiedName('FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK'),
-        dataFunction:
-          base.provider === 'google-health'
-            ? parseQualifiedName('FITBIT.PUBLIC.FITBIT_DAILY_STEPS')
-            : undefined,
+        secret: parseQualifiedName(names.secret),
+        checkFunction: parseQualifiedName(names.checkFunction),
+        dataFunction: names.dataFunction ? parseQualifiedName(names.dataFunction) : undefined,
       },
       dataDir,
     });

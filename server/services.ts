@@ -52,7 +52,7 @@ export function buildServices(config: AppConfig, log: Logger): Services {
     const holder =
       knownHolder() ??
       (needsHolder(client, t)
-        ? await holderFromSnowflake(session, config.snowflake.secret, () => status.runCheck())
+        ? await holderFromSnowflake(session, config.snowflake.secret, profile, () => status.runCheck())
         : { kind: 'unknown' as const });
     return disposeToken(client, t, holder, events, log, why);
   };

@@ -12,7 +12,7 @@ import { errorPage } from './pages.js';
 import { profileOf } from './paths.js';
 import { RequestLog } from './requestlog.js';
 import { Store } from './store.js';
-import type { SandboxClient } from './types.js';
+import type { Profile, SandboxClient } from './types.js';
 
 // The OAuth + Health API stand-in: one HTTP server playing Google (google-health profile) and the
 // legacy Fitbit API (fitbit profile) on their real paths, plus /sandbox/ control endpoints.
@@ -30,6 +30,14 @@ export interface OAuthSandbox {
   readonly url: string; // e.g. 'http://127.0.0.1:8790' (no trailing slash)
   readonly port: number;
   addClient(client: SandboxClient): void;
+  /**
+   * The client an app with this redirect URI should use: a seeded one when it lists the URI (for Google,
+   * the one of the asked publishing status), otherwise one registered now for exactly that URI.
+   */
+  appClient(opts: { profile: Profile; redirectUri: string; status?: 'production' | 'testing' }): {
+    clientId: string;
+    clientSecret: string | null;
+  };
   setLegacyGone(on: boolean): void;
   /** Every code, access token and refresh token this server has issued, and every client secret it knows:
    *  for tests that scan logs/files for leaked values. Never exposed over HTTP. */
@@ -114,6 +122,7 @@ export async function startOAuthSandbox(opts: OAuthSandboxOptions = {}): Promise
     url,
     port: bound,
     addClient: (client) => store.addClient(client),
+    appClient: (o) => store.appClient(o),
     setLegacyGone: (on) => {
       store.legacyGone = on;
     },

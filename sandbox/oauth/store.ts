@@ -147,6 +147,33 @@ export class Store {
     });
   }
 
+  appClient(o: { profile: Profile; redirectUri: string; status?: 'production' | 'testing' }): {
+    clientId: string;
+    clientSecret: string | null;
+  } {
+    const seeded = seedClients().filter(
+      (c) =>
+        c.profile === o.profile &&
+        c.clientSecret !== null &&
+        (c.status ?? 'production') === (o.status ?? 'production'),
+    );
+    const fits = seeded.find((c) => c.redirectUris.includes(o.redirectUri));
+    if (fits) return { clientId: fits.clientId, clientSecret: fits.clientSecret };
+    // A non-default port or host: register a client for exactly this redirect URI (the first seeded
+    // client's secret, so the same setup script works).
+    const base = seedClients().find((c) => c.profile === o.profile && c.clientSecret !== null)!;
+    const client: SandboxClient = {
+      profile: o.profile,
+      clientId: `sandbox-app-${o.profile}`,
+      clientSecret: base.clientSecret,
+      name: 'fitbit-snowflake-connect (sandbox)',
+      redirectUris: [o.redirectUri],
+      status: o.status,
+    };
+    this.addClient(client);
+    return { clientId: client.clientId, clientSecret: client.clientSecret };
+  }
+
   client(profile: Profile, clientId: string | undefined): SandboxClient | undefined {
     if (!clientId) return undefined;
     const c = this.clients.get(clientId);

@@ -3,6 +3,7 @@
 // could also kill Snowflake's copy: DESCRIBE SECRET (is there a secret at all), then the end-to-end
 // check (whose identity does Snowflake's token belong to). Anything inconclusive is 'unknown'.
 import { isAppError } from '../errors/index.js';
+import type { ProviderProfile } from '../providers/index.js';
 import { ChainReader } from '../snowflake/chain-reader.js';
 import type { CheckResult } from '../snowflake/check-function.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
@@ -12,6 +13,7 @@ import type { Holder } from './dispose.js';
 export async function holderFromSnowflake(
   session: SnowflakeSession,
   secret: QualifiedName,
+  profile: ProviderProfile,
   runCheck: () => Promise<CheckResult>,
 ): Promise<Holder> {
   try {
@@ -21,9 +23,8 @@ export async function holderFromSnowflake(
   }
   const r = await runCheck();
   if (r.ok) {
-    const v = (r.value ?? {}) as Record<string, unknown>;
-    const id = v.healthUserId ?? v.encodedId ?? v.userId;
-    return typeof id === 'string' && id ? { kind: 'user', userId: id } : { kind: 'unknown' };
+    const id = profile.userIdFromCheck(r.value);
+    return id ? { kind: 'user', userId: id } : { kind: 'unknown' };
   }
   return r.failure === 'token_revoked' ? { kind: 'none' } : { kind: 'unknown' };
 }

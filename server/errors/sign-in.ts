@@ -89,13 +89,13 @@ export const signInErrors = {
     retryConnect: true,
     examples: [{ params: { missing: ['<scope>'] } }],
   }),
-  no_refresh_token: entry<{ variant: 'google-health' | 'other'; permissionsUrl: string }>({
+  no_refresh_token: entry<{ variant: 'offline_consent' | 'other'; permissionsUrl: string }>({
     group: 'sign-in',
     when: 'The token response had no refresh token: no offline access, or a proxy dropped `access_type` / `prompt`.',
     status: 502,
     title: 'The provider did not return a refresh token',
     why: (p) =>
-      p.variant === 'google-health'
+      p.variant === 'offline_consent'
         ? 'Google returns a refresh token only for offline access when the consent screen was shown. The app asks for both (access_type=offline, prompt=consent), so a proxy or an older grant for this client interfered, or the client is of a type that gets no refresh tokens.'
         : 'The provider’s answer had no refresh token, so Snowflake would have nothing to use.',
     fix: (p) =>
@@ -104,7 +104,7 @@ export const signInErrors = {
     examples: [
       {
         label: 'Google Health API',
-        params: { variant: 'google-health', permissionsUrl: '<account permissions page>' },
+        params: { variant: 'offline_consent', permissionsUrl: '<account permissions page>' },
       },
       {
         label: 'legacy Fitbit Web API',

@@ -195,7 +195,7 @@ export class ConnectFlow {
         reason: 'token response had no refresh token',
       });
       throw appError('no_refresh_token', {
-        variant: profile.id === 'google-health' ? 'google-health' : 'other',
+        variant: profile.refreshTokenNeedsOfflineConsent ? 'offline_consent' : 'other',
         permissionsUrl: profile.accountPermissionsUrl,
       });
     }

@@ -14,6 +14,12 @@ export const fitbit: ProviderProfile = {
   // "Server" apps must use Basic; it also works for "Personal" apps.
   clientAuth: 'client_secret_basic',
   clientSecretRequired: false,
+  authorizationEndpointAliases: [],
+  // Google turned off the legacy Fitbit Web API and its OAuth endpoints (they answer 410 Gone).
+  retired: { since: '2026-11-02', by: 'Google' },
+  hasPublishingStatus: false,
+  refreshTokenNeedsOfflineConsent: false,
+  integrationListsScopes: false,
   defaultScopes: ['activity', 'profile'],
   requiredScopes: ['activity'],
   authorizationParams: { prompt: 'consent' },
@@ -49,6 +55,10 @@ export const fitbit: ProviderProfile = {
       legacyUserId: user.encodedId,
       displayName: typeof user.displayName === 'string' ? user.displayName : undefined,
     };
+  },
+  userIdFromCheck(value) {
+    const v = (value ?? {}) as Record<string, unknown>;
+    return typeof v.encodedId === 'string' && v.encodedId ? v.encodedId : undefined;
   },
   accountPermissionsUrl: 'https://www.fitbit.com/settings/applications',
   refreshTokenLifetimeSeconds() {

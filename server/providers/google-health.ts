@@ -17,6 +17,11 @@ export const googleHealth: ProviderProfile = {
   // Google accepts both; POST is what Google's own libraries send.
   clientAuth: 'client_secret_post',
   clientSecretRequired: true,
+  // The older path, used in Snowflake's own example integration.
+  authorizationEndpointAliases: ['https://accounts.google.com/o/oauth2/auth'],
+  hasPublishingStatus: true,
+  refreshTokenNeedsOfflineConsent: true,
+  integrationListsScopes: true,
   defaultScopes: [
     `${GOOGLE_HEALTH_SCOPE_PREFIX}activity_and_fitness.readonly`,
     `${GOOGLE_HEALTH_SCOPE_PREFIX}profile.readonly`,
@@ -51,6 +56,10 @@ export const googleHealth: ProviderProfile = {
     if (typeof b.healthUserId !== 'string' || !b.healthUserId)
       throw new Error('identity response has no healthUserId');
     return { userId: b.healthUserId, legacyUserId: typeof b.legacyUserId === 'string' ? b.legacyUserId : '' };
+  },
+  userIdFromCheck(value) {
+    const v = (value ?? {}) as Record<string, unknown>;
+    return typeof v.healthUserId === 'string' && v.healthUserId ? v.healthUserId : undefined;
   },
   accountPermissionsUrl: 'https://myaccount.google.com/connections',
   refreshTokenLifetimeSeconds(resp, clientStatus) {

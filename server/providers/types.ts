@@ -25,6 +25,19 @@ export interface ProviderProfile {
   clientAuth: 'client_secret_post' | 'client_secret_basic';
   clientSecretRequired: boolean;
   defaultScopes: string[];
+  /** Other authorization endpoints the provider answers on (a security integration may name any of them). */
+  authorizationEndpointAliases: string[];
+  /**
+   * Set when the provider's API has been turned off: the status page says so and how to move on.
+   * `since` is the date it stopped answering, `by` who turned it off.
+   */
+  retired?: { since: string; by: string };
+  /** Clients have a publishing status (Google: "Testing" makes refresh tokens die after 7 days). */
+  hasPublishingStatus: boolean;
+  /** A refresh token comes only with offline access and a shown consent screen (Google). */
+  refreshTokenNeedsOfflineConsent: boolean;
+  /** The security integration lists the scopes Snowflake may ask for (OAUTH_ALLOWED_SCOPES). */
+  integrationListsScopes: boolean;
   /** Scopes without which the connection is useless (checked against the granted scope). */
   requiredScopes: string[];
   /** Extra authorization request parameters (e.g. Google's access_type=offline, prompt=consent). */
@@ -40,6 +53,8 @@ export interface ProviderProfile {
   /** The cheapest call that proves an access token works and says who it belongs to. */
   identityRequest(apiBase: string): { url: string; method: 'GET' };
   parseIdentity(body: unknown): Identity;
+  /** The user id in what the Snowflake check function returns (the same identity call, run by Snowflake). */
+  userIdFromCheck(value: unknown): string | undefined;
   /** Where a user manages third-party access (for the "revoked" explanation). */
   accountPermissionsUrl: string;
   /** Expiry of a refresh token from the token response and the client's status, in seconds. */

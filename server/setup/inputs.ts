@@ -1,15 +1,14 @@
 // Maps the app's configuration onto the variables of the sql/ scripts, so the /setup page and
 // `npm run sql` render exactly what the app will later use (the same secret, check function and client).
+import { getProfile, type ProviderId } from '../providers/index.js';
 import { parseQualifiedName, quoteIdentifierPart, SqlValueError } from '../snowflake/sql.js';
 import { type ScriptName, scriptVariables, TemplateError } from './templates.js';
 
-export type Provider = 'google-health' | 'fitbit';
-
 export interface SetupInputs {
-  provider: Provider;
+  provider: ProviderId;
   clientId: string;
   clientSecret: string;
-  /** google-health: the integration's OAUTH_ALLOWED_SCOPES. Ignored for fitbit. */
+  /** The integration's OAUTH_ALLOWED_SCOPES, for providers whose integration lists them. */
   scopes: string[];
   /** The app's SNOWFLAKE_SECRET, `DB.SCHEMA.NAME` (or `SCHEMA.NAME`, `NAME`); split into the three below. */
   snowflakeSecret?: string;
@@ -63,7 +62,7 @@ export function templateValues(inputs: SetupInputs, script?: ScriptName): Record
     token_endpoint: inputs.tokenEndpoint,
     authorization_endpoint: inputs.authorizationEndpoint,
   };
-  if (inputs.provider === 'google-health' && inputs.scopes.length > 0) {
+  if (getProfile(inputs.provider).integrationListsScopes && inputs.scopes.length > 0) {
     values.allowed_scopes = inputs.scopes.map((s) => `'${s}'`).join(', ');
   }
   if (inputs.appPublicKey) values.app_public_key = publicKeyBody(inputs.appPublicKey);

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { consent } from '../../sandbox/oauth/consent.js';
 import { dailySteps } from '../../sandbox/oauth/steps.js';
-import { type Provider, templateValues } from '../../server/setup/inputs.js';
+import type { ProviderId as Provider } from '../../server/providers/index.js';
+import { templateValues } from '../../server/setup/inputs.js';
 import { renderScript, splitStatements } from '../../server/setup/templates.js';
 
 snowflake.configure({ logLevel: 'OFF' });

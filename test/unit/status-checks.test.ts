@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../server/config/index.js';
 import { AppError } from '../../server/errors/index.js';
 import { getProfile } from '../../server/providers/index.js';
+import { setupDefaults } from '../../server/setup/defaults.js';
 import { parseList } from '../../server/snowflake/chain-reader.js';
 import { nameSql, parseQualifiedName } from '../../server/snowflake/sql.js';
 import { type ChainFacts, judgeChain, type StatusCheck } from '../../server/status/checks/index.js';
-import { setupDefaults } from '../../server/status/checks/setup-defaults.js';
 import { exitCodeFor } from '../../server/status/service.js';
 
 const profile = getProfile('google-health');
@@ -361,12 +361,20 @@ describe('helpers', () => {
   it.each(['google-health', 'fitbit'] as const)(
     'the default object names in fixes are the %s setup script’s',
     (provider) => {
-      expect(setupDefaults(provider)).toEqual({
+      expect(setupDefaults(provider)).toMatchObject({
         warehouse: 'FITBIT_WH',
         ownerRole: 'SYSADMIN',
+        appRole: 'FITBIT_CONNECT_APP_ROLE',
+        appUser: 'FITBIT_CONNECT_APP',
         securityIntegration: 'FITBIT_OAUTH_INTEGRATION',
         networkRule: 'FITBIT.PUBLIC.FITBIT_API_RULE',
+        secret: 'FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN',
+        checkFunction: 'FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK',
       });
+      // Only the Google Health script creates the daily-steps function the status chart reads.
+      expect(setupDefaults(provider).dataFunction).toBe(
+        provider === 'google-health' ? 'FITBIT.PUBLIC.FITBIT_DAILY_STEPS' : undefined,
+      );
     },
   );
   it('exit codes: 0 connected, 1 needs attention, 2 broken', () => {

@@ -13,16 +13,15 @@ export function configChecks(config: AppConfig, profile: ProviderProfile): Findi
       detail: `${profile.displayName}, client ID ${config.oauth.clientId}, redirect URI ${config.oauth.redirectUri}, secret ${secret.display}, check function ${fn.display} (${config.mode} mode).`,
     },
   ];
-  if (profile.id !== 'google-health') {
+  if (profile.retired) {
     out.push({
       id: 'legacy_provider',
       title: 'Legacy Fitbit Web API',
       status: 'warning',
-      detail:
-        'PROVIDER=fitbit uses the legacy Fitbit Web API, which Google turned off on 2026-11-02 (it answers 410 Gone).',
+      detail: `PROVIDER=${profile.id} uses the ${profile.displayName}, which ${profile.retired.by} turned off on ${profile.retired.since} (it answers 410 Gone).`,
       fix: 'Switch to PROVIDER=google-health: create a Google OAuth client, run the google-health setup script (Setup page), and connect again; the Google Health identity’s legacyUserId links the new connection to data stored under the old Fitbit user ID.',
     });
-  } else if (config.oauth.clientStatus === 'testing') {
+  } else if (profile.hasPublishingStatus && config.oauth.clientStatus === 'testing') {
     out.push({
       id: 'client_status',
       title: 'Google client publishing status',
@@ -31,7 +30,7 @@ export function configChecks(config: AppConfig, profile: ProviderProfile): Findi
         'The Google OAuth client is declared in Testing status (OAUTH_CLIENT_STATUS=testing), so Google makes every refresh token die 7 days after consent and the secret breaks weekly.',
       fix: 'Publish the client: Google Cloud console → Google Auth Platform → Audience → “Publish app” (status “In production”), then set OAUTH_CLIENT_STATUS=production and re-authorize once.',
     });
-  } else {
+  } else if (profile.hasPublishingStatus) {
     out.push({
       id: 'client_status',
       title: 'Google client publishing status',

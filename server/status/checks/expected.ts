@@ -19,15 +19,17 @@ export function expectedChain(config: AppConfig, profile: ProviderProfile): Expe
   const live = config.mode === 'live';
   const tokenEndpoint = live ? config.oauth.tokenUrl : profile.endpoints.token;
   const authorizationEndpoint = live ? config.oauth.authorizationUrl : profile.endpoints.authorization;
-  const alsoAuth =
-    profile.id === 'google-health' ? ['https://accounts.google.com/o/oauth2/auth'] : ([] as string[]);
   return {
     clientId: config.oauth.clientId,
     tokenEndpoint,
     authorizationEndpoint,
     tokenEndpoints: [...new Set([tokenEndpoint, profile.endpoints.token])],
     authorizationEndpoints: [
-      ...new Set([authorizationEndpoint, profile.endpoints.authorization, ...alsoAuth]),
+      ...new Set([
+        authorizationEndpoint,
+        profile.endpoints.authorization,
+        ...profile.authorizationEndpointAliases,
+      ]),
     ],
     apiHost: new URL(live ? config.oauth.healthApiUrl : profile.endpoints.api).hostname,
     scopes: config.oauth.scopes,

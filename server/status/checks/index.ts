@@ -4,6 +4,7 @@
 // Pure: no I/O, so each rule is unit-testable. Shared by /status, /status.json, /setup and `npm run status`.
 import type { AppConfig } from '../../config/index.js';
 import type { ProviderProfile } from '../../providers/index.js';
+import { setupDefaults } from '../../setup/defaults.js';
 import { nameSql } from '../../snowflake/sql.js';
 import type { ChainFacts } from '../describe.js';
 import { configChecks } from './app-config.js';
@@ -14,7 +15,6 @@ import { functionCheck } from './function.js';
 import { integrationChecks } from './integration.js';
 import { networkRuleCheck } from './network-rule.js';
 import { secretChecks } from './secret.js';
-import { setupDefaults } from './setup-defaults.js';
 import { signinChecks } from './signin.js';
 import type { ChainNames, Finding, StatusCheck } from './types.js';
 
