@@ -13,14 +13,6 @@ const MAX_SESSIONS = 100;
 /** Paths reachable without a session: the login page itself and the stylesheet it uses. */
 const OPEN_PATHS = new Set(['/login']);
 
-/**
- * Constant-time comparison of a presented secret with the configured one. Both sides are hashed
- * first so neither the length nor the position of the first wrong byte shows in the timing.
- */
-export function tokenMatches(presented: string | undefined, expected: string): boolean {
-  return typeof presented === 'string' && constantTimeEqual(presented, expected);
-}
-
 export class AdminSessions {
   private readonly sessions = new Map<string, number>();
 
@@ -95,7 +87,7 @@ export function adminGate(adminToken: string | undefined, sessions: AdminSession
     const presented = bearer(req);
     if (presented !== undefined) {
       // Monitors only: a bearer token opens the machine-readable status and nothing else.
-      if (req.path === '/status.json' && req.method === 'GET' && tokenMatches(presented, adminToken)) {
+      if (req.path === '/status.json' && req.method === 'GET' && constantTimeEqual(presented, adminToken)) {
         next();
         return;
       }
@@ -180,7 +172,7 @@ export function loginRoutes(
       res.status(429).render('login', { next, failed: false, waitSeconds: wait, pageTitle: 'Sign in' });
       return;
     }
-    if (!tokenMatches(presented, adminToken)) {
+    if (!constantTimeEqual(presented, adminToken)) {
       throttle.fail(addr);
       res.status(401).render('login', { next, failed: true, pageTitle: 'Sign in' });
       return;

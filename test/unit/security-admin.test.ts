@@ -2,7 +2,8 @@
 // constant-time token comparison, session expiry, and post-login redirects that stay on this site.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../server/config/index.js';
-import { AdminSessions, LoginThrottle, safeNext, tokenMatches } from '../../server/security/admin.js';
+import { AdminSessions, LoginThrottle, safeNext } from '../../server/security/admin.js';
+import { constantTimeEqual } from '../../server/security/compare.js';
 
 const TOKEN = 'a-very-long-admin-token-value-123';
 
@@ -36,16 +37,16 @@ describe('refusing to start when reachable from other computers without ADMIN_TO
   });
 });
 
-describe('tokenMatches', () => {
+describe('constantTimeEqual (every secret comparison: ADMIN_TOKEN, CSRF, state binding)', () => {
   it('accepts exactly the token', () => {
-    expect(tokenMatches(TOKEN, TOKEN)).toBe(true);
+    expect(constantTimeEqual(TOKEN, TOKEN)).toBe(true);
   });
   it('refuses prefixes, extensions, case changes and other lengths without throwing', () => {
     // timingSafeEqual on raw buffers throws on a length mismatch: hashing first avoids that (and the leak).
     for (const wrong of ['', TOKEN.slice(0, -1), `${TOKEN}x`, TOKEN.toUpperCase(), 'x'.repeat(10_000)]) {
-      expect(tokenMatches(wrong, TOKEN)).toBe(false);
+      expect(constantTimeEqual(wrong, TOKEN)).toBe(false);
     }
-    expect(tokenMatches(undefined, TOKEN)).toBe(false);
+    expect(constantTimeEqual(undefined, TOKEN)).toBe(false);
   });
 });
 
