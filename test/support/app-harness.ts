@@ -11,6 +11,7 @@ import supertest from 'supertest';
 import { type ConsentOptions, consent } from '../../sandbox/oauth/consent.js';
 import { createApp } from '../../server/app.js';
 import { answerClientErrors } from '../../server/client-errors.js';
+import type { ManualClock } from '../../server/clock.js';
 import type { AppConfig, BaseConfig } from '../../server/config.js';
 import { createLogger } from '../../server/log.js';
 import type { ProviderId } from '../../server/providers/index.js';
@@ -28,6 +29,8 @@ export interface HarnessOptions {
   logLevel?: string;
   /** Change the config before services are built (e.g. a wrong secret name). */
   tweak?: (c: AppConfig) => AppConfig;
+  /** The app's clock (held tokens, sign-ins, results, CHECK_INTERVAL): the test moves it. */
+  clock?: ManualClock;
 }
 
 export interface Harness {
@@ -97,7 +100,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   };
   const sandbox = await startSandboxMode(base, log, { oauthPort: 0, snowflakePort: 0, dataDir });
   const config = opts.tweak ? opts.tweak(sandbox.config) : sandbox.config;
-  const services = buildServices(config, log);
+  const services = buildServices(config, log, { clock: opts.clock });
   const app = createApp(services);
   let server: Server | undefined;
   let baseUrl: string | undefined;
