@@ -478,10 +478,12 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     },
     setAccessTokenCache: setCacheMode,
     warehouseStatements: () => control.counters.warehouseStatements,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await inner.close();
+    },
   };
 }
