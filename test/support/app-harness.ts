@@ -59,6 +59,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+// Harnesses started and not closed yet. test/support/setup.ts fails a test file that leaves one open:
+// its app, stand-ins and background work would outlive the file.
+const registry = globalThis as Record<symbol, Set<string> | undefined>;
+const OPEN = Symbol.for('fsc.test.openHarnesses');
+const open = registry[OPEN] ?? new Set<string>();
+registry[OPEN] = open;
+
 async function freePort(): Promise<number> {
   const net = await import('node:net');
   return new Promise((resolve, reject) => {
@@ -155,6 +162,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     log,
   );
+  open.add(dataDir);
   return {
     admin: (sql: string) => adminSession.execute(sql),
     services,
@@ -182,6 +190,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await adminSession.close();
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });
+      open.delete(dataDir);
     },
   };
 }
