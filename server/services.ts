@@ -127,14 +127,14 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     flow,
     clock,
     async shutdown() {
-      await schedule.stop();
+      const scheduleStopped = schedule.stop(); // no scheduled check starts from here on
       // Sign-ins still finishing save or hold their token first, so drain() sees every one. Each
       // step is bounded by the OAuth and Snowflake timeouts; a stop should not wait longer than this.
       await atMost(flow.settled(), SETTLE_ON_STOP_MS);
       await held.drain();
-      // A check started by a connect, a disposal or a page (and the chart it fetches) ends before the
-      // session it uses is closed.
-      await atMost(status.idle(), SETTLE_ON_STOP_MS);
+      // Checks (scheduled, or started by a connect, a disposal or a page) and the chart they fetch
+      // end before the session they use is closed.
+      await atMost(Promise.all([scheduleStopped, status.idle()]), SETTLE_ON_STOP_MS);
       await session.close();
     },
   };

@@ -96,6 +96,7 @@ export class PythonWorker {
   /** Ends the worker and the call it runs, at once. */
   kill(): void {
     this.alive = false;
+    this.ref(true); // whoever waits for `closed` keeps the process alive until it comes
     try {
       if (this.child.pid !== undefined) process.kill(-this.child.pid, 'SIGKILL');
     } catch {
@@ -106,6 +107,7 @@ export class PythonWorker {
   /** Lets an idle worker exit (it stops at the end of its input). */
   stop(): void {
     this.alive = false;
+    this.ref(true);
     this.child.stdin?.end();
   }
 
