@@ -16,7 +16,7 @@ import type { AppConfig, BaseConfig } from '../../server/config.js';
 import { createLogger } from '../../server/log.js';
 import type { ProviderId } from '../../server/providers/index.js';
 import { getProfile } from '../../server/providers/index.js';
-import { type SandboxMode, startSandboxMode } from '../../server/sandbox-mode.js';
+import { newAppKeyPair, type SandboxMode, startSandboxMode } from '../../server/sandbox-mode.js';
 import { buildServices, type Services } from '../../server/services.js';
 import { SnowflakeSession } from '../../server/snowflake/session.js';
 
@@ -66,6 +66,10 @@ const OPEN = Symbol.for('fsc.test.openHarnesses');
 const open = registry[OPEN] ?? new Set<string>();
 registry[OPEN] = open;
 
+// One key pair for every sandbox this test file starts: each stand-in is separate, and making a key
+// for each harness was a good part of starting one.
+let keyPair: ReturnType<typeof newAppKeyPair> | undefined;
+
 async function freePort(): Promise<number> {
   const net = await import('node:net');
   return new Promise((resolve, reject) => {
@@ -105,7 +109,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     checkIntervalSeconds: 0,
     timeouts: { oauthSeconds: 5, snowflakeMs: 20_000 },
   };
-  const sandbox = await startSandboxMode(base, log, { oauthPort: 0, snowflakePort: 0, dataDir });
+  keyPair ??= newAppKeyPair();
+  const sandbox = await startSandboxMode(base, log, { oauthPort: 0, snowflakePort: 0, dataDir, keyPair });
   const config = opts.tweak ? opts.tweak(sandbox.config) : sandbox.config;
   const services = buildServices(config, log, { clock: opts.clock });
   const app = createApp(services);
