@@ -5,7 +5,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Each file in its own process: the files start servers, child processes and Python workers.
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core machine. The
+    // files mostly wait on sockets and child processes, so two share the cores well.
+    maxWorkers: 2,
+    setupFiles: ['test/support/setup.ts'],
+    // An unhandled error or rejection fails the run (the default; never turn it off).
+    dangerouslyIgnoreUnhandledErrors: false,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default'],

@@ -25,10 +25,25 @@ export interface SandboxMode {
   close(): Promise<void>;
 }
 
+/** The key pair the app signs in to the Snowflake stand-in with (a new one for each run). */
+export function newAppKeyPair(): { publicKey: string; privateKey: string } {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+}
+
 export async function startSandboxMode(
   base: BaseConfig,
   log: Logger,
-  opts: { oauthPort?: number; snowflakePort?: number; dataDir?: string } = {},
+  opts: {
+    oauthPort?: number;
+    snowflakePort?: number;
+    dataDir?: string;
+    /** Tests starting many sandboxes reuse one (making a 2048-bit key costs ~0.1-0.5 s of CPU). */
+    keyPair?: { publicKey: string; privateKey: string };
+  } = {},
 ): Promise<SandboxMode> {
   const { startSandbox } = await import('../sandbox/index.js');
   const sandbox = await startSandbox({
@@ -47,11 +62,7 @@ export async function startSandboxMode(
     const clientId = appClient.clientId;
     const clientSecret = appClient.clientSecret ?? undefined;
 
-    const keys = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
+    const keys = opts.keyPair ?? newAppKeyPair();
     const script = renderScript(
       `setup-${base.provider}`,
       templateValues(

@@ -1,5 +1,5 @@
 // Wires the app's services from a validated config. Tests build the same graph against the stand-ins.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type Clock, systemClock } from './clock.js';
 import type { AppConfig } from './config/index.js';
 import { disposeToken, type Holder, needsHolder, type Undeliverable } from './custody/dispose.js';
 import { type Disposal, HeldTokens } from './custody/held.js';
@@ -12,6 +12,7 @@ import { getProfile, type ProviderProfile } from './providers/index.js';
 import { SecretWriter } from './snowflake/secret-writer.js';
 import { SnowflakeSession } from './snowflake/session.js';
 import { EventLog } from './status/events.js';
+import { CheckSchedule } from './status/schedule.js';
 import { StatusService } from './status/service.js';
 
 export interface Services {
@@ -26,22 +27,53 @@ export interface Services {
   events: EventLog;
   status: StatusService;
   flow: ConnectFlow;
-  /** Disposes of held tokens and closes the Snowflake session. */
+  /** What held tokens, sign-ins, results and the check schedule count time with. */
+  clock: Clock;
+  /**
+   * Stops the check schedule, lets sign-ins under way finish, disposes of held tokens, waits for checks
+   * and chart fetches still running, then closes the Snowflake session: nothing runs after it returns.
+   */
   shutdown(): Promise<void>;
 }
 
-const SETTLE_ON_STOP_MS = 20_000;
-const delay = (ms: number) => sleep(ms, undefined, { ref: false });
+export interface ServiceOptions {
+  /** Tests pass a ManualClock to move time instead of waiting for it. */
+  clock?: Clock;
+}
 
-export function buildServices(config: AppConfig, log: Logger): Services {
+const SETTLE_ON_STOP_MS = 20_000;
+
+/** Waits for `work`, but no longer than `ms`; leaves no timer behind either way. */
+async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  try {
+    await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptions = {}): Services {
+  const clock = opts.clock ?? systemClock;
   const profile = getProfile(config.provider);
   const client = createOAuthClient(config, profile);
-  const pending = new PendingFlows(config.flowTtlMs);
+  const pending = new PendingFlows(config.flowTtlMs, undefined, () => clock.now());
   const session = new SnowflakeSession(config.snowflake.connection, log, config.timeouts.snowflakeMs);
   const writer = new SecretWriter(session, config.snowflake.secret);
   const events = new EventLog(config.dataDir);
   const status = new StatusService(config, profile, session, events, log);
-  status.startSchedule();
+  const schedule = new CheckSchedule(
+    config.checkIntervalSeconds * 1000,
+    clock,
+    () => status.lastConnect() !== undefined,
+    () => status.runCheck(),
+    log,
+  );
+  schedule.start();
   // Whose token the secret holds, as far as the app's history knows (undefined: no history at all).
   const knownHolder = (): Holder | undefined => {
     const user = status.deliveredUser();
@@ -56,11 +88,15 @@ export function buildServices(config: AppConfig, log: Logger): Services {
         : { kind: 'unknown' as const });
     return disposeToken(client, t, holder, events, log, why);
   };
-  const held = new HeldTokens(config.heldTokenTtlMs, (t, why) =>
-    dispose(
-      { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
-      why === 'shutdown' ? 'app stopped before the token was saved' : 'not saved in time',
-    ),
+  const held = new HeldTokens(
+    config.heldTokenTtlMs,
+    (t, why) =>
+      dispose(
+        { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
+        why === 'shutdown' ? 'app stopped before the token was saved' : 'not saved in time',
+      ),
+    undefined,
+    clock,
   );
   const flow = new ConnectFlow({
     config,
@@ -89,12 +125,16 @@ export function buildServices(config: AppConfig, log: Logger): Services {
     events,
     status,
     flow,
+    clock,
     async shutdown() {
-      status.stop();
+      const scheduleStopped = schedule.stop(); // no scheduled check starts from here on
       // Sign-ins still finishing save or hold their token first, so drain() sees every one. Each
       // step is bounded by the OAuth and Snowflake timeouts; a stop should not wait longer than this.
-      await Promise.race([flow.settled(), delay(SETTLE_ON_STOP_MS)]);
+      await atMost(flow.settled(), SETTLE_ON_STOP_MS);
       await held.drain();
+      // Checks (scheduled, or started by a connect, a disposal or a page) and the chart they fetch
+      // end before the session they use is closed.
+      await atMost(Promise.all([scheduleStopped, status.idle()]), SETTLE_ON_STOP_MS);
       await session.close();
     },
   };

@@ -40,6 +40,8 @@ export interface ControlContext {
   logins: LoginRecord[];
   /** Totals since start/reset: the logs above keep only the last MAX_LOG_ENTRIES. */
   counters: {
+    /** Statements being answered right now (including any injected latency). */
+    inFlight: number;
     statements: number;
     logins: number;
     failedLogins: number;
@@ -74,7 +76,7 @@ const INDEX = {
   'GET /sandbox/': 'this index',
   'GET /sandbox/statements': 'the last 1000 statements received, in order, secrets redacted',
   'GET /sandbox/stats':
-    'counts: statements, warehouseStatements, functionCalls, logins, failedLogins, sessions, renewals',
+    'counts: statements, warehouseStatements, functionCalls, logins, failedLogins, sessions, renewals, inFlight',
   'GET /sandbox/logins': 'the last 1000 login attempts, with why each failure failed',
   'POST /sandbox/reset':
     'engine back to its seed; logs, counters and faults cleared ({"sessions":true} also ends sessions)',
@@ -99,6 +101,7 @@ function stats(ctx: ControlContext) {
     failedLogins: ctx.counters.failedLogins,
     sessions: ctx.sessions.size,
     renewals: ctx.counters.renewals,
+    inFlight: ctx.counters.inFlight,
   };
 }
 

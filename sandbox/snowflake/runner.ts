@@ -1,13 +1,11 @@
-// Runs a LANGUAGE PYTHON function the way Snowflake would: the handler in a python3 subprocess with a
-// time limit, a `_snowflake` module for its secrets, and egress limited to its network rules.
-// The harness (python/harness.py) talks to us over two extra pipes: fd 3 carries its requests and
-// its result, fd 4 our answers. Token exchanges happen here, lazily, when the handler asks.
+// Runs a LANGUAGE PYTHON function the way Snowflake would: the handler in python3 with a time limit,
+// a `_snowflake` module for its secrets, and egress limited to its network rules. Calls run in
+// long-lived Python workers (runner-worker.ts), each call in a fresh child process of one; token
+// exchanges happen here, lazily, when the handler asks.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import type { FunctionInvocation, FunctionResult, FunctionRunner, SecretBinding } from './contract.js';
 import { SqlError } from './contract.js';
 import {
@@ -17,8 +15,7 @@ import {
   exchangeRefreshToken,
   type RotationPolicy,
 } from './runner-oauth.js';
-
-export const HARNESS_PATH = fileURLToPath(new URL('./python/harness.py', import.meta.url));
+import { type Ended, PythonWorker, type WorkerMessage } from './runner-worker.js';
 
 export interface PythonRunnerOptions {
   python?: string; // default 'python3'
@@ -33,12 +30,12 @@ export interface PythonRunnerOptions {
 export interface PythonRunner extends FunctionRunner {
   /** Forgets every cached access token (on reset, and when the cache mode changes). */
   clearAccessTokens(): void;
+  /** Stops the Python workers (a call still running fails). Later calls are refused. */
+  close(): Promise<void>;
 }
 
-type HarnessMessage =
-  | { type: 'token'; alias: string }
-  | { type: 'result'; value?: string | null; rows?: (string | null)[][] }
-  | { type: 'error'; message: string };
+/** Workers kept warm between calls; a burst of concurrent calls starts more, which stop afterwards. */
+const MAX_IDLE_WORKERS = 2;
 
 /** Snowflake's error for a failing Python UDF: 100357 (P0000) "Python Interpreter Error: …". */
 export function pythonError(detail: string): SqlError {
@@ -65,8 +62,22 @@ const CHECK_SCRIPT = [
   '    sys.exit(3)',
 ].join('\n');
 
-/** Starts the interpreter once: its version, and whether handlers will be able to import requests. */
+const checked = new Map<string, Promise<PythonCheck>>();
+
+/**
+ * Starts the interpreter once: its version, and whether handlers will be able to import requests.
+ * Asked once per interpreter path and process (every stand-in started in a test run asks again).
+ */
 export function checkPython(python = 'python3'): Promise<PythonCheck> {
+  let answer = checked.get(python);
+  if (!answer) {
+    answer = probePython(python);
+    checked.set(python, answer);
+  }
+  return answer;
+}
+
+function probePython(python: string): Promise<PythonCheck> {
   return new Promise((resolve) => {
     const child = spawn(python, ['-E', '-B', '-c', CHECK_SCRIPT], {
       env: childEnv(),
@@ -132,7 +143,36 @@ export function createPythonRunner(opts: PythonRunnerOptions = {}): PythonRunner
     return answer;
   }
 
+  const idle: PythonWorker[] = [];
+  const workers = new Set<PythonWorker>();
+  let nextCall = 1;
+  let closed = false;
+
+  function acquire(): PythonWorker {
+    for (let w = idle.pop(); w; w = idle.pop()) if (w.idle) return w;
+    const w = new PythonWorker(python, childEnv());
+    workers.add(w);
+    void w.closed.then(() => {
+      workers.delete(w);
+      const i = idle.indexOf(w);
+      if (i >= 0) idle.splice(i, 1);
+    });
+    return w;
+  }
+
+  function release(w: PythonWorker): void {
+    if (!w.idle) return;
+    if (closed || idle.length >= MAX_IDLE_WORKERS) {
+      w.stop();
+      return;
+    }
+    w.ref(false);
+    idle.push(w);
+  }
+
   async function run(inv: FunctionInvocation): Promise<FunctionResult> {
+    if (closed) throw pythonError('the function runner was stopped');
+    // The call's working directory: the handler's files (and its source, for tracebacks) go there.
     const dir = await mkdtemp(join(tmpdir(), 'sf-sandbox-udf-'));
     try {
       return await runIn(dir, inv);
@@ -152,42 +192,23 @@ export function createPythonRunner(opts: PythonRunnerOptions = {}): PythonRunner
         clearTimeout(timer);
         fn();
       };
-      const child = spawn(python, ['-E', '-B', '-X', 'utf8', HARNESS_PATH], {
-        cwd: dir,
-        env: childEnv(),
-        stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
-      });
+      const id = nextCall++;
+      const worker = acquire();
       const timer = setTimeout(() => {
-        child.kill('SIGKILL');
+        // The worker is ended with the call; the next call starts a fresh one.
+        worker.kill();
         finish(() =>
           reject(pythonError(`TimeoutError: the handler did not finish within ${timeoutMs} ms ${where}`)),
         );
       }, timeoutMs);
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        const why =
-          err.code === 'ENOENT'
-            ? `'${python}' was not found: the Snowflake stand-in runs Python functions with the machine's python3; install it or set the 'python' option`
-            : `could not start '${python}': ${err.message}`;
-        finish(() => reject(new SqlError('100357', 'P0000', `Python Interpreter Error:\n${why} ${where}`)));
-      });
-      let stderr = '';
-      child.stderr?.on('data', (d: Buffer) => {
-        stderr = (stderr + d.toString()).slice(-4000);
-      });
-      child.stdout?.resume(); // the handler's print() output is not part of the result
-      const toHarness = child.stdio[4] as Writable;
-      const fromHarness = child.stdio[3] as Readable;
-      toHarness.on('error', () => {}); // the harness may exit before reading an answer
-      child.stdin?.on('error', () => {});
 
-      const onMessage = async (msg: HarnessMessage) => {
+      const onMessage = async (msg: WorkerMessage) => {
         if (msg.type === 'token') {
           const binding = inv.secrets.find((s) => s.alias === msg.alias);
           const answer: ExchangeResult = binding
             ? await accessToken(binding)
             : { ok: false, error: `Secret '${msg.alias}' is not bound to this function` };
-          const line = answer.ok ? { ok: true, token: answer.accessToken } : answer;
-          if (!toHarness.destroyed) toHarness.write(`${JSON.stringify(line)}\n`);
+          if (!settled) worker.answer(id, answer.ok ? { ok: true, token: answer.accessToken } : answer);
         } else if (msg.type === 'error') {
           finish(() => reject(pythonError(msg.message)));
         } else if (inv.kind === 'table') {
@@ -196,53 +217,64 @@ export function createPythonRunner(opts: PythonRunnerOptions = {}): PythonRunner
           finish(() => resolve({ kind: 'scalar', value: msg.value ?? null }));
         }
       };
-
-      let buffered = '';
-      fromHarness.on('data', (d: Buffer) => {
-        buffered += d.toString();
-        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-          const line = buffered.slice(0, nl);
-          buffered = buffered.slice(nl + 1);
-          if (!line.trim()) continue;
-          let msg: HarnessMessage;
-          try {
-            msg = JSON.parse(line) as HarnessMessage;
-          } catch {
-            continue;
-          }
-          onMessage(msg).catch((err: unknown) =>
-            finish(() => reject(err instanceof Error ? err : new Error(String(err)))),
-          );
+      const onEnded = (how: Ended) => {
+        release(worker);
+        if (how.spawnError) {
+          const err = how.spawnError;
+          const why =
+            err.code === 'ENOENT'
+              ? `'${python}' was not found: the Snowflake stand-in runs Python functions with the machine's python3; install it or set the 'python' option`
+              : `could not start '${python}': ${err.message}`;
+          finish(() => reject(new SqlError('100357', 'P0000', `Python Interpreter Error:\n${why} ${where}`)));
+          return;
         }
-      });
-      child.on('close', (code, signal) => {
-        toHarness.destroy();
-        const tail = stderr.trim().split('\n').slice(-5).join('\n');
+        const tail = how.stderr.trim().split('\n').slice(-5).join('\n');
         finish(() =>
           reject(
             pythonError(
-              `the Python process ended (${signal ?? `exit code ${code}`}) without a result ${where}${tail ? `\n${tail}` : ''}`,
+              `the Python process ended (${how.signal ?? `exit code ${how.code}`}) without a result ${where}${tail ? `\n${tail}` : ''}`,
             ),
           ),
         );
-      });
-
-      const payload = {
-        functionName: inv.functionName,
-        kind: inv.kind,
-        handler: inv.handler,
-        body: inv.body,
-        returnType: inv.returnType,
-        tableColumns: inv.tableColumns,
-        argTypes: inv.argTypes,
-        args: inv.args,
-        aliases: inv.secrets.map((s) => s.alias),
-        allowedHosts: inv.allowedHosts,
-        egress,
       };
-      child.stdin?.end(JSON.stringify(payload));
+
+      worker.start(
+        id,
+        {
+          cwd: dir,
+          functionName: inv.functionName,
+          kind: inv.kind,
+          handler: inv.handler,
+          body: inv.body,
+          returnType: inv.returnType,
+          tableColumns: inv.tableColumns,
+          argTypes: inv.argTypes,
+          args: inv.args,
+          aliases: inv.secrets.map((s) => s.alias),
+          allowedHosts: inv.allowedHosts,
+          egress,
+        },
+        {
+          message: (msg) => {
+            onMessage(msg).catch((err: unknown) =>
+              finish(() => reject(err instanceof Error ? err : new Error(String(err)))),
+            );
+          },
+          ended: onEnded,
+        },
+      );
     });
   }
 
-  return { run, clearAccessTokens: () => cache.clear() };
+  async function close(): Promise<void> {
+    closed = true;
+    const all = [...workers];
+    for (const w of all) {
+      if (w.idle) w.stop();
+      else w.kill();
+    }
+    await Promise.all(all.map((w) => w.closed));
+  }
+
+  return { run, clearAccessTokens: () => cache.clear(), close };
 }

@@ -137,6 +137,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     statements: [] as StatementRecord[],
     logins: [] as LoginRecord[],
     counters: {
+      inFlight: 0,
       statements: 0,
       logins: 0,
       failedLogins: 0,
@@ -388,7 +389,13 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
       return handleControl(control, req, res, url, send);
     }
     if (method === 'POST' && path === '/session/v1/login-request') return login(req, res, url);
-    if (method === 'POST' && path === '/queries/v1/query-request') return query(req, res, url);
+    if (method === 'POST' && path === '/queries/v1/query-request') {
+      // Counted while answered: a test can tell that a statement is in flight (and stop the app then).
+      control.counters.inFlight += 1;
+      return query(req, res, url).finally(() => {
+        control.counters.inFlight -= 1;
+      });
+    }
     if (method === 'POST' && path === '/session/token-request') {
       const body = (await readJsonBody(req)) as { requestType?: string };
       if (body.requestType !== 'RENEW') return send(res, fail('390100', 'Unsupported token request type.'));
@@ -473,10 +480,12 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     },
     setAccessTokenCache: setCacheMode,
     warehouseStatements: () => control.counters.warehouseStatements,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await inner.close();
+    },
   };
 }

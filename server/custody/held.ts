@@ -3,6 +3,7 @@
 // revoked at the provider — or only dropped, when revoking would also kill the token Snowflake already
 // holds for the same user (both providers revoke the whole grant). Nothing here touches the disk.
 import { randomBytes } from 'node:crypto';
+import { type Clock, systemClock } from '../clock.js';
 import type { Identity } from '../providers/index.js';
 
 export interface HeldToken {
@@ -21,12 +22,15 @@ export interface HeldToken {
 export type Disposal = 'revoked' | 'dropped' | 'revoke_failed';
 
 export class HeldTokens {
-  private readonly held = new Map<string, { token: HeldToken; timer: NodeJS.Timeout }>();
+  private readonly held = new Map<string, { token: HeldToken; cancel: () => void }>();
+  /** Disposals started by the TTL or the cap and not finished yet: drain() waits for them too. */
+  private readonly disposing = new Set<Promise<unknown>>();
 
   constructor(
     private readonly ttlMs: number,
     private readonly dispose: (t: HeldToken, why: 'expired' | 'shutdown') => Promise<Disposal>,
     private readonly cap = 20,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   hold(t: Omit<HeldToken, 'id' | 'heldUntil'>): HeldToken {
@@ -34,16 +38,15 @@ export class HeldTokens {
     while (this.held.size >= this.cap) {
       const oldest = this.held.keys().next().value;
       if (oldest === undefined) break;
-      void this.expire(oldest, 'expired');
+      void this.expireInBackground(oldest);
     }
     const token: HeldToken = {
       ...t,
       id: randomBytes(16).toString('base64url'),
-      heldUntil: Date.now() + this.ttlMs,
+      heldUntil: this.clock.now() + this.ttlMs,
     };
-    const timer = setTimeout(() => void this.expire(token.id, 'expired'), this.ttlMs);
-    timer.unref();
-    this.held.set(token.id, { token, timer });
+    const cancel = this.clock.setTimer(() => this.expireInBackground(token.id), this.ttlMs);
+    this.held.set(token.id, { token, cancel });
     return token;
   }
 
@@ -58,7 +61,7 @@ export class HeldTokens {
   release(id: string): void {
     const h = this.held.get(id);
     if (!h) return;
-    clearTimeout(h.timer);
+    h.cancel();
     this.held.delete(id);
   }
 
@@ -73,10 +76,20 @@ export class HeldTokens {
     return this.dispose(h.token, why);
   }
 
-  /** On shutdown: dispose of everything still held. */
+  /** An expiry nobody waits for, kept track of so drain() can. Returns it for ManualClock to await. */
+  private expireInBackground(id: string): Promise<Disposal | undefined> {
+    const p = this.expire(id, 'expired');
+    this.disposing.add(p);
+    const done = () => this.disposing.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /** On shutdown: dispose of everything still held, and wait for disposals already under way. */
   async drain(): Promise<Disposal[]> {
     const ids = [...this.held.keys()];
     const results = await Promise.all(ids.map((id) => this.expire(id, 'shutdown')));
+    await Promise.allSettled([...this.disposing]);
     return results.filter((r): r is Disposal => r !== undefined);
   }
 }

@@ -100,7 +100,7 @@ export class ConnectFlow {
     const state = oidc.randomState();
     const verifier = oidc.randomPKCECodeVerifier();
     const challenge = await oidc.calculatePKCECodeChallenge(verifier);
-    pending.add({ state, verifier, browserId, intent, createdAt: Date.now() });
+    pending.add({ state, verifier, browserId, intent });
     session.warm();
     return oidc.buildAuthorizationUrl(client.config, {
       redirect_uri: config.oauth.redirectUri,

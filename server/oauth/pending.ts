@@ -32,7 +32,9 @@ export class PendingFlows {
     return this.flows.size;
   }
 
-  add(flow: PendingFlow): void {
+  /** Keeps a started sign-in; `createdAt` defaults to now on this store's clock. */
+  add(started: Omit<PendingFlow, 'createdAt'> & { createdAt?: number }): void {
+    const flow: PendingFlow = { ...started, createdAt: started.createdAt ?? this.now() };
     this.sweep();
     // Map iteration is insertion order: the first entry is the oldest.
     while (this.flows.size >= this.cap) {

@@ -19,7 +19,7 @@ const CALLBACK_PARAMS = [
 
 export function connectRoutes(s: Services): Router {
   const r = Router();
-  const results = new Results();
+  const results = new Results(s.clock);
 
   const redirect = new URL(s.config.oauth.redirectUri);
   const publicHost = new URL(s.config.publicOrigin).host;

@@ -52,7 +52,6 @@ export class StatusService {
   private chartLoading: Promise<void> | undefined;
   /** Bumped by every check: a chart still loading for an older check is discarded. */
   private chartGeneration = 0;
-  private timer: NodeJS.Timeout | undefined;
   private readonly reader: ChainReader;
 
   constructor(
@@ -151,21 +150,14 @@ export class StatusService {
     return this.chart.chart;
   }
 
-  /** Starts the optional CHECK_INTERVAL schedule (off when 0). */
-  startSchedule(): void {
-    const secs = this.config.checkIntervalSeconds;
-    if (!secs || this.timer) return;
-    this.timer = setInterval(() => {
-      // Nothing written yet: nothing to prove, and no warehouse time to spend.
-      if (!this.lastConnect()) return;
-      this.runCheck().catch((e) => this.log.warn({ err: e }, 'scheduled end-to-end check failed'));
-    }, secs * 1000);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+  /** Resolves when no check and no chart fetch is under way (shutdown waits for this). */
+  async idle(): Promise<void> {
+    while (this.checking || this.chartLoading) {
+      await this.checking?.catch(() => undefined);
+      const loading = this.chartLoading;
+      await loading;
+      if (this.chartLoading === loading) this.chartLoading = undefined;
+    }
   }
 
   /** Expiry of the delivered refresh token, when known. */

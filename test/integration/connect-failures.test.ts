@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { consent } from '../../sandbox/oauth/consent.js';
+import { ManualClock } from '../../server/clock.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 
 interface OAuthReq {
@@ -269,14 +270,16 @@ describe('snowflake failures after a token was obtained', () => {
   });
 
   it('revokes a held token that was never saved when its time runs out', async () => {
-    h = await startHarness({ heldTokenTtlMs: 300 });
+    const clock = new ManualClock();
+    h = await startHarness({ heldTokenTtlMs: 300, clock });
     await h.snowflakeControl('/sandbox/faults', {
       statements: { count: 1, code: '003001', match: 'ALTER SECRET' },
     });
     const res = await h.connectAndFollow();
     expect(res.text).toContain('Retry saving');
     const before = await revokeCalls(h);
-    await new Promise((r) => setTimeout(r, 800));
+    // Past the deadline: the expiry runs, and advance() returns once its disposal is done.
+    await clock.advance(800);
     expect(h.services.held.size).toBe(0);
     expect(await revokeCalls(h)).toBe(before + 1);
     const events = h.services.events.recent(10).map((e) => e.type);

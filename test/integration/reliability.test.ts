@@ -6,6 +6,7 @@ import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { consent } from '../../sandbox/oauth/consent.js';
 import { createApp } from '../../server/app.js';
+import { ManualClock } from '../../server/clock.js';
 import { buildServices } from '../../server/services.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 
@@ -38,15 +39,6 @@ const alters = async (h: Harness) =>
 const errorCode = (html: string) => /data-code="([a-z_]+)"/.exec(html)?.[1];
 const heldIdOf = (html: string) => /action="\/held\/([^/]+)\/save"/.exec(html)?.[1];
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Waits until `cond` holds (the held-token timers fire on their own schedule). */
-async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
 const failNextAlter = (h: Harness, code = '003001') =>
   h.snowflakeControl('/sandbox/faults', { statements: { count: 1, code, match: 'ALTER SECRET' } });
 
@@ -107,8 +99,10 @@ describe('Snowflake faults after the token was obtained', () => {
   });
 
   it('an ALTER SECRET that times out holds the token and says the write may still land', async () => {
+    const clock = new ManualClock();
     h = await startHarness({
       heldTokenTtlMs: 1500,
+      clock,
       tweak: (c) => ({ ...c, timeouts: { ...c.timeouts, snowflakeMs: 1000 } }),
     });
     // Sign in first, so the timeout hits the statement, not the login.
@@ -127,14 +121,16 @@ describe('Snowflake faults after the token was obtained', () => {
     expect(res.text).toContain('id="on-expiry" data-action="drop"');
     await h.snowflakeControl('/sandbox/faults', { statementLatencyMs: 0 });
     const before = await revokeCalls(h);
-    await until(() => h.services.held.size === 0);
-    await sleep(100);
+    // Past the deadline: advance() returns once the expiry's disposal is done.
+    await clock.advance(1500);
+    expect(h.services.held.size).toBe(0);
     expect(await revokeCalls(h)).toBe(before);
     expect(h.services.events.recent(10).map((e) => e.type)).toContain('token_dropped');
   });
 
   it('drops (does not revoke) a second token of the connected user, and Snowflake’s token keeps working', async () => {
-    h = await startHarness({ heldTokenTtlMs: 600 });
+    const clock = new ManualClock();
+    h = await startHarness({ heldTokenTtlMs: 600, clock });
     const first = await h.connectAndFollow({ user: 'alice' });
     expect(first.text).toContain('Connected: Snowflake can read your Fitbit data');
     await failNextAlter(h);
@@ -144,8 +140,8 @@ describe('Snowflake faults after the token was obtained', () => {
     expect(res.text).toContain('id="on-expiry" data-action="drop"');
     expect(res.text).toContain('not revoked');
     const before = await revokeCalls(h);
-    await until(() => h.services.held.size === 0);
-    await sleep(100);
+    await clock.advance(600);
+    expect(h.services.held.size).toBe(0);
     expect(await revokeCalls(h)).toBe(before);
     const history = h.services.events.recent(20);
     const dropped = history.find((e) => e.type === 'token_dropped');
@@ -156,7 +152,8 @@ describe('Snowflake faults after the token was obtained', () => {
   });
 
   it('revokes an unsaved token of a different user (bob) after alice is connected', async () => {
-    h = await startHarness({ heldTokenTtlMs: 800 });
+    const clock = new ManualClock();
+    h = await startHarness({ heldTokenTtlMs: 800, clock });
     await h.connectAndFollow({ user: 'alice' });
     const alice = h.services.status.deliveredUser();
     expect(alice).toBeTruthy();
@@ -177,8 +174,9 @@ describe('Snowflake faults after the token was obtained', () => {
     expect(page.text).toContain('id="on-expiry" data-action="revoke"');
     expect(page.text).toContain('revoked at');
     const before = await revokeCalls(h);
-    await until(() => h.services.held.size === 0);
-    await until(async () => (await revokeCalls(h)) === before + 1);
+    await clock.advance(800);
+    expect(h.services.held.size).toBe(0);
+    expect(await revokeCalls(h)).toBe(before + 1);
     const revoked = h.services.events.recent(20).find((e) => e.type === 'token_revoked');
     expect(revoked?.userId).toBeTruthy();
     expect(revoked?.userId).not.toBe(alice);
@@ -189,7 +187,8 @@ describe('Snowflake faults after the token was obtained', () => {
   });
 
   it('fitbit: revokes an unsaved second token of the same user (the new grant replaced Snowflake’s)', async () => {
-    h = await startHarness({ provider: 'fitbit', heldTokenTtlMs: 800 });
+    const clock = new ManualClock();
+    h = await startHarness({ provider: 'fitbit', heldTokenTtlMs: 800, clock });
     const first = await h.connectAndFollow({ user: 'alice' });
     expect(first.text).toContain('Connected: Snowflake can read your Fitbit data');
     await failNextAlter(h);
@@ -199,8 +198,9 @@ describe('Snowflake faults after the token was obtained', () => {
     // Fitbit keeps one refresh token per user and app: the page says Snowflake's copy stopped working.
     expect(res.text).toContain('id="replaced-previous"');
     const before = await revokeCalls(h);
-    await until(() => h.services.held.size === 0);
-    await until(async () => (await revokeCalls(h)) === before + 1);
+    await clock.advance(800);
+    expect(h.services.held.size).toBe(0);
+    expect(await revokeCalls(h)).toBe(before + 1);
     const history = h.services.events.recent(20);
     expect(history.find((e) => e.type === 'token_revoked')).toMatchObject({ userId: '2E4RVC' });
     expect(history.some((e) => e.type === 'token_dropped')).toBe(false);

@@ -4,6 +4,7 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consent } from '../../sandbox/oauth/consent.js';
+import { ManualClock } from '../../server/clock.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 
 type AppLike = NonNullable<Parameters<typeof supertest.agent>[0]>;
@@ -82,15 +83,16 @@ describe('CSRF on every state-changing request', () => {
 
 describe('callback state', () => {
   let h: Harness;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    h = await startHarness({ tweak: (c) => ({ ...c, flowTtlMs: 400 }) });
+    h = await startHarness({ clock, tweak: (c) => ({ ...c, flowTtlMs: 400 }) });
   });
   afterAll(async () => h?.close());
 
   it('refuses an expired state without calling the token endpoint', async () => {
     const authUrl = await h.startFlow();
     const loc = new URL(await consent(authUrl));
-    await new Promise((r) => setTimeout(r, 600));
+    await clock.advance(600);
     const before = await codeGrants(h);
     const res = await h.agent.get(`${loc.pathname}${loc.search}`);
     expect(res.status).toBe(400);

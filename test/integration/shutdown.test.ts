@@ -11,6 +11,7 @@ import supertest from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consent } from '../../sandbox/oauth/consent.js';
 import { startHarness } from '../support/app-harness.js';
+import { eventually } from '../support/eventually.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -84,12 +85,16 @@ describe('graceful shutdown', () => {
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as LogLine);
-    const deadline = Date.now() + 30_000;
-    while (!lines().some((l) => l.msg === 'listening')) {
-      if (child.exitCode !== null || Date.now() > deadline)
-        throw new Error(`the app did not start:\n${out}\n${err}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Started when it says so (or failed when it exits first).
+    await new Promise<void>((resolve, reject) => {
+      const seen = () => {
+        if (!lines().some((l) => l.msg === 'listening')) return;
+        child?.stdout?.off('data', seen);
+        resolve();
+      };
+      child?.stdout?.on('data', seen);
+      void exited.then(() => reject(new Error(`the app did not start:\n${out}\n${err}`)));
+    });
 
     const app = `http://127.0.0.1:${port}`;
     const snowflake = `http://127.0.0.1:${snowflakePort}`;
@@ -99,6 +104,8 @@ describe('graceful shutdown', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
+    const inFlight = async () =>
+      ((await (await fetch(`${snowflake}/sandbox/stats`)).json()) as { inFlight: number }).inFlight;
     const agent = supertest.agent(app);
     agent.set('Host', `localhost:${port}`); // the redirect URI's host, as a browser would use
 
@@ -117,7 +124,7 @@ describe('graceful shutdown', () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
 
     // A slow request in flight: the end-to-end check, with Snowflake answering slowly.
-    const latency = 4000;
+    const latency = 2000;
     await sfFaults({ statementLatencyMs: latency });
     const sentAt = Date.now();
     const slow = agent
@@ -125,7 +132,8 @@ describe('graceful shutdown', () => {
       .type('form')
       .send({ _csrf: csrf })
       .then((r) => r);
-    await new Promise((r) => setTimeout(r, 300));
+    // Stop once the check's statement reached Snowflake: the request is certainly in flight.
+    await eventually(async () => (await inFlight()) > 0);
     child.kill('SIGTERM');
 
     const slowRes = await slow;
@@ -183,8 +191,9 @@ describe('stopping while a sign-in is still finishing', () => {
           | { path: string; grantType?: string }[];
         return Array.isArray(body) ? body : body.requests;
       };
-      while (!(await reqs()).some((r) => r.grantType === 'authorization_code' && r.path === '/token'))
-        await new Promise((r) => setTimeout(r, 10));
+      await eventually(async () =>
+        (await reqs()).some((r) => r.grantType === 'authorization_code' && r.path === '/token'),
+      );
       await h.services.shutdown();
       // By the time shutdown returns, the token was held and then revoked: nothing is left live.
       expect(h.services.held.size).toBe(0);

@@ -5,6 +5,7 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consent } from '../../sandbox/oauth/consent.js';
 import { createApp } from '../../server/app.js';
+import { ManualClock } from '../../server/clock.js';
 import { buildServices } from '../../server/services.js';
 import { exitCodeFor, StatusService } from '../../server/status/service.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
@@ -380,19 +381,22 @@ describe('status: legacy fitbit answering 410 Gone', () => {
 
 describe('status: CHECK_INTERVAL schedule', () => {
   let h: Harness;
+  // The schedule runs on the app's clock: the test moves it, and each advance() returns once the
+  // checks that fell due have finished.
+  const clock = new ManualClock();
   beforeAll(async () => {
-    h = await startHarness({ logLevel: 'warn', tweak: (c) => ({ ...c, checkIntervalSeconds: 1 }) });
+    h = await startHarness({ logLevel: 'warn', clock, tweak: (c) => ({ ...c, checkIntervalSeconds: 1 }) });
   });
   afterAll(async () => {
     await h?.close();
   });
 
   it('runs nothing before a connect, then the end-to-end check on the interval', async () => {
-    await new Promise((r) => setTimeout(r, 1500));
+    await clock.advance(1500);
     expect(h.services.events.all().filter((e) => e.type === 'check')).toHaveLength(0);
     expect((await h.connect()).status).toBe(303);
     const afterConnect = h.services.events.all().filter((e) => e.type === 'check').length;
-    await new Promise((r) => setTimeout(r, 2600));
+    await clock.advance(2600);
     expect(h.services.events.all().filter((e) => e.type === 'check').length).toBeGreaterThanOrEqual(
       afterConnect + 2,
     );

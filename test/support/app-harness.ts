@@ -11,11 +11,12 @@ import supertest from 'supertest';
 import { type ConsentOptions, consent } from '../../sandbox/oauth/consent.js';
 import { createApp } from '../../server/app.js';
 import { answerClientErrors } from '../../server/client-errors.js';
+import type { ManualClock } from '../../server/clock.js';
 import type { AppConfig, BaseConfig } from '../../server/config/index.js';
 import { createLogger } from '../../server/log.js';
 import type { ProviderId } from '../../server/providers/index.js';
 import { getProfile } from '../../server/providers/index.js';
-import { type SandboxMode, startSandboxMode } from '../../server/sandbox-mode.js';
+import { newAppKeyPair, type SandboxMode, startSandboxMode } from '../../server/sandbox-mode.js';
 import { buildServices, type Services } from '../../server/services.js';
 import { SnowflakeSession } from '../../server/snowflake/session.js';
 
@@ -28,6 +29,8 @@ export interface HarnessOptions {
   logLevel?: string;
   /** Change the config before services are built (e.g. a wrong secret name). */
   tweak?: (c: AppConfig) => AppConfig;
+  /** The app's clock (held tokens, sign-ins, results, CHECK_INTERVAL): the test moves it. */
+  clock?: ManualClock;
 }
 
 export interface Harness {
@@ -55,6 +58,17 @@ export interface Harness {
   admin(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
+
+// Harnesses started and not closed yet. test/support/setup.ts fails a test file that leaves one open:
+// its app, stand-ins and background work would outlive the file.
+const registry = globalThis as Record<symbol, Set<string> | undefined>;
+const OPEN = Symbol.for('fsc.test.openHarnesses');
+const open = registry[OPEN] ?? new Set<string>();
+registry[OPEN] = open;
+
+// One key pair for every sandbox this test file starts: each stand-in is separate, and making a key
+// for each harness was a good part of starting one.
+let keyPair: ReturnType<typeof newAppKeyPair> | undefined;
 
 async function freePort(): Promise<number> {
   const net = await import('node:net');
@@ -96,9 +110,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     timeouts: { oauthSeconds: 5, snowflakeMs: 20_000 },
     sandboxPorts: { oauth: 0, snowflake: 0 },
   };
-  const sandbox = await startSandboxMode(base, log, { oauthPort: 0, snowflakePort: 0, dataDir });
+  keyPair ??= newAppKeyPair();
+  const sandbox = await startSandboxMode(base, log, { oauthPort: 0, snowflakePort: 0, dataDir, keyPair });
   const config = opts.tweak ? opts.tweak(sandbox.config) : sandbox.config;
-  const services = buildServices(config, log);
+  const services = buildServices(config, log, { clock: opts.clock });
   const app = createApp(services);
   let server: Server | undefined;
   let baseUrl: string | undefined;
@@ -153,6 +168,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     log,
   );
+  open.add(dataDir);
   return {
     admin: (sql: string) => adminSession.execute(sql),
     services,
@@ -180,6 +196,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await adminSession.close();
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });
+      open.delete(dataDir);
     },
   };
 }

@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../server/clock.js';
 import { disposalFor, type Holder } from '../../server/custody/dispose.js';
 import { type Disposal, type HeldToken, HeldTokens } from '../../server/custody/held.js';
 import type { OAuthClient } from '../../server/oauth/client.js';
@@ -94,6 +95,41 @@ describe('HeldTokens', () => {
     expect(h.size).toBe(0);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(dispose).toHaveBeenCalledTimes(2);
+  });
+
+  it('drain also waits for a disposal the deadline started and that is still under way', async () => {
+    let finish: (() => void) | undefined;
+    const dispose = vi.fn(async () => {
+      await new Promise<void>((r) => (finish = r));
+      return 'revoked' as const;
+    });
+    const h = new HeldTokens(60_000, dispose);
+    h.hold(input());
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(dispose).toHaveBeenCalledTimes(1);
+    let drained = false;
+    const draining = h.drain().then(() => {
+      drained = true;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(drained).toBe(false);
+    finish?.();
+    await draining;
+    expect(drained).toBe(true);
+    expect(dispose).toHaveBeenCalledTimes(1);
+  });
+
+  it('counts time on the clock it is given', async () => {
+    const clock = new ManualClock(5_000);
+    const { calls, dispose } = recorder();
+    const h = new HeldTokens(60_000, dispose, 20, clock);
+    const t = h.hold(input());
+    expect(t.heldUntil).toBe(65_000);
+    await vi.advanceTimersByTimeAsync(120_000); // the system's time does not matter
+    expect(calls).toEqual([]);
+    await clock.advance(60_000); // resolves once the disposal is done
+    expect(calls).toEqual([{ token: t, why: 'expired' }]);
+    expect(h.size).toBe(0);
   });
 
   it('the cap disposes of the oldest token first', async () => {

@@ -84,6 +84,16 @@ describe('PendingFlows', () => {
     p.add(flow('new', c.now()));
     expect(p.size).toBe(1);
   });
+  it('a flow added without a start time starts now on the store’s clock', () => {
+    const c = clock();
+    const p = new PendingFlows(1000, 100, c.now);
+    p.add({ state: 's', verifier: 'v', browserId: 'browser-A', intent: 'connect' });
+    c.advance(1000);
+    expect(p.take('s', 'browser-A')).toEqual({ ok: true, flow: { ...flow('s', 1_000_000), verifier: 'v' } });
+    p.add({ state: 't', verifier: 'v', browserId: 'browser-A', intent: 'connect' });
+    c.advance(1001);
+    expect(p.take('t', 'browser-A')).toEqual({ ok: false, reason: 'expired' });
+  });
   it('clear empties the store', () => {
     const p = new PendingFlows(1000);
     p.add(flow('s', Date.now()));

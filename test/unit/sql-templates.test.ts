@@ -109,15 +109,22 @@ describe('scripts and their variables', () => {
     'renders exactly as the Snowflake CLI would (Jinja2, <% %>, strict undefined)',
     () => {
       // The environment snowflake-cli builds in api/rendering/sql_templates.py: no logic blocks, strict undefined.
+      // Every render runs in one python3 (starting it and importing jinja2 is the slow part); each
+      // answers as its own run would: the output, or the traceback and a failing status.
       const program = `
-import json, sys
+import json, sys, traceback
 from jinja2 import Environment, StrictUndefined, loaders
 block = "___very___unique___block___to___disable___logic___blocks___"
 env = Environment(variable_start_string="<%", variable_end_string="%>", loader=loaders.BaseLoader(),
                   block_start_string=block, block_end_string=block, keep_trailing_newline=True,
                   undefined=StrictUndefined)
-job = json.load(sys.stdin)
-sys.stdout.write(env.from_string(job["text"]).render(job["values"]))
+out = []
+for job in json.load(sys.stdin):
+    try:
+        out.append({"stdout": env.from_string(job["text"]).render(job["values"]), "stderr": "", "status": 0})
+    except Exception:
+        out.append({"stdout": "", "stderr": traceback.format_exc(), "status": 1})
+sys.stdout.write(json.dumps(out))
 `;
       const values: Record<string, Record<string, string>> = {
         'setup-google-health': {
@@ -129,31 +136,35 @@ sys.stdout.write(env.from_string(job["text"]).render(job["values"]))
         'setup-fitbit': { schema: 'RAW', ...CLIENT, client_id: '23ABCD' },
         teardown: { warehouse: '"My WH"', database: 'ANALYTICS' },
       };
-      const jinja = (name: ScriptName, v: Record<string, string>) =>
-        spawnSync('python3', ['-c', program], {
-          input: JSON.stringify({ text: readScript(name), values: v }),
-          encoding: 'utf8',
-        });
-      for (const name of scriptNames()) {
-        for (const v of [name === 'teardown' ? {} : CLIENT, values[name]!]) {
-          const r = jinja(name, v);
-          expect(r.stderr).toBe('');
-          expect(renderScript(name, v)).toBe(r.stdout);
-        }
-      }
-      // A variable with no default and no value is an error naming it, in both.
-      for (const name of SETUPS) {
+      const renders: { name: ScriptName; v: Record<string, string>; missing?: string }[] = [];
+      for (const name of scriptNames())
+        for (const v of [name === 'teardown' ? {} : CLIENT, values[name]!]) renders.push({ name, v });
+      for (const name of SETUPS)
         for (const [v, missing] of [
           [{}, 'client_id'],
           [{ client_id: 'x' }, 'client_secret'],
-        ] as const) {
-          const r = jinja(name, v);
-          expect(r.status).not.toBe(0);
-          expect(r.stderr).toMatch(/UndefinedError/);
-          expect(r.stderr).toContain(`'${missing}' is undefined`);
-          expect(errorOf(() => renderScript(name, v))).toMatchObject({ variable: missing });
+        ] as const)
+          renders.push({ name, v, missing });
+      const run = spawnSync('python3', ['-c', program], {
+        input: JSON.stringify(renders.map(({ name, v }) => ({ text: readScript(name), values: v }))),
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toBe('');
+      const results = JSON.parse(run.stdout) as { stdout: string; stderr: string; status: number }[];
+      expect(results).toHaveLength(renders.length);
+      renders.forEach(({ name, v, missing }, i) => {
+        const r = results[i]!;
+        if (missing === undefined) {
+          expect(r.stderr).toBe('');
+          expect(renderScript(name, v)).toBe(r.stdout);
+          return;
         }
-      }
+        // A variable with no default and no value is an error naming it, in both.
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toMatch(/UndefinedError/);
+        expect(r.stderr).toContain(`'${missing}' is undefined`);
+        expect(errorOf(() => renderScript(name, v))).toMatchObject({ variable: missing });
+      });
     },
   );
 
@@ -510,15 +521,23 @@ describe('the scripts themselves', () => {
   });
 
   it.skipIf(!pythonHas('ast'))('has Python handlers that compile', () => {
-    for (const name of SETUPS) {
-      for (const body of pythonBodies(render(name))) {
-        const r = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {
-          input: body,
-          encoding: 'utf8',
-        });
-        expect(r.stderr).toBe('');
-        expect(r.status).toBe(0);
-      }
-    }
+    const bodies = SETUPS.flatMap((name) => pythonBodies(render(name)));
+    expect(bodies.length).toBeGreaterThan(0);
+    // One python3 parses them all, reporting each body's error (if any) in order.
+    const program = `
+import ast, json, sys, traceback
+out = []
+for body in json.load(sys.stdin):
+    try:
+        ast.parse(body)
+        out.append("")
+    except SyntaxError:
+        out.append(traceback.format_exc())
+sys.stdout.write(json.dumps(out))
+`;
+    const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(bodies), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(bodies.map(() => ''));
   });
 });

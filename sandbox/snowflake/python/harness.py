@@ -1,7 +1,7 @@
-"""Runs one call of a Snowflake Python function for the sandbox (driven by runner.ts).
+"""Runs one call of a Snowflake Python function for the sandbox, in a child forked by worker.py.
 
-stdin: the invocation as JSON. fd 3: JSON lines to the parent (token requests, then one result or
-error). fd 4: JSON lines from the parent (answers to token requests). The handler's own stdout and
+The child gets the invocation from the worker; fd 3 carries JSON lines to the parent (token requests,
+then one result or error), fd 4 the parent's answers to token requests. The handler's own stdout and
 stderr are left alone, so print() in a handler cannot corrupt the result.
 """
 
@@ -19,20 +19,24 @@ import sandbox_egress
 UDF_FILE = "_udf_code.py"  # the module name Snowflake's tracebacks show
 
 
-def _open_channels():
+def _open_channels(call_id):
     out = os.fdopen(3, "w", encoding="utf-8", buffering=1)
     inp = os.fdopen(4, "r", encoding="utf-8")
 
     def send(message):
-        out.write(json.dumps(message) + "\n")
+        out.write(json.dumps({**message, "id": call_id}) + "\n")
         out.flush()
 
     def ask(request):
         send(request)
-        line = inp.readline()
-        if not line:
-            raise RuntimeError("the sandbox closed the secrets channel")
-        return json.loads(line)
+        while True:
+            line = inp.readline()
+            if not line:
+                raise RuntimeError("the sandbox closed the secrets channel")
+            answer = json.loads(line)
+            # An answer meant for an earlier call (one that ended while its question was open) is skipped.
+            if answer.get("id") == call_id:
+                return answer
 
     return send, ask
 
@@ -157,16 +161,17 @@ def _format_error(exc, inv):
     return "".join(lines) + f" in function {name} with handler {inv['handler']}"
 
 
-def main():
-    send, ask = _open_channels()
-    inv = json.loads(sys.stdin.read())
+def run_child(inv):
+    """The forked child's whole life: one invocation in a fresh copy of the worker, then report."""
+    # The worker's stdin carries the next invocations: the handler must not read them.
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.chdir(inv["cwd"])  # the call's own temp dir, removed by the parent afterwards
+    send, ask = _open_channels(inv["id"])
     sandbox_egress.install(inv.get("egress", {}), inv.get("allowedHosts", []))
     _snowflake._configure(ask, {alias: "OAUTH2" for alias in inv.get("aliases", [])})
     try:
         send(_run(inv))
     except BaseException as exc:  # noqa: BLE001 - every failure becomes the function's error
         send({"type": "error", "message": _format_error(exc, inv)})
-
-
-if __name__ == "__main__":
-    main()

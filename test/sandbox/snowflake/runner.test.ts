@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionInvocation, SecretBinding } from '../../../sandbox/snowflake/contract.js';
 import { SqlError } from '../../../sandbox/snowflake/contract.js';
-import { createPythonRunner } from '../../../sandbox/snowflake/runner.js';
+import { createPythonRunner, type PythonRunner } from '../../../sandbox/snowflake/runner.js';
 import {
   AccessTokenCache,
   resolveEgress,
@@ -140,11 +140,24 @@ def run():
 `;
 
 describe('python runner', () => {
+  // Every runner made here is stopped at the end: its Python workers do not outlive the file.
+  const made: PythonRunner[] = [];
+  const track = (r: PythonRunner) => {
+    made.push(r);
+    return r;
+  };
+  afterAll(async () => {
+    await Promise.all(made.map((r) => r.close()));
+  });
+  // One runner for most tests, so its warm workers serve call after call (as in a stand-in).
+  let shared: PythonRunner | undefined;
   const runner = () =>
-    createPythonRunner({
-      egress: { 'health.googleapis.com': base, 'oauth2.googleapis.com': base },
-      timeoutMs: 15_000,
-    });
+    (shared ??= track(
+      createPythonRunner({
+        egress: { 'health.googleapis.com': base, 'oauth2.googleapis.com': base },
+        timeoutMs: 15_000,
+      }),
+    ));
 
   it('returns VARCHAR as is and VARIANT as JSON text', async () => {
     const r = runner();
@@ -307,10 +320,12 @@ def run():
     try {
       for (const policy of ['persist', 'discard'] as const) {
         const store = { token: 'rt-0' as string | null };
-        const r = createPythonRunner({
-          egress: { 'oauth2.googleapis.com': base },
-          rotationPolicy: () => policy,
-        });
+        const r = track(
+          createPythonRunner({
+            egress: { 'oauth2.googleapis.com': base },
+            rotationPolicy: () => policy,
+          }),
+        );
         const body = 'import _snowflake\ndef run():\n  return _snowflake.get_oauth_access_token("cred")\n';
         const out = await r.run(inv({ body, secrets: [binding({}, store)] }));
         expect(out.kind === 'scalar' && out.value).toMatch(/^at-\d+$/);
@@ -325,7 +340,9 @@ def run():
   it("caches access tokens only in 'until-expiry' mode, per refresh token, and never past expires_in", async () => {
     const body = 'import _snowflake\ndef run():\n  return _snowflake.get_oauth_access_token("cred")\n';
     let mode: 'none' | 'until-expiry' = 'until-expiry';
-    const r = createPythonRunner({ egress: { 'oauth2.googleapis.com': base }, accessTokenCache: () => mode });
+    const r = track(
+      createPythonRunner({ egress: { 'oauth2.googleapis.com': base }, accessTokenCache: () => mode }),
+    );
     const store = { token: 'rt-0' as string | null };
     const call = async () => {
       const out = await r.run(inv({ body, secrets: [binding({}, store)] }));
@@ -382,16 +399,80 @@ def run():
   });
 
   it('kills a handler that runs past the time limit', async () => {
-    const r = createPythonRunner({ timeoutMs: 700 });
+    const r = track(createPythonRunner({ timeoutMs: 700 }));
     const err = await r
       .run(inv({ body: 'import time\ndef run():\n  time.sleep(30)\n' }))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SqlError);
     expect((err as Error).message).toContain('did not finish within 700 ms');
+    // The next call gets a fresh Python and runs normally.
+    await expect(r.run(inv({}))).resolves.toEqual({ kind: 'scalar', value: 'ok' });
+  });
+
+  it('runs each call in a fresh state: globals, files, secrets and network rules do not carry over', async () => {
+    const r = runner();
+    const leave = `
+import json, os, sys, _snowflake, requests
+def run():
+  os.environ['LEFT_BEHIND'] = '1'
+  json.LEFT_BEHIND = 1
+  sys.modules['left_behind'] = json
+  open('left-behind.txt', 'w').write('x')
+  token = _snowflake.get_oauth_access_token('cred')
+  return requests.get('https://health.googleapis.com/v4/users/me/identity',
+                      headers={'Authorization': 'Bearer ' + token}, timeout=10).json()['healthUserId']
+`;
+    const first = inv({ body: leave, secrets: [binding()], allowedHosts: ['health.googleapis.com'] });
+    await expect(r.run(first)).resolves.toEqual({ kind: 'scalar', value: 'h-1' });
+    const look = `
+import json, os, sys, _snowflake, requests
+def run():
+  seen = [k for k, v in [('environ', 'LEFT_BEHIND' in os.environ), ('module', hasattr(json, 'LEFT_BEHIND')),
+          ('sys.modules', 'left_behind' in sys.modules), ('file', os.path.exists('left-behind.txt'))] if v]
+  try:
+    _snowflake.get_oauth_access_token('cred')
+    seen.append('secret')
+  except ValueError:
+    pass
+  try:
+    requests.get('https://health.googleapis.com/v4/users/me/identity', timeout=5)
+    seen.append('egress')
+  except requests.exceptions.ConnectionError:
+    pass
+  return json.dumps(seen)
+`;
+    await expect(r.run(inv({ body: look }))).resolves.toEqual({ kind: 'scalar', value: '[]' });
+  });
+
+  it('runs concurrent calls side by side, each with its own answer', async () => {
+    const body = 'import time\ndef run(n):\n  time.sleep(0.2)\n  return str(n * 2)\n';
+    const r = runner();
+    const out = await Promise.all(
+      [1, 2, 3, 4].map((n) => r.run(inv({ body, argTypes: ['NUMBER'], args: [n] }))),
+    );
+    expect(out).toEqual(['2', '4', '6', '8'].map((value) => ({ kind: 'scalar', value })));
+  });
+
+  it('says so when the Python process ends without a result', async () => {
+    const err = await runner()
+      .run(inv({ body: 'import os\ndef run():\n  os._exit(3)\n' }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlError);
+    expect((err as Error).message).toContain('the Python process ended (exit code 3) without a result');
+    await expect(runner().run(inv({}))).resolves.toEqual({ kind: 'scalar', value: 'ok' });
+  });
+
+  it('close() stops its Python workers; later calls are refused', async () => {
+    const r = createPythonRunner();
+    await expect(r.run(inv({}))).resolves.toEqual({ kind: 'scalar', value: 'ok' });
+    await r.close();
+    const err = await r.run(inv({})).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlError);
+    expect((err as Error).message).toContain('stopped');
   });
 
   it('says clearly when python3 is missing', async () => {
-    const r = createPythonRunner({ python: 'python3-definitely-not-here' });
+    const r = track(createPythonRunner({ python: 'python3-definitely-not-here' }));
     const err = await r.run(inv({})).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SqlError);
     expect((err as Error).message).toMatch(/'python3-definitely-not-here' was not found/);
