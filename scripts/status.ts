@@ -14,6 +14,8 @@ import {
   SETTINGS,
   settingText,
 } from '../server/config/index.js';
+import { EndToEndCheck } from '../server/connection/end-to-end.js';
+import { ConnectionHistory } from '../server/connection/history.js';
 import { createLogger } from '../server/log.js';
 import { getProfile } from '../server/providers/index.js';
 import { SnowflakeSession } from '../server/snowflake/session.js';
@@ -99,11 +101,14 @@ async function fromConfig(config: AppConfig): Promise<PrintedReport> {
   const log = createLogger('silent');
   const session = new SnowflakeSession(config.snowflake.connection, log, config.timeouts.snowflakeMs);
   try {
+    const events = new EventLog(config.dataDir);
     const status = new StatusService(
       config,
       getProfile(config.provider),
       session,
-      new EventLog(config.dataDir),
+      new ConnectionHistory(events, config.provider, config.snowflake.secret.display),
+      new EndToEndCheck(config, session, events, log),
+      events,
       log,
     );
     const { chart: _chart, ...r } = await status.report();

@@ -10,6 +10,7 @@ import { connectRoutes } from './routes/connect.js';
 import { pageRoutes } from './routes/pages.js';
 import { setupRoutes } from './routes/setup.js';
 import { statusRoutes } from './routes/status.js';
+import { viewConfig } from './routes/view-config.js';
 import { AdminSessions, adminGate, loginRoutes } from './security/admin.js';
 import { browserIdMiddleware, Csrf } from './security/browser.js';
 import { fetchMetadataPolicy } from './security/fetch-metadata.js';
@@ -98,10 +99,11 @@ export function createApp(s: Services): express.Express {
   });
 
   app.use(loginRoutes(config.adminToken, adminSessions, secure));
-  app.use(pageRoutes(s));
-  app.use(connectRoutes(s));
-  app.use(statusRoutes(s));
-  app.use(setupRoutes(s));
+  const view = viewConfig(config, s.profile);
+  app.use(pageRoutes({ status: s.status, view }));
+  app.use(connectRoutes({ config, flow: s.flow, status: s.status, clock: s.clock }));
+  app.use(statusRoutes({ status: s.status, view, clientStatus: config.oauth.clientStatus }));
+  app.use(setupRoutes({ config, status: s.status, view }));
   app.use(postOnlyActions(!!config.adminToken));
 
   app.use((req, _res, next) => {

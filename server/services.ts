@@ -1,9 +1,11 @@
 // Wires the app's services from a validated config. Tests build the same graph against the stand-ins.
 import { type Clock, systemClock } from './clock.js';
 import type { AppConfig } from './config/index.js';
-import { disposeToken, type Holder, needsHolder, type Undeliverable } from './custody/dispose.js';
-import { type Disposal, HeldTokens } from './custody/held.js';
-import { holderFromSnowflake } from './custody/holder.js';
+import { EndToEndCheck } from './connection/end-to-end.js';
+import { ConnectionHistory } from './connection/history.js';
+import { TokenDisposer } from './custody/disposer.js';
+import { HeldTokens } from './custody/held.js';
+import { secretAccountFromSnowflake } from './custody/secret-account.js';
 import type { Logger } from './log.js';
 import { createOAuthClient, type OAuthClient } from './oauth/client.js';
 import { ConnectFlow } from './oauth/flow.js';
@@ -25,6 +27,8 @@ export interface Services {
   writer: SecretWriter;
   held: HeldTokens;
   events: EventLog;
+  history: ConnectionHistory;
+  endToEnd: EndToEndCheck;
   status: StatusService;
   flow: ConnectFlow;
   /** What held tokens, sign-ins, results and the check schedule count time with. */
@@ -65,33 +69,38 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
   const session = new SnowflakeSession(config.snowflake.connection, log, config.timeouts.snowflakeMs);
   const writer = new SecretWriter(session, config.snowflake.secret);
   const events = new EventLog(config.dataDir);
-  const status = new StatusService(config, profile, session, events, log);
+  const history = new ConnectionHistory(events, profile.id, config.snowflake.secret.display);
+  const endToEnd = new EndToEndCheck(config, session, events, log);
+  const status = new StatusService(
+    config,
+    profile,
+    session,
+    history,
+    endToEnd,
+    events,
+    log,
+    () => new Date(clock.now()),
+  );
   const schedule = new CheckSchedule(
     config.checkIntervalSeconds * 1000,
     clock,
-    () => status.lastConnect() !== undefined,
-    () => status.runCheck(),
+    () => history.lastConnect() !== undefined,
+    () => endToEnd.run(),
     log,
   );
   schedule.start();
-  // Whose token the secret holds, as far as the app's history knows (undefined: no history at all).
-  const knownHolder = (): Holder | undefined => {
-    const user = status.deliveredUser();
-    if (user !== undefined) return { kind: 'user', userId: user };
-    return status.lastConnect() ? { kind: 'none' } : undefined;
-  };
-  const dispose = async (t: Undeliverable, why: string): Promise<Disposal> => {
-    const holder =
-      knownHolder() ??
-      (needsHolder(client, t)
-        ? await holderFromSnowflake(session, config.snowflake.secret, profile, () => status.runCheck())
-        : { kind: 'unknown' as const });
-    return disposeToken(client, t, holder, events, log, why);
-  };
+  const disposer = new TokenDisposer({
+    client,
+    history,
+    events,
+    log,
+    askSnowflake: () =>
+      secretAccountFromSnowflake(session, config.snowflake.secret, profile, () => endToEnd.run()),
+  });
   const held = new HeldTokens(
     config.heldTokenTtlMs,
     (t, why) =>
-      dispose(
+      disposer.dispose(
         { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
         why === 'shutdown' ? 'app stopped before the token was saved' : 'not saved in time',
       ),
@@ -107,11 +116,9 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     held,
     events,
     log,
-    runCheck: () => status.runCheck(),
-    deliveredUser: () => status.deliveredUser(),
-    lastConnectedUser: () => status.lastConnect()?.userId,
-    knownHolder,
-    dispose,
+    history,
+    endToEnd,
+    disposer,
   });
   return {
     config,
@@ -123,6 +130,8 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     writer,
     held,
     events,
+    history,
+    endToEnd,
     status,
     flow,
     clock,

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { OAuthClient } from '../oauth/client.js';
 import type { EventLog } from '../status/events.js';
 import type { Disposal } from './held.js';
+import type { SecretAccount } from './secret-account.js';
 
 export interface Undeliverable {
   refreshToken: string;
@@ -16,46 +17,44 @@ export interface Undeliverable {
   mayBeDelivered?: boolean;
 }
 
-/**
- * Whose refresh token the secret holds now: a user, nobody live (never written, or known to be revoked),
- * or unknown (no local history and Snowflake could not say).
- */
-export type Holder = { kind: 'user'; userId: string } | { kind: 'none' } | { kind: 'unknown' };
-
-export function disposalFor(client: OAuthClient, t: Undeliverable, holder: Holder): 'revoke' | 'drop' {
+export function disposalFor(
+  client: OAuthClient,
+  t: Undeliverable,
+  account: SecretAccount,
+): 'revoke' | 'drop' {
   if (t.mayBeDelivered) return 'drop';
   if (!client.profile.revokeKillsWholeGrant) return 'revoke';
   // Fitbit keeps one refresh token per user and app: the new grant already replaced Snowflake's copy.
   if (client.profile.newGrantReplacesPrevious) return 'revoke';
-  if (holder.kind === 'none') return 'revoke';
+  if (account.kind === 'none') return 'revoke';
   // Not knowing whose token Snowflake has, revoking might break a working connection: keep it safe.
-  if (holder.kind === 'unknown') return 'drop';
+  if (account.kind === 'unknown') return 'drop';
   // Same user (or unknown user, which might be the same one): revoking would kill Snowflake's token.
-  if (t.userId === undefined || t.userId === holder.userId) return 'drop';
+  if (t.userId === undefined || t.userId === account.userId) return 'drop';
   return 'revoke';
 }
 
 /** Whether knowing who holds the secret's token changes what happens to this one. */
-export function needsHolder(client: OAuthClient, t: Undeliverable): boolean {
+export function needsSecretAccount(client: OAuthClient, t: Undeliverable): boolean {
   return disposalFor(client, t, { kind: 'none' }) !== disposalFor(client, t, { kind: 'unknown' });
 }
 
 export async function disposeToken(
   client: OAuthClient,
   t: Undeliverable,
-  holder: Holder,
+  account: SecretAccount,
   events: EventLog,
   log: Logger,
   why: string,
 ): Promise<Disposal> {
-  const action = disposalFor(client, t, holder);
+  const action = disposalFor(client, t, account);
   if (action === 'drop') {
     events.append({
       type: 'token_dropped',
       userId: t.userId,
       reason: t.mayBeDelivered
         ? `${why}; not revoked because its write timed out and the secret may hold it`
-        : holder.kind === 'unknown'
+        : account.kind === 'unknown'
           ? `${why}; not revoked because the app could not tell whose token the secret holds, and revoking this account's grant could break it`
           : `${why}; not revoked because the secret holds a token of the same grant`,
     });

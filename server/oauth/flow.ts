@@ -3,7 +3,9 @@
 // only in local variables here and, after a failed write, in the in-memory held store.
 import * as oidc from 'openid-client';
 import type { AppConfig } from '../config/index.js';
-import { disposalFor, type Holder, needsHolder, type Undeliverable } from '../custody/dispose.js';
+import type { EndToEndCheck } from '../connection/end-to-end.js';
+import type { ConnectionHistory } from '../connection/history.js';
+import type { TokenDisposer } from '../custody/disposer.js';
 import type { HeldToken, HeldTokens } from '../custody/held.js';
 import { type AppError, appError, isAppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
@@ -27,16 +29,12 @@ export interface FlowDeps {
   held: HeldTokens;
   events: EventLog;
   log: Logger;
-  /** Runs the end-to-end check and records it (status service). */
-  runCheck: () => Promise<CheckResult>;
-  /** The user whose token the secret holds now, if known. */
-  deliveredUser: () => string | undefined;
-  /** The user of the last successful connect, even if its token was revoked since. */
-  lastConnectedUser: () => string | undefined;
-  /** Whose token the secret holds per the app's history; undefined when there is no history. */
-  knownHolder: () => Holder | undefined;
-  /** Disposes of a token that will not be delivered (revoke or drop). */
-  dispose: (t: Undeliverable, why: string) => Promise<unknown>;
+  /** Who the secret holds, per the app's history. */
+  history: ConnectionHistory;
+  /** Proves the chain after a write, and records it. */
+  endToEnd: EndToEndCheck;
+  /** Revokes or drops a token that will not be delivered, and records it. */
+  disposer: TokenDisposer;
 }
 
 export interface Connected {
@@ -212,7 +210,7 @@ export class ConnectFlow {
     }
 
     if (missing.length) {
-      await this.d.dispose({ refreshToken, userId: identity?.userId }, 'required scope not granted');
+      await this.d.disposer.dispose({ refreshToken, userId: identity?.userId }, 'required scope not granted');
       events.append({
         type: 'connect_failed',
         provider: profile.id,
@@ -223,7 +221,7 @@ export class ConnectFlow {
       throw appError('scope_missing', { missing });
     }
     if (!identity) {
-      await this.d.dispose({ refreshToken }, 'identity check failed');
+      await this.d.disposer.dispose({ refreshToken }, 'identity check failed');
       const err = isAppError(identityError)
         ? identityError
         : oauthError(identityError, {
@@ -243,7 +241,7 @@ export class ConnectFlow {
     const refreshExpiresAt = lifetime ? new Date(Date.now() + lifetime * 1000) : undefined;
     // Asked against the last account connected, even when its token has died since: re-authorizing
     // after a revocation with another account must not silently switch accounts.
-    const previousUserId = this.d.lastConnectedUser();
+    const previousUserId = this.d.history.lastConnectedUser();
 
     // A different account than the one Snowflake has now: say so plainly before writing.
     if (previousUserId !== undefined && previousUserId !== identity.userId) {
@@ -308,7 +306,7 @@ export class ConnectFlow {
       });
       if (e instanceof SqlValueError) {
         if (heldId) this.d.held.release(heldId);
-        await this.d.dispose(
+        await this.d.disposer.dispose(
           { refreshToken: t.refreshToken, userId: t.identity.userId },
           'token refused before writing',
         );
@@ -336,7 +334,7 @@ export class ConnectFlow {
         onExpiry: this.onExpiry(h),
         outcomeUnknown: h.mayBeDelivered === true,
         replacedPrevious:
-          client.profile.newGrantReplacesPrevious && this.d.deliveredUser() === t.identity.userId,
+          client.profile.newGrantReplacesPrevious && this.d.history.deliveredUser() === t.identity.userId,
       };
     }
     if (heldId) this.d.held.release(heldId);
@@ -354,11 +352,11 @@ export class ConnectFlow {
       { userId: t.identity.userId, secret: config.snowflake.secret.display, seq: write.seq },
       'refresh token written to the secret',
     );
-    const check = await this.d.runCheck();
+    const check = await this.d.endToEnd.run();
     // A write queued behind this one (two sign-ins finishing together) decides what the secret holds.
     await writer.idle();
     const supersededBy =
-      writer.lastSeq > write.seq ? (this.d.deliveredUser() ?? 'another sign-in') : undefined;
+      writer.lastSeq > write.seq ? (this.d.history.deliveredUser() ?? 'another sign-in') : undefined;
     return {
       kind: 'connected',
       intent: t.intent,
@@ -374,11 +372,11 @@ export class ConnectFlow {
 
   /** What disposing of a held token would do, as things stand now. */
   private onExpiry(t: HeldToken): 'revoke' | 'drop' | 'ask' {
-    const u = { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered };
-    const holder = this.d.knownHolder();
-    if (holder) return disposalFor(this.d.client, u, holder);
-    // No history: when it matters, the app will ask Snowflake whose token it holds before deciding.
-    return needsHolder(this.d.client, u) ? 'ask' : disposalFor(this.d.client, u, { kind: 'none' });
+    return this.d.disposer.plan({
+      refreshToken: t.refreshToken,
+      userId: t.identity.userId,
+      mayBeDelivered: t.mayBeDelivered,
+    });
   }
 
   /** "Retry saving" / "Write this account's token" on a held token. */
@@ -391,7 +389,7 @@ export class ConnectFlow {
     if (!t) {
       throw appError('held_token_gone');
     }
-    return this.deliver(t, this.d.lastConnectedUser(), heldId);
+    return this.deliver(t, this.d.history.lastConnectedUser(), heldId);
   }
 
   /** "Cancel" on the switch-account question: dispose of the held token now. */
@@ -399,7 +397,7 @@ export class ConnectFlow {
     const t = this.d.held.peek(heldId, browserId);
     if (!t) return false;
     this.d.held.release(heldId);
-    await this.d.dispose(
+    await this.d.disposer.dispose(
       { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
       'cancelled by the user',
     );

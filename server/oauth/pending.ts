@@ -2,9 +2,6 @@
 // One-time (take() deletes), expiring, and capped so a flood of /connect requests cannot grow memory.
 import { constantTimeEqual } from '../security/compare.js';
 
-/** Kept under its old name for callers and tests. */
-export { constantTimeEqual as safeEqual };
-
 export type FlowIntent = 'connect' | 'reauthorize';
 
 export interface PendingFlow {

@@ -1,6 +1,9 @@
 import { Router } from 'express';
+import type { Clock } from '../clock.js';
+import type { AppConfig } from '../config/index.js';
 import { appError } from '../errors/index.js';
-import type { Services } from '../services.js';
+import type { ConnectFlow } from '../oauth/flow.js';
+import type { StatusService } from '../status/service.js';
 import { idParam, singleQuery } from './params.js';
 import { Results } from './results.js';
 
@@ -17,7 +20,15 @@ const CALLBACK_PARAMS = [
   'hd',
 ];
 
-export function connectRoutes(s: Services): Router {
+export interface ConnectRouteDeps {
+  config: AppConfig;
+  flow: ConnectFlow;
+  /** "What changed" on the result page. */
+  status: Pick<StatusService, 'change'>;
+  clock: Clock;
+}
+
+export function connectRoutes(s: ConnectRouteDeps): Router {
   const r = Router();
   const results = new Results(s.clock);
 

@@ -1,29 +1,11 @@
 import { Router } from 'express';
-import type { Services } from '../services.js';
+import type { StatusService } from '../status/service.js';
+import type { ViewConfig } from './view-config.js';
 
-export function pageRoutes(s: Services): Router {
+export function pageRoutes(d: { status: Pick<StatusService, 'summary'>; view: ViewConfig }): Router {
   const r = Router();
   r.get('/', (_req, res) => {
-    res.render('home', { summary: s.status.summary(), config: viewConfig(s) });
+    res.render('home', { summary: d.status.summary(), config: d.view });
   });
   return r;
-}
-
-/** The parts of the configuration a page may show (no secrets). */
-export function viewConfig(s: Services) {
-  const c = s.config;
-  return {
-    mode: c.mode,
-    provider: s.profile.displayName,
-    providerId: s.profile.id,
-    clientId: c.oauth.clientId,
-    redirectUri: c.oauth.redirectUri,
-    scopes: c.oauth.scopes,
-    secret: c.snowflake.secret.display,
-    checkFunction: c.snowflake.checkFunction.display,
-    account: c.snowflake.connection.account,
-    user: c.snowflake.connection.username,
-    role: c.snowflake.connection.role ?? null,
-    authenticator: c.snowflake.connection.authenticator,
-  };
 }

@@ -1,9 +1,14 @@
 import { Router } from 'express';
-import type { Services } from '../services.js';
+import type { AppConfig } from '../config/index.js';
+import type { StatusService } from '../status/service.js';
 import { MASKED_SECRET, setupScripts } from '../status/setup-scripts.js';
-import { viewConfig } from './pages.js';
+import type { ViewConfig } from './view-config.js';
 
-export function setupRoutes(s: Services): Router {
+export function setupRoutes(s: {
+  config: AppConfig;
+  status: Pick<StatusService, 'cheapChecks'>;
+  view: ViewConfig;
+}): Router {
   const r = Router();
   // The client secret enters the page only after an explicit, CSRF-checked POST (pages are no-store).
   const render = (reveal: boolean) => async (_req: unknown, res: import('express').Response) => {
@@ -14,7 +19,7 @@ export function setupRoutes(s: Services): Router {
       clientSecret: reveal ? (s.config.oauth.clientSecret ?? '') : '',
       hasClientSecret: Boolean(s.config.oauth.clientSecret),
       maskedSecret: MASKED_SECRET,
-      config: viewConfig(s),
+      config: s.view,
       pageTitle: 'Setup',
     });
   };

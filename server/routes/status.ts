@@ -1,8 +1,12 @@
 import { Router } from 'express';
-import type { Services } from '../services.js';
-import { viewConfig } from './pages.js';
+import type { StatusService } from '../status/service.js';
+import type { ViewConfig } from './view-config.js';
 
-export function statusRoutes(s: Services): Router {
+export function statusRoutes(s: {
+  status: Pick<StatusService, 'report' | 'history' | 'runCheck'>;
+  view: ViewConfig;
+  clientStatus: 'production' | 'testing';
+}): Router {
   const r = Router();
   r.get('/status.json', async (_req, res) => {
     const { chart, ...report } = await s.status.report();
@@ -12,8 +16,8 @@ export function statusRoutes(s: Services): Router {
     res.render('status', {
       report: await s.status.report(),
       history: s.status.history(20),
-      config: viewConfig(s),
-      clientStatus: s.config.oauth.clientStatus,
+      config: s.view,
+      clientStatus: s.clientStatus,
       pageTitle: 'Status',
     });
   });

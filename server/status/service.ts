@@ -3,15 +3,12 @@
 // the overall verdict. The end-to-end check and the steps chart use a warehouse, so they run only when
 // asked, right after a connect, or on the optional CHECK_INTERVAL schedule — never on a page load.
 import type { AppConfig } from '../config/index.js';
+import type { EndToEndCheck } from '../connection/end-to-end.js';
+import type { ConnectionHistory } from '../connection/history.js';
 import type { Logger } from '../log.js';
 import type { ProviderProfile } from '../providers/index.js';
 import { ChainReader } from '../snowflake/chain-reader.js';
-import {
-  type CheckFailure,
-  type CheckResult,
-  checkFailureFix,
-  runCheck,
-} from '../snowflake/check-function.js';
+import { type CheckFailure, type CheckResult, checkFailureFix } from '../snowflake/check-function.js';
 import { readDailySteps } from '../snowflake/data-reader.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
 import { type StepsChart, stepsChart } from './chart.js';
@@ -45,7 +42,6 @@ export interface StatusReport extends Omit<Summary, 'overall'> {
 const DAY_MS = 24 * 3600 * 1000;
 
 export class StatusService {
-  private checking: Promise<CheckResult> | undefined;
   private reading: ReturnType<typeof readChain> | undefined;
   /** The steps chart and the connect it was fetched for (a newer connect or a failed check hides it). */
   private chart: { chart: StepsChart; connectAt: string } | undefined;
@@ -58,70 +54,46 @@ export class StatusService {
     private readonly config: AppConfig,
     private readonly profile: ProviderProfile,
     private readonly session: SnowflakeSession,
+    private readonly connection: ConnectionHistory,
+    private readonly endToEnd: EndToEndCheck,
     private readonly events: EventLog,
     private readonly log: Logger,
     /** The app's clock (tests may move it; the providers' clocks are their own). */
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.reader = new ChainReader(session);
+    endToEnd.onResult((r) => this.afterCheck(r));
   }
 
-  private mine = (e: AppEvent) =>
-    e.provider === this.profile.id && e.secret === this.config.snowflake.secret.display;
-
   lastConnect(): AppEvent | undefined {
-    return this.events.last(
-      (e) => (e.type === 'connect' || e.type === 'reauthorize') && e.ok === true && this.mine(e),
-    );
+    return this.connection.lastConnect();
   }
 
   lastCheck(): AppEvent | undefined {
-    return this.events.last((e) => e.type === 'check' && this.mine(e));
+    return this.connection.lastCheck();
   }
 
   /** The user whose token the secret holds and still works, as far as the app knows. */
   deliveredUser(): string | undefined {
-    const c = this.lastConnect();
-    if (!c) return undefined;
-    const check = this.lastCheck();
-    if (check && check.at >= c.at && check.ok === false && check.failure === 'token_revoked')
-      return undefined;
-    return c.userId;
+    return this.connection.deliveredUser();
   }
 
-  /** Runs the end-to-end check once at a time (concurrent callers share the run) and records it. */
+  /** Runs the end-to-end check (shared with a run already under way) and records it. */
   runCheck(): Promise<CheckResult> {
-    this.checking ??= runCheck(
-      this.session,
-      this.config.snowflake.checkFunction,
-      this.config.snowflake.connection,
-    )
-      .then((r) => {
-        this.events.append({
-          type: 'check',
-          ok: r.ok,
-          provider: this.profile.id,
-          secret: this.config.snowflake.secret.display,
-          failure: r.failure,
-          code: r.errorCode,
-          reason: r.ok ? undefined : r.message?.slice(0, 500),
-          ms: r.ms,
-        });
-        this.log.info({ ok: r.ok, failure: r.failure, ms: r.ms }, 'end-to-end check');
-        // The picture needs a warehouse too: fetch it only after a passing check, and keep it until a
-        // check fails (it would show data Snowflake can no longer read) or another connect replaces it.
-        const generation = ++this.chartGeneration;
-        if (r.ok && this.config.snowflake.dataFunction) this.chartLoading = this.loadChart(generation);
-        else {
-          this.chart = undefined;
-          this.chartLoading = undefined;
-        }
-        return r;
-      })
-      .finally(() => {
-        this.checking = undefined;
-      });
-    return this.checking;
+    return this.endToEnd.run();
+  }
+
+  /**
+   * The picture needs a warehouse too: fetch it only after a passing check, and keep it until a check
+   * fails (it would show data Snowflake can no longer read) or another connect replaces it.
+   */
+  private afterCheck(r: CheckResult): void {
+    const generation = ++this.chartGeneration;
+    if (r.ok && this.config.snowflake.dataFunction) this.chartLoading = this.loadChart(generation);
+    else {
+      this.chart = undefined;
+      this.chartLoading = undefined;
+    }
   }
 
   private async loadChart(generation: number): Promise<void> {
@@ -152,8 +124,8 @@ export class StatusService {
 
   /** Resolves when no check and no chart fetch is under way (shutdown waits for this). */
   async idle(): Promise<void> {
-    while (this.checking || this.chartLoading) {
-      await this.checking?.catch(() => undefined);
+    await this.endToEnd.idle();
+    while (this.chartLoading) {
       const loading = this.chartLoading;
       await loading;
       if (this.chartLoading === loading) this.chartLoading = undefined;
@@ -296,15 +268,11 @@ export class StatusService {
    * (events that name neither, such as a held token's fate, belong to whatever app wrote them here).
    */
   history(n = 20): HistoryLine[] {
-    return historyLines(this.events.all().filter(this.related), n);
+    return historyLines(this.events.all().filter(this.connection.related), n);
   }
 
-  private related = (e: AppEvent) =>
-    (e.provider === undefined || e.provider === this.profile.id) &&
-    (e.secret === undefined || e.secret === this.config.snowflake.secret.display);
-
   private mineAndFailures(): AppEvent[] {
-    return this.events.all().filter((e) => this.mine(e) || (e.type === 'check' && !e.secret));
+    return this.events.all().filter((e) => this.connection.mine(e) || (e.type === 'check' && !e.secret));
   }
 
   private expiryFact(at: Date | undefined, now: Date): StatusReport['expiry'] {

@@ -462,6 +462,8 @@ describe('status: a Testing-status client, then published and re-authorized', ()
       config,
       published.profile,
       published.session,
+      published.history,
+      published.endToEnd,
       published.events,
       published.log,
       () => later,

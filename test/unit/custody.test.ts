@@ -1,8 +1,9 @@
 import * as oidc from 'openid-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../server/clock.js';
-import { disposalFor, type Holder } from '../../server/custody/dispose.js';
+import { disposalFor } from '../../server/custody/dispose.js';
 import { type Disposal, type HeldToken, HeldTokens } from '../../server/custody/held.js';
+import type { SecretAccount } from '../../server/custody/secret-account.js';
 import type { OAuthClient } from '../../server/oauth/client.js';
 import { fitbit } from '../../server/providers/fitbit.js';
 import { googleHealth } from '../../server/providers/google-health.js';
@@ -156,7 +157,7 @@ describe('disposalFor', () => {
   const google = client(googleHealth);
   const fb = client(fitbit);
 
-  const holder = (h: string): Holder =>
+  const holder = (h: string): SecretAccount =>
     h === 'none' ? { kind: 'none' } : h === 'unknown' ? { kind: 'unknown' } : { kind: 'user', userId: h };
 
   it.each([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type PendingFlow, PendingFlows, safeEqual } from '../../server/oauth/pending.js';
+import { type PendingFlow, PendingFlows } from '../../server/oauth/pending.js';
+import { constantTimeEqual } from '../../server/security/compare.js';
 
 function clock(start = 1_000_000) {
   let t = start;
@@ -102,13 +103,13 @@ describe('PendingFlows', () => {
   });
 });
 
-describe('safeEqual', () => {
+describe('constantTimeEqual (the state binding)', () => {
   it('compares strings, including different lengths and unicode', () => {
-    expect(safeEqual('abc', 'abc')).toBe(true);
-    expect(safeEqual('abc', 'abd')).toBe(false);
-    expect(safeEqual('abc', 'abcd')).toBe(false);
-    expect(safeEqual('', '')).toBe(true);
-    expect(safeEqual('é', 'é')).toBe(true);
-    expect(safeEqual('é', 'e')).toBe(false);
+    expect(constantTimeEqual('abc', 'abc')).toBe(true);
+    expect(constantTimeEqual('abc', 'abd')).toBe(false);
+    expect(constantTimeEqual('abc', 'abcd')).toBe(false);
+    expect(constantTimeEqual('', '')).toBe(true);
+    expect(constantTimeEqual('é', 'é')).toBe(true);
+    expect(constantTimeEqual('é', 'e')).toBe(false);
   });
 });
