@@ -132,9 +132,9 @@ export function parseConfig(
     base,
     config: configFromBase(base, 'live', {
       oauth: {
-        issuer:
-          c.OAUTH_ISSUER ??
-          (c.OAUTH_AUTHORIZATION_URL ? new URL(authorizationUrl).origin : profile.endpoints.issuer),
+        // The provider's issuer even behind a proxy of the authorization URL: the proxy passes the
+        // provider's `iss` through (docs/going-live.md, "The iss rule").
+        issuer: c.OAUTH_ISSUER ?? profile.endpoints.issuer,
         clientId: c.OAUTH_CLIENT_ID!,
         clientSecret: c.OAUTH_CLIENT_SECRET,
         authorizationUrl,

@@ -192,8 +192,9 @@ export const SETTINGS = named({
     group: 'OAuth',
     type: trimmed(),
     live: true,
-    defaultText: `${perProvider((p) => p.endpoints.issuer)}; or the origin of \`OAUTH_AUTHORIZATION_URL\` when that is set`,
-    description: 'The `iss` the authorization response must carry (a defence against mix-up attacks).',
+    defaultText: `${perProvider((p) => p.endpoints.issuer)} (also when \`OAUTH_AUTHORIZATION_URL\` points at a proxy)`,
+    description:
+      'The provider’s issuer: an authorization response that carries `iss` must carry exactly this (a defence against mix-up attacks); one without `iss` is accepted, since Google sends it only to some users.',
   },
   OAUTH_TIMEOUT_SECONDS: {
     group: 'OAuth',
