@@ -114,6 +114,15 @@ async function createdOn(conn: Conn): Promise<Record<string, string>> {
   return out;
 }
 
+/**
+ * Every function call refreshes with the token just written. These tests are about what the functions make
+ * of each answer, and each writes a fresh token; an access token Snowflake kept from an earlier test (the
+ * stand-in's cautious default, tested with the app elsewhere) would answer for the wrong grant.
+ */
+async function freshAccessTokens(): Promise<void> {
+  await snowflakeControl('/sandbox/token-cache', { mode: 'none' });
+}
+
 async function snowflakeControl(path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${sb.snowflake.url}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
@@ -268,6 +277,7 @@ describe('setup-google-health', () => {
 
   beforeAll(async () => {
     await oauthControl('/sandbox/reset');
+    await freshAccessTokens();
     // Sandbox mode runs the whole file as one multi-statement request: do the same.
     await exec(admin, setupScript('google-health'), { MULTI_STATEMENT_COUNT: 0 });
     await exec(admin, 'USE ROLE ACCOUNTADMIN');
@@ -413,13 +423,25 @@ describe('setup-google-health', () => {
   });
 
   it('names the missing scope when the user unticked it', async () => {
-    // A set with an extra scope (OAUTH_SCOPES may add one), so there is something to keep ticked.
+    // A grant of profile.readonly alone, with an integration that allows just that (so a refresh that
+    // sends the allowed scopes asks for no more than was granted): the API, not the refresh, refuses.
     const tokens = await grant('google-health', { requested: [ACTIVITY, PROFILE], scopes: [PROFILE] });
-    await deliver(app, tokens.refresh_token!);
-    expect(await check(app)).toMatchObject({ healthUserId: '4815162342' }); // identity needs any read scope
-    const err = await failure(dailyStepsRows(app, '2026-01-01', '2026-01-07'));
-    expect(err.message).toMatch(FITBIT_ERROR('scope_missing'));
-    expect(err.message).toContain(ACTIVITY);
+    await exec(
+      admin,
+      `ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ALLOWED_SCOPES = ('${PROFILE}')`,
+    );
+    try {
+      await deliver(app, tokens.refresh_token!);
+      expect(await check(app)).toMatchObject({ healthUserId: '4815162342' }); // identity needs any read scope
+      const err = await failure(dailyStepsRows(app, '2026-01-01', '2026-01-07'));
+      expect(err.message).toMatch(FITBIT_ERROR('scope_missing'));
+      expect(err.message).toContain(ACTIVITY);
+    } finally {
+      await exec(
+        admin,
+        `ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ALLOWED_SCOPES = ('${ACTIVITY}')`,
+      );
+    }
   });
 
   it('says the Google account has no health profile', async () => {
@@ -485,16 +507,11 @@ describe('setup-google-health', () => {
       (r) => `${r.privilege} ${r.granted_on} ${r.name}`,
     );
     expect(readerGrants).toContain('USAGE INTEGRATION FITBIT_OAUTH_INTEGRATION');
-    // No new connect: the token written before the re-run still works, refreshed now (no cached access
-    // token to hide a lost one).
-    const cache = (await snowflakeControl('/sandbox/token-cache')) as { mode: string };
-    await snowflakeControl('/sandbox/token-cache', { mode: 'none' });
-    try {
-      expect(await check(app)).toEqual(identity);
-      expect((await dailyStepsRows(app, '2026-02-10', '2026-02-10')).length).toBe(1);
-    } finally {
-      await snowflakeControl('/sandbox/token-cache', cache);
-    }
+    // No new connect: the token written before the re-run still works, refreshed now (access tokens are not
+    // cached here, so none can hide a lost refresh token).
+    expect(await snowflakeControl('/sandbox/token-cache')).toMatchObject({ mode: 'none' });
+    expect(await check(app)).toEqual(identity);
+    expect(await dailyStepsRows(app, '2026-02-10', '2026-02-10')).toHaveLength(1);
   });
 
   it('teardown removes everything setup created, keeping the database and warehouse unless opted in', async () => {
@@ -513,6 +530,7 @@ describe('setup-fitbit', () => {
 
   beforeAll(async () => {
     await oauthControl('/sandbox/reset');
+    await freshAccessTokens();
     // Statement by statement, as a person running one section at a time would.
     await runEach(admin, setupScript('fitbit'));
     await exec(admin, 'USE ROLE ACCOUNTADMIN');
