@@ -16,7 +16,8 @@
 --
 -- How to run it:
 --   fitbit-snowflake-connect renders it filled in: `npm run sql -- setup-fitbit` (or its /setup page).
---   With the Snowflake CLI: snow sql -f sql/setup-fitbit.sql -D "client_id=…" -D "client_secret=…"
+--   With the Snowflake CLI 3.0.0 or later (the first release that reads the variable syntax used here):
+--     snow sql -f sql/setup-fitbit.sql -D "client_id=…" -D "client_secret=…"
 --     -D "app_public_key=…" and any other name below. client_id and client_secret have no default: without
 --     them snow sql refuses to run ("'client_id' is undefined"). Every other name has its default written
 --     where it is used.
@@ -26,8 +27,9 @@
 --   section to the person who holds its role, in order.
 --   The app's public key is set last, in section 5: if you have no key yet, everything else is still
 --   created and only that last statement fails; rerun just it once you have the key.
---   Safe to re-run: it replaces the integrations, network rule and functions, and keeps the database,
---   warehouse, roles, user and the secret (with its token).
+--   Safe to re-run: every object is created only if missing; the integrations and the network rule then
+--   get their settings with ALTER … SET, so an object the secret or the functions are bound to is changed in
+--   place, never replaced, and the secret keeps the token the app wrote. Only the functions are replaced.
 --
 -- Variables (defaults): database FITBIT, schema PUBLIC, warehouse FITBIT_WH, owner_role SYSADMIN,
 --   network_rule FITBIT_API_RULE, api_host api.fitbit.com, security_integration FITBIT_OAUTH_INTEGRATION,
@@ -57,16 +59,32 @@ CREATE ROLE IF NOT EXISTS <% reader_role | default("FITBIT_READER") %>
 GRANT ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %> TO ROLE <% owner_role | default("SYSADMIN") %>;
 GRANT ROLE <% reader_role | default("FITBIT_READER") %> TO ROLE <% owner_role | default("SYSADMIN") %>;
 
--- Fitbit "Server" apps must authenticate to the token endpoint with HTTP Basic: CLIENT_SECRET_BASIC.
-CREATE OR REPLACE SECURITY INTEGRATION <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %>
+-- Created only if missing, never replaced: the secret names this integration, and whether a secret stays
+-- bound to an integration that CREATE OR REPLACE made anew is undocumented. Disabled until the ALTER below
+-- has set it up, so a run that stops in between leaves no half-configured integration in use.
+CREATE SECURITY INTEGRATION IF NOT EXISTS <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %>
   TYPE = API_AUTHENTICATION
   AUTH_TYPE = OAUTH2
+  OAUTH_CLIENT_ID = '<% client_id %>'
+  OAUTH_CLIENT_SECRET = '<% client_secret %>'
+  ENABLED = FALSE;
+
+-- Every setting, new integration or old, so a re-run also applies a changed client or endpoint.
+-- Fitbit "Server" apps must authenticate to the token endpoint with HTTP Basic: CLIENT_SECRET_BASIC.
+-- No OAUTH_ALLOWED_SCOPES: Fitbit's refresh takes no scope, and the grant keeps the scopes of the consent.
+-- OAUTH_REFRESH_TOKEN_VALIDITY is set, not left to the default, so the value is a decision and a re-run
+-- restores it: 7776000 s (90 days) is Snowflake's default and the largest refresh-token validity its
+-- documentation allows without a request to Snowflake Support (86400 to 7776000 s; no range is documented
+-- for this integration type). Whether Snowflake applies it to a token the app writes with ALTER SECRET is
+-- undocumented; Fitbit's own refresh tokens do not expire but rotate on every use. sql/README.md says more.
+ALTER SECURITY INTEGRATION <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %> SET
   OAUTH_CLIENT_ID = '<% client_id %>'
   OAUTH_CLIENT_SECRET = '<% client_secret %>'
   OAUTH_TOKEN_ENDPOINT = '<% token_endpoint | default("https://api.fitbit.com/oauth2/token") %>'
   OAUTH_AUTHORIZATION_ENDPOINT = '<% authorization_endpoint | default("https://www.fitbit.com/oauth2/authorize") %>'
   OAUTH_CLIENT_AUTH_METHOD = CLIENT_SECRET_BASIC
   OAUTH_GRANT = 'AUTHORIZATION_CODE'
+  OAUTH_REFRESH_TOKEN_VALIDITY = 7776000
   ENABLED = TRUE
   COMMENT = 'fitbit-snowflake-connect: Fitbit OAuth client (legacy Fitbit Web API)';
 
@@ -90,14 +108,20 @@ CREATE WAREHOUSE IF NOT EXISTS <% warehouse | default("FITBIT_WH") %>
   AUTO_RESUME = TRUE
   INITIALLY_SUSPENDED = TRUE;
 
--- MODE defaults to INGRESS, so say EGRESS; HOST_PORT without a port means 443.
-CREATE OR REPLACE NETWORK RULE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>
+-- MODE defaults to INGRESS, so say EGRESS; HOST_PORT without a port means 443. Created only if missing (the
+-- external access integration names it), then its host set in place; MODE and TYPE cannot be altered, and
+-- the app's status page says so if an older rule has others.
+CREATE NETWORK RULE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>
   MODE = EGRESS
   TYPE = HOST_PORT
+  VALUE_LIST = ('<% api_host | default("api.fitbit.com") %>');
+ALTER NETWORK RULE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %> SET
   VALUE_LIST = ('<% api_host | default("api.fitbit.com") %>')
   COMMENT = 'fitbit-snowflake-connect: the legacy Fitbit Web API';
 
--- No token yet: fitbit-snowflake-connect writes it. IF NOT EXISTS so a re-run keeps a working token.
+-- No token yet: fitbit-snowflake-connect writes it. IF NOT EXISTS so a re-run keeps a working token, and
+-- no ALTER follows: there is nothing to change (ALTER SECRET cannot change the integration it names) and
+-- the token is the app's.
 CREATE SECRET IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>
   TYPE = OAUTH2
   API_AUTHENTICATION = <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %>
@@ -112,7 +136,11 @@ GRANT OWNERSHIP ON SECRET <% database | default("FITBIT") %>.<% schema | default
 ----------------------------------------------------------------------------------------------------------
 USE ROLE ACCOUNTADMIN;
 
-CREATE OR REPLACE EXTERNAL ACCESS INTEGRATION <% external_access_integration | default("FITBIT_EAI") %>
+-- Created only if missing (the functions name it), disabled until the ALTER below has set it up.
+CREATE EXTERNAL ACCESS INTEGRATION IF NOT EXISTS <% external_access_integration | default("FITBIT_EAI") %>
+  ALLOWED_NETWORK_RULES = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>)
+  ENABLED = FALSE;
+ALTER EXTERNAL ACCESS INTEGRATION <% external_access_integration | default("FITBIT_EAI") %> SET
   ALLOWED_NETWORK_RULES = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>)
   ALLOWED_AUTHENTICATION_SECRETS = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>)
   ENABLED = TRUE
@@ -137,11 +165,16 @@ GRANT ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %> TO USER <% app_us
 ----------------------------------------------------------------------------------------------------------
 -- 4. Database owner (SYSADMIN by default): the check and data functions, and the remaining grants.
 --    Functions belong to the database owner; calling them needs only USAGE.
+--    CREATE OR REPLACE here on purpose: no object is bound to a function (the app and readers call it by
+--    name, and the grants that a replace drops are given again below), so a re-run ships the new code.
+--    Scopes: each function says which scope its calls need; the app's scope set is their union, and
+--    server/providers/fitbit.ts declares the same (a test keeps them equal).
 ----------------------------------------------------------------------------------------------------------
 USE ROLE <% owner_role | default("SYSADMIN") %>;
 
 -- The app calls this after every connect: the cheapest call that proves the token works.
 -- Returns {encodedId, displayName}; errors start with FITBIT_CONNECT_ERROR[code].
+-- Scopes: GET /1/user/-/profile.json needs profile.
 CREATE OR REPLACE FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>()
   RETURNS VARIANT
   LANGUAGE PYTHON
@@ -295,6 +328,8 @@ $$;
 
 -- The seed's one-month steps JSON: the activities-steps array of the last month, values as numbers:
 --   SELECT FITBIT.PUBLIC.FITBIT_STEPS_MONTH();  →  [{"dateTime": "2026-10-01", "value": 8123}, …]
+-- Scopes: GET /1/user/-/activities/steps/date/today/1m.json needs activity (the profile.json URL below is
+-- only probed, without a token, when the refresh fails, to tell whether the API is gone).
 CREATE OR REPLACE FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_month_function | default("FITBIT_STEPS_MONTH") %>()
   RETURNS VARIANT
   LANGUAGE PYTHON

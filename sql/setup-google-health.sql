@@ -11,7 +11,8 @@
 --
 -- How to run it:
 --   fitbit-snowflake-connect renders it filled in: `npm run sql -- setup-google-health` (or its /setup page).
---   With the Snowflake CLI: snow sql -f sql/setup-google-health.sql -D "client_id=…" -D "client_secret=…"
+--   With the Snowflake CLI 3.0.0 or later (the first release that reads the variable syntax used here):
+--     snow sql -f sql/setup-google-health.sql -D "client_id=…" -D "client_secret=…"
 --     -D "app_public_key=…" and any other name below. client_id and client_secret have no default: without
 --     them snow sql refuses to run ("'client_id' is undefined"). Every other name has its default written
 --     where it is used.
@@ -21,13 +22,15 @@
 --   section to the person who holds its role, in order.
 --   The app's public key is set last, in section 5: if you have no key yet, everything else is still
 --   created and only that last statement fails; rerun just it once you have the key.
---   Safe to re-run: it replaces the integrations, network rule and functions, and keeps the database,
---   warehouse, roles, user and the secret (with its token).
+--   Safe to re-run: every object is created only if missing; the integrations and the network rule then
+--   get their settings with ALTER … SET, so an object the secret or the functions are bound to is changed in
+--   place, never replaced, and the secret keeps the token the app wrote. Only the functions are replaced.
 --
 -- Variables (defaults): database FITBIT, schema PUBLIC, warehouse FITBIT_WH, owner_role SYSADMIN,
 --   network_rule FITBIT_API_RULE, api_host health.googleapis.com, security_integration
 --   FITBIT_OAUTH_INTEGRATION, client_id / client_secret (none: required),
---   token_endpoint, authorization_endpoint, allowed_scopes, secret_name FITBIT_OAUTH_TOKEN,
+--   token_endpoint, authorization_endpoint, allowed_scopes (the scopes the functions below need, the same
+--   set the app requests: see "Scopes" at each function), secret_name FITBIT_OAUTH_TOKEN,
 --   external_access_integration FITBIT_EAI, app_role FITBIT_CONNECT_APP_ROLE, reader_role FITBIT_READER,
 --   app_user FITBIT_CONNECT_APP, app_public_key (a placeholder: pass the app's RSA public key, base64
 --   without the BEGIN/END lines), check_function FITBIT_CONNECTION_CHECK, steps_function FITBIT_DAILY_STEPS.
@@ -48,18 +51,37 @@ CREATE ROLE IF NOT EXISTS <% reader_role | default("FITBIT_READER") %>
 GRANT ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %> TO ROLE <% owner_role | default("SYSADMIN") %>;
 GRANT ROLE <% reader_role | default("FITBIT_READER") %> TO ROLE <% owner_role | default("SYSADMIN") %>;
 
--- Google accepts the client secret in the form body or as HTTP Basic; CLIENT_SECRET_POST is the form its
--- own web-server OAuth guide documents, so it is the one least likely to surprise.
-CREATE OR REPLACE SECURITY INTEGRATION <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %>
+-- Created only if missing, never replaced: the secret names this integration, and whether a secret stays
+-- bound to an integration that CREATE OR REPLACE made anew is undocumented. Disabled until the ALTER below
+-- has set it up, so a run that stops in between leaves no half-configured integration in use.
+CREATE SECURITY INTEGRATION IF NOT EXISTS <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %>
   TYPE = API_AUTHENTICATION
   AUTH_TYPE = OAUTH2
+  OAUTH_CLIENT_ID = '<% client_id %>'
+  OAUTH_CLIENT_SECRET = '<% client_secret %>'
+  ENABLED = FALSE;
+
+-- Every setting, new integration or old, so a re-run also applies a changed client, endpoint or scope.
+-- Google accepts the client secret in the form body or as HTTP Basic; CLIENT_SECRET_POST is the form its
+-- own web-server OAuth guide documents, so it is the one least likely to surprise.
+-- OAUTH_ALLOWED_SCOPES is exactly the scope set the app requests and requires at consent (a scope allowed
+-- here but never granted makes a refresh that asks for it fail at Google).
+-- OAUTH_REFRESH_TOKEN_VALIDITY is set, not left to the default, so the value is a decision and a re-run
+-- restores it: 7776000 s (90 days) is Snowflake's default and the largest refresh-token validity its
+-- documentation allows without a request to Snowflake Support (86400 to 7776000 s; no range is documented
+-- for this integration type). Whether Snowflake applies it to a token the app writes with ALTER SECRET is
+-- undocumented: if it does, the connection must be re-authorized every 90 days although a Google refresh
+-- token itself dies only when revoked, unused for six months, or (a client in Testing) after 7 days. The
+-- app's status page shows the expiry Snowflake reports (DESCRIBE SECRET); sql/README.md says more.
+ALTER SECURITY INTEGRATION <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %> SET
   OAUTH_CLIENT_ID = '<% client_id %>'
   OAUTH_CLIENT_SECRET = '<% client_secret %>'
   OAUTH_TOKEN_ENDPOINT = '<% token_endpoint | default("https://oauth2.googleapis.com/token") %>'
   OAUTH_AUTHORIZATION_ENDPOINT = '<% authorization_endpoint | default("https://accounts.google.com/o/oauth2/v2/auth") %>'
   OAUTH_CLIENT_AUTH_METHOD = CLIENT_SECRET_POST
   OAUTH_GRANT = 'AUTHORIZATION_CODE'
-  OAUTH_ALLOWED_SCOPES = (<% allowed_scopes | default("'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly', 'https://www.googleapis.com/auth/googlehealth.profile.readonly'") %>)
+  OAUTH_ALLOWED_SCOPES = (<% allowed_scopes | default("'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly'") %>)
+  OAUTH_REFRESH_TOKEN_VALIDITY = 7776000
   ENABLED = TRUE
   COMMENT = 'fitbit-snowflake-connect: Google OAuth client for the Google Health API';
 
@@ -83,14 +105,20 @@ CREATE WAREHOUSE IF NOT EXISTS <% warehouse | default("FITBIT_WH") %>
   AUTO_RESUME = TRUE
   INITIALLY_SUSPENDED = TRUE;
 
--- MODE defaults to INGRESS, so say EGRESS; HOST_PORT without a port means 443.
-CREATE OR REPLACE NETWORK RULE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>
+-- MODE defaults to INGRESS, so say EGRESS; HOST_PORT without a port means 443. Created only if missing (the
+-- external access integration names it), then its host set in place; MODE and TYPE cannot be altered, and
+-- the app's status page says so if an older rule has others.
+CREATE NETWORK RULE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>
   MODE = EGRESS
   TYPE = HOST_PORT
+  VALUE_LIST = ('<% api_host | default("health.googleapis.com") %>');
+ALTER NETWORK RULE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %> SET
   VALUE_LIST = ('<% api_host | default("health.googleapis.com") %>')
   COMMENT = 'fitbit-snowflake-connect: the Google Health API';
 
--- No token yet: fitbit-snowflake-connect writes it. IF NOT EXISTS so a re-run keeps a working token.
+-- No token yet: fitbit-snowflake-connect writes it. IF NOT EXISTS so a re-run keeps a working token, and
+-- no ALTER follows: there is nothing to change (ALTER SECRET cannot change the integration it names) and
+-- the token is the app's.
 CREATE SECRET IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>
   TYPE = OAUTH2
   API_AUTHENTICATION = <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %>
@@ -105,7 +133,11 @@ GRANT OWNERSHIP ON SECRET <% database | default("FITBIT") %>.<% schema | default
 ----------------------------------------------------------------------------------------------------------
 USE ROLE ACCOUNTADMIN;
 
-CREATE OR REPLACE EXTERNAL ACCESS INTEGRATION <% external_access_integration | default("FITBIT_EAI") %>
+-- Created only if missing (the functions name it), disabled until the ALTER below has set it up.
+CREATE EXTERNAL ACCESS INTEGRATION IF NOT EXISTS <% external_access_integration | default("FITBIT_EAI") %>
+  ALLOWED_NETWORK_RULES = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>)
+  ENABLED = FALSE;
+ALTER EXTERNAL ACCESS INTEGRATION <% external_access_integration | default("FITBIT_EAI") %> SET
   ALLOWED_NETWORK_RULES = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>)
   ALLOWED_AUTHENTICATION_SECRETS = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>)
   ENABLED = TRUE
@@ -130,11 +162,17 @@ GRANT ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %> TO USER <% app_us
 ----------------------------------------------------------------------------------------------------------
 -- 4. Database owner (SYSADMIN by default): the check and data functions, and the remaining grants.
 --    Functions belong to the database owner; calling them needs only USAGE.
+--    CREATE OR REPLACE here on purpose: no object is bound to a function (the app and readers call it by
+--    name, and the grants that a replace drops are given again below), so a re-run ships the new code.
+--    Scopes: each function says which scope its calls need; the app's scope set (and allowed_scopes above)
+--    is their union, and server/providers/google-health.ts declares the same (a test keeps them equal).
 ----------------------------------------------------------------------------------------------------------
 USE ROLE <% owner_role | default("SYSADMIN") %>;
 
 -- The app calls this after every connect: the cheapest call that proves the token works.
 -- Returns {healthUserId, legacyUserId}; errors start with FITBIT_CONNECT_ERROR[code].
+-- Scopes: GET /v4/users/me/identity takes any Google Health read scope except location and nutrition; the
+-- set grants it through https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly.
 CREATE OR REPLACE FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>()
   RETURNS VARIANT
   LANGUAGE PYTHON
@@ -278,8 +316,9 @@ def raise_for(resp, secret, scope, url):
 
 SECRET = '<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>'
 API = 'https://<% api_host | default("health.googleapis.com") %>'
-# users/me/identity works with any Google Health read scope except location and nutrition.
-SCOPE = 'a Google Health read scope such as https://www.googleapis.com/auth/googlehealth.profile.readonly'
+# users/me/identity works with any Google Health read scope except location and nutrition: name the one the
+# app's scope set grants it by.
+SCOPE = 'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly'
 
 
 def check():
@@ -292,6 +331,8 @@ $$;
 --   SELECT * FROM TABLE(FITBIT.PUBLIC.FITBIT_DAILY_STEPS('2026-01-01'::DATE, '2026-03-31'::DATE));
 -- dailyRollUp takes a closed-open range of at most 90 days, so longer ranges are asked for in
 -- 90-day windows, each followed through nextPageToken.
+-- Scopes: POST /v4/users/me/dataTypes/steps/dataPoints:dailyRollUp needs
+-- https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly (steps are activity data).
 CREATE OR REPLACE FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(start_date DATE, end_date DATE)
   RETURNS TABLE (day DATE, steps NUMBER)
   LANGUAGE PYTHON

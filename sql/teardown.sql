@@ -4,10 +4,13 @@
 -- simply skipped. It keeps the database and warehouse, which may have existed before setup: dropping
 -- them is opt-in, in the commented-out last section. Pass the same names you gave the setup script:
 --   npm run sql -- teardown            (filled in from the app's configuration)
---   snow sql -f sql/teardown.sql -D "database=…" …
+--   snow sql -f sql/teardown.sql -D "database=…" …   (Snowflake CLI 3.0.0 or later: older releases do not
+--                                                     read the variable syntax used here)
 -- Sections are marked with the role that runs them; as one script it needs a user holding ACCOUNTADMIN.
 -- Dropping the secret ends Snowflake's use of the refresh token but does not revoke it at the provider:
 -- remove the app's access in your Google (or Fitbit) account settings as well.
+-- Not needed before re-running a setup script: setup changes existing objects in place (ALTER … SET) and
+-- keeps the secret's token; teardown then setup makes new objects and needs a new connect.
 --
 -- Variables (defaults): database FITBIT, schema PUBLIC, warehouse FITBIT_WH, owner_role SYSADMIN,
 --   network_rule FITBIT_API_RULE, security_integration FITBIT_OAUTH_INTEGRATION, secret_name

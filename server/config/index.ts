@@ -2,7 +2,7 @@
 // validated here; the rest of the app receives a typed, frozen AppConfig. With no OAuth or Snowflake
 // settings at all the app runs in sandbox mode; with some but not all it refuses to start and names
 // each missing setting. The settings themselves are listed once, in schema.ts.
-import { getProfile } from '../providers/index.js';
+import { describeMissing, getProfile, scopeSetFor } from '../providers/index.js';
 import { parseQualifiedName, type QualifiedName, SqlValueError } from '../snowflake/sql.js';
 import { type Env, isSandboxRequested, readSettings } from './env.js';
 import { ConfigError } from './error.js';
@@ -51,12 +51,20 @@ function baseConfig(c: SettingValues, problems: string[]): BaseConfig {
   const redirectUri = c.OAUTH_REDIRECT_URI ?? `http://localhost:${c.PORT}/callback`;
   checkRedirectUri(redirectUri, problems);
   checkExposure(c.HOST, c.ADMIN_TOKEN, problems);
+  // One set: requested, required at consent and allowed on the integration. Adding is fine; dropping a
+  // scope a shipped function needs would connect an account whose data Snowflake then cannot read.
+  const { scopes, missing } = scopeSetFor(profile, c.OAUTH_SCOPES?.split(/\s+/));
+  for (const m of missing) {
+    problems.push(
+      `${S.OAUTH_SCOPES.name} lacks ${describeMissing(m)}: add it, or leave ${S.OAUTH_SCOPES.name} unset (${profile.defaultScopes.join(' ')}).`,
+    );
+  }
   return {
     host: c.HOST,
     port: c.PORT,
     provider: c.PROVIDER,
     redirectUri,
-    scopes: (c.OAUTH_SCOPES ? c.OAUTH_SCOPES.split(/\s+/) : profile.defaultScopes).slice(),
+    scopes,
     clientStatus: c.OAUTH_CLIENT_STATUS,
     dataDir: c.DATA_DIR,
     logLevel: c.LOG_LEVEL,

@@ -151,7 +151,8 @@ export const SETTINGS = named({
     group: 'OAuth',
     type: trimmed(),
     defaultText: perProvider((p) => p.defaultScopes.join(' ')),
-    description: 'The scopes to ask for, separated by spaces.',
+    description:
+      "The scopes to ask for, separated by spaces. The default is what the app and the setup script's functions need; you may add scopes (e.g. for your own functions) but never leave a needed one out (the app refuses to start, naming it). Every scope listed is required at consent and becomes the integration's `OAUTH_ALLOWED_SCOPES` in the rendered setup script.",
   },
   OAUTH_CLIENT_STATUS: {
     group: 'OAuth',

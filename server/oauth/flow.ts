@@ -199,7 +199,8 @@ export class ConnectFlow {
     }
 
     const have = profile.scopeSet(granted.join(' '));
-    const missing = profile.requiredScopes.filter((sc) => !have.has(sc));
+    // The whole configured set is required: it is what the integration allows and the functions need.
+    const missing = config.oauth.scopes.filter((sc) => !have.has(sc));
     // Who signed in, even when a scope is missing: disposing of the token safely depends on it.
     let identity: Identity | undefined;
     let identityError: unknown;

@@ -1,5 +1,17 @@
 import { rfcErrorBody } from './error-body.js';
-import type { ProviderProfile } from './types.js';
+import { unionOfNeeds } from './scopes.js';
+import type { ProviderProfile, ScopeNeed } from './types.js';
+
+/** What each call needs (sql/setup-fitbit.sql says the same next to each function). */
+const scopeNeeds: ScopeNeed[] = [
+  { by: 'app', call: 'GET /1/user/-/profile.json', scope: 'profile' },
+  { by: 'check_function', call: 'GET /1/user/-/profile.json', scope: 'profile' },
+  {
+    by: 'steps_month_function',
+    call: 'GET /1/user/-/activities/steps/date/today/1m.json',
+    scope: 'activity',
+  },
+];
 
 export const fitbit: ProviderProfile = {
   id: 'fitbit',
@@ -20,8 +32,8 @@ export const fitbit: ProviderProfile = {
   hasPublishingStatus: false,
   refreshTokenNeedsOfflineConsent: false,
   integrationListsScopes: false,
-  defaultScopes: ['activity', 'profile'],
-  requiredScopes: ['activity'],
+  scopeNeeds,
+  defaultScopes: unionOfNeeds(scopeNeeds),
   authorizationParams: { prompt: 'consent' },
   rotatesRefreshTokens: true,
   newGrantReplacesPrevious: true,

@@ -1,8 +1,20 @@
 import { rfcErrorBody } from './error-body.js';
-import type { ProviderProfile } from './types.js';
+import { unionOfNeeds } from './scopes.js';
+import type { ProviderProfile, ScopeNeed } from './types.js';
 
 export const GOOGLE_HEALTH_SCOPE_PREFIX = 'https://www.googleapis.com/auth/googlehealth.';
 const SEVEN_DAYS = 7 * 24 * 3600;
+const ACTIVITY = `${GOOGLE_HEALTH_SCOPE_PREFIX}activity_and_fitness.readonly`;
+// users/me/identity takes any Google Health read scope except location and nutrition (the API reference):
+// the set grants it through activity_and_fitness, which the steps function needs anyway, so it adds none.
+const IDENTITY = 'any Google Health read scope except location and nutrition';
+
+/** What each call needs (sql/setup-google-health.sql says the same next to each function). */
+const scopeNeeds: ScopeNeed[] = [
+  { by: 'app', call: 'GET /v4/users/me/identity', scope: ACTIVITY, accepts: IDENTITY },
+  { by: 'check_function', call: 'GET /v4/users/me/identity', scope: ACTIVITY, accepts: IDENTITY },
+  { by: 'steps_function', call: 'POST /v4/users/me/dataTypes/steps/dataPoints:dailyRollUp', scope: ACTIVITY },
+];
 
 export const googleHealth: ProviderProfile = {
   id: 'google-health',
@@ -22,12 +34,8 @@ export const googleHealth: ProviderProfile = {
   hasPublishingStatus: true,
   refreshTokenNeedsOfflineConsent: true,
   integrationListsScopes: true,
-  defaultScopes: [
-    `${GOOGLE_HEALTH_SCOPE_PREFIX}activity_and_fitness.readonly`,
-    `${GOOGLE_HEALTH_SCOPE_PREFIX}profile.readonly`,
-  ],
-  // identity works with any read scope, but the steps data function needs activity_and_fitness.
-  requiredScopes: [`${GOOGLE_HEALTH_SCOPE_PREFIX}activity_and_fitness.readonly`],
+  scopeNeeds,
+  defaultScopes: unionOfNeeds(scopeNeeds),
   // offline: no refresh token without it; consent: a re-consent without the screen returns none.
   authorizationParams: { access_type: 'offline', prompt: 'consent' },
   rotatesRefreshTokens: false,

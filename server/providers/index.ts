@@ -2,7 +2,8 @@ import { fitbit } from './fitbit.js';
 import { googleHealth } from './google-health.js';
 import type { ProviderId, ProviderProfile } from './types.js';
 
-export type { Identity, ProviderErrorBody, ProviderId, ProviderProfile } from './types.js';
+export { describeMissing, type MissingScope, scopeSetFor } from './scopes.js';
+export type { Identity, ProviderErrorBody, ProviderId, ProviderProfile, ScopeNeed } from './types.js';
 export const PROVIDER_IDS = ['google-health', 'fitbit'] as const satisfies readonly ProviderId[];
 
 const profiles: Record<ProviderId, ProviderProfile> = { 'google-health': googleHealth, fitbit };

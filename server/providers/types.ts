@@ -11,6 +11,22 @@ export interface Identity {
   displayName?: string;
 }
 
+/**
+ * One provider API call the connection depends on, and the scope it needs. The app's own identity call and
+ * every function the setup script ships are listed; the scope set the app requests, requires at consent
+ * and puts in the integration's OAUTH_ALLOWED_SCOPES is their union (server/providers/scopes.ts).
+ */
+export interface ScopeNeed {
+  /** Who makes the call: the app itself, or a shipped function, named by its setup-script variable. */
+  by: 'app' | 'check_function' | 'steps_function' | 'steps_month_function';
+  /** The call, as the provider's reference names it. */
+  call: string;
+  /** The scope the set grants it: where the call accepts several, the one the set needs anyway. */
+  scope: string;
+  /** What else the call accepts, when it is not this scope alone. */
+  accepts?: string;
+}
+
 /** A provider error in one shape, whatever the provider's body looked like. */
 export interface ProviderErrorBody {
   error: string;
@@ -24,6 +40,12 @@ export interface ProviderProfile {
   /** How the client authenticates at the token endpoint. */
   clientAuth: 'client_secret_post' | 'client_secret_basic';
   clientSecretRequired: boolean;
+  /** Every API call the connection depends on and the scope it needs: the one source of the scope set. */
+  scopeNeeds: readonly ScopeNeed[];
+  /**
+   * The union of scopeNeeds' scopes (sorted): what the app requests and requires at consent, and what the
+   * integration allows, unless OAUTH_SCOPES adds more. Derived, never written by hand.
+   */
   defaultScopes: string[];
   /** Other authorization endpoints the provider answers on (a security integration may name any of them). */
   authorizationEndpointAliases: string[];
@@ -38,8 +60,6 @@ export interface ProviderProfile {
   refreshTokenNeedsOfflineConsent: boolean;
   /** The security integration lists the scopes Snowflake may ask for (OAUTH_ALLOWED_SCOPES). */
   integrationListsScopes: boolean;
-  /** Scopes without which the connection is useless (checked against the granted scope). */
-  requiredScopes: string[];
   /** Extra authorization request parameters (e.g. Google's access_type=offline, prompt=consent). */
   authorizationParams: Record<string, string>;
   /** Every refresh returns a new refresh token and kills the old one (Fitbit). */

@@ -1,6 +1,6 @@
 // Maps the app's configuration onto the variables of the sql/ scripts, so the /setup page and
 // `npm run sql` render exactly what the app will later use (the same secret, check function and client).
-import { getProfile, type ProviderId } from '../providers/index.js';
+import { describeMissing, getProfile, type ProviderId, scopeSetFor } from '../providers/index.js';
 import { parseQualifiedName, quoteIdentifierPart, SqlValueError } from '../snowflake/sql.js';
 import { type ScriptName, scriptVariables, TemplateError } from './templates.js';
 
@@ -8,7 +8,10 @@ export interface SetupInputs {
   provider: ProviderId;
   clientId: string;
   clientSecret: string;
-  /** The integration's OAUTH_ALLOWED_SCOPES, for providers whose integration lists them. */
+  /**
+   * The app's scope set (OAUTH_SCOPES), which becomes the integration's OAUTH_ALLOWED_SCOPES for providers
+   * whose integration lists them; empty means the provider's needed set. Refused if it lacks a needed scope.
+   */
   scopes: string[];
   /** The app's SNOWFLAKE_SECRET, `DB.SCHEMA.NAME` (or `SCHEMA.NAME`, `NAME`); split into the three below. */
   snowflakeSecret?: string;
@@ -62,8 +65,18 @@ export function templateValues(inputs: SetupInputs, script?: ScriptName): Record
     token_endpoint: inputs.tokenEndpoint,
     authorization_endpoint: inputs.authorizationEndpoint,
   };
-  if (getProfile(inputs.provider).integrationListsScopes && inputs.scopes.length > 0) {
-    values.allowed_scopes = inputs.scopes.map((s) => `'${s}'`).join(', ');
+  const profile = getProfile(inputs.provider);
+  if (profile.integrationListsScopes) {
+    // The set the app requests and requires at consent: a scope allowed here but never granted can make a
+    // refresh fail, and one granted but not allowed cannot be used.
+    const { scopes, missing } = scopeSetFor(profile, inputs.scopes);
+    if (missing[0]) {
+      throw new TemplateError(
+        `OAUTH_SCOPES lacks ${describeMissing(missing[0])}: add it, or leave OAUTH_SCOPES unset.`,
+        'allowed_scopes',
+      );
+    }
+    values.allowed_scopes = scopeListLiteral(scopes);
   }
   if (inputs.appPublicKey) values.app_public_key = publicKeyBody(inputs.appPublicKey);
 
@@ -97,6 +110,11 @@ export function templateValues(inputs: SetupInputs, script?: ScriptName): Record
     if (v !== undefined && v !== '' && (!wanted || wanted.has(k))) out[k] = v;
   }
   return out;
+}
+
+/** Scopes as the script's OAUTH_ALLOWED_SCOPES = (…) list: quoted, comma-separated (quotes are refused later). */
+export function scopeListLiteral(scopes: readonly string[]): string {
+  return scopes.map((s) => `'${s}'`).join(', ');
 }
 
 /** A 1-3 part name, each part as SQL text (quoted only when needed), by the app's own name rules. */

@@ -73,21 +73,6 @@ describe('callback refusals', () => {
     expect(errorCode(res.text)).toBe('bad_request');
   });
 
-  it('says which scope was not granted, writes nothing, and revokes the token', async () => {
-    const before = await revokeCalls(h);
-    const res = await h.connect({
-      scopes: ['https://www.googleapis.com/auth/googlehealth.profile.readonly'],
-    });
-    expect(res.status).toBe(403);
-    expect(errorCode(res.text)).toBe('scope_missing');
-    expect(res.text).toContain('activity_and_fitness.readonly');
-    expect(await revokeCalls(h)).toBe(before + 1);
-    const stmts = (await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as {
-      sqlText: string;
-    }[];
-    expect(stmts.some((s) => s.sqlText.startsWith('ALTER SECRET'))).toBe(false);
-  });
-
   it('explains an account with no health profile', async () => {
     const res = await h.connect({ user: 'carol' });
     expect(res.status).toBe(409);
@@ -104,6 +89,38 @@ describe('callback refusals', () => {
     expect(again.status).toBe(400);
     expect(errorCode(again.text)).toBe('state_expired');
     expect(await tokenCalls(h)).toBe(calls);
+  });
+});
+
+describe('a consent that grants less than the scope set', () => {
+  // The default set is one scope, which a consent screen cannot untick alone; OAUTH_SCOPES may add one.
+  const G = 'https://www.googleapis.com/auth/googlehealth.';
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ scopes: [`${G}activity_and_fitness.readonly`, `${G}profile.readonly`] });
+  });
+  afterAll(async () => h?.close());
+
+  it('says which scope was not granted, writes nothing, and revokes the token', async () => {
+    const before = await revokeCalls(h);
+    const res = await h.connect({
+      scopes: ['https://www.googleapis.com/auth/googlehealth.profile.readonly'],
+    });
+    expect(res.status).toBe(403);
+    expect(errorCode(res.text)).toBe('scope_missing');
+    expect(res.text).toContain('activity_and_fitness.readonly');
+    expect(await revokeCalls(h)).toBe(before + 1);
+    const stmts = (await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as {
+      sqlText: string;
+    }[];
+    expect(stmts.some((s) => s.sqlText.startsWith('ALTER SECRET'))).toBe(false);
+  });
+
+  it('requires a scope OAUTH_SCOPES added as much as the needed ones: the integration allows it', async () => {
+    const res = await h.connect({ scopes: [`${G}activity_and_fitness.readonly`] });
+    expect(res.status).toBe(403);
+    expect(errorCode(res.text)).toBe('scope_missing');
+    expect(res.text).toContain(`${G}profile.readonly`);
   });
 });
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { consent } from '../../sandbox/oauth/consent.js';
 import { dailySteps } from '../../sandbox/oauth/steps.js';
-import type { ProviderId as Provider } from '../../server/providers/index.js';
+import { getProfile, type ProviderId as Provider } from '../../server/providers/index.js';
 import { templateValues } from '../../server/setup/inputs.js';
 import { renderScript, splitStatements } from '../../server/setup/templates.js';
 
@@ -79,7 +79,7 @@ async function failure(p: Promise<unknown>): Promise<DriverError> {
   throw new Error('expected the statement to fail');
 }
 
-/** The script for a provider, filled in the way sandbox mode does it. */
+/** The script for a provider, filled in the way sandbox mode does it (with the app's scope set). */
 function setupScript(provider: Provider): string {
   const script = `setup-${provider}` as const;
   const values = templateValues(
@@ -87,12 +87,50 @@ function setupScript(provider: Provider): string {
       provider,
       clientId: CLIENTS[provider].id,
       clientSecret: CLIENTS[provider].secret,
-      scopes: provider === 'google-health' ? [ACTIVITY, PROFILE] : [],
+      scopes: getProfile(provider).defaultScopes,
       appPublicKey: keys.publicKey,
     },
     script,
   );
   return renderScript(script, values);
+}
+
+/** DESCRIBE INTEGRATION as property → value. */
+async function integrationProps(conn: Conn, name: string): Promise<Record<string, unknown>> {
+  const rows = await exec(conn, `DESCRIBE INTEGRATION ${name}`);
+  return Object.fromEntries(rows.map((r) => [r.property, r.property_value]));
+}
+
+/** When each object of the chain was created: a replaced object is a new one. */
+async function createdOn(conn: Conn): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const sql of [
+    "SHOW INTEGRATIONS LIKE 'FITBIT%'",
+    "SHOW NETWORK RULES LIKE 'FITBIT%' IN ACCOUNT",
+    "SHOW SECRETS LIKE 'FITBIT%' IN ACCOUNT",
+  ]) {
+    for (const row of await exec(conn, sql)) out[String(row.name)] = String(row.created_on);
+  }
+  return out;
+}
+
+/**
+ * Every function call refreshes with the token just written. These tests are about what the functions make
+ * of each answer, and each writes a fresh token; an access token Snowflake kept from an earlier test (the
+ * stand-in's cautious default, tested with the app elsewhere) would answer for the wrong grant.
+ */
+async function freshAccessTokens(): Promise<void> {
+  await snowflakeControl('/sandbox/token-cache', { mode: 'none' });
+}
+
+async function snowflakeControl(path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${sb.snowflake.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(res.ok, `${path}: HTTP ${res.status}`).toBe(true);
+  return res.json();
 }
 
 async function runEach(conn: Conn, sql: string): Promise<void> {
@@ -139,10 +177,11 @@ async function oauthConfig(provider: Provider): Promise<client.Configuration> {
 /** A grant through the consent page: the app's own flow, done by openid-client. */
 async function grant(
   provider: Provider,
-  opts: { user?: string; scopes?: string[] } = {},
+  opts: { user?: string; scopes?: string[]; requested?: string[] } = {},
 ): Promise<client.TokenEndpointResponse> {
   const config = await oauthConfig(provider);
-  const requested = provider === 'google-health' ? [ACTIVITY, PROFILE] : ['activity', 'profile'];
+  // What the app requests (its scope set), unless a test asks for more to untick some.
+  const requested = opts.requested ?? getProfile(provider).defaultScopes;
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const url = client.buildAuthorizationUrl(config, {
@@ -238,6 +277,7 @@ describe('setup-google-health', () => {
 
   beforeAll(async () => {
     await oauthControl('/sandbox/reset');
+    await freshAccessTokens();
     // Sandbox mode runs the whole file as one multi-statement request: do the same.
     await exec(admin, setupScript('google-health'), { MULTI_STATEMENT_COUNT: 0 });
     await exec(admin, 'USE ROLE ACCOUNTADMIN');
@@ -273,7 +313,11 @@ describe('setup-google-health', () => {
       OAUTH_CLIENT_AUTH_METHOD: 'CLIENT_SECRET_POST',
       OAUTH_TOKEN_ENDPOINT: 'https://oauth2.googleapis.com/token',
     });
-    expect(String(props.OAUTH_ALLOWED_SCOPES)).toContain(ACTIVITY);
+    // Exactly the app's scope set: profile.readonly is needed by nothing, so it is not allowed.
+    expect(String(props.OAUTH_ALLOWED_SCOPES)).toBe(getProfile('google-health').defaultScopes.join(','));
+    expect(String(props.OAUTH_ALLOWED_SCOPES)).not.toContain(PROFILE);
+    expect(props).toMatchObject({ OAUTH_REFRESH_TOKEN_VALIDITY: '7776000', ENABLED: 'true' });
+    expect(await integrationProps(admin, 'FITBIT_EAI')).toMatchObject({ ENABLED: 'true' });
     const rule = (await exec(admin, 'DESC NETWORK RULE FITBIT.PUBLIC.FITBIT_API_RULE'))[0];
     expect(rule).toMatchObject({ mode: 'EGRESS', type: 'HOST_PORT' });
     expect(String(rule?.value_list)).toContain('health.googleapis.com');
@@ -379,12 +423,25 @@ describe('setup-google-health', () => {
   });
 
   it('names the missing scope when the user unticked it', async () => {
-    const tokens = await grant('google-health', { scopes: [PROFILE] });
-    await deliver(app, tokens.refresh_token!);
-    expect(await check(app)).toMatchObject({ healthUserId: '4815162342' }); // identity needs any read scope
-    const err = await failure(dailyStepsRows(app, '2026-01-01', '2026-01-07'));
-    expect(err.message).toMatch(FITBIT_ERROR('scope_missing'));
-    expect(err.message).toContain(ACTIVITY);
+    // A grant of profile.readonly alone, with an integration that allows just that (so a refresh that
+    // sends the allowed scopes asks for no more than was granted): the API, not the refresh, refuses.
+    const tokens = await grant('google-health', { requested: [ACTIVITY, PROFILE], scopes: [PROFILE] });
+    await exec(
+      admin,
+      `ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ALLOWED_SCOPES = ('${PROFILE}')`,
+    );
+    try {
+      await deliver(app, tokens.refresh_token!);
+      expect(await check(app)).toMatchObject({ healthUserId: '4815162342' }); // identity needs any read scope
+      const err = await failure(dailyStepsRows(app, '2026-01-01', '2026-01-07'));
+      expect(err.message).toMatch(FITBIT_ERROR('scope_missing'));
+      expect(err.message).toContain(ACTIVITY);
+    } finally {
+      await exec(
+        admin,
+        `ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ALLOWED_SCOPES = ('${ACTIVITY}')`,
+      );
+    }
   });
 
   it('says the Google account has no health profile', async () => {
@@ -418,6 +475,45 @@ describe('setup-google-health', () => {
     expect(err.message).toMatch(/identity answered HTTP 500/);
   });
 
+  it('can be run again after a connect: nothing bound is replaced, the secret keeps its token', async () => {
+    const tokens = await grant('google-health');
+    await deliver(app, tokens.refresh_token!);
+    const identity = { healthUserId: '4815162342', legacyUserId: '2E4RVC' };
+    expect(await check(app)).toEqual(identity);
+    const before = await createdOn(admin);
+    // State a replace would lose and ALTER … SET keeps: a property the script does not set and a grant it
+    // does not give; and a setting the script does set, as an older version left it (profile.readonly).
+    await exec(
+      admin,
+      'ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ACCESS_TOKEN_VALIDITY = 1800',
+    );
+    await exec(admin, 'GRANT USAGE ON INTEGRATION FITBIT_OAUTH_INTEGRATION TO ROLE FITBIT_READER');
+    await exec(
+      admin,
+      `ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ALLOWED_SCOPES = ('${ACTIVITY}', '${PROFILE}')`,
+    );
+
+    await exec(admin, setupScript('google-health'), { MULTI_STATEMENT_COUNT: 0 });
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+
+    expect(await createdOn(admin)).toEqual(before);
+    const props = await integrationProps(admin, 'FITBIT_OAUTH_INTEGRATION');
+    expect(props).toMatchObject({
+      OAUTH_ACCESS_TOKEN_VALIDITY: '1800',
+      OAUTH_REFRESH_TOKEN_VALIDITY: '7776000',
+    });
+    expect(String(props.OAUTH_ALLOWED_SCOPES)).toBe(ACTIVITY); // back to the set
+    const readerGrants = (await exec(admin, 'SHOW GRANTS TO ROLE FITBIT_READER')).map(
+      (r) => `${r.privilege} ${r.granted_on} ${r.name}`,
+    );
+    expect(readerGrants).toContain('USAGE INTEGRATION FITBIT_OAUTH_INTEGRATION');
+    // No new connect: the token written before the re-run still works, refreshed now (access tokens are not
+    // cached here, so none can hide a lost refresh token).
+    expect(await snowflakeControl('/sandbox/token-cache')).toMatchObject({ mode: 'none' });
+    expect(await check(app)).toEqual(identity);
+    expect(await dailyStepsRows(app, '2026-02-10', '2026-02-10')).toHaveLength(1);
+  });
+
   it('teardown removes everything setup created, keeping the database and warehouse unless opted in', async () => {
     const teardown = renderScript('teardown', {});
     await exec(admin, teardown, { MULTI_STATEMENT_COUNT: 0 });
@@ -434,6 +530,7 @@ describe('setup-fitbit', () => {
 
   beforeAll(async () => {
     await oauthControl('/sandbox/reset');
+    await freshAccessTokens();
     // Statement by statement, as a person running one section at a time would.
     await runEach(admin, setupScript('fitbit'));
     await exec(admin, 'USE ROLE ACCOUNTADMIN');
@@ -488,8 +585,15 @@ describe('setup-fitbit', () => {
   it('can be run again without losing the token the app wrote', async () => {
     const tokens = await grant('fitbit');
     await deliver(app, tokens.refresh_token!);
+    const before = await createdOn(admin);
     await runEach(admin, setupScript('fitbit'));
     expect(await check(app)).toEqual({ encodedId: '2E4RVC', displayName: 'Alice' });
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+    expect(await createdOn(admin)).toEqual(before);
+    expect(await integrationProps(admin, 'FITBIT_OAUTH_INTEGRATION')).toMatchObject({
+      OAUTH_REFRESH_TOKEN_VALIDITY: '7776000',
+      ENABLED: 'true',
+    });
   });
 
   it('says the token was revoked when the user revoked access', async () => {

@@ -23,6 +23,8 @@ import { SnowflakeSession } from '../../server/snowflake/session.js';
 export interface HarnessOptions {
   provider?: ProviderId;
   clientStatus?: 'production' | 'testing';
+  /** The app's scope set, as OAUTH_SCOPES gives it (default: what the provider's functions need). */
+  scopes?: string[];
   /** Listen on a real port (browser tests); the redirect URI then points at it. */
   listen?: boolean;
   heldTokenTtlMs?: number;
@@ -100,7 +102,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     port,
     provider,
     redirectUri: `http://${host}:${port}/callback`,
-    scopes: getProfile(provider).defaultScopes,
+    scopes: opts.scopes ?? getProfile(provider).defaultScopes,
     clientStatus: opts.clientStatus ?? 'production',
     dataDir,
     logLevel: opts.logLevel ?? 'debug',

@@ -6,6 +6,7 @@ import { type AppConfig, ConfigError, isLoopbackHost, parseConfig } from '../../
 import { GOOGLE_HEALTH_SCOPE_PREFIX } from '../../server/providers/google-health.js';
 
 type Env = Record<string, string | undefined>;
+const ACTIVITY = `${GOOGLE_HEALTH_SCOPE_PREFIX}activity_and_fitness.readonly`;
 
 let dir: string;
 let keyFile: string;
@@ -135,13 +136,13 @@ describe('parseConfig: live google-health', () => {
   it('explicit scopes, endpoints (trailing slash dropped) and publishing status win', () => {
     const c = live({
       ...LIVE,
-      OAUTH_SCOPES: ' a  b ',
+      OAUTH_SCOPES: ` ${ACTIVITY}  b `,
       OAUTH_TOKEN_URL: 'https://proxy.example/token/',
       OAUTH_CLIENT_STATUS: 'testing',
       PUBLIC_URL: 'https://fitbit.example.org/some/path',
       SNOWFLAKE_DATA_FUNCTION: 'a.b."Steps"',
     });
-    expect(c.oauth.scopes).toEqual(['a', 'b']);
+    expect(c.oauth.scopes).toEqual([ACTIVITY, 'b']);
     expect(c.oauth.tokenUrl).toBe('https://proxy.example/token');
     expect(c.oauth.clientStatus).toBe('testing');
     expect(c.publicOrigin).toBe('https://fitbit.example.org');
@@ -155,6 +156,36 @@ describe('parseConfig: live google-health', () => {
     expect(problems({ ...LIVE, SNOWFLAKE_CHECK_FUNCTION: 'A.B.C.D' }).join('\n')).toMatch(
       /SNOWFLAKE_CHECK_FUNCTION/,
     );
+  });
+});
+
+describe('parseConfig: OAUTH_SCOPES, the one scope set', () => {
+  it('defaults to what the shipped functions need: activity_and_fitness, not profile', () => {
+    expect(live(LIVE).oauth.scopes).toEqual([ACTIVITY]);
+    expect(live({ ...LIVE, PROVIDER: 'fitbit' }).oauth.scopes).toEqual(['activity', 'profile']);
+  });
+  it('may add scopes (repeats dropped), in sandbox mode too', () => {
+    const sleep = `${GOOGLE_HEALTH_SCOPE_PREFIX}sleep.readonly`;
+    expect(live({ ...LIVE, OAUTH_SCOPES: `${sleep} ${ACTIVITY} ${sleep}` }).oauth.scopes).toEqual([
+      sleep,
+      ACTIVITY,
+    ]);
+    const r = parseConfig({ OAUTH_SCOPES: `${ACTIVITY} ${sleep}` });
+    expect(r.sandbox && r.base.scopes).toEqual([ACTIVITY, sleep]);
+  });
+  it('refuses to start without a needed scope, naming it and what needs it', () => {
+    const p = problems({ ...LIVE, OAUTH_SCOPES: `${GOOGLE_HEALTH_SCOPE_PREFIX}profile.readonly` });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(new RegExp(`^OAUTH_SCOPES lacks ${ACTIVITY.replace(/\./g, '\\.')}, which `));
+    expect(p[0]).toContain(
+      'the daily-steps function (POST /v4/users/me/dataTypes/steps/dataPoints:dailyRollUp)',
+    );
+    expect(p[0]).toContain(`leave OAUTH_SCOPES unset (${ACTIVITY})`);
+    expect(problems({ OAUTH_SCOPES: 'https://x/y' })[0]).toMatch(/^OAUTH_SCOPES lacks /); // sandbox too
+    const fitbit = problems({ ...LIVE, PROVIDER: 'fitbit', OAUTH_SCOPES: 'activity' });
+    expect(fitbit).toEqual([
+      "OAUTH_SCOPES lacks profile, which the app's own identity check (GET /1/user/-/profile.json) and the check function (GET /1/user/-/profile.json) need: add it, or leave OAUTH_SCOPES unset (activity profile).",
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitbit } from '../../server/providers/fitbit.js';
 import { googleHealth } from '../../server/providers/google-health.js';
-import { getProfile, PROVIDER_IDS } from '../../server/providers/index.js';
+import { describeMissing, getProfile, PROVIDER_IDS, scopeSetFor } from '../../server/providers/index.js';
 
 const FITBIT_BODY = {
   errors: [{ errorType: 'invalid_grant', message: 'Refresh token invalid: abc.' }],
@@ -184,5 +184,45 @@ describe('refreshTokenLifetimeSeconds', () => {
   it('fitbit: never expires', () => {
     expect(fitbit.refreshTokenLifetimeSeconds({ refresh_token_expires_in: 3600 }, 'testing')).toBeUndefined();
     expect(fitbit.refreshTokenLifetimeSeconds({}, 'production')).toBeUndefined();
+  });
+});
+
+describe('the scope set: derived from what each call needs', () => {
+  const ACTIVITY = 'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly';
+  const PROFILE = 'https://www.googleapis.com/auth/googlehealth.profile.readonly';
+
+  it('declares a scope for the app and for every shipped function, and the default set is their union', () => {
+    for (const p of [googleHealth, fitbit]) {
+      expect(p.scopeNeeds.some((n) => n.by === 'app')).toBe(true);
+      expect(p.scopeNeeds.some((n) => n.by === 'check_function')).toBe(true);
+      expect(p.defaultScopes).toEqual([...new Set(p.scopeNeeds.map((n) => n.scope))].sort());
+    }
+    expect(googleHealth.defaultScopes).toEqual([ACTIVITY]);
+    expect(googleHealth.defaultScopes).not.toContain(PROFILE); // nothing needs it
+    expect(fitbit.defaultScopes).toEqual(['activity', 'profile']);
+    // The identity call takes any read scope; the set names the one it has anyway.
+    expect(googleHealth.scopeNeeds.find((n) => n.by === 'check_function')).toMatchObject({
+      call: 'GET /v4/users/me/identity',
+      scope: ACTIVITY,
+      accepts: 'any Google Health read scope except location and nutrition',
+    });
+  });
+
+  it('scopeSetFor: the default when unset, more when added, and names what a smaller set lacks', () => {
+    expect(scopeSetFor(googleHealth, undefined)).toEqual({ scopes: [ACTIVITY], missing: [] });
+    expect(scopeSetFor(googleHealth, [''])).toEqual({ scopes: [ACTIVITY], missing: [] });
+    expect(scopeSetFor(googleHealth, [PROFILE, ACTIVITY, PROFILE])).toEqual({
+      scopes: [PROFILE, ACTIVITY],
+      missing: [],
+    });
+    const { missing } = scopeSetFor(fitbit, ['activity', 'heartrate']);
+    expect(missing.map((m) => m.scope)).toEqual(['profile']);
+    expect(describeMissing(missing[0]!)).toBe(
+      "profile, which the app's own identity check (GET /1/user/-/profile.json) and the check function (GET /1/user/-/profile.json) need",
+    );
+    const steps = scopeSetFor(fitbit, ['profile']).missing[0]!;
+    expect(describeMissing(steps)).toBe(
+      'activity, which the month-of-steps function (GET /1/user/-/activities/steps/date/today/1m.json) needs',
+    );
   });
 });

@@ -1,10 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { publicKeyBody, type SetupInputs, templateValues } from '../../server/setup/inputs.js';
-import { renderScript, TemplateError } from '../../server/setup/templates.js';
+import { getProfile } from '../../server/providers/index.js';
+import {
+  publicKeyBody,
+  type SetupInputs,
+  scopeListLiteral,
+  templateValues,
+} from '../../server/setup/inputs.js';
+import { renderScript, scriptVariables, TemplateError } from '../../server/setup/templates.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ACTIVITY = 'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly';
 
 const google: SetupInputs = {
   provider: 'google-health',
@@ -84,8 +91,32 @@ describe('templateValues', () => {
   });
 
   it('leaves a scope with a quote for the renderer to refuse', () => {
-    const values = templateValues({ ...google, scopes: ["https://x/it's"] }, 'setup-google-health');
+    const values = templateValues({ ...google, scopes: [ACTIVITY, "https://x/it's"] }, 'setup-google-health');
     expect(() => renderScript('setup-google-health', values)).toThrow(/allowed_scopes/);
+  });
+});
+
+describe('allowed_scopes: the one scope set', () => {
+  it("is the script's own default when nothing is configured: the scopes the provider profile declares", () => {
+    const derived = scopeListLiteral(getProfile('google-health').defaultScopes);
+    expect(templateValues({ ...google, scopes: [] }).allowed_scopes).toBe(derived);
+    const dflt = scriptVariables('setup-google-health').find((v) => v.name === 'allowed_scopes')?.default;
+    expect(dflt).toBe(derived);
+    expect(derived).toBe(`'${ACTIVITY}'`); // profile.readonly is needed by nothing, so not allowed
+  });
+
+  it('keeps scopes OAUTH_SCOPES adds, and refuses a set without a needed scope, naming it', () => {
+    expect(templateValues(google).allowed_scopes).toContain('sleep.readonly');
+    const sleepOnly = ['https://www.googleapis.com/auth/googlehealth.sleep.readonly'];
+    expect(() => templateValues({ ...google, scopes: sleepOnly })).toThrow(TemplateError);
+    expect(() => templateValues({ ...google, scopes: sleepOnly })).toThrow(
+      `OAUTH_SCOPES lacks ${ACTIVITY}, which the app's own identity check (GET /v4/users/me/identity), the check function (GET /v4/users/me/identity) and the daily-steps function (POST /v4/users/me/dataTypes/steps/dataPoints:dailyRollUp) need`,
+    );
+  });
+
+  it('fitbit: its integration lists no scopes, so there is nothing to render or refuse', () => {
+    const values = templateValues({ ...google, provider: 'fitbit', scopes: ['heartrate'] }, 'setup-fitbit');
+    expect(values).not.toHaveProperty('allowed_scopes');
   });
 });
 
@@ -136,6 +167,15 @@ describe('npm run sql', () => {
     expect(r.stdout).toContain(
       "OAUTH_ALLOWED_SCOPES = ('https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly')",
     );
+  }, 20_000);
+
+  it('refuses OAUTH_SCOPES without a scope the functions need, naming it (exit 1)', () => {
+    const r = run(['setup-google-health', 'client_id=x', 'client_secret=y'], {
+      OAUTH_SCOPES: 'https://www.googleapis.com/auth/googlehealth.profile.readonly',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`^OAUTH_SCOPES lacks ${ACTIVITY.replace(/\./g, '\\.')}, which`));
   }, 20_000);
 
   it('lists the scripts and exits 2 for an unknown one', () => {

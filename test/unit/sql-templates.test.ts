@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { getProfile } from '../../server/providers/index.js';
+import { scopeListLiteral } from '../../server/setup/inputs.js';
 import {
   parseTemplate,
   readScript,
@@ -84,7 +87,7 @@ describe('scripts and their variables', () => {
     expect(google.get('api_host')?.default).toBe('health.googleapis.com');
     expect(google.get('steps_function')?.default).toBe('FITBIT_DAILY_STEPS');
     expect(google.get('allowed_scopes')?.default).toBe(
-      "'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly', 'https://www.googleapis.com/auth/googlehealth.profile.readonly'",
+      "'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly'",
     );
     expect(google.get('allowed_scopes')?.contexts).toEqual(['list']);
     const fitbit = new Map(scriptVariables('setup-fitbit').map((v) => [v.name, v]));
@@ -539,5 +542,94 @@ sys.stdout.write(json.dumps(out))
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(bodies.map(() => ''));
+  });
+});
+
+describe('scopes: each function says what its calls need, and the provider profile says the same', () => {
+  /** Each shipped function: its template variable, the comment above it, and its Python SCOPE constant. */
+  function functionsOf(name: ScriptName) {
+    const fns =
+      /((?:^--[^\n]*\n)*)CREATE OR REPLACE FUNCTION [^\n]*?<% (\w+) \| default\("\w+"\) %>\(([\s\S]*?)\$\$;/gm;
+    return [...readScript(name).matchAll(fns)].map((m) => ({
+      variable: m[2]!,
+      comment: m[1]!.replace(/^-- ?/gm, '').replace(/\s+/g, ' '),
+      scope: /^SCOPE = '([^']*)'$/m.exec(m[3]!)?.[1],
+    }));
+  }
+
+  it.each(SETUPS)(
+    '%s: every function names its scope in a comment and in its errors, as the profile does',
+    (name) => {
+      const profile = getProfile(name === 'setup-google-health' ? 'google-health' : 'fitbit');
+      const fns = functionsOf(name);
+      expect(fns.map((f) => f.variable).sort()).toEqual(
+        [...new Set(profile.scopeNeeds.filter((n) => n.by !== 'app').map((n) => n.by))].sort(),
+      );
+      for (const fn of fns) {
+        const needs = profile.scopeNeeds.filter((n) => n.by === fn.variable);
+        for (const need of needs) {
+          expect(fn.scope, fn.variable).toBe(need.scope);
+          expect(fn.comment, fn.variable).toContain(`Scopes: ${need.call}`);
+          expect(fn.comment, fn.variable).toContain(need.scope);
+        }
+      }
+    },
+  );
+
+  it("the integration allows exactly the profile's set by default (requested = required = allowed)", () => {
+    const google = scriptVariables('setup-google-health').find((v) => v.name === 'allowed_scopes');
+    expect(google?.default).toBe(scopeListLiteral(getProfile('google-health').defaultScopes));
+    expect(getProfile('google-health').defaultScopes).toEqual([
+      'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly',
+    ]);
+    expect(getProfile('fitbit').defaultScopes).toEqual(['activity', 'profile']);
+  });
+});
+
+describe('re-running a setup script', () => {
+  const statements = (name: ScriptName) =>
+    splitStatements(render(name)).map((s) => s.replace(/^(--[^\n]*\n|\s)+/, '').replace(/\s+/g, ' '));
+
+  it.each(SETUPS)(
+    '%s replaces nothing but the functions, and sets what it creates with ALTER … SET',
+    (name) => {
+      const all = statements(name);
+      const creates = all.filter((s) => s.startsWith('CREATE '));
+      expect(creates.filter((s) => /^CREATE OR REPLACE /.test(s)).map((s) => s.split(' ')[3])).toEqual([
+        'FUNCTION',
+        'FUNCTION',
+      ]);
+      for (const s of creates.filter((c) => !/^CREATE OR REPLACE FUNCTION /.test(c))) {
+        expect(s).toMatch(/^CREATE [A-Z ]+? IF NOT EXISTS /);
+      }
+      for (const [kind, objName] of [
+        ['SECURITY INTEGRATION', 'FITBIT_OAUTH_INTEGRATION'],
+        ['NETWORK RULE', 'FITBIT.PUBLIC.FITBIT_API_RULE'],
+        ['EXTERNAL ACCESS INTEGRATION', 'FITBIT_EAI'],
+      ] as const) {
+        const create = all.findIndex((s) => s.startsWith(`CREATE ${kind} IF NOT EXISTS ${objName} `));
+        const alter = all.findIndex((s) => s.startsWith(`ALTER ${kind} ${objName} SET `));
+        expect(create, `${kind} created`).toBeGreaterThanOrEqual(0);
+        expect(alter, `${kind} altered after its CREATE`).toBe(create + 1);
+      }
+      // Nothing in a re-run touches the token the app wrote.
+      expect(all.filter((s) => /^ALTER SECRET|OAUTH_REFRESH_TOKEN =/.test(s))).toEqual([]);
+    },
+  );
+
+  it.each(SETUPS)('%s sets OAUTH_REFRESH_TOKEN_VALIDITY explicitly, saying why', (name) => {
+    const alter = statements(name).find((s) => s.startsWith('ALTER SECURITY INTEGRATION'))!;
+    expect(alter).toContain('OAUTH_REFRESH_TOKEN_VALIDITY = 7776000');
+    const raw = readScript(name);
+    const why = raw.slice(0, raw.indexOf('ALTER SECURITY INTEGRATION'));
+    expect(why).toMatch(/OAUTH_REFRESH_TOKEN_VALIDITY is set, not left to the default/);
+    expect(why).toMatch(/ALTER SECRET is\s+(--\s+)?undocumented/);
+  });
+
+  it.each(scriptNames())('%s states the minimum Snowflake CLI version, as sql/README.md does', (name) => {
+    const readme = readFileSync(new URL('../../sql/README.md', import.meta.url), 'utf8');
+    const version = /Snowflake CLI (\d+\.\d+\.\d+) or later/.exec(readme)?.[1];
+    expect(version).toBe('3.0.0');
+    expect(readScript(name)).toContain(`Snowflake CLI ${version} or later`);
   });
 });
