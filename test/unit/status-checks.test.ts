@@ -56,6 +56,7 @@ function facts(over: Partial<ChainFacts> = {}): ChainFacts {
         type: 'OAUTH2',
         integration: 'FITBIT_OAUTH_INTEGRATION',
         refreshTokenExpiry: null,
+        accessTokenExpiry: null,
       },
     },
     checkFunction: {
@@ -284,6 +285,7 @@ describe('judgeChain', () => {
             type: 'OAUTH2',
             integration: 'FITBIT_OAUTH_INTEGRATION',
             refreshTokenExpiry: new Date(iso),
+            accessTokenExpiry: null,
           },
         },
       });
