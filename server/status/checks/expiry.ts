@@ -142,7 +142,7 @@ export function judgeExpiry(input: ExpiryInput): { finding: Finding; view: Expir
     said.push('No expiry is known from the provider: it declared none at the last connect.');
     if (input.google && !testing)
       said.push(
-        'A Google refresh token still stops working when the user revokes access, after six months unused, or when the Google account holds more than 100 refresh tokens for this client (the oldest goes first); every end-to-end check refreshes through it, which keeps it in use.',
+        'A Google refresh token still stops working when the user revokes access, after six months unused, or when the Google account holds more than 100 refresh tokens for this client (the oldest goes first); a scheduled end-to-end check keeps it in use (Snowflake refreshes through it whenever its cached access token has expired).',
       );
     else if (!input.google) said.push('It stops working when revoked.');
   } else said.push(`The provider’s token response said the refresh token dies at ${iso(provider)}${why}.`);
