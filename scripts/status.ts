@@ -53,7 +53,8 @@ function print(r: PrintedReport, json: boolean): void {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     return;
   }
-  const mark = { ok: 'ok  ', warning: 'WARN', failed: 'FAIL' } as Record<string, string>;
+  // UNKN: Snowflake answered in a shape the app could not read (it counts like a warning).
+  const mark = { ok: 'ok  ', warning: 'WARN', failed: 'FAIL', unknown: 'UNKN' } as Record<string, string>;
   const lines = [`overall: ${r.overall}${r.secret ? ` (${r.provider}, secret ${r.secret})` : ''}`];
   for (const c of r.checks) {
     lines.push(`[${mark[c.status] ?? c.status}] ${c.id}: ${c.detail}`);

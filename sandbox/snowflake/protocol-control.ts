@@ -82,7 +82,7 @@ const INDEX = {
     'engine back to its seed; logs, counters and faults cleared ({"sessions":true} also ends sessions)',
   'GET /sandbox/faults': 'active faults',
   'POST /sandbox/faults':
-    'set faults: login, loginLatencyMs, statementLatencyMs, statements, drop, clear (see sandbox/README.md)',
+    'set faults: login, loginLatencyMs, statementLatencyMs, statements, drop, reshape, clear (see sandbox/README.md)',
   'POST /sandbox/expire-sessions': 'expire every session token ({"master":true}: master tokens too)',
   'GET /sandbox/rotation-policy': 'what happens to a rotated refresh token: persist | discard',
   'POST /sandbox/rotation-policy': 'JSON {"policy":"persist"|"discard"}',

@@ -316,9 +316,9 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
       envelope = sqlErrorEnvelope('000002', '0A000', `Unsupported feature '${binds.error}'.`, queryId);
     } else {
       try {
-        const sets = await current.run(ctx, () =>
-          engine.execute(session.state, sqlText, binds, expected !== 1),
-        );
+        const sets = (
+          await current.run(ctx, () => engine.execute(session.state, sqlText, binds, expected !== 1))
+        ).map((set) => faults.reshape(sqlText, set));
         if (sets.length === 0)
           throw new SqlError('000900', '42000', 'SQL compilation error:\nEmpty SQL statement.');
         if ((expected === 1 && sets.length > 1) || (expected > 1 && sets.length !== expected)) {

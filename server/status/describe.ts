@@ -1,22 +1,28 @@
 // What the app's own Snowflake session can read about the chain, each read classified: seen, could not be
-// seen (missing, or the app's role has no privilege on it: Snowflake gives one answer for both), or failed
-// for another reason (network, sign-in). The statements and their parsing live in snowflake/chain-reader.ts.
+// seen (missing, or the app's role has no privilege on it: Snowflake gives one answer for both), answered
+// in a shape the reader does not know (odd: what was seen), or failed for another reason (network,
+// sign-in). The statements and their parsing live in snowflake/chain-reader.ts.
 import type { AppConfig } from '../config/index.js';
 import { type AppError, isAppError } from '../errors/index.js';
 import {
   type ChainReader,
   type FunctionFacts,
   type IntegrationFacts,
+  isUnreadable,
   type NetworkRuleFacts,
+  nameProblem,
   parseList,
   type SecretFacts,
   type SessionFacts,
+  UnexpectedAnswer,
 } from '../snowflake/chain-reader.js';
 
 export type Seen<T> =
   | { kind: 'ok'; value: T }
   | { kind: 'unseen'; error: AppError }
-  | { kind: 'error'; error: AppError };
+  | { kind: 'error'; error: AppError }
+  /** Snowflake answered, but not in a shape the app can read: `seen` says what it saw. */
+  | { kind: 'odd'; seen: string };
 
 /** Everything the reads found, before it is judged. */
 export interface ChainFacts {
@@ -28,15 +34,31 @@ export interface ChainFacts {
   rules: { name: string; seen: Seen<NetworkRuleFacts> }[];
 }
 
+/** Never throws: whatever a read does becomes one of the four kinds, so one read cannot fail the page. */
 async function seen<T>(read: () => Promise<T>): Promise<Seen<T>> {
   try {
     return { kind: 'ok', value: await read() };
   } catch (e) {
-    if (!isAppError(e)) throw e;
+    if (e instanceof UnexpectedAnswer) return { kind: 'odd', seen: e.seen };
+    if (!isAppError(e)) {
+      const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      return { kind: 'odd', seen: `reading it failed unexpectedly (${what.slice(0, 200)})` };
+    }
     if (e.code === 'snowflake_object_missing' || e.code === 'snowflake_privilege')
       return { kind: 'unseen', error: e };
     return { kind: 'error', error: e };
   }
+}
+
+/** Describes a name another answer printed, unless it is no name at all (then odd, without a statement). */
+function seenByName<T>(name: string, listedBy: string, read: () => Promise<T>): Promise<Seen<T>> {
+  const problem = nameProblem(name);
+  if (problem)
+    return Promise.resolve({
+      kind: 'odd',
+      seen: `${listedBy} listed “${name}”, which is not a name the app can describe (${problem})`,
+    });
+  return seen(read);
 }
 
 /**
@@ -54,12 +76,16 @@ export async function readChain(reader: ChainReader, config: AppConfig): Promise
   if (session.kind === 'error') return facts;
   facts.secret = secret;
   facts.checkFunction = checkFunction;
+  // The reader has checked that the secret's integration is a name; an unreadable one is judged as such.
   const integrationName =
-    secret.kind === 'ok' && secret.value.integration ? secret.value.integration : undefined;
-  const eaiNames = checkFunction.kind === 'ok' ? checkFunction.value.externalAccessIntegrations : [];
+    secret.kind === 'ok' && !isUnreadable(secret.value.integration) ? secret.value.integration : undefined;
+  const eaiNames =
+    checkFunction.kind === 'ok' && !isUnreadable(checkFunction.value.externalAccessIntegrations)
+      ? checkFunction.value.externalAccessIntegrations
+      : [];
   const [integration, ...eais] = await Promise.all([
     integrationName ? seen(() => reader.integration(integrationName)) : Promise.resolve(undefined),
-    ...eaiNames.map((n) => seen(() => reader.integration(n))),
+    ...eaiNames.map((n) => seenByName(n, 'DESCRIBE FUNCTION', () => reader.integration(n))),
   ]);
   if (integrationName && integration) facts.integration = { name: integrationName, seen: integration };
   facts.eais = eaiNames.map((name, i) => ({ name, seen: eais[i]! }));
@@ -68,7 +94,9 @@ export async function readChain(reader: ChainReader, config: AppConfig): Promise
       facts.eais.flatMap((e) => (e.seen.kind === 'ok' ? parseList(e.seen.value.ALLOWED_NETWORK_RULES) : [])),
     ),
   ];
-  const rules = await Promise.all(ruleNames.map((n) => seen(() => reader.networkRule(n))));
+  const rules = await Promise.all(
+    ruleNames.map((n) => seenByName(n, 'DESCRIBE INTEGRATION', () => reader.networkRule(n))),
+  );
   facts.rules = ruleNames.map((name, i) => ({ name, seen: rules[i]! }));
   return facts;
 }

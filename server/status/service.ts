@@ -12,7 +12,7 @@ import { type CheckFailure, type CheckResult, checkFailureFix } from '../snowfla
 import { readDailySteps } from '../snowflake/data-reader.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
 import { type StepsChart, stepsChart } from './chart.js';
-import { judgeChain, type StatusCheck } from './checks/index.js';
+import { type ExpiryView, expiryView, judgeChain, type StatusCheck } from './checks/index.js';
 import { readChain } from './describe.js';
 import type { AppEvent, EventLog } from './events.js';
 import { type Change, failureText, type HistoryLine, historyLines, lastChange } from './history.js';
@@ -33,6 +33,8 @@ export interface StatusReport extends Omit<Summary, 'overall'> {
   generatedAt: string;
   checks: StatusCheck[];
   expiry: { at: string; passed: boolean; soon: boolean; testingClient: boolean } | null;
+  /** Every view of when the tokens die: the provider's, Snowflake's (DESCRIBE SECRET), the earliest. */
+  expiries: ExpiryView | null;
   chart: StepsChart | null;
   change: Change | null;
   /** The legacy Fitbit API answered 410 Gone in the last end-to-end check. */
@@ -197,7 +199,11 @@ export class StatusService {
     return (await this.inspect()).checks;
   }
 
-  private async inspect(): Promise<{ checks: StatusCheck[]; expiry: Date | undefined }> {
+  private async inspect(): Promise<{
+    checks: StatusCheck[];
+    expiry: Date | undefined;
+    expiries: ExpiryView | null;
+  }> {
     const now = this.clock();
     // Page loads that arrive together share one round of DESCRIBE statements (a monitor and a person, or a
     // burst of reloads); a load that comes after it finished reads afresh.
@@ -212,7 +218,7 @@ export class StatusService {
     const localHistory = c !== undefined;
     const check = this.lastCheck();
     const provenAt = c && check?.ok === true && check.at >= c.at ? check.at : undefined;
-    const checks = judgeChain({
+    const input = {
       config: this.config,
       profile: this.profile,
       facts,
@@ -220,15 +226,22 @@ export class StatusService {
       knownExpiry,
       localHistory,
       provenAt,
-    });
-    const fromSecret = facts.secret?.kind === 'ok' ? facts.secret.value.refreshTokenExpiry : null;
-    return { checks, expiry: localHistory ? knownExpiry : (fromSecret ?? knownExpiry) };
+      lastWriteAt: c ? new Date(c.at) : undefined,
+    };
+    const checks = judgeChain(input);
+    const read = facts.secret?.kind === 'ok' ? facts.secret.value.refreshTokenExpiry : null;
+    const fromSecret = read instanceof Date ? read : undefined;
+    return {
+      checks,
+      expiry: localHistory ? knownExpiry : (fromSecret ?? knownExpiry),
+      expiries: expiryView(input),
+    };
   }
 
   /** Everything the status page, /status.json and `npm run status` show. Runs no warehouse statement. */
   async report(): Promise<StatusReport> {
     const now = this.clock();
-    const [{ checks, expiry }, chart] = await Promise.all([this.inspect(), this.stepsChart()]);
+    const [{ checks, expiry, expiries }, chart] = await Promise.all([this.inspect(), this.stepsChart()]);
     const base = this.summary();
     const c = this.lastConnect();
     const check = this.lastCheck();
@@ -242,8 +255,12 @@ export class StatusService {
     const failed = checks.filter(
       (x) => x.status === 'failed' && x.id !== 'end_to_end' && x.id !== 'token_expiry',
     );
+    // An unknown (an answer the app could not read) counts as a warning until a passing check settles it.
     const warnings = checks.filter(
-      (x) => x.status === 'warning' && x.id !== 'end_to_end' && !(x.unseen && e2ePassed),
+      (x) =>
+        (x.status === 'warning' || x.status === 'unknown') &&
+        x.id !== 'end_to_end' &&
+        !(x.unseen && e2ePassed),
     );
     if (failed.length) overall = 'misconfigured';
     else if (expiryCheck?.status === 'failed' && c) overall = 'needs_reauth';
@@ -257,6 +274,7 @@ export class StatusService {
       generatedAt: now.toISOString(),
       checks,
       expiry: expiryFact,
+      expiries,
       chart: chart ?? null,
       change: lastChange(this.mineAndFailures(), now) ?? null,
       legacyGone: checkedSinceConnect?.ok === false && checkedSinceConnect.failure === 'provider_gone',

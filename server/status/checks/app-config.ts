@@ -35,7 +35,8 @@ export function configChecks(config: AppConfig, profile: ProviderProfile): Findi
       id: 'client_status',
       title: 'Google client publishing status',
       status: 'ok',
-      detail: 'Declared “In production” (OAUTH_CLIENT_STATUS=production): refresh tokens last until revoked.',
+      detail:
+        'Declared “In production” (OAUTH_CLIENT_STATUS=production): no 7-day expiry. A refresh token still stops working when the user revokes access, after six months unused, or when the Google account holds more than 100 refresh tokens for this client (the oldest goes first); a scheduled end-to-end check keeps it in use (Snowflake refreshes through it whenever its cached access token has expired).',
     });
   }
   return out;

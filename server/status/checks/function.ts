@@ -1,8 +1,9 @@
 // The check function: there, usable by the app's role, reading the secret the app writes, and able to
 // reach the API through an external access integration.
-import type { FunctionFacts } from '../../snowflake/chain-reader.js';
+import { type FunctionFacts, isUnreadable } from '../../snowflake/chain-reader.js';
 import type { Seen } from '../describe.js';
 import type { ChainNames, Finding } from './types.js';
+import { unknownFinding } from './unknown.js';
 
 const ID = 'check_function';
 const TITLE = 'Check function';
@@ -14,6 +15,9 @@ export function functionCheck(input: {
   const { secret, checkFunction: fn, role, roleSql } = input.names;
   const facts = input.checkFunction;
   if (!facts) return [];
+  const row = { id: ID, title: TITLE };
+  const look = `DESCRIBE FUNCTION ${fn.sql}();`;
+  if (facts.kind === 'odd') return [unknownFinding(row, facts.seen, `check function ${fn.display}()`, look)];
   if (facts.kind !== 'ok')
     return [
       {
@@ -26,6 +30,11 @@ export function functionCheck(input: {
       },
     ];
   const f = facts.value;
+  if (isUnreadable(f.secrets))
+    return [unknownFinding(row, f.secrets.seen, `which secret ${fn.display}() reads`, look)];
+  const eais = f.externalAccessIntegrations;
+  if (isUnreadable(eais))
+    return [unknownFinding(row, eais.seen, `how ${fn.display}() reaches the API`, look)];
   const bound = Object.values(f.secrets);
   if (!bound.some((b) => b.replace(/"/g, '').toUpperCase() === secret.display.toUpperCase()))
     return [
@@ -37,7 +46,7 @@ export function functionCheck(input: {
         fix: 'Re-create the check function with the setup script so its SECRETS clause names the app’s secret, or fix SNOWFLAKE_SECRET / SNOWFLAKE_CHECK_FUNCTION.',
       },
     ];
-  if (f.externalAccessIntegrations.length === 0)
+  if (eais.length === 0)
     return [
       {
         id: ID,
@@ -52,7 +61,7 @@ export function functionCheck(input: {
       id: ID,
       title: TITLE,
       status: 'ok',
-      detail: `${fn.display}() reads ${secret.display} through ${f.externalAccessIntegrations.join(', ')}.`,
+      detail: `${fn.display}() reads ${secret.display} through ${eais.join(', ')}.`,
     },
   ];
 }

@@ -1,10 +1,12 @@
 // The OAuth security integration behind the secret: enabled, the app's client ID, the provider's token
 // endpoint, and every scope the app requests allowed.
 import { type IntegrationFacts, parseList } from '../../snowflake/chain-reader.js';
-import { nameSql, quoteLiteral } from '../../snowflake/sql.js';
+import { quoteLiteral } from '../../snowflake/sql.js';
 import type { Seen } from '../describe.js';
 import type { Expected } from './expected.js';
+import { enabledValue, missingProperty } from './properties.js';
 import type { ChainNames, Finding } from './types.js';
+import { sqlName, unknownFinding } from './unknown.js';
 
 const norm = (u: string) => u.trim().replace(/\/+$/, '').toLowerCase();
 
@@ -18,7 +20,17 @@ export function integrationChecks(input: {
   const roleSql = names.roleSql;
   if (!it) return [];
   const title = 'Security integration';
-  const name = nameSql(it.name);
+  const name = sqlName(it.name);
+  const look = `DESC INTEGRATION ${name};`;
+  if (it.seen.kind === 'odd')
+    return [
+      unknownFinding(
+        { id: 'security_integration', title },
+        it.seen.seen,
+        `security integration ${it.name}`,
+        look,
+      ),
+    ];
   if (it.seen.kind === 'unseen')
     return [
       {
@@ -41,8 +53,13 @@ export function integrationChecks(input: {
   const alter = `ALTER SECURITY INTEGRATION ${name} SET`;
   const out: Finding[] = [];
 
+  const odd = (row: { id: string; title: string }, property: string, what: string) =>
+    unknownFinding(row, missingProperty(p, property), what, look);
+
   const enabled = { id: 'integration_enabled', title: 'Security integration enabled' };
-  if ((p.ENABLED ?? '').toLowerCase() !== 'true')
+  const on = enabledValue(p);
+  if (on === undefined) out.push(odd(enabled, 'ENABLED', `whether ${it.name} is enabled`));
+  else if (!on)
     out.push({
       ...enabled,
       status: 'failed',
@@ -54,7 +71,9 @@ export function integrationChecks(input: {
 
   const client = { id: 'integration_client_id', title: 'Integration client ID' };
   const clientId = p.OAUTH_CLIENT_ID ?? '';
-  if (clientId !== exp.clientId)
+  if (p.OAUTH_CLIENT_ID === undefined)
+    out.push(odd(client, 'OAUTH_CLIENT_ID', `the client ID of ${it.name}`));
+  else if (clientId !== exp.clientId)
     out.push({
       ...client,
       status: 'failed',
@@ -68,7 +87,9 @@ export function integrationChecks(input: {
   const token = p.OAUTH_TOKEN_ENDPOINT ?? '';
   const auth = p.OAUTH_AUTHORIZATION_ENDPOINT ?? '';
   const authType = (p.AUTH_TYPE ?? 'OAUTH2').toUpperCase();
-  if (authType !== 'OAUTH2')
+  if (p.OAUTH_TOKEN_ENDPOINT === undefined)
+    out.push(odd(endpoints, 'OAUTH_TOKEN_ENDPOINT', `the token endpoint of ${it.name}`));
+  else if (authType !== 'OAUTH2')
     out.push({
       ...endpoints,
       status: 'failed',
@@ -96,7 +117,9 @@ export function integrationChecks(input: {
   const scopes = { id: 'integration_scopes', title: 'Integration scopes' };
   const allowed = parseList(p.OAUTH_ALLOWED_SCOPES);
   const missing = exp.scopes.filter((sc) => !allowed.includes(sc));
-  if (allowed.length === 0)
+  if (p.OAUTH_ALLOWED_SCOPES === undefined)
+    out.push(odd(scopes, 'OAUTH_ALLOWED_SCOPES', `which scopes ${it.name} allows`));
+  else if (allowed.length === 0)
     out.push({ ...scopes, status: 'ok', detail: 'OAUTH_ALLOWED_SCOPES is not set: no restriction.' });
   else if (missing.length)
     out.push({

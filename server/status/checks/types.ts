@@ -1,7 +1,11 @@
 // The shape every check returns, and the names the chain's objects go by.
 import type { QualifiedName } from '../../snowflake/sql.js';
 
-export type CheckStatus = 'ok' | 'warning' | 'failed';
+/**
+ * `unknown`: Snowflake answered in a shape the app could not read, so the check could not be judged; it
+ * counts like a "can't see it" warning, which a passing end-to-end check since the last connect settles.
+ */
+export type CheckStatus = 'ok' | 'warning' | 'failed' | 'unknown';
 
 /** One item of the status page, /status.json and `npm run status`. */
 export interface StatusCheck {
@@ -14,7 +18,7 @@ export interface StatusCheck {
   fix: string | null;
   /** The exact statement that fixes it, when SQL does. */
   fixSql: string | null;
-  /** A "can't see it" warning: a passing end-to-end check proves what the app could not read. */
+  /** A "can't see it" warning or an unknown: a passing end-to-end check proves what the app could not read. */
   unseen: boolean;
   at: string;
 }
