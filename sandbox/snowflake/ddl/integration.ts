@@ -145,6 +145,7 @@ export function createIntegration(ctx: Ctx, s: CreateStmt): ResultSet {
     const si: SecurityIntegration = {
       ...base(ctx, name),
       kind: 'SECURITY',
+      id: ctx.cat.nextObjectId(),
       type: 'API_AUTHENTICATION',
       authType: 'OAUTH2',
       enabled: false,
