@@ -224,7 +224,17 @@ async function objectsLeft(conn: Conn): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  sb = await startSandbox({ oauthPort: 0, snowflakePort: 0 });
+  sb = await startSandbox({
+    oauthPort: 0,
+    snowflakePort: 0,
+    // These tests prove the handlers' answers for each token they deliver, one after another into the
+    // same secret: every call refreshes with the token just written (the cached-token path is covered by
+    // test/sandbox/behaviour/access-token.test.ts and test/sandbox/chain.test.ts).
+    accessTokenCache: 'none',
+    // The setup scripts still CREATE OR REPLACE the security integration, which (cautious default) unbinds
+    // the secret on a re-run: see issue 11. Pinned until the scripts create it IF NOT EXISTS and ALTER it.
+    integrationReplaceUnbindsSecret: false,
+  });
   admin = await connectAdmin();
 });
 
@@ -379,12 +389,20 @@ describe('setup-google-health', () => {
   });
 
   it('names the missing scope when the user unticked it', async () => {
-    const tokens = await grant('google-health', { scopes: [PROFILE] });
-    await deliver(app, tokens.refresh_token!);
-    expect(await check(app)).toMatchObject({ healthUserId: '4815162342' }); // identity needs any read scope
-    const err = await failure(dailyStepsRows(app, '2026-01-01', '2026-01-07'));
-    expect(err.message).toMatch(FITBIT_ERROR('scope_missing'));
-    expect(err.message).toContain(ACTIVITY);
+    // The script's OAUTH_ALLOWED_SCOPES still lists a scope the app does not require: under the cautious
+    // default Snowflake names them all on refresh and Google refuses this narrower consent (invalid_scope)
+    // before the handler runs: see issue 11. Pinned so the handler's own answer stays proven.
+    sb.snowflake.setBehaviour({ scopeOnRefresh: 'omitted' });
+    try {
+      const tokens = await grant('google-health', { scopes: [PROFILE] });
+      await deliver(app, tokens.refresh_token!);
+      expect(await check(app)).toMatchObject({ healthUserId: '4815162342' }); // identity needs any read scope
+      const err = await failure(dailyStepsRows(app, '2026-01-01', '2026-01-07'));
+      expect(err.message).toMatch(FITBIT_ERROR('scope_missing'));
+      expect(err.message).toContain(ACTIVITY);
+    } finally {
+      sb.snowflake.setBehaviour({ scopeOnRefresh: 'sent' });
+    }
   });
 
   it('says the Google account has no health profile', async () => {
