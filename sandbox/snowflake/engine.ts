@@ -16,7 +16,8 @@
 //   GRANT|REVOKE ROLE r TO|FROM ROLE s | USER u
 //   SELECT CURRENT_ROLE() | CURRENT_USER() | CURRENT_WAREHOUSE() | CURRENT_DATABASE() | CURRENT_SCHEMA() |
 //     CURRENT_ACCOUNT() | CURRENT_DATE() | TO_DATE(…) | DATEADD(…) | literals[::type] | db.sch.udf(args), …
-//   SELECT * FROM TABLE(db.sch.udtf(args))
+//   SELECT * | col, … FROM TABLE(db.sch.udtf(args))
+//   SELECT * | col, … FROM TABLE([db.]INFORMATION_SCHEMA.QUERY_HISTORY_BY_SESSION([RESULT_LIMIT => n]))
 //   Scripts: statements separated by ';' (comments and $$ bodies may contain ';').
 //
 // Errors (code / sqlState)
