@@ -61,7 +61,11 @@ describe('a re-runnable setup script', () => {
       ENABLED: 'true',
       COMMENT: 'updated',
     });
-    // TYPE is fixed at creation, as in Snowflake.
+    // TYPE and AUTH_TYPE are fixed at creation, as in Snowflake.
+    const authType = await fails(
+      one(engine, s, 'ALTER SECURITY INTEGRATION google_oauth SET AUTH_TYPE = OAUTH2 ENABLED = TRUE'),
+    );
+    expect(authType.code).toBe('001003');
     const e = await fails(
       one(engine, s, 'ALTER SECURITY INTEGRATION google_oauth SET TYPE = API_AUTHENTICATION'),
     );
