@@ -1,9 +1,13 @@
 // Both stand-ins wired together: the Snowflake stand-in's Python functions reach Google's and
 // Fitbit's hosts through the OAuth stand-in, as Snowflake's network rules would reach the real ones.
+import type { OAuthBehaviourChange } from './oauth/behaviour.js';
 import { type OAuthSandbox, startOAuthSandbox } from './oauth/server.js';
+import type { SnowflakeBehaviourChange } from './snowflake/behaviour.js';
 import { type SnowflakeSandbox, startSnowflakeSandbox } from './snowflake/server.js';
 
+export type { OAuthBehaviour, OAuthBehaviourChange } from './oauth/behaviour.js';
 export type { OAuthSandbox } from './oauth/server.js';
+export type { SnowflakeBehaviour, SnowflakeBehaviourChange } from './snowflake/behaviour.js';
 export type { SnowflakeSandbox, SnowflakeSandboxOptions } from './snowflake/server.js';
 
 /** The provider hosts the OAuth stand-in serves. */
@@ -21,17 +25,25 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export async function startSandbox(
-  opts: { host?: string; oauthPort?: number; snowflakePort?: number } = {},
-): Promise<Sandbox> {
+/** Ports, and any of either stand-in's behaviour switches (each defaults to its cautious value). */
+export interface SandboxOptions extends SnowflakeBehaviourChange, OAuthBehaviourChange {
+  host?: string;
+  oauthPort?: number;
+  snowflakePort?: number;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const host = opts.host ?? '127.0.0.1';
   const oauth = await startOAuthSandbox({
     host,
     ...(opts.oauthPort === undefined ? {} : { port: opts.oauthPort }),
+    ...(opts.issOnAuthResponse === undefined ? {} : { issOnAuthResponse: opts.issOnAuthResponse }),
   });
   let snowflake: SnowflakeSandbox;
   try {
+    const { host: _h, oauthPort: _o, snowflakePort: _s, issOnAuthResponse: _i, ...switches } = opts;
     snowflake = await startSnowflakeSandbox({
+      ...switches,
       host,
       ...(opts.snowflakePort === undefined ? {} : { port: opts.snowflakePort }),
       egress: Object.fromEntries(PROVIDER_HOSTS.map((h) => [h, oauth.url])),

@@ -1,5 +1,6 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
+import { OAUTH_SWITCHES, OAuthBehaviourChange } from './behaviour.js';
 import { type FaultSpec, type Faults, faultSchema } from './faults.js';
 import type { RequestLog } from './requestlog.js';
 import type { Store } from './store.js';
@@ -23,7 +24,11 @@ export const clientSchema = z
 
 const INDEX = {
   'GET /sandbox/': 'this index',
-  'POST /sandbox/reset': 'back to the seed: clients, users, tokens, clock, faults, counters, request log',
+  'POST /sandbox/reset':
+    'back to the seed: clients, users, tokens, clock, faults, counters, request log; switches back to their defaults',
+  'GET /sandbox/behaviour': 'the current value of every behaviour switch',
+  'POST /sandbox/behaviour': 'JSON with any of the switches below: sets them; answers every switch',
+  ...Object.fromEntries(Object.entries(OAUTH_SWITCHES).map(([name, what]) => [`switch ${name}`, what])),
   'POST /sandbox/revoke-all': 'every user revokes access to every client',
   'POST /sandbox/advance-clock?seconds=N': "move the server's clock forward; expiry rules follow it",
   'GET /sandbox/clock': "the server's clock",
@@ -37,6 +42,10 @@ const INDEX = {
   'GET /sandbox/users': 'seeded users',
   'POST /sandbox/legacy-gone': 'JSON {"on":true|false}: legacy Fitbit endpoints answer 410',
 };
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 function invalid(res: Response, error: z.ZodError | string): void {
   res
@@ -122,6 +131,17 @@ export function controlRouter(store: Store, faults: Faults, log: RequestLog): Ro
 
   r.get('/sandbox/users', (_req, res) => {
     res.json({ users: store.users });
+  });
+
+  r.get('/sandbox/behaviour', (_req, res) => {
+    res.json(store.behaviour);
+  });
+
+  r.post('/sandbox/behaviour', (req, res) => {
+    const parsed = OAuthBehaviourChange.safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    store.behaviour = { ...store.behaviour, ...definedOnly(parsed.data) };
+    res.json(store.behaviour);
   });
 
   r.post('/sandbox/legacy-gone', (req, res) => {

@@ -53,6 +53,11 @@ function badAuthRequest(res: Response, status: number, error: string, detail: st
 
 export function googleRouter(store: Store, issuer: () => string): Router {
   const r = Router();
+  // Google sends iss on its authorization responses, errors included (RFC 9207): the issuer is this
+  // server's origin, as accounts.google.com's is Google's. The issOnAuthResponse switch leaves it out.
+  const withIss = (url: URL) => {
+    if (store.behaviour.issOnAuthResponse) url.searchParams.set('iss', issuer());
+  };
 
   const authorize = (req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store');
@@ -125,6 +130,7 @@ export function googleRouter(store: Store, issuer: () => string): Router {
       const url = new URL(redirectUri);
       url.searchParams.set('error', 'interaction_required');
       if (state !== undefined) url.searchParams.set('state', state);
+      withIss(url);
       res.redirect(302, url.href);
       return;
     }
@@ -170,6 +176,7 @@ export function googleRouter(store: Store, issuer: () => string): Router {
     if (decision.denied) {
       url.searchParams.set('error', 'access_denied');
       if (i.state !== undefined) url.searchParams.set('state', i.state);
+      withIss(url);
       return res.redirect(302, url.href);
     }
     const { userId, ticked } = decision;
@@ -195,7 +202,7 @@ export function googleRouter(store: Store, issuer: () => string): Router {
       used: false,
     });
     if (i.state !== undefined) url.searchParams.set('state', i.state);
-    url.searchParams.set('iss', issuer());
+    withIss(url);
     url.searchParams.set('code', code);
     url.searchParams.set('scope', scopes.join(' '));
     url.searchParams.set('authuser', '0');

@@ -15,6 +15,8 @@ export interface LoggedRequest {
   clientAuth?: 'basic' | 'post' | 'none';
   /** Token endpoint only: whether a code_verifier was sent (never its value). */
   pkce?: boolean;
+  /** Token endpoint only: the scope parameter, when sent (a refresh may name scopes). */
+  scope?: string;
   /** null when the connection was dropped (or closed) before an answer. */
   status: number | null;
   userAgent?: string;
@@ -81,6 +83,7 @@ export class RequestLog {
               ? 'post'
               : 'none';
           entry.pkce = typeof body.code_verifier === 'string';
+          if (typeof body.scope === 'string') entry.scope = body.scope;
         }
         const clientId: unknown = res.locals.clientId ?? body.client_id ?? req.query.client_id;
         if (typeof clientId === 'string') entry.clientId = clientId;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { readSetting } from '../../server/config/env.js';
 import { SETTINGS } from '../../server/config/schema.js';
+import { initialOAuthBehaviour, type OAuthBehaviour, OAuthBehaviourChange } from './behaviour.js';
 import { controlRouter } from './control.js';
 import { Faults } from './faults.js';
 import { fitbitErrorBody, fitbitRouter } from './fitbit.js';
@@ -19,7 +20,8 @@ import type { Profile, SandboxClient } from './types.js';
 
 export type { Profile, SandboxClient, SandboxUser } from './types.js';
 
-export interface OAuthSandboxOptions {
+/** The switches (behaviour.ts) may be given here too: issOnAuthResponse (default true). */
+export interface OAuthSandboxOptions extends OAuthBehaviourChange {
   host?: string; // default '127.0.0.1'
   port?: number; // default: the SANDBOX_OAUTH_PORT setting (8790); 0 = any free port
   clients?: SandboxClient[]; // registered in addition to the seeded ones
@@ -39,6 +41,10 @@ export interface OAuthSandbox {
     clientSecret: string | null;
   };
   setLegacyGone(on: boolean): void;
+  /** The current value of every switch (GET /sandbox/behaviour). */
+  behaviour(): OAuthBehaviour;
+  /** Changes some switches (POST /sandbox/behaviour); an invalid value throws and changes nothing. */
+  setBehaviour(change: OAuthBehaviourChange): OAuthBehaviour;
   /** Every code, access token and refresh token this server has issued, and every client secret it knows:
    *  for tests that scan logs/files for leaked values. Never exposed over HTTP. */
   issuedSecrets(): string[];
@@ -106,7 +112,7 @@ function respondError(req: Request, res: Response, status: number, message: stri
 export async function startOAuthSandbox(opts: OAuthSandboxOptions = {}): Promise<OAuthSandbox> {
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? readSetting(process.env, SETTINGS.SANDBOX_OAUTH_PORT);
-  const store = new Store(opts.clients ?? [], opts.legacyGone ?? false);
+  const store = new Store(opts.clients ?? [], opts.legacyGone ?? false, initialOAuthBehaviour(opts));
   const faults = new Faults();
   const log = new RequestLog();
   let url = '';
@@ -125,6 +131,14 @@ export async function startOAuthSandbox(opts: OAuthSandboxOptions = {}): Promise
     appClient: (o) => store.appClient(o),
     setLegacyGone: (on) => {
       store.legacyGone = on;
+    },
+    behaviour: () => store.behaviour,
+    setBehaviour: (change) => {
+      const parsed = OAuthBehaviourChange.parse(change);
+      if (parsed.issOnAuthResponse !== undefined) {
+        store.behaviour = { ...store.behaviour, issOnAuthResponse: parsed.issOnAuthResponse };
+      }
+      return store.behaviour;
     },
     issuedSecrets: () => store.secrets(),
     close: () =>

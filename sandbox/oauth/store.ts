@@ -1,3 +1,4 @@
+import type { OAuthBehaviour } from './behaviour.js';
 import { seedClients, seedUsers } from './seed.js';
 import { randomId } from './tokens.js';
 import type { Profile, SandboxClient, SandboxUser } from './types.js';
@@ -104,11 +105,15 @@ export class Store {
   /** Everything ever issued (survives reset): what a leak scanner must never find in logs. */
   readonly issued = new Set<string>();
   legacyGone = false;
+  /** The switches (behaviour.ts); reset goes back to the ones given at start. */
+  behaviour: OAuthBehaviour;
 
   constructor(
     private readonly extraClients: SandboxClient[],
     private readonly initialLegacyGone: boolean,
+    private readonly initialBehaviour: OAuthBehaviour,
   ) {
+    this.behaviour = initialBehaviour;
     this.reset();
   }
 
@@ -136,6 +141,7 @@ export class Store {
     this.refreshTokens.clear();
     this.rateCounters.clear();
     this.legacyGone = this.initialLegacyGone;
+    this.behaviour = this.initialBehaviour;
   }
 
   addClient(client: SandboxClient): void {

@@ -20,8 +20,10 @@ import {
 } from './contract.js';
 import { secretNotAllowed } from './ddl/function.js';
 import { displayIdent } from './lexer.js';
+import { accessTokenSlot, refusal } from './oauth-secret.js';
 import type { Expr, Stmt } from './parser.js';
 import { insufficient, notFound } from './privileges.js';
+import { isQueryHistoryCall, queryHistory } from './query-history.js';
 import { dateCell, rs } from './results.js';
 
 type Val =
@@ -147,6 +149,11 @@ function evalExpr(ctx: Ctx, e: Expr): Val {
       throw compileError(`invalid identifier '${e.name}'`, '000904', '42000');
     case 'call':
       return evalBuiltin(ctx, e);
+    case 'named':
+      throw compileError(
+        `named argument ${e.name} => … is accepted only by the INFORMATION_SCHEMA table functions.`,
+        '001003',
+      );
   }
 }
 
@@ -410,6 +417,12 @@ function buildInvocation(ctx: Ctx, fn: UserFunction, args: Val[]): FunctionInvoc
         const current = findSecret(ctx, name);
         if (current) current.refreshToken = token;
       },
+      accessTokenSlot: accessTokenSlot(ctx.cat, () => {
+        const current = findSecret(ctx, name);
+        return current === secret ? current : undefined;
+      }),
+      refusal: () => refusal(ctx.cat, key, secret, si),
+      refreshScopes: ctx.cat.behaviour().scopeOnRefresh === 'sent' ? [...si.allowedScopes] : [],
     };
   });
   return {
@@ -465,25 +478,52 @@ async function callUdf(
 
 type SelectStmt = Extract<Stmt, { k: 'select' }>;
 
+async function tableFunction(ctx: Ctx, call: CallExpr): Promise<ResultSet> {
+  const { fn, result } = await callUdf(ctx, call, 'table');
+  if (fn.def.returns.kind !== 'table' || result.kind !== 'table') {
+    throw new SqlError('100357', 'P0000', 'Python Interpreter Error:\nhandler did not return table rows');
+  }
+  const decl = fn.def.returns.columns;
+  const columns: Column[] = decl.map((c) => ({ name: c.name, type: columnType(c.type), nullable: true }));
+  const rows = result.rows.map((r) => {
+    if (r.length !== decl.length) {
+      throw new SqlError(
+        '100357',
+        'P0000',
+        `Python Interpreter Error:\nrow has ${r.length} values; the function declares ${decl.length} columns`,
+      );
+    }
+    return r.map((v, i) => encode(decl[i]!.type, v));
+  });
+  return rs(columns, rows, true);
+}
+
+/** SELECT *, or a list of the table's columns by name (with optional aliases), from a table function. */
+function project(table: ResultSet, items: SelectStmt['items']): ResultSet {
+  if (items.length === 1 && items[0]!.expr === 'star') return table;
+  const picks = items.map((item) => {
+    const e = item.expr;
+    if (e === 'star' || e.t !== 'id') {
+      throw compileError('the sandbox selects only * or column names from a table function.', '001003');
+    }
+    const at = table.columns.findIndex((c) => c.name.toUpperCase() === e.name);
+    if (at < 0) throw compileError(`invalid identifier '${e.name}'`, '000904', '42000');
+    return { at, column: { ...table.columns[at]!, name: item.alias ?? table.columns[at]!.name } };
+  });
+  return {
+    ...table,
+    columns: picks.map((p) => p.column),
+    rows: table.rows.map((r) => picks.map((p) => r[p.at] ?? null)),
+  };
+}
+
 export async function select(ctx: Ctx, s: SelectStmt): Promise<ResultSet> {
   if (s.from) {
-    const { fn, result } = await callUdf(ctx, s.from.call, 'table');
-    if (fn.def.returns.kind !== 'table' || result.kind !== 'table') {
-      throw new SqlError('100357', 'P0000', 'Python Interpreter Error:\nhandler did not return table rows');
-    }
-    const decl = fn.def.returns.columns;
-    const columns: Column[] = decl.map((c) => ({ name: c.name, type: columnType(c.type), nullable: true }));
-    const rows = result.rows.map((r) => {
-      if (r.length !== decl.length) {
-        throw new SqlError(
-          '100357',
-          'P0000',
-          `Python Interpreter Error:\nrow has ${r.length} values; the function declares ${decl.length} columns`,
-        );
-      }
-      return r.map((v, i) => encode(decl[i]!.type, v));
-    });
-    return rs(columns, rows, true);
+    const call = s.from.call;
+    const table = isQueryHistoryCall(call)
+      ? queryHistory(ctx, call, requireWarehouse)
+      : await tableFunction(ctx, call);
+    return project(table, s.items);
   }
   const columns: Column[] = [];
   const row: (string | null)[] = [];

@@ -1,5 +1,6 @@
 // The in-memory account: databases → schemas → schema objects, account-level objects, grants.
 // Names are stored already folded (unquoted → upper case); keys for grants are display names.
+import { SNOWFLAKE_BEHAVIOUR_DEFAULTS, type SnowflakeBehaviour } from './behaviour.js';
 import type { SandboxUser } from './contract.js';
 import { displayIdent } from './lexer.js';
 import type { FunctionDef } from './parser.js';
@@ -20,7 +21,15 @@ export interface Secret extends SchemaObj {
   secretType: 'OAUTH2' | 'PASSWORD' | 'GENERIC_STRING';
   integration: string | null; // API_AUTHENTICATION
   refreshToken: string | null;
+  /** OAUTH_REFRESH_TOKEN_EXPIRY_TIME as written: once set it can be overwritten, never cleared. */
   refreshTokenExpiry: number | null;
+  /** When OAUTH_REFRESH_TOKEN was last written, and its integration's OAUTH_REFRESH_TOKEN_VALIDITY then. */
+  refreshTokenWrittenAt: number | null;
+  refreshTokenValidityAtWrite: number | null;
+  /** The access token Snowflake got with the refresh token and keeps until it expires (cache 'until-expiry'). */
+  accessToken: { token: string; expiresAt: number } | null;
+  /** The security integration object the secret was made against (SecurityIntegration.id), not its name. */
+  integrationId: number | null;
   scopes: string[];
   username: string | null;
   password: string | null;
@@ -66,6 +75,8 @@ export interface User extends Base {
 
 export interface SecurityIntegration extends Base {
   kind: 'SECURITY';
+  /** New for every CREATE (OR REPLACE): tells a replaced integration from the one a secret was made with. */
+  id: number;
   type: string; // API_AUTHENTICATION
   authType: string; // OAUTH2
   enabled: boolean;
@@ -79,6 +90,9 @@ export interface SecurityIntegration extends Base {
   accessTokenValidity: number | null;
   refreshTokenValidity: number | null;
 }
+
+/** OAUTH_REFRESH_TOKEN_VALIDITY when the integration does not set it: 90 days, as DESCRIBE shows. */
+export const DEFAULT_REFRESH_TOKEN_VALIDITY_S = 7_776_000;
 
 export interface ExternalAccessIntegration extends Base {
   kind: 'EXTERNAL_ACCESS';
@@ -143,12 +157,21 @@ export class Catalog {
   integrations = new Map<string, Integration>();
   grants: Grant[] = [];
   roleGrants: RoleGrant[] = [];
+  private lastObjectId = 0;
 
   constructor(
     readonly account: string,
     readonly now: () => Date,
+    /** The switches for undocumented behaviour, read when they matter (they change at run time). */
+    readonly behaviour: () => SnowflakeBehaviour = () => SNOWFLAKE_BEHAVIOUR_DEFAULTS,
   ) {
     this.seed();
+  }
+
+  /** A fresh object identity (never reused, not even after a reset). */
+  nextObjectId(): number {
+    this.lastObjectId += 1;
+    return this.lastObjectId;
   }
 
   clock(): number {

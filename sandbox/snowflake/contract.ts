@@ -40,6 +40,29 @@ export interface SessionState {
   database: string | null;
   schema: string | null;
   warehouse: string | null;
+  /** Set by the protocol layer: the session's id and its own queries, oldest first
+   * (what INFORMATION_SCHEMA.QUERY_HISTORY_BY_SESSION reads). */
+  sessionId?: number;
+  history?: QueryHistoryEntry[];
+}
+
+/** One query as Snowflake's query history keeps it (a subset of QUERY_HISTORY's columns). */
+export interface QueryHistoryEntry {
+  queryId: string;
+  /** As sent, or with the OAUTH_REFRESH_TOKEN literal replaced (the queryHistoryRedaction switch). */
+  queryText: string;
+  queryType: string;
+  sessionId: number;
+  user: string;
+  role: string;
+  warehouse: string | null;
+  database: string | null;
+  schema: string | null;
+  status: 'RUNNING' | 'SUCCESS' | 'FAILED_WITH_ERROR';
+  errorCode: string | null;
+  errorMessage: string | null;
+  startTime: number; // ms since epoch
+  endTime: number | null;
 }
 
 /** A positional bind as the driver sends it (`bindings: {"1": {type, value}}`), in order. */
@@ -78,6 +101,8 @@ export interface SqlEngine {
   reset(): void;
   /** The statement text with the literals of OAUTH_REFRESH_TOKEN, OAUTH_CLIENT_SECRET and PASSWORD replaced by '***'. */
   redact(sqlText: string): string;
+  /** Drops the access tokens cached in secrets (when the cache switch changes). */
+  forgetAccessTokens?(): void;
 }
 
 /** The OAuth security integration a secret is bound to, as the function runner needs it. */
@@ -98,6 +123,18 @@ export interface SecretBinding {
   integration: IntegrationView;
   /** Writes a rotated refresh token back into the catalog (used under the `persist` rotation policy). */
   setRefreshToken(token: string): void;
+  /**
+   * The access token Snowflake keeps in the secret (DESCRIBE SECRET shows its expiry), used under the
+   * 'until-expiry' cache mode. Bindings made by hand (runner tests) have none: the runner's own cache serves.
+   */
+  accessTokenSlot?: { get(): string | undefined; put(token: string, expiresInS: number): void };
+  /**
+   * Why Snowflake would refuse to fetch a token for this secret without asking the provider (its refresh
+   * token expired, its integration was replaced), judged at the moment of the call; undefined if none.
+   */
+  refusal?(): string | undefined;
+  /** Sent as scope= on the refresh request (the scopeOnRefresh switch); none or empty: no scope parameter. */
+  refreshScopes?: string[];
 }
 
 export interface FunctionInvocation {

@@ -16,7 +16,8 @@
 //   GRANT|REVOKE ROLE r TO|FROM ROLE s | USER u
 //   SELECT CURRENT_ROLE() | CURRENT_USER() | CURRENT_WAREHOUSE() | CURRENT_DATABASE() | CURRENT_SCHEMA() |
 //     CURRENT_ACCOUNT() | CURRENT_DATE() | TO_DATE(…) | DATEADD(…) | literals[::type] | db.sch.udf(args), …
-//   SELECT * FROM TABLE(db.sch.udtf(args))
+//   SELECT * | col, … FROM TABLE(db.sch.udtf(args))
+//   SELECT * | col, … FROM TABLE([db.]INFORMATION_SCHEMA.QUERY_HISTORY_BY_SESSION([RESULT_LIMIT => n]))
 //   Scripts: statements separated by ';' (comments and $$ bodies may contain ';').
 //
 // Errors (code / sqlState)
@@ -31,6 +32,7 @@
 //   000008 / 0A000  several statements without allowMulti;   000900 / 42000  empty SQL statement
 //   100040, 100038  date / number not recognized in a cast;   100357 Python errors not already a SqlError
 
+import type { SnowflakeBehaviour } from './behaviour.js';
 import { select } from './calls.js';
 import { Catalog, qualify } from './catalog.js';
 import { accountName, type Ctx, reachDatabase, reachSchema, schemaPath } from './context.js';
@@ -47,6 +49,7 @@ import { alter, create, drop } from './ddl/index.js';
 import { grantPrivileges, grantRole, showGrants } from './grants.js';
 import { describe, show } from './inspect.js';
 import { splitStatements, tokenize } from './lexer.js';
+import { forgetAccessTokens } from './oauth-secret.js';
 import { Cursor, parseStatement, type Stmt } from './parser.js';
 import { Access, notFound, userRoles } from './privileges.js';
 import { status } from './results.js';
@@ -55,6 +58,8 @@ export interface EngineOptions {
   runner: FunctionRunner;
   now?: () => Date;
   account?: string /* default 'SANDBOX' */;
+  /** The switches for undocumented behaviour (behaviour.ts), read when they matter; default: the defaults. */
+  behaviour?: () => SnowflakeBehaviour;
 }
 
 const SENSITIVE = new Set(['OAUTH_REFRESH_TOKEN', 'OAUTH_CLIENT_SECRET', 'PASSWORD', 'SECRET_STRING']);
@@ -226,7 +231,7 @@ async function run(ctx: Ctx, s: Stmt): Promise<ResultSet> {
 }
 
 export function createEngine(opts: EngineOptions): SqlEngine {
-  const cat = new Catalog(opts.account ?? 'SANDBOX', opts.now ?? (() => new Date()));
+  const cat = new Catalog(opts.account ?? 'SANDBOX', opts.now ?? (() => new Date()), opts.behaviour);
   return {
     async execute(session: SessionState, sqlText: string, binds: Bind[] = [], allowMulti = false) {
       const spans = splitStatements(sqlText);
@@ -267,5 +272,6 @@ export function createEngine(opts: EngineOptions): SqlEngine {
       cat.seed();
     },
     redact,
+    forgetAccessTokens: () => forgetAccessTokens(cat),
   };
 }

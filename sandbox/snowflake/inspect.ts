@@ -1,9 +1,16 @@
 // SHOW and DESCRIBE. Nothing here ever returns a token, client secret, password or PAT value.
-import { type Database, fnDisplay, qualify, type Schema } from './catalog.js';
+import {
+  type Database,
+  DEFAULT_REFRESH_TOKEN_VALIDITY_S,
+  fnDisplay,
+  qualify,
+  type Schema,
+} from './catalog.js';
 import { type Ctx, compileError, noCurrentDatabase, reachDatabase, reachSchema } from './context.js';
 import type { ResultSet } from './contract.js';
 import { mustFind } from './ddl/lookup.js';
 import { fingerprint } from './ddl/user.js';
+import { refreshTokenExpiresAt } from './oauth-secret.js';
 import type { ObjRef, Stmt } from './parser.js';
 import {
   bool,
@@ -312,8 +319,10 @@ export function describe(ctx: Ctx, ref: ObjRef): ResultSet {
           x.comment,
           x.secretType,
           x.secretType === 'PASSWORD' ? x.username : null,
-          null,
-          ts(x.refreshTokenExpiry),
+          // The access token Snowflake keeps in the secret, and when the refresh token counts as expired
+          // (oauth-secret.ts: the validity switch decides for a token written without an expiry).
+          ts(x.accessToken?.expiresAt ?? null),
+          x.secretType === 'OAUTH2' ? ts(refreshTokenExpiresAt(ctx.cat, x)) : null,
           listText(x.scopes),
           x.integration,
         ],
@@ -340,8 +349,8 @@ export function describe(ctx: Ctx, ref: ObjRef): ResultSet {
           row(
             'OAUTH_REFRESH_TOKEN_VALIDITY',
             'Integer',
-            i.refreshTokenValidity === null ? '7776000' : String(i.refreshTokenValidity),
-            '7776000',
+            String(i.refreshTokenValidity ?? DEFAULT_REFRESH_TOKEN_VALIDITY_S),
+            String(DEFAULT_REFRESH_TOKEN_VALIDITY_S),
           ),
           row('AUTH_TYPE', 'String', i.authType, ''),
           row('COMMENT', 'String', i.comment, ''),

@@ -55,7 +55,9 @@ export type Expr =
   | { t: 'id'; name: string }
   | { t: 'call'; name: Name; args: Expr[]; text: string; tok: Token }
   | { t: 'cast'; e: Expr; type: string }
-  | { t: 'neg'; e: Expr };
+  | { t: 'neg'; e: Expr }
+  /** A named argument, `RESULT_LIMIT => 10` (Snowflake's table functions take them). */
+  | { t: 'named'; name: string; e: Expr };
 
 export interface SelectItem {
   expr: Expr | 'star';
@@ -729,7 +731,7 @@ function parseSelect(c: Cursor): Stmt {
     else if (c.peek().kind === 'ident' || c.peek().kind === 'qident') c.ident();
     from = { t: 'table', call };
   }
-  if (from && items.some((i) => i.expr !== 'star')) throw c.fail();
+  // With FROM TABLE(…) the list names the table's columns (calls.ts checks them); without, no '*'.
   if (!from && items.some((i) => i.expr === 'star')) throw c.fail();
   return { k: 'select', items, from };
 }
@@ -764,7 +766,11 @@ function parsePrimary(c: Cursor): Expr {
       const args: Expr[] = [];
       if (!c.acceptP(')')) {
         for (;;) {
-          args.push(parseExpr(c));
+          if (c.peek().kind === 'ident' && c.isP('=>', 1)) {
+            const argName = c.next().value;
+            c.next();
+            args.push({ t: 'named', name: argName, e: parseExpr(c) });
+          } else args.push(parseExpr(c));
           if (c.acceptP(')')) break;
           c.expectP(',');
         }

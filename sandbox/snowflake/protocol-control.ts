@@ -1,13 +1,13 @@
 // The /sandbox/ control endpoints: what tests and benchmarks read (statements, stats, logins) and
-// what they set (faults, session expiry, rotation policy, reset). Plain JSON, not Snowflake envelopes.
+// what they set (faults, session expiry, the behaviour switches, reset). Plain JSON, not Snowflake envelopes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { SIGNIN_CONTROL_INDEX } from './auth-control.js';
 import type { SessionStore } from './auth-sessions.js';
+import { SNOWFLAKE_SWITCHES, type SnowflakeBehaviour, SnowflakeBehaviourChange } from './behaviour.js';
 import type { SqlEngine } from './contract.js';
 import { type Faults, FaultsInput } from './faults.js';
 import { readJsonBody } from './protocol.js';
-import type { AccessTokenCacheMode, RotationPolicy } from './runner-oauth.js';
 
 export interface StatementRecord {
   at: string;
@@ -49,10 +49,10 @@ export interface ControlContext {
     renewals: number;
     functionCalls: () => number;
   };
-  getPolicy(): RotationPolicy;
-  setPolicy(p: RotationPolicy): void;
-  getTokenCache(): AccessTokenCacheMode;
-  setTokenCache(mode: AccessTokenCacheMode): void;
+  getBehaviour(): SnowflakeBehaviour;
+  /** Throws (a ZodError) on an invalid value, changing nothing. */
+  setBehaviour(change: SnowflakeBehaviourChange): SnowflakeBehaviour;
+  /** After the engine's reset: the switches back to their start values, caches and results forgotten. */
   onReset(): void;
 }
 
@@ -79,16 +79,20 @@ const INDEX = {
     'counts: statements, warehouseStatements, functionCalls, logins, failedLogins, sessions, renewals, inFlight',
   'GET /sandbox/logins': 'the last 1000 login attempts, with why each failure failed',
   'POST /sandbox/reset':
-    'engine back to its seed; logs, counters and faults cleared ({"sessions":true} also ends sessions)',
+    'engine back to its seed; logs, counters and faults cleared, switches back to their defaults ({"sessions":true} also ends sessions)',
+  'GET /sandbox/behaviour': 'the current value of every behaviour switch',
+  'POST /sandbox/behaviour':
+    'JSON with any of the switches below: sets them (the others keep their value); answers every switch',
+  ...Object.fromEntries(Object.entries(SNOWFLAKE_SWITCHES).map(([name, what]) => [`switch ${name}`, what])),
   'GET /sandbox/faults': 'active faults',
   'POST /sandbox/faults':
     'set faults: login, loginLatencyMs, statementLatencyMs, statements, drop, reshape, clear (see sandbox/README.md)',
   'POST /sandbox/expire-sessions': 'expire every session token ({"master":true}: master tokens too)',
-  'GET /sandbox/rotation-policy': 'what happens to a rotated refresh token: persist | discard',
-  'POST /sandbox/rotation-policy': 'JSON {"policy":"persist"|"discard"}',
-  'GET /sandbox/token-cache':
-    'get_oauth_access_token between calls: none (refresh every call) | until-expiry',
-  'POST /sandbox/token-cache': 'JSON {"mode":"none"|"until-expiry"}; clears cached access tokens',
+  'GET /sandbox/rotation-policy': 'the rotationPolicy switch: persist | discard',
+  'POST /sandbox/rotation-policy': 'JSON {"policy":"persist"|"discard"} (same as /sandbox/behaviour)',
+  'GET /sandbox/token-cache': 'the accessTokenCache switch: until-expiry | none',
+  'POST /sandbox/token-cache':
+    'JSON {"mode":"none"|"until-expiry"}; clears cached access tokens (same as /sandbox/behaviour)',
   ...SIGNIN_CONTROL_INDEX,
 };
 
@@ -161,21 +165,26 @@ export async function handleControl(
         master: input.master ?? false,
       });
     }
+    case 'GET /sandbox/behaviour':
+      return send(res, ctx.getBehaviour());
+    case 'POST /sandbox/behaviour': {
+      const input = await parse(SnowflakeBehaviourChange);
+      if (!input) return;
+      return send(res, ctx.setBehaviour(input));
+    }
     case 'GET /sandbox/rotation-policy':
-      return send(res, { policy: ctx.getPolicy() });
+      return send(res, { policy: ctx.getBehaviour().rotationPolicy });
     case 'POST /sandbox/rotation-policy': {
       const input = await parse(PolicyInput);
       if (!input) return;
-      ctx.setPolicy(input.policy);
-      return send(res, { policy: ctx.getPolicy() });
+      return send(res, { policy: ctx.setBehaviour({ rotationPolicy: input.policy }).rotationPolicy });
     }
     case 'GET /sandbox/token-cache':
-      return send(res, { mode: ctx.getTokenCache() });
+      return send(res, { mode: ctx.getBehaviour().accessTokenCache });
     case 'POST /sandbox/token-cache': {
       const input = await parse(TokenCacheInput);
       if (!input) return;
-      ctx.setTokenCache(input.mode);
-      return send(res, { mode: ctx.getTokenCache() });
+      return send(res, { mode: ctx.setBehaviour({ accessTokenCache: input.mode }).accessTokenCache });
     }
     default:
       return send(res, { error: 'not_found', message: `No such control endpoint: ${key}` }, 404);

@@ -7,9 +7,9 @@ import type { SecretBinding } from './contract.js';
 export type RotationPolicy = 'persist' | 'discard';
 
 /**
- * What _snowflake.get_oauth_access_token does between calls. 'none': every call refreshes (the
- * default: each call proves the stored refresh token still works). 'until-expiry': an access token is
- * reused until its expires_in runs out, as Snowflake very likely does (not verified).
+ * What _snowflake.get_oauth_access_token does between calls. 'until-expiry' (the stand-in's default, see
+ * behaviour.ts): an access token is kept in the secret and reused until its expires_in runs out, as
+ * DESCRIBE SECRET's oauth_access_token_expiry_time suggests Snowflake does. 'none': every call refreshes.
  */
 export type AccessTokenCacheMode = 'none' | 'until-expiry';
 
@@ -80,6 +80,8 @@ export async function exchangeRefreshToken(
   if (!integration.enabled) {
     return { ok: false, error: `OAuth token refresh failed for ${where}: the integration is disabled` };
   }
+  const refused = binding.refusal?.();
+  if (refused) return { ok: false, error: refused };
   const refreshToken = binding.refreshToken;
   if (!refreshToken) {
     return {
@@ -88,6 +90,10 @@ export async function exchangeRefreshToken(
     };
   }
   const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  // Under the scopeOnRefresh switch Snowflake names the integration's OAUTH_ALLOWED_SCOPES (RFC 6749 §6
+  // allows it; a provider refuses a scope the token was not granted).
+  if (binding.refreshScopes && binding.refreshScopes.length > 0)
+    form.set('scope', binding.refreshScopes.join(' '));
   const headers: Record<string, string> = {
     'Content-Type': 'application/x-www-form-urlencoded',
     Accept: 'application/json',
@@ -148,8 +154,11 @@ export async function exchangeRefreshToken(
 }
 
 /**
- * Access tokens kept per secret, refresh token and integration, so a new ALTER SECRET (another
- * refresh token) or a changed integration never reuses a token from the old grant.
+ * Access tokens kept between calls. A binding from the engine carries its secret's own slot: the token
+ * lives in the secret (DESCRIBE SECRET shows its expiry) and what ALTER SECRET does to it is the engine's
+ * switch. A binding made by hand has none: then tokens are kept here per secret, refresh token and
+ * integration, so another refresh token or a changed integration never reuses a token of the old grant.
+ * A secret Snowflake would refuse (see SecretBinding.refusal) never serves a cached token.
  */
 export class AccessTokenCache {
   private entries = new Map<string, { token: string; expiresAt: number }>();
@@ -164,6 +173,8 @@ export class AccessTokenCache {
   }
 
   get(b: SecretBinding): string | undefined {
+    if (b.refusal?.()) return undefined;
+    if (b.accessTokenSlot) return b.accessTokenSlot.get();
     const k = this.key(b);
     const hit = k === null ? undefined : this.entries.get(k);
     if (!hit) return undefined;
@@ -176,6 +187,10 @@ export class AccessTokenCache {
 
   /** Call after the exchange: a rotated refresh token already written back is the key then. */
   put(b: SecretBinding, token: string, expiresInS: number | undefined): void {
+    if (b.accessTokenSlot) {
+      if (expiresInS !== undefined) b.accessTokenSlot.put(token, expiresInS);
+      return;
+    }
     const k = this.key(b);
     if (k === null || expiresInS === undefined) return;
     this.entries.set(k, { token, expiresAt: this.now() + expiresInS * 1000 });

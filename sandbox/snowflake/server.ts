@@ -10,6 +10,7 @@ import { SETTINGS } from '../../server/config/schema.js';
 import { authenticate, connectIdentifier, type LoginRequest, loginError } from './auth.js';
 import { handleSignInControl, resetSignInState } from './auth-control.js';
 import { SESSION_ERRORS, type Session, SessionStore } from './auth-sessions.js';
+import { initialBehaviour, type SnowflakeBehaviour, SnowflakeBehaviourChange } from './behaviour.js';
 import type { FunctionRunner, SessionState, SqlEngine } from './contract.js';
 import { SqlError } from './contract.js';
 import { createEngine } from './engine.js';
@@ -33,18 +34,25 @@ import {
   type LoginRecord,
   type StatementRecord,
 } from './protocol-control.js';
+import { finishQuery, recordQuery } from './query-history.js';
 import { checkPython, createPythonRunner, REQUESTS_HINT } from './runner.js';
 import type { AccessTokenCacheMode, RotationPolicy } from './runner-oauth.js';
 
-export type EngineFactory = (opts: { runner: FunctionRunner; now?: () => Date }) => SqlEngine;
+export type EngineFactory = (opts: {
+  runner: FunctionRunner;
+  now?: () => Date;
+  behaviour?: () => SnowflakeBehaviour;
+}) => SqlEngine;
 
-export interface SnowflakeSandboxOptions {
+/**
+ * The switches (behaviour.ts) may be given here too, each defaulting to its cautious value: accessTokenCache
+ * ('until-expiry'), alterSecretClearsAccessToken (false), refreshTokenValidity ('applied'), scopeOnRefresh
+ * ('sent'), queryHistoryRedaction ('none'), integrationReplaceUnbindsSecret (true), rotationPolicy ('persist').
+ */
+export interface SnowflakeSandboxOptions extends SnowflakeBehaviourChange {
   host?: string; // default '127.0.0.1'
   port?: number; // default: the SANDBOX_SNOWFLAKE_PORT setting (8791); 0 = any
   egress?: Record<string, string>; // host → base URL of the local stand-in serving it
-  rotationPolicy?: RotationPolicy; // default 'persist'
-  /** default 'none': every get_oauth_access_token refreshes (see AccessTokenCacheMode). */
-  accessTokenCache?: AccessTokenCacheMode;
   python?: string; // default 'python3'
   functionTimeoutMs?: number; // default 30000
   /** Seam for tests of the protocol layer alone; default: engine.ts's createEngine. */
@@ -66,6 +74,10 @@ export interface SnowflakeSandbox {
   setRotationPolicy(p: RotationPolicy): void;
   /** Switches the access-token cache (and forgets what it held). */
   setAccessTokenCache(mode: AccessTokenCacheMode): void;
+  /** The current value of every switch (GET /sandbox/behaviour). */
+  behaviour(): SnowflakeBehaviour;
+  /** Changes some switches (POST /sandbox/behaviour); an invalid value throws and changes nothing. */
+  setBehaviour(change: SnowflakeBehaviourChange): SnowflakeBehaviour;
   /** Count of statements that used a warehouse since start/reset. */
   warehouseStatements(): number;
   close(): Promise<void>;
@@ -85,8 +97,9 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
   const clock = opts.now ?? (() => new Date());
   const nowMs = () => clock().getTime();
   const python = opts.python ?? 'python3';
-  let policy: RotationPolicy = opts.rotationPolicy ?? 'persist';
-  let cacheMode: AccessTokenCacheMode = opts.accessTokenCache ?? 'none';
+  // The switches given at start are what /sandbox/reset goes back to.
+  const startBehaviour = initialBehaviour(opts);
+  let behaviour: SnowflakeBehaviour = startBehaviour;
 
   // Which statement a function call belongs to, so a failing call still counts as warehouse use.
   const current = new AsyncLocalStorage<{ usedWarehouse: boolean }>();
@@ -94,13 +107,9 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     python,
     timeoutMs: opts.functionTimeoutMs ?? 30_000,
     egress: opts.egress ?? {},
-    rotationPolicy: () => policy,
-    accessTokenCache: () => cacheMode,
+    rotationPolicy: () => behaviour.rotationPolicy,
+    accessTokenCache: () => behaviour.accessTokenCache,
   });
-  const setCacheMode = (mode: AccessTokenCacheMode) => {
-    cacheMode = mode;
-    inner.clearAccessTokens();
-  };
   let functionCalls = 0;
   const runner: FunctionRunner = {
     run(inv) {
@@ -111,7 +120,20 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     },
   };
   const factory = opts.createEngine ?? createEngine;
-  const engine = factory({ runner, now: clock });
+  const engine = factory({ runner, now: clock, behaviour: () => behaviour });
+  const setBehaviour = (change: SnowflakeBehaviourChange): SnowflakeBehaviour => {
+    const parsed = SnowflakeBehaviourChange.parse(change);
+    behaviour = {
+      ...behaviour,
+      ...Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined)),
+    };
+    if (parsed.accessTokenCache !== undefined) {
+      // Switching the cache forgets what it held, so a test starts from a known state.
+      inner.clearAccessTokens();
+      engine.forgetAccessTokens?.();
+    }
+    return behaviour;
+  };
 
   const checked = await checkPython(python);
   const pythonVersion = checked.version;
@@ -145,13 +167,10 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
       renewals: 0,
       functionCalls: () => functionCalls,
     },
-    getPolicy: () => policy,
-    setPolicy: (p) => {
-      policy = p;
-    },
-    getTokenCache: () => cacheMode,
-    setTokenCache: setCacheMode,
+    getBehaviour: () => behaviour,
+    setBehaviour,
     onReset: () => {
+      behaviour = startBehaviour;
       inner.clearAccessTokens();
       resetSignInState(engine);
       results.clear();
@@ -241,6 +260,8 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     await useQuietly(state, 'DATABASE', url.searchParams.get('databaseName') ?? db);
     if (state.database) await useQuietly(state, 'SCHEMA', url.searchParams.get('schemaName') ?? schema);
     const session = sessions.create(state);
+    state.sessionId = session.id;
+    state.history = [];
     recordLogin({ user: user.name, authenticator: outcome.method, ok: true, role: state.role });
     send(
       res,
@@ -308,6 +329,10 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     const injected = faults.takeStatement(sqlText);
     const binds = bindsFromRequest(body.bindings);
     const expected = Number(body.parameters?.MULTI_STATEMENT_COUNT ?? 1);
+    // In the session's query history before it runs, as Snowflake lists a running query.
+    const history = recordQuery(session.state, { queryId, sqlText, at: nowMs() }, behaviour, (t) =>
+      engine.redact(t),
+    );
     if (injected) {
       envelope = sqlErrorEnvelope(injected.code, injected.sqlState, injected.message, queryId);
     } else if (!sqlText.trim()) {
@@ -352,6 +377,13 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
               );
       }
     }
+    finishQuery(
+      history,
+      envelope.success
+        ? { ok: true }
+        : { ok: false, code: envelope.code ?? null, message: envelope.message ?? '' },
+      nowMs(),
+    );
     capped(results, queryId, { sessionId: session.id, envelope }, MAX_KEPT_RESULTS);
     if (requestId) capped(replies, requestId, envelope, MAX_KEPT_RESULTS);
     if (ctx.usedWarehouse) control.counters.warehouseStatements += 1;
@@ -476,9 +508,13 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     python: pythonVersion,
     pythonRequests: checked.requests,
     setRotationPolicy(p) {
-      policy = p;
+      setBehaviour({ rotationPolicy: p });
     },
-    setAccessTokenCache: setCacheMode,
+    setAccessTokenCache(mode) {
+      setBehaviour({ accessTokenCache: mode });
+    },
+    behaviour: () => behaviour,
+    setBehaviour,
     warehouseStatements: () => control.counters.warehouseStatements,
     close: async () => {
       await new Promise<void>((resolve) => {

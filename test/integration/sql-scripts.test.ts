@@ -263,7 +263,14 @@ async function objectsLeft(conn: Conn): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  sb = await startSandbox({ oauthPort: 0, snowflakePort: 0 });
+  sb = await startSandbox({
+    oauthPort: 0,
+    snowflakePort: 0,
+    // These tests prove the handlers' answers for each token they deliver, one after another into the
+    // same secret: every call refreshes with the token just written (the cached-token path is covered by
+    // test/sandbox/behaviour/access-token.test.ts and test/sandbox/chain.test.ts).
+    accessTokenCache: 'none',
+  });
   admin = await connectAdmin();
 });
 

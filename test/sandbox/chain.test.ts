@@ -114,7 +114,7 @@ describe.each(['none', 'until-expiry'] as const)(
       sb.snowflake.setAccessTokenCache(mode);
     });
     afterAll(() => {
-      sb.snowflake.setAccessTokenCache('none');
+      sb.snowflake.setAccessTokenCache('until-expiry'); // the default
     });
 
     it('returns the Google Health identity, then the provider error once access is revoked', async () => {
@@ -187,6 +187,14 @@ describe.each(['none', 'until-expiry'] as const)(
 );
 
 describe('rotation policy with the fitbit profile (the provider rotates refresh tokens)', () => {
+  // Every call refreshes, so each one spends the refresh token the previous one left in the secret.
+  beforeAll(() => {
+    sb.snowflake.setAccessTokenCache('none');
+  });
+  afterAll(() => {
+    sb.snowflake.setAccessTokenCache('until-expiry');
+  });
+
   async function connectFitbit(db: string): Promise<void> {
     await run(
       objects(db, {

@@ -145,6 +145,7 @@ export function createIntegration(ctx: Ctx, s: CreateStmt): ResultSet {
     const si: SecurityIntegration = {
       ...base(ctx, name),
       kind: 'SECURITY',
+      id: ctx.cat.nextObjectId(),
       type: 'API_AUTHENTICATION',
       authType: 'OAUTH2',
       enabled: false,
@@ -192,7 +193,9 @@ export function alterIntegration(ctx: Ctx, integ: Integration, { props, unset }:
       else throw compileError(`invalid property '${n}' for UNSET.`, '001003', '42000');
     }
   } else if (copy.kind === 'SECURITY') {
-    if (props.some((p) => p.name === 'TYPE')) throw propError(props.find((p) => p.name === 'TYPE')!);
+    // TYPE and AUTH_TYPE are fixed at creation: Snowflake's ALTER … SET lists neither.
+    const fixed = props.find((p) => p.name === 'TYPE' || p.name === 'AUTH_TYPE');
+    if (fixed) throw propError(fixed);
     applySecurityProps(copy, props);
   } else applyEaiProps(ctx, copy, props);
   Object.assign(integ, copy);

@@ -1,6 +1,6 @@
 // CREATE and ALTER SECRET (OAUTH2, PASSWORD, GENERIC_STRING; TYPE is fixed at creation and decides which
 // properties are allowed), and resolving a secret by name for integrations and functions.
-import { qualify, type Secret } from '../catalog.js';
+import { DEFAULT_REFRESH_TOKEN_VALIDITY_S, qualify, type Secret } from '../catalog.js';
 import {
   accountName,
   type Ctx,
@@ -52,13 +52,21 @@ function applySecretProps(ctx: Ctx, secret: Secret, props: Prop[]): void {
           throw notFound('INTEGRATION', qualify(n));
         }
         secret.integration = n;
+        secret.integrationId = integ.id;
         break;
       }
       case 'OAUTH_REFRESH_TOKEN':
         secret.refreshToken = pStrOrNull(p);
         break;
       case 'OAUTH_REFRESH_TOKEN_EXPIRY_TIME':
-        secret.refreshTokenExpiry = p.value.t === 'null' ? null : parseUtcTimestamp(p);
+        // Snowflake documents a timestamp string here, and ALTER SECRET can UNSET only COMMENT: an expiry
+        // once written can be overwritten, never cleared.
+        if (p.value.t === 'null') {
+          throw compileError(
+            "invalid value NULL for property 'OAUTH_REFRESH_TOKEN_EXPIRY_TIME': expected a UTC timestamp 'YYYY-MM-DD HH:MI:SS'.",
+          );
+        }
+        secret.refreshTokenExpiry = parseUtcTimestamp(p);
         break;
       case 'OAUTH_SCOPES':
         secret.scopes = pStrList(p);
@@ -85,6 +93,22 @@ function applySecretProps(ctx: Ctx, secret: Secret, props: Prop[]): void {
       (secret.secretType !== 'GENERIC_STRING' && p.name === 'SECRET_STRING'),
   );
   if (misplaced) throw propError(misplaced);
+  if (props.some((p) => p.name === 'OAUTH_REFRESH_TOKEN')) noteRefreshTokenWrite(ctx, secret);
+}
+
+/**
+ * A new refresh token: remember when, and the integration's OAUTH_REFRESH_TOKEN_VALIDITY then (the
+ * refreshTokenValidity switch dates the token from these). Whether the access token cached for the old
+ * refresh token goes with it is the alterSecretClearsAccessToken switch.
+ */
+function noteRefreshTokenWrite(ctx: Ctx, secret: Secret): void {
+  const integ = secret.integration === null ? undefined : ctx.cat.integrations.get(secret.integration);
+  secret.refreshTokenWrittenAt = ctx.cat.clock();
+  secret.refreshTokenValidityAtWrite =
+    integ?.kind === 'SECURITY'
+      ? (integ.refreshTokenValidity ?? DEFAULT_REFRESH_TOKEN_VALIDITY_S)
+      : DEFAULT_REFRESH_TOKEN_VALIDITY_S;
+  if (ctx.cat.behaviour().alterSecretClearsAccessToken) secret.accessToken = null;
 }
 
 export function createSecret(ctx: Ctx, s: CreateStmt, at: InSchema): ResultSet {
@@ -104,6 +128,10 @@ export function createSecret(ctx: Ctx, s: CreateStmt, at: InSchema): ResultSet {
     integration: null,
     refreshToken: null,
     refreshTokenExpiry: null,
+    refreshTokenWrittenAt: null,
+    refreshTokenValidityAtWrite: null,
+    accessToken: null,
+    integrationId: null,
     scopes: [],
     username: null,
     password: null,
@@ -120,9 +148,9 @@ export function createSecret(ctx: Ctx, s: CreateStmt, at: InSchema): ResultSet {
 
 export function alterSecret(ctx: Ctx, secret: Secret, { props, unset }: Change): void {
   if (unset.length > 0) {
+    // Snowflake's ALTER SECRET … UNSET takes COMMENT only.
     for (const n of unset) {
       if (n === 'COMMENT') secret.comment = null;
-      else if (n === 'OAUTH_SCOPES') secret.scopes = [];
       else throw compileError(`invalid property '${n}' for UNSET.`, '001003', '42000');
     }
   } else {

@@ -370,15 +370,13 @@ describe('faults', () => {
     await destroy(conn);
   });
 
-  it('switches the access-token cache mode: none by default, until-expiry on request, 400 otherwise', async () => {
-    expect((await control('/sandbox/token-cache')).json).toEqual({ mode: 'none' });
-    expect((await control('/sandbox/token-cache', { mode: 'until-expiry' })).json).toEqual({
-      mode: 'until-expiry',
-    });
+  it('switches the access-token cache mode: until-expiry by default (the cautious answer), none on request, 400 otherwise', async () => {
     expect((await control('/sandbox/token-cache')).json).toEqual({ mode: 'until-expiry' });
-    expect((await control('/sandbox/token-cache', { mode: 'forever' })).status).toBe(400);
-    sb.setAccessTokenCache('none');
+    expect((await control('/sandbox/token-cache', { mode: 'none' })).json).toEqual({ mode: 'none' });
     expect((await control('/sandbox/token-cache')).json).toEqual({ mode: 'none' });
+    expect((await control('/sandbox/token-cache', { mode: 'forever' })).status).toBe(400);
+    sb.setAccessTokenCache('until-expiry');
+    expect((await control('/sandbox/token-cache')).json).toEqual({ mode: 'until-expiry' });
   });
 
   it('serves the control index at /sandbox and /sandbox/', async () => {

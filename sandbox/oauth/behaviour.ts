@@ -1,0 +1,37 @@
+// The switches for what Google does where its documentation is silent or its rollout uneven. Each
+// defaults to the cautious answer; sandbox/README.md ("Switches") says why.
+import { z } from 'zod';
+
+export const OAuthBehaviourInput = z
+  .object({
+    /**
+     * Whether every authorization response (success and error) carries iss=<issuer>. Google sends it
+     * (rolled out per user) without advertising authorization_response_iss_parameter_supported.
+     */
+    issOnAuthResponse: z.boolean(),
+  })
+  .strict();
+
+export type OAuthBehaviour = z.infer<typeof OAuthBehaviourInput>;
+
+export const OAuthBehaviourChange = OAuthBehaviourInput.partial();
+export type OAuthBehaviourChange = z.infer<typeof OAuthBehaviourChange>;
+
+export const OAUTH_BEHAVIOUR_DEFAULTS: Readonly<OAuthBehaviour> = Object.freeze({ issOnAuthResponse: true });
+
+/** For the control index: each switch, its values (default first) and what it decides. */
+export const OAUTH_SWITCHES: Record<keyof OAuthBehaviour, string> = {
+  issOnAuthResponse:
+    'true (default) | false: every Google authorization response (code or error) carries iss=<this server>',
+};
+
+/** The start options' switches over the defaults; an invalid value throws. */
+export function initialOAuthBehaviour(given: OAuthBehaviourChange = {}): OAuthBehaviour {
+  const picked = Object.fromEntries(
+    Object.keys(OAUTH_BEHAVIOUR_DEFAULTS).flatMap((k) => {
+      const v = (given as Record<string, unknown>)[k];
+      return v === undefined ? [] : [[k, v]];
+    }),
+  );
+  return OAuthBehaviourInput.parse({ ...OAUTH_BEHAVIOUR_DEFAULTS, ...picked });
+}
