@@ -67,13 +67,26 @@ describe('judgeChain', () => {
     expect(c?.detail).toContain('OTHER.PUBLIC.S');
   });
 
-  it('scopes not allowed by the integration: the fix keeps the allowed ones and adds the missing', () => {
+  it('scopes not allowed by the integration: the fix sets exactly the scopes the app requests', () => {
     const f = facts();
     (f.integration!.seen as { value: Record<string, string> }).value.OAUTH_ALLOWED_SCOPES = 'https://x/y';
     const c = get(judgeChain({ config: config(), profile, facts: f, now }), 'integration_scopes');
     expect(c?.status).toBe('failed');
     expect(c?.fixSql).toBe(
-      `ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ALLOWED_SCOPES = ('https://x/y', ${profile.defaultScopes.map((s) => `'${s}'`).join(', ')});`,
+      `ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ALLOWED_SCOPES = (${profile.defaultScopes.map((s) => `'${s}'`).join(', ')});`,
+    );
+  });
+
+  it('scopes the integration allows beyond the app’s: a warning (a refresh naming them would be refused)', () => {
+    const f = facts();
+    const allowed = [...profile.defaultScopes, 'https://x/extra'].map((s) => `'${s}'`).join(', ');
+    (f.integration!.seen as { value: Record<string, string> }).value.OAUTH_ALLOWED_SCOPES = `[${allowed}]`;
+    const c = get(judgeChain({ config: config(), profile, facts: f, now }), 'integration_scopes');
+    expect(c?.status).toBe('warning');
+    expect(c?.detail).toContain('https://x/extra');
+    expect(c?.detail).toContain('invalid_scope');
+    expect(c?.fixSql).toBe(
+      `ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ALLOWED_SCOPES = (${profile.defaultScopes.map((s) => `'${s}'`).join(', ')});`,
     );
   });
 
@@ -136,12 +149,15 @@ describe('judgeChain', () => {
       facts({
         rules: [{ name: 'R', seen: { kind: 'ok', value: { owner: 'O', type: 'HOST_PORT', mode, values } } }],
       });
-    expect(
-      get(
-        judgeChain({ config: config(), profile, facts: mk('INGRESS', ['health.googleapis.com']), now }),
-        'network_rule',
-      )?.status,
-    ).toBe('failed');
+    const ingress = get(
+      judgeChain({ config: config(), profile, facts: mk('INGRESS', ['health.googleapis.com']), now }),
+      'network_rule',
+    );
+    expect(ingress?.status).toBe('failed');
+    // MODE cannot be altered, and a rule an integration uses is not replaced blind: a new rule beside it.
+    expect(ingress?.fixSql).not.toContain('OR REPLACE');
+    expect(ingress?.fixSql).toContain('CREATE NETWORK RULE IF NOT EXISTS R_EGRESS MODE = EGRESS');
+    expect(ingress?.fixSql).toContain('SET ALLOWED_NETWORK_RULES = (R_EGRESS)');
     expect(
       get(
         judgeChain({ config: config(), profile, facts: mk('EGRESS', ['health.googleapis.com:8443']), now }),

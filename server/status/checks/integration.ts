@@ -94,7 +94,7 @@ export function integrationChecks(input: {
       ...endpoints,
       status: 'failed',
       detail: `Security integration ${it.name} has AUTH_TYPE = ${authType}, not OAUTH2.`,
-      fix: 'Re-create it with the setup script.',
+      fix: 'AUTH_TYPE cannot be changed in place: drop the integration, run the setup script to create it again, then re-create the secret (a secret stays tied to the integration it was created with) and connect again.',
     });
   else if (!exp.tokenEndpoints.map(norm).includes(norm(token)))
     out.push({
@@ -117,6 +117,8 @@ export function integrationChecks(input: {
   const scopes = { id: 'integration_scopes', title: 'Integration scopes' };
   const allowed = parseList(p.OAUTH_ALLOWED_SCOPES);
   const missing = exp.scopes.filter((sc) => !allowed.includes(sc));
+  const extra = allowed.filter((sc) => !exp.scopes.includes(sc));
+  const setScopes = `${alter} OAUTH_ALLOWED_SCOPES = (${exp.scopes.map(quoteLiteral).join(', ')});`;
   if (p.OAUTH_ALLOWED_SCOPES === undefined)
     out.push(odd(scopes, 'OAUTH_ALLOWED_SCOPES', `which scopes ${it.name} allows`));
   else if (allowed.length === 0)
@@ -126,9 +128,19 @@ export function integrationChecks(input: {
       ...scopes,
       status: 'failed',
       detail: `OAUTH_ALLOWED_SCOPES of ${it.name} lacks ${missing.join(', ')}, which the app requests.`,
-      fix: 'Allow every scope the app requests.',
-      fixSql: `${alter} OAUTH_ALLOWED_SCOPES = (${[...new Set([...allowed, ...exp.scopes])].map(quoteLiteral).join(', ')});`,
+      fix: 'Allow exactly the scopes the app requests.',
+      fixSql: setScopes,
     });
-  else out.push({ ...scopes, status: 'ok', detail: 'Allows every scope the app requests.' });
+  else if (extra.length)
+    // Whether Snowflake names the allowed scopes when it refreshes is undocumented; if it does, Google
+    // refuses a scope the user never granted (invalid_scope) and every call of the functions fails.
+    out.push({
+      ...scopes,
+      status: 'warning',
+      detail: `OAUTH_ALLOWED_SCOPES of ${it.name} also allows ${extra.join(', ')}, which the app does not request, so no token has them. If Snowflake names the allowed scopes when it refreshes (undocumented), Google refuses the refresh with invalid_scope.`,
+      fix: 'Allow exactly the scopes the app requests (re-running the setup script does this).',
+      fixSql: setScopes,
+    });
+  else out.push({ ...scopes, status: 'ok', detail: 'Allows exactly the scopes the app requests.' });
   return out;
 }

@@ -151,8 +151,10 @@ export function networkRuleCheck(input: {
         title: TITLE,
         status: 'failed',
         detail: `Network rule ${r.name} has MODE = ${mode}; functions need an EGRESS rule for ${exp.apiHost}.`,
-        fix: 'Re-create it as an egress rule (the setup script does).',
-        fixSql: `CREATE OR REPLACE NETWORK RULE ${sqlName(r.name)} MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = (${quoteLiteral(exp.apiHost)});`,
+        // MODE cannot be altered, and replacing a rule an integration uses is not something to do blind:
+        // create an egress rule beside it and point the integration at that one.
+        fix: 'Create an egress rule beside it and point the external access integration at it (a rule’s MODE cannot be changed).',
+        fixSql: `CREATE NETWORK RULE IF NOT EXISTS ${sqlName(`${r.name}_EGRESS`)} MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = (${quoteLiteral(exp.apiHost)});\nALTER EXTERNAL ACCESS INTEGRATION ${sqlName(seenEais[0]!.name)} SET ALLOWED_NETWORK_RULES = (${sqlName(`${r.name}_EGRESS`)});`,
       },
     ];
   return [
