@@ -41,6 +41,18 @@ export const signInErrors = {
     retryConnect: true,
     examples: [{ params: { provider: PROVIDER } }],
   }),
+  issuer_mismatch: entry<{ expected: string; got: string }>({
+    group: 'sign-in',
+    when: 'The authorization response carried an `iss` other than the provider’s issuer (`OAUTH_ISSUER`): an answer from another authorization server, or a proxy that shows its own issuer.',
+    status: 400,
+    title: 'The answer came from another authorization server',
+    why: (p) =>
+      `The sign-in’s answer says it was issued by ${p.got}, but this app signs in with ${p.expected}. An answer from another server is refused before its code is used (a defence against mix-up attacks), so nothing was exchanged or written.`,
+    fix: (p) =>
+      `Start the connection again from this app. If you sign in through a proxy that sends its own issuer, set OAUTH_ISSUER=${p.got} and restart the app.`,
+    retryConnect: true,
+    examples: [{ params: { expected: 'https://accounts.google.com', got: '<the iss the answer carried>' } }],
+  }),
   provider_callback_error: entry<{
     provider: string;
     error: string;

@@ -100,6 +100,20 @@ export function oauthError(e: unknown, ctx: Ctx): AppError {
       { upstream },
     );
   }
+  // openid-client compares a present `iss` with the issuer before it uses the code (the one iss rule).
+  const iss = findCause(
+    e,
+    (c) => c instanceof Error && /unexpected "iss" \(issuer\) response parameter/.test(c.message),
+  ) as { cause?: { expected?: unknown; parameters?: unknown } } | undefined;
+  if (iss) {
+    const params = iss.cause?.parameters;
+    const got = params instanceof URLSearchParams ? (params.get('iss') ?? '') : '';
+    return appError(
+      'issuer_mismatch',
+      { expected: String(iss.cause?.expected ?? ''), got: got.slice(0, 200) },
+      { upstream: { source: profile.displayName, code: 'iss', message: `iss=${got.slice(0, 200)}` } },
+    );
+  }
   const tooLarge = findCause(e, (c) => c instanceof ResponseTooLargeError);
   if (tooLarge) {
     return appError(

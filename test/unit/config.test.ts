@@ -245,6 +245,14 @@ describe('parseConfig: endpoints', () => {
       expect(live({ ...LIVE, OAUTH_TOKEN_URL: url }).oauth.tokenUrl).toBe(url);
     },
   );
+  it('the expected issuer stays the provider’s behind a proxied authorization URL (the one iss rule)', () => {
+    const proxied = live({ ...LIVE, OAUTH_AUTHORIZATION_URL: 'https://auth-proxy.example/o/oauth2/v2/auth' });
+    expect(proxied.oauth.authorizationUrl).toBe('https://auth-proxy.example/o/oauth2/v2/auth');
+    expect(proxied.oauth.issuer).toBe('https://accounts.google.com');
+    expect(live({ ...LIVE, OAUTH_ISSUER: 'https://issuer.example' }).oauth.issuer).toBe(
+      'https://issuer.example',
+    );
+  });
   it('a value that is not a URL is refused', () => {
     expect(problems({ ...LIVE, HEALTH_API_URL: 'health api' }).join('\n')).toMatch(
       /HEALTH_API_URL .* is not a URL/,
