@@ -1,11 +1,13 @@
-// npm run status [-- --url http://127.0.0.1:8787] [--json]
-// Prints the status checks and exits 0 (connected), 1 (needs attention: a warning, not connected, or
-// needs re-authorization) or 2 (broken or misconfigured), for cron and monitoring.
+// npm run status [-- --url http://127.0.0.1:8787] [--json] [--max-age 26h]
+// Prints the status checks and exits 0 (connected), 1 (needs attention: a warning, not connected, needs
+// re-authorization, or the last proof older than --max-age) or 2 (broken or misconfigured), for cron and
+// monitoring: a revocation shows up within a schedule interval without anyone clicking.
 //   --url  asks a running app's /status.json (the only way to check sandbox mode, whose stand-ins live
 //          inside the app's process). With ADMIN_TOKEN in the environment it is sent as a bearer token;
 //          the request gives up after 10 s.
 //   without --url: loads the configuration as the app does (.env, environment) and runs the cheap
 //          checks itself (no warehouse); the end-to-end result comes from the app's event log.
+//   --max-age  how old the last passing end-to-end check may be (default: the app's PROOF_MAX_AGE).
 import {
   type AppConfig,
   ConfigError,
@@ -19,8 +21,11 @@ import { ConnectionHistory } from '../server/connection/history.js';
 import { createLogger } from '../server/log.js';
 import { getProfile } from '../server/providers/index.js';
 import { SnowflakeSession } from '../server/snowflake/session.js';
+import { formatSpan } from '../server/status/age.js';
 import { EventLog } from '../server/status/events.js';
+import { type Proof, withinMaxAge } from '../server/status/proof.js';
 import { exitCodeFor, type Overall, StatusService } from '../server/status/service.js';
+import { parseStatusArgs, USAGE } from './status-args.js';
 
 interface PrintedCheck {
   id: string;
@@ -35,18 +40,20 @@ interface PrintedReport {
   generatedAt?: string;
   provider?: string;
   secret?: string;
+  lastConnect?: unknown;
+  proof: Proof;
   checks: PrintedCheck[];
 }
 
 const OVERALLS: Overall[] = [
   'connected',
+  'unproven',
   'warning',
   'not_connected',
   'needs_reauth',
   'misconfigured',
   'error',
 ];
-const USAGE = 'usage: npm run status [-- --url http://127.0.0.1:8787] [--json]';
 
 function print(r: PrintedReport, json: boolean): void {
   if (json) {
@@ -55,7 +62,9 @@ function print(r: PrintedReport, json: boolean): void {
   }
   // UNKN: Snowflake answered in a shape the app could not read (it counts like a warning).
   const mark = { ok: 'ok  ', warning: 'WARN', failed: 'FAIL', unknown: 'UNKN' } as Record<string, string>;
-  const lines = [`overall: ${r.overall}${r.secret ? ` (${r.provider}, secret ${r.secret})` : ''}`];
+  // The verdict with the age of its proof: "connected, last proven 3 h ago".
+  const proof = r.lastConnect ? `, ${r.proof.text}` : '';
+  const lines = [`overall: ${r.overall}${proof}${r.secret ? ` (${r.provider}, secret ${r.secret})` : ''}`];
   for (const c of r.checks) {
     lines.push(`[${mark[c.status] ?? c.status}] ${c.id}: ${c.detail}`);
     if (c.status !== 'ok' && c.fix) lines.push(`       fix: ${c.fix}`);
@@ -95,6 +104,10 @@ async function fromUrl(url: string, adminToken: string | undefined): Promise<Pri
   const body = (await res.json()) as PrintedReport;
   if (!OVERALLS.includes(body.overall) || !Array.isArray(body.checks))
     throw new Error(`${target.href} did not answer with this app's status`);
+  if (typeof body.proof?.maxAgeSeconds !== 'number')
+    throw new Error(
+      `${target.href} answered without the proof's age (an older version of the app?): update the app`,
+    );
   return body;
 }
 
@@ -120,16 +133,15 @@ async function fromConfig(config: AppConfig): Promise<PrintedReport> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const i = argv.indexOf('--url');
-  const url = i >= 0 ? argv[i + 1] : undefined;
-  if (argv.includes('-h') || argv.includes('--help')) {
+  const parsed = parseStatusArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { help, json, url, maxAge } = parsed.args;
+  if (help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
-  }
-  if (i >= 0 && !url) {
-    process.stderr.write(`--url needs the app's address.\n${USAGE}\n`);
-    return 2;
   }
   let report: PrintedReport;
   // The app's .env also holds ADMIN_TOKEN, which --url needs for an app started with it.
@@ -145,7 +157,17 @@ async function main(argv: string[]): Promise<number> {
     }
     report = await fromConfig(parsed.config);
   }
+  // --max-age judges the proof's age here instead of the app's PROOF_MAX_AGE.
+  if (maxAge)
+    report = {
+      ...report,
+      ...withinMaxAge(report.overall, report.proof, maxAge.seconds, `--max-age ${maxAge.text}`),
+    };
   print(report, json);
+  if (!json && !report.proof.fresh && report.proof.at && !maxAge)
+    process.stdout.write(
+      `(the limit is the app's PROOF_MAX_AGE, ${formatSpan(report.proof.maxAgeSeconds)}; --max-age sets another)\n`,
+    );
   return exitCodeFor(report.overall);
 }
 

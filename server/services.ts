@@ -14,6 +14,7 @@ import { getProfile, type ProviderProfile } from './providers/index.js';
 import { SecretWriter } from './snowflake/secret-writer.js';
 import { SnowflakeSession } from './snowflake/session.js';
 import { EventLog } from './status/events.js';
+import { sinceConnect } from './status/proof.js';
 import { CheckSchedule } from './status/schedule.js';
 import { StatusService } from './status/service.js';
 
@@ -61,6 +62,12 @@ async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
   }
 }
 
+/** When the last end-to-end check since the last connect ran (ms), for the schedule. */
+function lastCheckSinceConnect(history: ConnectionHistory): number | undefined {
+  const check = sinceConnect(history.lastConnect(), history.lastCheck());
+  return check ? Date.parse(check.at) : undefined;
+}
+
 export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptions = {}): Services {
   const clock = opts.clock ?? systemClock;
   const profile = getProfile(config.provider);
@@ -68,7 +75,8 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
   const pending = new PendingFlows(config.flowTtlMs, undefined, () => clock.now());
   const session = new SnowflakeSession(config.snowflake.connection, log, config.timeouts.snowflakeMs);
   const writer = new SecretWriter(session, config.snowflake.secret);
-  const events = new EventLog(config.dataDir);
+  // Stamped by the app's clock: the proof's age and the schedule count from these times.
+  const events = new EventLog(config.dataDir, () => clock.now());
   const history = new ConnectionHistory(events, profile.id, config.snowflake.secret.display);
   const endToEnd = new EndToEndCheck(config, session, events, log);
   const status = new StatusService(
@@ -87,6 +95,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     () => history.lastConnect() !== undefined,
     () => endToEnd.run(),
     log,
+    () => lastCheckSinceConnect(history),
   );
   schedule.start();
   const disposer = new TokenDisposer({

@@ -4,6 +4,7 @@
 // each missing setting. The settings themselves are listed once, in schema.ts.
 import { describeMissing, getProfile, scopeSetFor } from '../providers/index.js';
 import { parseQualifiedName, type QualifiedName, SqlValueError } from '../snowflake/sql.js';
+import { defaultProofMaxAge, resolveCheckSchedule } from './check-schedule.js';
 import { type Env, isSandboxRequested, readSettings } from './env.js';
 import { ConfigError } from './error.js';
 import { checkEndpoint, checkExposure, checkRedirectUri } from './redirect.js';
@@ -46,7 +47,7 @@ function qualifiedName(
   }
 }
 
-function baseConfig(c: SettingValues, problems: string[]): BaseConfig {
+function baseConfig(c: SettingValues, problems: string[], sandbox: boolean): BaseConfig {
   const profile = getProfile(c.PROVIDER);
   const redirectUri = c.OAUTH_REDIRECT_URI ?? `http://localhost:${c.PORT}/callback`;
   checkRedirectUri(redirectUri, problems);
@@ -72,7 +73,10 @@ function baseConfig(c: SettingValues, problems: string[]): BaseConfig {
     heldTokenTtlMs: c.HELD_TOKEN_TTL_SECONDS * 1000,
     adminToken: c.ADMIN_TOKEN,
     publicUrl: c.PUBLIC_URL,
-    checkIntervalSeconds: c.CHECK_INTERVAL,
+    ...resolveCheckSchedule(sandbox, { interval: c.CHECK_INTERVAL, maxAge: c.PROOF_MAX_AGE }, problems, {
+      interval: S.CHECK_INTERVAL.name,
+      maxAge: S.PROOF_MAX_AGE.name,
+    }),
     timeouts: { oauthSeconds: c.OAUTH_TIMEOUT_SECONDS, snowflakeMs: c.SNOWFLAKE_TIMEOUT_SECONDS * 1000 },
     sandboxPorts: { oauth: c.SANDBOX_OAUTH_PORT, snowflake: c.SANDBOX_SNOWFLAKE_PORT },
   };
@@ -87,10 +91,11 @@ export function parseConfig(
 ): { sandbox: true; base: BaseConfig } | { sandbox: false; base: BaseConfig; config: AppConfig } {
   const c = readSettings(env);
   const problems: string[] = [];
-  const base = baseConfig(c, problems);
+  const sandbox = isSandboxRequested(env);
+  const base = baseConfig(c, problems, sandbox);
   if (problems.length) throw new ConfigError(problems);
 
-  if (isSandboxRequested(env)) return { sandbox: true, base };
+  if (sandbox) return { sandbox: true, base };
 
   const profile = getProfile(c.PROVIDER);
   if (!c.OAUTH_CLIENT_ID)
@@ -184,6 +189,7 @@ export function configFromBase(
     flowTtlMs: FLOW_TTL_MS,
     adminToken: base.adminToken,
     checkIntervalSeconds: base.checkIntervalSeconds,
+    proofMaxAgeSeconds: base.proofMaxAgeSeconds ?? defaultProofMaxAge(base.checkIntervalSeconds),
     timeouts: base.timeouts,
   });
 }

@@ -43,6 +43,12 @@ const trimmed = () =>
 /** A number of seconds given as text. */
 const seconds = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+/** A number of seconds given as text, or undefined when unset or blank (the default is worked out later). */
+const optionalSeconds = (min: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && !v.trim() ? undefined : v),
+    z.coerce.number().int().min(min).optional(),
+  );
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 /** Snowflake's sign-in ways, as SNOWFLAKE_AUTHENTICATOR (any case) names them. */
@@ -106,8 +112,21 @@ export const SETTINGS = named({
   },
   CHECK_INTERVAL: {
     group: 'App',
-    type: z.coerce.number().int().min(0).default(0),
-    description: 'Seconds between scheduled end-to-end checks (they use a warehouse); `0` turns them off.',
+    type: optionalSeconds(0),
+    accepts: 'a whole number of seconds, 0 or more',
+    defaultText:
+      '`86400` (a day) in live mode; `0` (off) in sandbox mode, whose stand-ins cost nothing and never let a token die unused',
+    description:
+      'Seconds between scheduled end-to-end checks; `0` turns them off. Nothing runs before the first connect, and the next check falls due one interval after the last one (also across a restart, so a restarted app does not wait another interval). Each check is one call of the check function: it resumes the warehouse if suspended, and Snowflake bills per second with a 60-second minimum each time a warehouse starts, so on an XSMALL warehouse (1 credit an hour) a check costs about 0.017 credits, a daily one about 0.5 credits a month (a little more while the warehouse waits out its `AUTO_SUSPEND`, 60 s in the setup script).',
+  },
+  PROOF_MAX_AGE: {
+    group: 'App',
+    type: optionalSeconds(60),
+    accepts: 'a whole number of seconds, 60 or more, longer than `CHECK_INTERVAL`',
+    defaultText:
+      '`CHECK_INTERVAL` + `7200` (2 h): `93600` (26 h) with the daily default, and when the schedule is off',
+    description:
+      'How old the last passing end-to-end check since the last connect may be before the verdict says `unproven` instead of `connected` (and `npm run status` exits 1): a page load never runs the check, so this is what stops an old green from standing.',
   },
   LOG_LEVEL: {
     group: 'Logging',

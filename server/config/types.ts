@@ -66,6 +66,8 @@ export interface AppConfig {
   adminToken?: string;
   /** Scheduled end-to-end check, in seconds; 0 = off. */
   checkIntervalSeconds: number;
+  /** How old the last passing end-to-end check may be before the verdict is `unproven`, in seconds. */
+  proofMaxAgeSeconds: number;
   timeouts: { oauthSeconds: number; snowflakeMs: number };
 }
 
@@ -84,7 +86,10 @@ export interface BaseConfig {
   heldTokenTtlMs: number;
   adminToken?: string;
   publicUrl?: string;
+  /** CHECK_INTERVAL, the mode's default applied (the mode requested is known from the settings alone). */
   checkIntervalSeconds: number;
+  /** PROOF_MAX_AGE, the default applied; when absent, the default for checkIntervalSeconds. */
+  proofMaxAgeSeconds?: number;
   timeouts: { oauthSeconds: number; snowflakeMs: number };
   /** The stand-ins' ports in sandbox mode (0 = any free port). */
   sandboxPorts: { oauth: number; snowflake: number };

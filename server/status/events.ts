@@ -37,7 +37,11 @@ export class EventLog {
   private readonly file: string;
   private cache: AppEvent[];
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    /** Stamps new events: the app's clock, so tests that move it see events at the times they moved to. */
+    private readonly now: () => number = () => Date.now(),
+  ) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     this.file = path.join(dataDir, 'events.jsonl');
     this.cache = this.load();
@@ -58,7 +62,7 @@ export class EventLog {
   }
 
   append(e: Omit<AppEvent, 'at'> & { at?: string }): AppEvent {
-    const event: AppEvent = { at: e.at ?? new Date().toISOString(), ...e } as AppEvent;
+    const event: AppEvent = { at: e.at ?? new Date(this.now()).toISOString(), ...e } as AppEvent;
     if (event.reason) event.reason = scrubTokens(event.reason);
     appendFileSync(this.file, `${JSON.stringify(event)}\n`, { mode: 0o600 });
     this.cache.push(event);

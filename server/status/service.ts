@@ -1,7 +1,8 @@
 // What the app knows about the connection: the last connect and end-to-end check (from the event log),
 // the cheap checks (read from Snowflake on every report, no warehouse), the refresh token's expiry, and
 // the overall verdict. The end-to-end check and the steps chart use a warehouse, so they run only when
-// asked, right after a connect, or on the optional CHECK_INTERVAL schedule — never on a page load.
+// asked, right after a connect, or on the CHECK_INTERVAL schedule — never on a page load; instead the
+// verdict says how old its proof is, and stops saying `connected` once that is older than PROOF_MAX_AGE.
 import type { AppConfig } from '../config/index.js';
 import type { EndToEndCheck } from '../connection/end-to-end.js';
 import type { ConnectionHistory } from '../connection/history.js';
@@ -11,13 +12,23 @@ import { ChainReader } from '../snowflake/chain-reader.js';
 import { type CheckFailure, type CheckResult, checkFailureFix } from '../snowflake/check-function.js';
 import { readDailySteps } from '../snowflake/data-reader.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
+import { formatAgo, formatSpan } from './age.js';
 import { type StepsChart, stepsChart } from './chart.js';
 import { type ExpiryView, expiryView, judgeChain, type StatusCheck } from './checks/index.js';
 import { readChain } from './describe.js';
 import type { AppEvent, EventLog } from './events.js';
 import { type Change, failureText, type HistoryLine, historyLines, lastChange } from './history.js';
+import { type Proof, proofOf, type ScheduleView, scheduleOf } from './proof.js';
 
-export type Overall = 'connected' | 'warning' | 'not_connected' | 'needs_reauth' | 'misconfigured' | 'error';
+/** `unproven`: would be `connected`, but the last passing end-to-end check is older than PROOF_MAX_AGE (or none). */
+export type Overall =
+  | 'connected'
+  | 'unproven'
+  | 'warning'
+  | 'not_connected'
+  | 'needs_reauth'
+  | 'misconfigured'
+  | 'error';
 
 /** Exit code of `npm run status` for a verdict: 0 connected, 1 needs attention, 2 broken. */
 export function exitCodeFor(overall: Overall): 0 | 1 | 2 {
@@ -42,6 +53,17 @@ export interface StatusReport extends Omit<Summary, 'overall'> {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/** A passing end-to-end row older than PROOF_MAX_AGE is a warning: it no longer vouches for now. */
+function staleProofItem(item: StatusCheck, proof: Proof): StatusCheck {
+  if (item.status !== 'ok' || proof.fresh || proof.ageSeconds === null) return item;
+  return {
+    ...item,
+    status: 'warning',
+    detail: `${item.detail} That was ${formatAgo(proof.ageSeconds)}, more than PROOF_MAX_AGE (${formatSpan(proof.maxAgeSeconds)}): Snowflake may have lost the token since.`,
+    fix: 'Run the end-to-end check (it uses the warehouse), or let the CHECK_INTERVAL schedule run it.',
+  };
+}
 
 export class StatusService {
   private reading: ReturnType<typeof readChain> | undefined;
@@ -155,7 +177,18 @@ export class StatusService {
       if (check.failure === 'rate_limited') return 'warning';
       return 'error';
     }
-    return 'connected';
+    return this.proof(now).fresh ? 'connected' : 'unproven';
+  }
+
+  /** How old the last passing end-to-end check since the last connect is, against PROOF_MAX_AGE. */
+  proof(now = this.clock()): Proof {
+    const passed = this.events.last((e) => e.type === 'check' && e.ok === true && this.connection.mine(e));
+    return proofOf(this.lastConnect(), passed, now, this.config.proofMaxAgeSeconds);
+  }
+
+  /** The CHECK_INTERVAL schedule: when the next check falls due, and what checks cost. */
+  schedule(now = this.clock()): ScheduleView {
+    return scheduleOf(this.config.checkIntervalSeconds, this.lastConnect(), this.lastCheck(), now);
   }
 
   /** What the last connect changed (e.g. "was revoked 2 days ago, now connected"), if anything. */
@@ -163,11 +196,13 @@ export class StatusService {
     return lastChange(this.mineAndFailures(), now);
   }
 
-  summary() {
+  summary(now = this.clock()) {
     const c = this.lastConnect();
     const check = this.lastCheck();
     return {
-      overall: this.overall(),
+      overall: this.overall(now),
+      proof: this.proof(now),
+      schedule: this.schedule(now),
       mode: this.config.mode,
       provider: this.profile.id,
       secret: this.config.snowflake.secret.display,
@@ -242,11 +277,11 @@ export class StatusService {
   async report(): Promise<StatusReport> {
     const now = this.clock();
     const [{ checks, expiry, expiries }, chart] = await Promise.all([this.inspect(), this.stepsChart()]);
-    const base = this.summary();
+    const base = this.summary(now);
     const c = this.lastConnect();
     const check = this.lastCheck();
     const checkedSinceConnect = c && check && check.at >= c.at ? check : undefined;
-    checks.push(this.endToEndItem(c, checkedSinceConnect, now));
+    checks.push(staleProofItem(this.endToEndItem(c, checkedSinceConnect, now), base.proof));
 
     const expiryCheck = checks.find((x) => x.id === 'token_expiry');
     const expiryFact = this.expiryFact(expiry, now);
@@ -264,9 +299,10 @@ export class StatusService {
     );
     if (failed.length) overall = 'misconfigured';
     else if (expiryCheck?.status === 'failed' && c) overall = 'needs_reauth';
-    else if (base.overall !== 'connected') overall = base.overall;
+    else if (base.overall !== 'connected' && base.overall !== 'unproven') overall = base.overall;
     else if (warnings.length || expiryCheck?.status === 'warning') overall = 'warning';
-    else overall = 'connected';
+    // Connected, or unproven: every check passes but the last proof is too old (or there is none).
+    else overall = base.overall;
 
     return {
       ...base,

@@ -460,10 +460,12 @@ describe('status: a Testing-status client, then published and re-authorized', ()
       await h.admin(`ALTER SECRET ${SECRET} SET OAUTH_REFRESH_TOKEN_EXPIRY_TIME = '${testingExpiry}'`);
     expect(await expiryOf()).not.toBeNull();
 
-    // Eight days on (the app's clock), the token from the published client still works.
+    // Eight days on (the app's clock), the token from the published client still works. No check ran in
+    // those days, which PROOF_MAX_AGE would call unproven: this is about the expiry, so that limit is
+    // set out of the way (test/integration/proof-age.test.ts covers it).
     const later = new Date(Date.now() + 8 * 86400_000);
     const clocked = new StatusService(
-      config,
+      { ...config, proofMaxAgeSeconds: 30 * 86400 },
       published.profile,
       published.session,
       published.history,

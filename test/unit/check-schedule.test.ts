@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/clock.js';
 import { createLogger } from '../../server/log.js';
-import { CheckSchedule } from '../../server/status/schedule.js';
+import { CheckSchedule, nextCheckDue } from '../../server/status/schedule.js';
 
 const log = createLogger('silent');
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
-function schedule(intervalMs: number, connected: () => boolean) {
-  const clock = new ManualClock(0);
+/**
+ * A schedule on a ManualClock. The history it counts from: `checkedAt` (a check before the schedule
+ * started, e.g. the connect's), then every check it ran, and any recorded with `checkedBySomeoneElse`.
+ */
+function schedule(
+  intervalMs: number,
+  connected: () => boolean,
+  opts: { start?: number; checkedAt?: number } = {},
+) {
+  const clock = new ManualClock(opts.start ?? 0);
   const runs: number[] = [];
+  const checks: number[] = opts.checkedAt === undefined ? [] : [opts.checkedAt];
   let finish: (() => void) | undefined;
   let hold = false;
   const s = new CheckSchedule(
@@ -17,10 +28,19 @@ function schedule(intervalMs: number, connected: () => boolean) {
     async () => {
       runs.push(clock.now());
       if (hold) await new Promise<void>((r) => (finish = r));
+      checks.push(clock.now());
     },
     log,
+    () => checks.at(-1),
   );
-  return { clock, runs, s, holdNext: () => (hold = true), release: () => finish?.() };
+  return {
+    clock,
+    runs,
+    s,
+    holdNext: () => (hold = true),
+    release: () => finish?.(),
+    checkedBySomeoneElse: () => checks.push(clock.now()),
+  };
 }
 
 describe('CheckSchedule (CHECK_INTERVAL)', () => {
@@ -48,7 +68,8 @@ describe('CheckSchedule (CHECK_INTERVAL)', () => {
   });
 
   it('stop() waits for the check it started', async () => {
-    const { clock, runs, s, holdNext, release } = schedule(1000, () => true);
+    // Connected, and checked at 0 (the connect's own check): the next one falls due at 1000.
+    const { clock, runs, s, holdNext, release } = schedule(1000, () => true, { checkedAt: 0 });
     s.start();
     holdNext();
     const advanced = clock.advance(1000);
@@ -65,5 +86,73 @@ describe('CheckSchedule (CHECK_INTERVAL)', () => {
     await advanced;
     expect(stopped).toBe(true);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('CheckSchedule: daily, across a restart', () => {
+  const now = 100 * DAY;
+
+  it('checks at start when the last check is older than the interval, then daily from there', async () => {
+    const { clock, runs, s } = schedule(DAY, () => true, { start: now, checkedAt: now - 25 * HOUR });
+    s.start();
+    await clock.advance(0);
+    expect(runs).toEqual([now]);
+    await clock.advance(DAY - 1);
+    expect(runs).toEqual([now]);
+    await clock.advance(1);
+    expect(runs).toEqual([now, now + DAY]);
+    await s.stop();
+  });
+
+  it('checks at start when connected but never checked since', async () => {
+    const { clock, runs, s } = schedule(DAY, () => true, { start: now });
+    s.start();
+    await clock.advance(0);
+    expect(runs).toEqual([now]);
+    await s.stop();
+  });
+
+  it('a recent check: waits only for the rest of the interval, not a whole one', async () => {
+    const { clock, runs, s } = schedule(DAY, () => true, { start: now, checkedAt: now - 23 * HOUR });
+    s.start();
+    await clock.advance(HOUR - 1);
+    expect(runs).toEqual([]);
+    await clock.advance(1);
+    expect(runs).toEqual([now + HOUR]);
+    await s.stop();
+  });
+
+  it('never runs before a connect, however old the last check', async () => {
+    const { clock, runs, s } = schedule(DAY, () => false, { start: now, checkedAt: now - 30 * DAY });
+    s.start();
+    await clock.advance(3 * DAY);
+    expect(runs).toEqual([]);
+    await s.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a check someone else ran (a click, a connect) moves the next scheduled one back', async () => {
+    const { clock, runs, s, checkedBySomeoneElse } = schedule(DAY, () => true, {
+      start: now,
+      checkedAt: now,
+    });
+    s.start();
+    await clock.advance(20 * HOUR);
+    checkedBySomeoneElse();
+    await clock.advance(4 * HOUR); // one day after the first check: not due, the click was 4 h ago
+    expect(runs).toEqual([]);
+    await clock.advance(20 * HOUR);
+    expect(runs).toEqual([now + 44 * HOUR]);
+    await s.stop();
+  });
+});
+
+describe('nextCheckDue', () => {
+  it('one interval after the last check; now without one, or when overdue; at most one interval ahead', () => {
+    expect(nextCheckDue(DAY, undefined, 5)).toBe(5);
+    expect(nextCheckDue(DAY, 0, HOUR)).toBe(DAY);
+    expect(nextCheckDue(DAY, 0, 2 * DAY)).toBe(2 * DAY);
+    // A last check "in the future" (the clock was set back) waits one interval, not longer.
+    expect(nextCheckDue(DAY, 10 * DAY, 0)).toBe(DAY);
   });
 });

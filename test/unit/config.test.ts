@@ -403,3 +403,38 @@ describe('isLoopbackHost', () => {
     expect(isLoopbackHost(h)).toBe(false);
   });
 });
+
+describe('parseConfig: the scheduled end-to-end check and how old its proof may get', () => {
+  it('live mode: a check every day by default, and a proof may be 26 h old', () => {
+    const c = live(LIVE);
+    expect(c.checkIntervalSeconds).toBe(86_400);
+    expect(c.proofMaxAgeSeconds).toBe(93_600);
+  });
+  it('sandbox mode: off by default (blank counts as unset), the limit still 26 h', () => {
+    for (const env of [{}, { CHECK_INTERVAL: '' }, { CHECK_INTERVAL: '  ' }]) {
+      const r = parseConfig(env);
+      expect(r.sandbox).toBe(true);
+      expect(r.base.checkIntervalSeconds).toBe(0);
+      expect(r.base.proofMaxAgeSeconds).toBe(93_600);
+    }
+    expect(parseConfig({ CHECK_INTERVAL: '3600' }).base.checkIntervalSeconds).toBe(3600);
+  });
+  it('CHECK_INTERVAL=0 turns it off in live mode; a blank one keeps the daily default', () => {
+    expect(live({ ...LIVE, CHECK_INTERVAL: '0' }).checkIntervalSeconds).toBe(0);
+    expect(live({ ...LIVE, CHECK_INTERVAL: '' }).checkIntervalSeconds).toBe(86_400);
+  });
+  it('the limit follows the interval (plus 2 h) unless set', () => {
+    expect(live({ ...LIVE, CHECK_INTERVAL: '21600' }).proofMaxAgeSeconds).toBe(28_800);
+    expect(live({ ...LIVE, CHECK_INTERVAL: '0' }).proofMaxAgeSeconds).toBe(93_600);
+    expect(live({ ...LIVE, PROOF_MAX_AGE: '172800' }).proofMaxAgeSeconds).toBe(172_800);
+  });
+  it('refuses a limit within the interval (every proof would go stale), and malformed values by name', () => {
+    expect(problems({ ...LIVE, PROOF_MAX_AGE: '3600' }).join('\n')).toContain(
+      'PROOF_MAX_AGE (3600 s) must be longer than CHECK_INTERVAL (86400 s, the default)',
+    );
+    expect(problems({ CHECK_INTERVAL: '600', PROOF_MAX_AGE: '600' }).join('\n')).toMatch(/PROOF_MAX_AGE/);
+    expect(problems({ ...LIVE, CHECK_INTERVAL: 'daily' }).join('\n')).toMatch(/^CHECK_INTERVAL:/);
+    expect(problems({ ...LIVE, CHECK_INTERVAL: '-1' }).join('\n')).toMatch(/^CHECK_INTERVAL:/);
+    expect(problems({ ...LIVE, PROOF_MAX_AGE: '10' }).join('\n')).toMatch(/^PROOF_MAX_AGE:/);
+  });
+});
