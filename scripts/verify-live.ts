@@ -11,6 +11,7 @@
 // Exit: 0 every question answered, 1 some unknown, 2 setup failed (the message says what, why and the fix),
 // 130 interrupted.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ import { ADMIN_PRIVILEGES, adminConnection } from '../server/verify/admin-connec
 import { Redactor } from '../server/verify/redactor.js';
 import { exitCode, type Report, renderText } from '../server/verify/report.js';
 import { runVerify, type VerifyOptions } from '../server/verify/run.js';
-import type { Place } from '../server/verify/scratch.js';
+import { dropStatements, type Place, scratchNames } from '../server/verify/scratch.js';
 
 const USAGE = `usage: npm run verify-live -- --admin-connection <name> [--database DB | --schema DB.SCHEMA] [--json] [--no-browser]
        npm run verify-live -- --sandbox [--json]
@@ -172,10 +173,16 @@ async function main(argv: string[]): Promise<number> {
   const prepared = argv.includes('--sandbox') ? await sandbox() : live(argv);
   const redactor = new Redactor();
   const err = (line: string) => process.stderr.write(`${redactor.scrub(line)}\n`);
-  // Ctrl-C once: stop at the next step, then clean up. Twice: quit now (the report would list nothing).
+  const runId = randomBytes(4).toString('hex').toUpperCase();
+  // Ctrl-C once: stop at the next step, then clean up. Twice: quit now, naming what may be left.
   const stop = new AbortController();
   const onSignal = () => {
-    if (stop.signal.aborted) process.exit(130);
+    if (stop.signal.aborted) {
+      err('Quit before cleaning up. Run these as the administrator to drop what this run may have left:');
+      for (const sql of dropStatements(scratchNames(prepared.place, runId))) err(`  ${sql};`);
+      err('The refresh tokens were not revoked: they ended with this process, unused.');
+      process.exit(130);
+    }
     err('Stopping: dropping the temporary objects and revoking the tokens (Ctrl-C again to quit at once) …');
     stop.abort(new Error('interrupted'));
   };
@@ -183,7 +190,7 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   let report: Report;
   try {
-    report = await runVerify({ ...prepared, tell: err, signal: stop.signal, redactor });
+    report = await runVerify({ ...prepared, tell: err, signal: stop.signal, redactor, runId });
   } finally {
     await prepared.close();
   }

@@ -49,8 +49,9 @@ export interface VerifyOptions {
   signal?: AbortSignal;
   /** Collects every secret value the run meets; pass one to scrub your own output with it too. */
   redactor?: Redactor;
-  /** Seams for tests: the run id, the clock and the pause between query-history reads. */
+  /** The run id in every temporary name (random unless given: the CLI picks it, to name leftovers on a forced quit). */
   runId?: string;
+  /** Seams for tests: the clock and the pause between query-history reads. */
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   log?: Logger;
@@ -228,10 +229,14 @@ export async function runVerify(o: VerifyOptions): Promise<Report> {
 
   async function disposeTokens(): Promise<TokenOutcome[]> {
     if (obtained.length === 0) return [];
-    const account = await appSecretAccount(config, () => {
-      appSession ??= new SnowflakeSession(config.snowflake.connection, log, config.timeouts.snowflakeMs);
-      return appSession;
-    }).catch(() => ({ kind: 'unknown' as const }));
+    const account = await appSecretAccount(
+      config,
+      () => {
+        appSession ??= new SnowflakeSession(config.snowflake.connection, log, config.timeouts.snowflakeMs);
+        return appSession;
+      },
+      o.tell,
+    ).catch(() => ({ kind: 'unknown' as const }));
     return disposeAll(client, obtained, account, redactor);
   }
 }

@@ -157,6 +157,30 @@ def probe(alias):
 `;
 }
 
+/** The DROP for each kind of temporary object (IF EXISTS: dropping twice is harmless). */
+const DROP = {
+  schema: (name: string) => `DROP SCHEMA IF EXISTS ${name}`,
+  rule: (name: string) => `DROP NETWORK RULE IF EXISTS ${name}`,
+  integration: (name: string) => `DROP INTEGRATION IF EXISTS ${name}`,
+  secret: (name: string) => `DROP SECRET IF EXISTS ${name}`,
+  probe: (name: string) => `DROP FUNCTION IF EXISTS ${name}(VARCHAR)`,
+};
+
+/**
+ * Every statement that drops what a run with these names may have created, newest first: for a person who
+ * quit before the run could clean up (the run itself drops only what it created).
+ */
+export function dropStatements(n: ScratchNames): string[] {
+  return [
+    DROP.probe(n.probe),
+    DROP.integration(n.eai),
+    ...Object.values(n.secrets).reverse().map(DROP.secret),
+    ...Object.values(n.integrations).reverse().map(DROP.integration),
+    DROP.rule(n.rule),
+    ...(n.schema.create ? [DROP.schema(n.schema.sql)] : []),
+  ];
+}
+
 interface Made {
   object: string;
   dropSql: string;
@@ -189,25 +213,20 @@ export class Scratch {
     if (n.schema.create) {
       await this.create(
         `schema ${n.schema.display}`,
-        `DROP SCHEMA IF EXISTS ${n.schema.sql}`,
+        DROP.schema(n.schema.sql),
         `CREATE SCHEMA ${n.schema.sql} COMMENT = ${COMMENT}`,
       );
     }
     await this.create(
       `network rule ${n.rule}`,
-      `DROP NETWORK RULE IF EXISTS ${n.rule}`,
+      DROP.rule(n.rule),
       `CREATE NETWORK RULE ${n.rule} MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = (${quoteLiteral(new URL(c.api).host)}) COMMENT = ${COMMENT}`,
     );
     for (const name of Object.values(n.integrations)) {
       const scopes =
         name === n.integrations.scope && this.extraScope ? [...c.scopes, this.extraScope] : c.scopes;
       const { sql, shown } = integrationSql(name, c, { scopes });
-      const id = await this.create(
-        `security integration ${name}`,
-        `DROP INTEGRATION IF EXISTS ${name}`,
-        sql,
-        shown,
-      );
+      const id = await this.create(`security integration ${name}`, DROP.integration(name), sql, shown);
       if (name === n.integrations.shared) this.sharedIntegrationQueryId = id;
     }
     const integrationOf: Record<SecretRole, string> = {
@@ -220,21 +239,21 @@ export class Scratch {
     for (const [role, name] of Object.entries(n.secrets) as [SecretRole, string][]) {
       await this.create(
         `secret ${name}`,
-        `DROP SECRET IF EXISTS ${name}`,
+        DROP.secret(name),
         `CREATE SECRET ${name} TYPE = OAUTH2 API_AUTHENTICATION = ${integrationOf[role]} COMMENT = ${COMMENT}`,
       );
     }
     const bound = Object.keys(PROBE_ALIASES) as ProbedSecret[];
     await this.create(
       `external access integration ${n.eai}`,
-      `DROP INTEGRATION IF EXISTS ${n.eai}`,
+      DROP.integration(n.eai),
       `CREATE EXTERNAL ACCESS INTEGRATION ${n.eai} ALLOWED_NETWORK_RULES = (${n.rule}) ` +
         `ALLOWED_AUTHENTICATION_SECRETS = (${bound.map((r) => n.secrets[r]).join(', ')}) ENABLED = TRUE COMMENT = ${COMMENT}`,
     );
     const secrets = bound.map((r) => `${quoteLiteral(PROBE_ALIASES[r])} = ${n.secrets[r]}`).join(', ');
     await this.create(
       `function ${n.probe}(VARCHAR)`,
-      `DROP FUNCTION IF EXISTS ${n.probe}(VARCHAR)`,
+      DROP.probe(n.probe),
       `CREATE FUNCTION ${n.probe}(ALIAS VARCHAR) RETURNS VARIANT LANGUAGE PYTHON RUNTIME_VERSION = '3.11' ` +
         `PACKAGES = ('requests') HANDLER = 'probe' EXTERNAL_ACCESS_INTEGRATIONS = (${n.eai}) ` +
         `SECRETS = (${secrets}) COMMENT = ${COMMENT} AS $$${probeHandler(c.api)}$$`,

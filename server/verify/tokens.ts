@@ -30,6 +30,7 @@ export interface Obtained {
 export async function appSecretAccount(
   config: AppConfig,
   appSession: () => SnowflakeSession,
+  tell: (line: string) => void,
 ): Promise<SecretAccount> {
   const events = path.join(config.dataDir, 'events.jsonl');
   if (existsSync(events)) {
@@ -41,6 +42,9 @@ export async function appSecretAccount(
     const said = history.secretAccount();
     if (said) return said;
   }
+  tell(
+    "The app's history does not say whose token its secret holds: asking Snowflake as the app does (DESCRIBE SECRET, then one call of its check function) …",
+  );
   const session = appSession();
   return secretAccountFromSnowflake(session, config.snowflake.secret, getProfile(config.provider), () =>
     runCheck(session, config.snowflake.checkFunction, config.snowflake.connection),
@@ -66,14 +70,18 @@ export async function disposeAll(
       account,
     );
     if (action === 'drop') {
+      const why =
+        account.kind === 'unknown'
+          ? "it could not be told whose token the app's secret holds"
+          : "the app's secret holds a token of this account";
       out.push({
         account: label,
         tokens: mine.length,
         outcome: 'not revoked',
         detail:
-          account.kind === 'unknown'
-            ? `the app could not tell whose token its secret holds, and ${profile.displayName} revokes every token of an account for a client together, so revoking these could disconnect the app. They were only in this process's memory, and are gone with it.`
-            : `the app's secret holds a token of this account, and ${profile.displayName} revokes every token of an account for a client together, so revoking these would disconnect the app. They were only in this process's memory, and are gone with it.`,
+          `${why}, and ${profile.displayName} revokes every token of an account for a client together, so revoking these ${account.kind === 'unknown' ? 'could' : 'would'} disconnect the app. ` +
+          'They are gone from this process, but were written into the temporary secrets as literals: if the query-history question says the text shows them, ' +
+          `whoever can read the administrator's query history could use them. To end them, remove the app's access at ${profile.accountPermissionsUrl} and connect the app again.`,
       });
       continue;
     }

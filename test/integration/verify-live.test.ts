@@ -17,9 +17,11 @@ import { createLogger } from '../../server/log.js';
 import { getProfile } from '../../server/providers/index.js';
 import { newAppKeyPair, type SandboxMode, startSandboxMode } from '../../server/sandbox-mode.js';
 import { SnowflakeSession } from '../../server/snowflake/session.js';
+import { parseQualifiedName } from '../../server/snowflake/sql.js';
 import { Redactor } from '../../server/verify/redactor.js';
 import { type Answer, exitCode, type Report, renderText } from '../../server/verify/report.js';
 import { runVerify, type VerifyOptions } from '../../server/verify/run.js';
+import type { Place } from '../../server/verify/scratch.js';
 
 const ALICE = '4815162342';
 const keyPair = newAppKeyPair();
@@ -99,7 +101,7 @@ interface Run {
 /** One in-process run; `users` consent in turn ('alice' then `second`). */
 async function verify(
   b: Bench,
-  o: { second?: string; signal?: AbortSignal; browser?: VerifyOptions['browser'] } = {},
+  o: { second?: string; signal?: AbortSignal; browser?: VerifyOptions['browser']; place?: Place } = {},
 ): Promise<Run> {
   const lines: string[] = [];
   const users = ['alice', o.second ?? 'bob'];
@@ -109,7 +111,7 @@ async function verify(
     config: b.mode.config,
     mode: 'sandbox',
     admin: b.admin,
-    place: { database: 'FITBIT' },
+    place: o.place ?? { database: 'FITBIT' },
     browser:
       o.browser ??
       (async (url) => {
@@ -160,6 +162,8 @@ async function expectNothingLeft(b: Bench, r: Report): Promise<void> {
   expect(r.objects.dropped.sort()).toEqual([...r.objects.created].sort());
   expect(await b.sql("SHOW INTEGRATIONS LIKE 'FITBIT_CONNECT_VERIFY_%'")).toEqual([]);
   expect(await b.sql("SHOW SCHEMAS LIKE 'FITBIT_CONNECT_VERIFY_%' IN DATABASE FITBIT")).toEqual([]);
+  for (const kind of ['SECRETS', 'NETWORK RULES', 'USER FUNCTIONS'])
+    expect(await b.sql(`SHOW ${kind} LIKE 'FITBIT_CONNECT_VERIFY_%' IN SCHEMA FITBIT.PUBLIC`)).toEqual([]);
 }
 
 describe('verify-live under each switch: the report gives the stand-in’s answer', () => {
@@ -252,14 +256,24 @@ describe('verify-live under each switch: the report gives the stand-in’s answe
 });
 
 describe('verify-live cleans up and keeps custody', () => {
-  it("does not revoke a token of the account the app's secret holds (revoking would end the app's grant too)", async () => {
+  it("does not revoke a token of the account the app's secret holds (revoking would end the app's grant too); --schema", async () => {
     const b = await startBench();
     try {
       writeFileSync(
         path.join(b.dataDir, 'events.jsonl'),
         `${JSON.stringify({ at: new Date().toISOString(), type: 'connect', ok: true, provider: 'google-health', userId: ALICE, secret: 'FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN' })}\n`,
       );
-      const { report, printed } = await verify(b, { second: 'bob' });
+      // In a scratch schema that exists (here the app's own): only the run's own objects go.
+      const { report, printed } = await verify(b, {
+        second: 'bob',
+        place: { schema: parseQualifiedName('FITBIT.PUBLIC', 2) },
+      });
+      expect(answers(report)['access-token-cache']).toBe('yes');
+      expect(report.objects.created).toHaveLength(12);
+      await expectNothingLeft(b, report);
+      expect(await b.sql('SHOW SECRETS IN SCHEMA FITBIT.PUBLIC')).toEqual([
+        expect.objectContaining({ name: 'FITBIT_OAUTH_TOKEN' }),
+      ]);
       expect(report.tokens).toEqual([
         expect.objectContaining({
           account: 'account 1',
