@@ -141,7 +141,7 @@ export async function runVerify(o: VerifyOptions): Promise<Report> {
       throw new Setup({
         what: `Snowflake refused ${e.shown.slice(0, 200)}: ${e.code} ${e.detail}`,
         why: `The administrator's role needs: ${ADMIN_PRIVILEGES.join('; ')}.`,
-        fix: 'Use a connection whose role has these (ACCOUNTADMIN has all but the warehouse), or give them to its role.',
+        fix: 'Use a connection whose role has these (ACCOUNTADMIN and a warehouse will do), or grant them to its role.',
       });
     }
     o.signal?.throwIfAborted();
