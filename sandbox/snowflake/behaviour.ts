@@ -19,6 +19,8 @@ export const SnowflakeBehaviourInput = z
     integrationReplaceUnbindsSecret: z.boolean(),
     /** What happens to a refresh token the provider rotated: written back into the secret, or dropped. */
     rotationPolicy: z.enum(['persist', 'discard']),
+    /** Whether ALTER SECRET … SET OAUTH_REFRESH_TOKEN = ? takes a bind variable. */
+    alterSecretBinds: z.enum(['refused', 'accepted']),
   })
   .strict();
 
@@ -36,6 +38,7 @@ export const SNOWFLAKE_BEHAVIOUR_DEFAULTS: Readonly<SnowflakeBehaviour> = Object
   queryHistoryRedaction: 'none',
   integrationReplaceUnbindsSecret: true,
   rotationPolicy: 'persist',
+  alterSecretBinds: 'refused',
 });
 
 /** For the control index: each switch, its values (default first) and what it decides. */
@@ -53,6 +56,8 @@ export const SNOWFLAKE_SWITCHES: Record<keyof SnowflakeBehaviour, string> = {
   integrationReplaceUnbindsSecret:
     'true (default) | false: whether CREATE OR REPLACE SECURITY INTEGRATION unbinds the secrets made against it',
   rotationPolicy: 'persist (default) | discard: what happens to a refresh token the provider rotated',
+  alterSecretBinds:
+    'refused (default) | accepted: whether ALTER SECRET … SET OAUTH_REFRESH_TOKEN = ? takes a bind variable',
 };
 
 /** The start options' switches over the defaults; unknown or invalid values throw (a typo must not pass). */

@@ -28,7 +28,8 @@
 //   002141 / 42601  Unknown user-defined function <NAME>.      002140  Unknown function <NAME>
 //   000606 / 57P03  No active warehouse selected in the current session. …
 //   090105 / 22000  no current database for an unqualified name
-//   002049 / 42601  bind variables in DDL (refused: see noBind in context.ts)
+//   002049 / 42601  bind variables in DDL (refused: see noBind in context.ts; ALTER SECRET … SET
+//                   OAUTH_REFRESH_TOKEN = ? follows the alterSecretBinds switch)
 //   000008 / 0A000  several statements without allowMulti;   000900 / 42000  empty SQL statement
 //   100040, 100038  date / number not recognized in a cast;   100357 Python errors not already a SqlError
 

@@ -47,7 +47,8 @@ export type EngineFactory = (opts: {
 /**
  * The switches (behaviour.ts) may be given here too, each defaulting to its cautious value: accessTokenCache
  * ('until-expiry'), alterSecretClearsAccessToken (false), refreshTokenValidity ('applied'), scopeOnRefresh
- * ('sent'), queryHistoryRedaction ('none'), integrationReplaceUnbindsSecret (true), rotationPolicy ('persist').
+ * ('sent'), queryHistoryRedaction ('none'), integrationReplaceUnbindsSecret (true), rotationPolicy ('persist'),
+ * alterSecretBinds ('refused').
  */
 export interface SnowflakeSandboxOptions extends SnowflakeBehaviourChange {
   host?: string; // default '127.0.0.1'

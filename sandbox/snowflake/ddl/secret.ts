@@ -157,9 +157,24 @@ export function alterSecret(ctx: Ctx, secret: Secret, { props, unset }: Change):
     if (props.some((p) => p.name === 'TYPE')) throw propError(props.find((p) => p.name === 'TYPE')!);
     // Validate on a copy so a bad property leaves the secret untouched.
     const copy = { ...secret, scopes: [...secret.scopes] };
-    applySecretProps(ctx, copy, props);
+    applySecretProps(ctx, copy, boundRefreshToken(ctx, props));
     Object.assign(secret, copy);
   }
+}
+
+/**
+ * ALTER SECRET … SET OAUTH_REFRESH_TOKEN = ? under the alterSecretBinds switch: 'accepted' takes the bind's
+ * value (Snowflake does not list ALTER SECRET among the statements that refuse binds, nor says it takes
+ * them); 'refused', the cautious default, leaves the bind for noBind to refuse, as in every other DDL.
+ */
+function boundRefreshToken(ctx: Ctx, props: Prop[]): Prop[] {
+  if (ctx.cat.behaviour().alterSecretBinds !== 'accepted') return props;
+  return props.map((p) => {
+    if (p.name !== 'OAUTH_REFRESH_TOKEN' || p.value.t !== 'bind') return p;
+    const bind = ctx.binds[p.value.i];
+    if (!bind) throw compileError('Bind variable ? not set.', '002049');
+    return { ...p, value: bind.value === null ? { t: 'null' } : { t: 'str', v: bind.value, tok: p.tok } };
+  });
 }
 
 /** Resolves a secret's name, checking it exists and is visible; `key` is its fully qualified display name. */

@@ -36,6 +36,7 @@ describe('behaviour switches', () => {
       queryHistoryRedaction: 'none',
       integrationReplaceUnbindsSecret: true,
       rotationPolicy: 'persist',
+      alterSecretBinds: 'refused',
     });
     expect(await get(`${sb.oauth.url}/sandbox/behaviour`)).toEqual({ issOnAuthResponse: true });
     expect(sb.snowflake.behaviour()).toEqual(SNOWFLAKE_BEHAVIOUR_DEFAULTS);
@@ -65,6 +66,7 @@ describe('behaviour switches', () => {
       queryHistoryRedaction: 'redacted',
       integrationReplaceUnbindsSecret: false,
       rotationPolicy: 'discard',
+      alterSecretBinds: 'accepted',
     };
     const sfUrl = `${sb.snowflake.url}/sandbox/behaviour`;
     let expected: Record<string, unknown> = { ...SNOWFLAKE_BEHAVIOUR_DEFAULTS };
