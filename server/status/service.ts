@@ -5,6 +5,8 @@
 import type { AppConfig } from '../config/index.js';
 import type { EndToEndCheck } from '../connection/end-to-end.js';
 import type { ConnectionHistory } from '../connection/history.js';
+import type { CachedTokenInUse } from '../connection/token-in-use.js';
+import { appError } from '../errors/index.js';
 import type { Logger } from '../log.js';
 import type { ProviderProfile } from '../providers/index.js';
 import { ChainReader } from '../snowflake/chain-reader.js';
@@ -17,7 +19,14 @@ import { readChain } from './describe.js';
 import type { AppEvent, EventLog } from './events.js';
 import { type Change, failureText, type HistoryLine, historyLines, lastChange } from './history.js';
 
-export type Overall = 'connected' | 'warning' | 'not_connected' | 'needs_reauth' | 'misconfigured' | 'error';
+export type Overall =
+  | 'connected'
+  | 'warning'
+  | 'not_connected'
+  | 'needs_reauth'
+  | 'cached_token'
+  | 'misconfigured'
+  | 'error';
 
 /** Exit code of `npm run status` for a verdict: 0 connected, 1 needs attention, 2 broken. */
 export function exitCodeFor(overall: Overall): 0 | 1 | 2 {
@@ -37,6 +46,11 @@ export interface StatusReport extends Omit<Summary, 'overall'> {
   expiries: ExpiryView | null;
   chart: StepsChart | null;
   change: Change | null;
+  /**
+   * The last check since the last connect ran on the access token Snowflake cached before that write
+   * (another account's, or the revoked grant's): which, and until when.
+   */
+  cachedToken: (CachedTokenInUse & { passed: boolean }) | null;
   /** The legacy Fitbit API answered 410 Gone in the last end-to-end check. */
   legacyGone: boolean;
 }
@@ -91,7 +105,9 @@ export class StatusService {
    */
   private afterCheck(r: CheckResult): void {
     const generation = ++this.chartGeneration;
-    if (r.ok && this.config.snowflake.dataFunction) this.chartLoading = this.loadChart(generation);
+    // A check that answered as another account would fetch that account's steps: no chart then.
+    const proven = r.ok && !this.connection.cachedTokenInUse();
+    if (proven && this.config.snowflake.dataFunction) this.chartLoading = this.loadChart(generation);
     else {
       this.chart = undefined;
       this.chartLoading = undefined;
@@ -120,7 +136,7 @@ export class StatusService {
     const c = this.lastConnect();
     if (!this.chart || !c || this.chart.connectAt !== c.at) return undefined;
     const check = this.lastCheck();
-    if (check?.ok !== true || check.at < c.at) return undefined;
+    if (check?.ok !== true || check.at < c.at || this.connection.cachedTokenInUse()) return undefined;
     return this.chart.chart;
   }
 
@@ -146,6 +162,8 @@ export class StatusService {
     if (!c) return 'not_connected';
     const exp = this.expiresAt();
     if (exp && exp.getTime() <= now.getTime()) return 'needs_reauth';
+    // The check ran on the token Snowflake cached before the last write: nothing is proven about this one.
+    if (this.connection.cachedTokenInUse()) return 'cached_token';
     const check = this.lastCheck();
     if (check && check.at >= c.at && check.ok === false) {
       if (check.failure === 'token_revoked') return 'needs_reauth';
@@ -180,6 +198,7 @@ export class StatusService {
             legacyUserId: c.legacyUserId ?? null,
             scopes: c.scopes ?? [],
             expiresAt: c.expiresAt ?? null,
+            tokenInHistory: c.tokenInHistory ?? null,
           }
         : null,
       lastCheck: check
@@ -189,6 +208,7 @@ export class StatusService {
             failure: check.failure ?? null,
             message: check.reason ?? null,
             ms: check.ms ?? null,
+            seenUserId: check.seenUserId ?? null,
           }
         : null,
     };
@@ -277,6 +297,7 @@ export class StatusService {
       expiries,
       chart: chart ?? null,
       change: lastChange(this.mineAndFailures(), now) ?? null,
+      cachedToken: this.cachedToken(now),
       legacyGone: checkedSinceConnect?.ok === false && checkedSinceConnect.failure === 'provider_gone',
     };
   }
@@ -291,6 +312,13 @@ export class StatusService {
 
   private mineAndFailures(): AppEvent[] {
     return this.events.all().filter((e) => this.connection.mine(e) || (e.type === 'check' && !e.secret));
+  }
+
+  private cachedToken(now: Date): StatusReport['cachedToken'] {
+    const inUse = this.connection.cachedTokenInUse();
+    return inUse
+      ? { ...inUse, passed: inUse.until !== null && Date.parse(inUse.until) <= now.getTime() }
+      : null;
   }
 
   private expiryFact(at: Date | undefined, now: Date): StatusReport['expiry'] {
@@ -322,6 +350,19 @@ export class StatusService {
         fix: 'Run the end-to-end check.',
         at: now.toISOString(),
       };
+    const cached = this.cachedToken(now);
+    if (cached) {
+      const said = appError('snowflake_cached_token', {
+        variant: cached.kind,
+        userId: cached.writtenUserId,
+        seenUserId: cached.seenUserId,
+        until: cached.until,
+        passed: cached.passed,
+        provider: this.profile.displayName,
+        permissionsUrl: this.profile.accountPermissionsUrl,
+      });
+      return { ...base, status: 'warning', detail: said.why, fix: said.fix, at: check.at };
+    }
     if (check.ok)
       return {
         ...base,
