@@ -70,7 +70,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
   const writer = new SecretWriter(session, config.snowflake.secret);
   const events = new EventLog(config.dataDir);
   const history = new ConnectionHistory(events, profile.id, config.snowflake.secret.display);
-  const endToEnd = new EndToEndCheck(config, session, events, log);
+  const endToEnd = new EndToEndCheck(config, session, events, log, () => clock.now());
   const status = new StatusService(
     config,
     profile,

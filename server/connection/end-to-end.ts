@@ -27,6 +27,8 @@ export class EndToEndCheck {
     private readonly session: SnowflakeSession,
     private readonly events: EventLog,
     private readonly log: Logger,
+    /** The app's clock, in ms (compared with the expiry Snowflake shows for its cached access token). */
+    private readonly now: () => number = Date.now,
   ) {
     this.profile = getProfile(config.provider);
     this.history = new ConnectionHistory(events, config.provider, config.snowflake.secret.display);
@@ -72,10 +74,16 @@ export class EndToEndCheck {
     }
   }
 
+  /** The cached access token's expiry when Snowflake still holds one that has not expired, else undefined. */
+  async liveCachedAccessToken(): Promise<Date | undefined> {
+    const at = await this.cachedAccessTokenExpiry();
+    return at instanceof Date && at.getTime() > this.now() ? at : undefined;
+  }
+
   private async check(): Promise<CheckResult> {
     // The connect this check is about: the last one when it starts (a write during it is not its business).
     const connect = this.history.lastConnect();
-    const startedAt = Date.now();
+    const startedAt = this.now();
     const r = await runCheck(
       this.session,
       this.config.snowflake.checkFunction,

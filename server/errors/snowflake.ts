@@ -227,8 +227,8 @@ export const snowflakeErrors = {
         ? `until ${p.until}`
         : 'until it expires (Snowflake did not say when; Google’s access tokens last about an hour)';
       return p.variant === 'previous_account'
-        ? `The token of ${p.userId} is in the secret, but Snowflake’s check answered as ${p.seenUserId}: Snowflake keeps the access token it got with the previous refresh token cached in the secret, ${until}, and writing a new refresh token does not clear it. Until then everything that uses the secret reads ${p.seenUserId}’s data.`
-        : `The token of ${p.userId} is in the secret, but Snowflake’s check still ran on the access token it cached before this write, which ${p.provider} refused (it belongs to the revoked or expired grant). Snowflake keeps it ${until} and only then uses the refresh token just written; this says nothing yet about the new token.`;
+        ? `The token of ${p.userId} was written, but Snowflake is still using ${p.seenUserId}’s access token, cached in the secret ${until}: its check answered as ${p.seenUserId}. Writing a new refresh token does not clear the access token Snowflake got with the previous one, so until then everything that uses the secret reads ${p.seenUserId}’s data.`
+        : `The token of ${p.userId} was written, but Snowflake is still using the access token it cached in the secret before this write, ${until}, and ${p.provider} refused it (it belongs to the revoked or expired grant). Snowflake uses the refresh token just written only once that token has expired: the next check after that proves it, and until then the failure says nothing about the new token.`;
     },
     fix: (p) => {
       if (p.passed)

@@ -377,8 +377,7 @@ export class ConnectFlow {
     );
     // What Snowflake still holds cached after the write (no warehouse): until it expires, a check may run
     // on it rather than on this token, and a failure then is not this token's.
-    const cached = await this.d.endToEnd.cachedAccessTokenExpiry();
-    const cachedAtWrite = cached instanceof Date && cached.getTime() > Date.now() ? cached : undefined;
+    const cachedAtWrite = await this.d.endToEnd.liveCachedAccessToken();
     if (cachedAtWrite) events.amend(recorded, { accessTokenCachedUntil: cachedAtWrite.toISOString() });
     const check = await this.d.endToEnd.runFresh();
     const tokenInHistory = await this.tokenInHistory(t.refreshToken, write, check);
