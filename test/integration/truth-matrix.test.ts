@@ -230,6 +230,23 @@ describe.each(ROWS)(
       expect((await get('/status')).text).toContain('id="steps-chart"');
     });
 
+    it(`${name(row)}: re-authorize the same account while it works → connected${keepsCachedToken ? ', saying Snowflake answered with its cached token until T' : ''}`, async () => {
+      const cb = await h.connect({ via: 'reauthorize', user: 'bob' });
+      const page = await get(cb.headers.location as string);
+      expect(page.text).toContain('Connected: Snowflake can read your Fitbit data');
+      const s = await status();
+      expect(s.overall).toBe('connected');
+      expect(s.lastCheck).toMatchObject({ ok: true, seenUserId: BOB });
+      if (keepsCachedToken) {
+        // The same account's cached token answered: true for the account, and the page says the new
+        // refresh token takes over only once that token expires.
+        expect(page.text).toContain('id="cached-at-write"');
+        expect(page.text).toMatch(
+          /keeps that token until \S+ and uses the refresh token just written after that/,
+        );
+      } else expect(page.text).not.toContain('id="cached-at-write"');
+    });
+
     it(`${name(row)}: no log line, page, event or status answer holds a token`, async () => {
       pages.push((await get('/status')).text, (await get('/status.json')).text);
       const secrets = [...h.sandbox.sandbox.oauth.issuedSecrets(), h.config.oauth.clientSecret ?? ''].filter(
