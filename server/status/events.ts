@@ -79,7 +79,7 @@ export class EventLog {
         // a torn last line after a crash: skip it, keep the rest
         continue;
       }
-      if ('amends' in parsed) {
+      if (parsed !== null && typeof parsed === 'object' && 'amends' in parsed) {
         const { amends, amendsType, ...facts } = parsed;
         const target = out.findLast((e) => e.at === amends && e.type === amendsType);
         if (target) Object.assign(target, facts);
