@@ -30,6 +30,8 @@ export interface SandboxOptions extends SnowflakeBehaviourChange, OAuthBehaviour
   host?: string;
   oauthPort?: number;
   snowflakePort?: number;
+  /** The Snowflake stand-in's clock (its `now` option): tests move it past a cached token's expiry. */
+  snowflakeNow?: () => Date;
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -41,9 +43,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   let snowflake: SnowflakeSandbox;
   try {
-    const { host: _h, oauthPort: _o, snowflakePort: _s, issOnAuthResponse: _i, ...switches } = opts;
+    const {
+      host: _h,
+      oauthPort: _o,
+      snowflakePort: _s,
+      issOnAuthResponse: _i,
+      snowflakeNow,
+      ...switches
+    } = opts;
     snowflake = await startSnowflakeSandbox({
       ...switches,
+      ...(snowflakeNow ? { now: snowflakeNow } : {}),
       host,
       ...(opts.snowflakePort === undefined ? {} : { port: opts.snowflakePort }),
       egress: Object.fromEntries(PROVIDER_HOSTS.map((h) => [h, oauth.url])),

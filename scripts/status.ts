@@ -51,6 +51,7 @@ const OVERALLS: Overall[] = [
   'warning',
   'not_connected',
   'needs_reauth',
+  'cached_token',
   'misconfigured',
   'error',
 ];

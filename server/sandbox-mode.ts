@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Sandbox } from '../sandbox/index.js';
+import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
 import type { AppConfig, BaseConfig, SnowflakeConnectionConfig } from './config/index.js';
 import { configFromBase } from './config/index.js';
 import type { Logger } from './log.js';
@@ -43,10 +43,13 @@ export async function startSandboxMode(
     dataDir?: string;
     /** Tests starting many sandboxes reuse one (making a 2048-bit key costs ~0.1-0.5 s of CPU). */
     keyPair?: { publicKey: string; privateKey: string };
+    /** Tests: the stand-ins' behaviour switches and the Snowflake stand-in's clock. */
+    standIns?: Omit<SandboxOptions, 'host' | 'oauthPort' | 'snowflakePort'>;
   } = {},
 ): Promise<SandboxMode> {
   const { startSandbox } = await import('../sandbox/index.js');
   const sandbox = await startSandbox({
+    ...opts.standIns,
     host: '127.0.0.1',
     oauthPort: opts.oauthPort ?? base.sandboxPorts.oauth,
     snowflakePort: opts.snowflakePort ?? base.sandboxPorts.snowflake,

@@ -78,7 +78,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
   // Stamped by the app's clock: the proof's age and the schedule count from these times.
   const events = new EventLog(config.dataDir, () => clock.now());
   const history = new ConnectionHistory(events, profile.id, config.snowflake.secret.display);
-  const endToEnd = new EndToEndCheck(config, session, events, log);
+  const endToEnd = new EndToEndCheck(config, session, events, log, () => clock.now());
   const status = new StatusService(
     config,
     profile,

@@ -3,6 +3,7 @@
 // before writing or disposing of a token; the status page reads its verdict from it.
 import type { SecretAccount } from '../custody/secret-account.js';
 import type { AppEvent, EventLog } from '../status/events.js';
+import { type CachedTokenInUse, cachedTokenInUse } from './token-in-use.js';
 
 const isConnect = (e: AppEvent) => (e.type === 'connect' || e.type === 'reauthorize') && e.ok === true;
 
@@ -39,9 +40,27 @@ export class ConnectionHistory {
     const c = this.lastConnect();
     if (!c) return undefined;
     const check = this.lastCheck();
-    if (check && check.at >= c.at && check.ok === false && check.failure === 'token_revoked')
+    // A refusal of the access token Snowflake cached before the write says nothing about this token.
+    if (
+      check &&
+      check.at >= c.at &&
+      check.ok === false &&
+      check.failure === 'token_revoked' &&
+      !cachedTokenInUse(c.userId, check)
+    )
       return undefined;
     return c.userId;
+  }
+
+  /**
+   * Whether the last check since the last connect ran on an access token Snowflake cached before that
+   * write (another account's, or a refused one), rather than on the token written.
+   */
+  cachedTokenInUse(): CachedTokenInUse | undefined {
+    const c = this.lastConnect();
+    const check = this.lastCheck();
+    if (!c || !check || check.at < c.at) return undefined;
+    return cachedTokenInUse(c.userId, check);
   }
 
   /** Whose token the secret holds per this history; undefined when there is no history at all. */

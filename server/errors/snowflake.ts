@@ -1,6 +1,6 @@
 // Errors from Snowflake: signing in (with the fix for each way of signing in), privileges, missing
 // objects, the warehouse, time-outs, and a failed ALTER SECRET.
-import { entry, STEP } from './entry.js';
+import { entry, PROVIDER, STEP } from './entry.js';
 
 const ROLE = '<app role>';
 const USER = '<SNOWFLAKE_USER>';
@@ -23,6 +23,21 @@ interface SnowflakeLoginParams {
   authenticator: string;
   /** 'environment' or 'connections.toml [name]'. */
   source: string;
+}
+
+interface CachedTokenParams {
+  variant: 'previous_account' | 'previous_token';
+  /** The account whose token was written. */
+  userId: string;
+  /** previous_account: the account Snowflake's check answered as. */
+  seenUserId?: string;
+  /** When Snowflake's cached access token expires (ISO 8601), or null when it did not say. */
+  until: string | null;
+  /** That time has passed (and no check has run since). */
+  passed: boolean;
+  provider: string;
+  /** Where the account's owner removes the app's access. */
+  permissionsUrl: string;
 }
 
 export const snowflakeErrors = {
@@ -198,6 +213,86 @@ export const snowflakeErrors = {
     why: (p) => `Snowflake answered ${p.code || 'an error'}: ${p.message}`,
     fix: 'Read Snowflake’s message above; fix what it names and try again.',
     examples: [{ params: { step: STEP, code: '<code>', message: '<Snowflake’s message>' } }],
+  }),
+  snowflake_cached_token: entry<CachedTokenParams>({
+    group: 'snowflake',
+    when: 'The token was written, but Snowflake’s check still ran on the access token it cached in the secret before the write: it answered as the previous account, or failed on the revoked grant’s token. Shown on the result page and, until a check proves the new token, on the status page (verdict `cached_token`).',
+    status: 200,
+    title: (p) =>
+      p.variant === 'previous_account'
+        ? `The token was written, but Snowflake is still using ${p.seenUserId}’s access token`
+        : 'The token was written, but Snowflake is still using its old cached access token',
+    why: (p) => {
+      const until = p.until
+        ? `until ${p.until}`
+        : 'until it expires (Snowflake did not say when; Google’s access tokens last about an hour)';
+      return p.variant === 'previous_account'
+        ? `The token of ${p.userId} was written, but Snowflake is still using ${p.seenUserId}’s access token, cached in the secret ${until}: its check answered as ${p.seenUserId}. Writing a new refresh token does not clear the access token Snowflake got with the previous one, so until then everything that uses the secret reads ${p.seenUserId}’s data.`
+        : `The token of ${p.userId} was written, but Snowflake is still using the access token it cached in the secret before this write, ${until}, and ${p.provider} refused it (it belongs to the revoked or expired grant). Snowflake uses the refresh token just written only once that token has expired: the next check after that proves it, and until then the failure says nothing about the new token.`;
+    },
+    fix: (p) => {
+      if (p.passed)
+        return `The cached access token expired at ${p.until}: run the end-to-end check now (Status page); it proves ${p.userId}’s token.`;
+      const wait = `Wait ${p.until ? `until ${p.until}` : 'about an hour'}, then run the end-to-end check on the Status page: it proves ${p.userId}’s token. No statement clears the cached token safely: ALTER SECRET cannot, and re-creating the secret needs CREATE SECRET (the app’s role has none), drops the secret’s grants, and whether the function and the external access integration stay bound to a re-created secret is undocumented.`;
+      return p.variant === 'previous_account'
+        ? `${wait} If ${p.seenUserId}’s data must not be read until then, remove this app’s access in ${p.seenUserId}’s account (${p.permissionsUrl}): the cached token stops working at once (the check then fails until ${p.until ?? 'it expires'}).`
+        : wait;
+    },
+    examples: [
+      {
+        label: 'the check answered as the previous account (after an account switch)',
+        params: {
+          variant: 'previous_account',
+          userId: '<new user>',
+          seenUserId: '<previous user>',
+          until: '<oauth_access_token_expiry_time>',
+          passed: false,
+          provider: PROVIDER,
+          permissionsUrl: '<provider’s third-party access page>',
+        },
+      },
+      {
+        label: 'the check failed on the revoked grant’s cached token (after a re-authorization)',
+        params: {
+          variant: 'previous_token',
+          userId: '<you>',
+          until: '<oauth_access_token_expiry_time>',
+          passed: false,
+          provider: PROVIDER,
+          permissionsUrl: '<provider’s third-party access page>',
+        },
+      },
+      {
+        label: 'the cached token has expired since; no check has run after it',
+        params: {
+          variant: 'previous_token',
+          userId: '<you>',
+          until: '<oauth_access_token_expiry_time>',
+          passed: true,
+          provider: PROVIDER,
+          permissionsUrl: '<provider’s third-party access page>',
+        },
+      },
+    ],
+  }),
+  token_in_query_history: entry<{ user: string; warehouse: string; permissionsUrl: string }>({
+    group: 'snowflake',
+    when: 'After a write, the app found its own `ALTER SECRET` in its session’s query history and the text holds the refresh token (Snowflake did not redact it). Shown on the result page; `/status.json` has `lastConnect.tokenInHistory`.',
+    status: 200,
+    title: 'Snowflake’s query history shows the refresh token',
+    why: (p) =>
+      `The token goes into ALTER SECRET as a literal, and Snowflake keeps the statement’s text as sent. Whoever can read ${p.user}’s query history can read the token: ${p.user} itself (any session), ACCOUNTADMIN, roles that own or have MONITOR or OPERATE on ${p.warehouse} (Snowsight’s Query History and INFORMATION_SCHEMA.QUERY_HISTORY*, 7 days), and roles that read SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY (IMPORTED PRIVILEGES on the SNOWFLAKE database or its GOVERNANCE_VIEWER database role; kept 365 days).`,
+    fix: (p) =>
+      `Run the app as a dedicated user (the setup script’s FITBIT_CONNECT_APP) with its own warehouse, grant no other role MONITOR or OPERATE on ${p.warehouse}, and keep ACCOUNT_USAGE to administrators: then only they can read it. Check with SHOW GRANTS ON WAREHOUSE ${p.warehouse}; and SHOW GRANTS TO ROLE <role>;. Revoking the token and connecting again does not remove the history, and every write shows its own token: limit the readers first. If someone who should not could read it, remove this app’s access (${p.permissionsUrl}; Snowflake’s copy stops working too) and connect again.`,
+    examples: [
+      {
+        params: {
+          user: USER,
+          warehouse: '<warehouse>',
+          permissionsUrl: '<provider’s third-party access page>',
+        },
+      },
+    ],
   }),
   secret_write_failed: entry<{ detail: string }>({
     group: 'snowflake',

@@ -5,12 +5,14 @@ import * as oidc from 'openid-client';
 import type { AppConfig } from '../config/index.js';
 import type { EndToEndCheck } from '../connection/end-to-end.js';
 import type { ConnectionHistory } from '../connection/history.js';
+import { type CachedTokenInUse, cachedTokenInUse } from '../connection/token-in-use.js';
 import type { TokenDisposer } from '../custody/disposer.js';
 import type { HeldToken, HeldTokens } from '../custody/held.js';
 import { type AppError, appError, isAppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
 import type { Identity } from '../providers/index.js';
 import type { CheckResult } from '../snowflake/check-function.js';
+import { type TokenInHistory, tokenInQueryHistory } from '../snowflake/query-history.js';
 import type { SecretWriter, WriteResult } from '../snowflake/secret-writer.js';
 import { type SnowflakeSession, StatementTimeoutError } from '../snowflake/session.js';
 import { SqlValueError } from '../snowflake/sql.js';
@@ -49,6 +51,26 @@ export interface Connected {
   previousUserId?: string;
   /** Set when another sign-in wrote the secret right after this one. */
   supersededBy?: string;
+  /** Whether Snowflake's query history shows the token in this write's ALTER SECRET. */
+  tokenInHistory: TokenInHistory;
+  /** When it does: who can read it and what to do (the catalog's text). */
+  historyNote?: AppError;
+  /**
+   * The access token Snowflake still held cached right after the write, when one did: until it expires the
+   * check may run on it (as it did if it passed as the same account), not on the token just written.
+   */
+  cachedAtWrite?: Date;
+}
+
+/**
+ * Written, but not proven: the check ran on the access token Snowflake cached before the write (another
+ * account's, or the revoked grant's), so it says nothing about this token until that one expires.
+ */
+export interface Pending extends Omit<Connected, 'kind'> {
+  kind: 'pending';
+  inUse: CachedTokenInUse;
+  /** What the page says: which token Snowflake uses, until when, and what to do. */
+  error: AppError;
 }
 
 export interface Held {
@@ -69,7 +91,7 @@ export interface Held {
   replacedPrevious?: boolean;
 }
 
-export type Outcome = Connected | Held;
+export type Outcome = Connected | Pending | Held;
 
 export class ConnectFlow {
   /** Callbacks and retries under way: each ends with the token saved, held, or disposed of. */
@@ -339,7 +361,7 @@ export class ConnectFlow {
       };
     }
     if (heldId) this.d.held.release(heldId);
-    events.append({
+    const recorded = events.append({
       type: t.intent === 'reauthorize' ? 'reauthorize' : 'connect',
       ok: true,
       provider: client.profile.id,
@@ -353,12 +375,18 @@ export class ConnectFlow {
       { userId: t.identity.userId, secret: config.snowflake.secret.display, seq: write.seq },
       'refresh token written to the secret',
     );
-    const check = await this.d.endToEnd.run();
+    // What Snowflake still holds cached after the write (no warehouse): until it expires, a check may run
+    // on it rather than on this token, and a failure then is not this token's.
+    const cachedAtWrite = await this.d.endToEnd.liveCachedAccessToken();
+    if (cachedAtWrite) events.amend(recorded, { accessTokenCachedUntil: cachedAtWrite.toISOString() });
+    const check = await this.d.endToEnd.runFresh();
+    const tokenInHistory = await this.tokenInHistory(t.refreshToken, write, check);
+    events.amend(recorded, { tokenInHistory });
     // A write queued behind this one (two sign-ins finishing together) decides what the secret holds.
     await writer.idle();
     const supersededBy =
       writer.lastSeq > write.seq ? (this.d.history.deliveredUser() ?? 'another sign-in') : undefined;
-    return {
+    const connected: Connected = {
       kind: 'connected',
       intent: t.intent,
       identity: t.identity,
@@ -368,7 +396,57 @@ export class ConnectFlow {
       check,
       previousUserId,
       supersededBy,
+      tokenInHistory,
+      historyNote:
+        tokenInHistory === 'shown'
+          ? appError('token_in_query_history', {
+              user: config.snowflake.connection.username ?? 'the app’s user',
+              warehouse: config.snowflake.connection.warehouse ?? 'the app’s warehouse',
+              permissionsUrl: client.profile.accountPermissionsUrl,
+            })
+          : undefined,
+      cachedAtWrite,
     };
+    // Once another write came after this one, the check may be about that one: nothing to compare.
+    const inUse = supersededBy ? undefined : cachedTokenInUse(t.identity.userId, check);
+    if (!inUse) return connected;
+    log.warn(
+      { userId: t.identity.userId, seenUserId: inUse.seenUserId, until: inUse.until, kind: inUse.kind },
+      'token written, but Snowflake still uses the access token it cached before the write',
+    );
+    return {
+      ...connected,
+      kind: 'pending',
+      inUse,
+      error: appError('snowflake_cached_token', {
+        variant: inUse.kind,
+        userId: inUse.writtenUserId,
+        seenUserId: inUse.seenUserId,
+        until: inUse.until,
+        passed: false,
+        provider: client.profile.displayName,
+        permissionsUrl: client.profile.accountPermissionsUrl,
+      }),
+    };
+  }
+
+  /**
+   * Where the token went: whether the session's query history shows it in the ALTER SECRET's text. One
+   * warehouse statement, after the check (the warehouse is running then); skipped when the check could not
+   * use Snowflake. The answer is a word; the text is compared in memory and dropped.
+   */
+  private async tokenInHistory(
+    token: string,
+    write: WriteResult,
+    check: CheckResult,
+  ): Promise<TokenInHistory> {
+    const { session, config, log } = this.d;
+    if (!check.ok && check.failure === 'snowflake') return 'unknown';
+    const found = await tokenInQueryHistory(session, write.ran, config.snowflake.secret.parts[0]!, token);
+    if (found.answer === 'shown')
+      log.warn("Snowflake's query history shows the refresh token in the ALTER SECRET's text");
+    else log.info({ answer: found.answer, reason: found.reason }, 'query history looked up for the write');
+    return found.answer;
   }
 
   /** What disposing of a held token would do, as things stand now. */

@@ -31,6 +31,13 @@ export interface CheckResult {
   /** What to do about a failure: a sentence, and SQL when a statement fixes it. */
   fix?: string;
   fixSql?: string;
+  /** The user the answer names (the provider profile reads it); set by the end-to-end check. */
+  seenUserId?: string;
+  /**
+   * Set by the end-to-end check when this check ran on an access token Snowflake cached before the last
+   * write: when that token expires (ISO 8601).
+   */
+  cachedTokenUntil?: string;
 }
 
 /** The fix for a failed end-to-end check, by what kind of failure it was. */

@@ -102,6 +102,20 @@ export class StatementTimeoutError extends AppError {
   }
 }
 
+/** A statement meant for the connection an earlier one ran on found another (the session was signed in again). */
+export class SessionChangedError extends Error {
+  constructor() {
+    super('the Snowflake session changed since the statement it follows');
+    this.name = 'SessionChangedError';
+  }
+}
+
+/** Where a statement ran: its query id, and the driver's id for the connection (one Snowflake session). */
+export interface StatementRun {
+  queryId: string;
+  connectionId: string;
+}
+
 export interface SessionInfo {
   user: string;
   role: string;
@@ -151,10 +165,19 @@ export class SnowflakeSession {
     return conn;
   }
 
-  /** Runs one statement; rows as objects keyed by column name. Errors become AppErrors. */
+  /**
+   * Runs one statement; rows as objects keyed by column name. Errors become AppErrors. `onRun` learns
+   * where a successful statement ran; `sameConnectionAs` refuses (SessionChangedError) to run anywhere but
+   * on that connection, for a statement that must see the same session (its query history).
+   */
   async execute<T = Record<string, unknown>>(
     sqlText: string,
-    opts: { binds?: (string | number | null)[]; ctx?: SnowflakeErrorContext } = {},
+    opts: {
+      binds?: (string | number | null)[];
+      ctx?: SnowflakeErrorContext;
+      onRun?: (run: StatementRun) => void;
+      sameConnectionAs?: string;
+    } = {},
   ): Promise<T[]> {
     const { binds, ctx } = opts;
     let conn: Connection;
@@ -163,13 +186,21 @@ export class SnowflakeSession {
     } catch (e) {
       throw snowflakeError(e, this.config, ctx);
     }
+    if (opts.sameConnectionAs !== undefined && conn.getId() !== opts.sameConnectionAs)
+      throw new SessionChangedError();
     let timer: NodeJS.Timeout | undefined;
     try {
       return await new Promise<T[]>((resolve, reject) => {
         const stmt = conn.execute({
           sqlText,
           binds: binds as never,
-          complete: (err, _stmt, rows) => (err ? reject(err) : resolve((rows ?? []) as T[])),
+          complete: (err, done, rows) => {
+            if (err) reject(err);
+            else {
+              opts.onRun?.({ queryId: done.getQueryId(), connectionId: conn.getId() });
+              resolve((rows ?? []) as T[]);
+            }
+          },
         });
         // The driver's own `timeout` is per HTTP request and it retries timed-out queries, so a
         // hanging statement would keep a person waiting for minutes: give up after timeoutMs.

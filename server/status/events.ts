@@ -4,6 +4,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { scrubTokens } from '../security/redaction.js';
+import type { TokenInHistory } from '../snowflake/query-history.js';
 
 export type EventType =
   | 'connect'
@@ -31,6 +32,29 @@ export interface AppEvent {
   /** For checks: failure category and how long it took. */
   failure?: string;
   ms?: number;
+  /** For checks: the user the check function's answer named (compared with the last connect's). */
+  seenUserId?: string;
+  /**
+   * For checks: the check ran on the access token Snowflake cached in the secret before the last write
+   * (another account's, or one the provider refused); when that token expires, per DESCRIBE SECRET.
+   */
+  cachedTokenUntil?: string;
+  /**
+   * For connects: the access token Snowflake still held cached right after the write (DESCRIBE SECRET's
+   * oauth_access_token_expiry_time, when still valid): until then a check may run on it, not on this token.
+   */
+  accessTokenCachedUntil?: string;
+  /** For connects: whether Snowflake's query history shows the token in this write's ALTER SECRET. */
+  tokenInHistory?: TokenInHistory;
+}
+
+/** Facts about an event learnt after it was recorded (the write's checks take a while). */
+export type EventAmendment = Pick<AppEvent, 'accessTokenCachedUntil' | 'tokenInHistory'>;
+
+/** An amendment's line: which event it completes (its time and type), and the facts. */
+interface AmendLine extends EventAmendment {
+  amends: string;
+  amendsType: EventType;
 }
 
 export class EventLog {
@@ -52,11 +76,18 @@ export class EventLog {
     const out: AppEvent[] = [];
     for (const line of readFileSync(this.file, 'utf8').split('\n')) {
       if (!line.trim()) continue;
+      let parsed: AppEvent | AmendLine;
       try {
-        out.push(JSON.parse(line) as AppEvent);
+        parsed = JSON.parse(line) as AppEvent | AmendLine;
       } catch {
         // a torn last line after a crash: skip it, keep the rest
+        continue;
       }
+      if (parsed !== null && typeof parsed === 'object' && 'amends' in parsed) {
+        const { amends, amendsType, ...facts } = parsed;
+        const target = out.findLast((e) => e.at === amends && e.type === amendsType);
+        if (target) Object.assign(target, facts);
+      } else out.push(parsed);
     }
     return out;
   }
@@ -67,6 +98,16 @@ export class EventLog {
     appendFileSync(this.file, `${JSON.stringify(event)}\n`, { mode: 0o600 });
     this.cache.push(event);
     return event;
+  }
+
+  /**
+   * Adds facts to an event already recorded: the event changes in memory, and the file gets a line of its
+   * own that loading folds back in, so the log stays append-only and the event keeps its place in it.
+   */
+  amend(event: AppEvent, facts: EventAmendment): void {
+    const line: AmendLine = { amends: event.at, amendsType: event.type, ...facts };
+    appendFileSync(this.file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    Object.assign(event, facts);
   }
 
   recent(n = 20): AppEvent[] {

@@ -1,5 +1,6 @@
 // The history as people read it: each event in one line, with account switches called out, and the
 // "what changed" note after a re-authorization ("was revoked 2 days ago, now connected").
+import { cachedTokenInUse } from '../connection/token-in-use.js';
 import type { AppEvent } from './events.js';
 
 export interface HistoryLine {
@@ -40,13 +41,15 @@ export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
           at: e.at,
           type: e.type,
           what: e.type === 'reauthorize' ? 'Re-authorized' : 'Connected',
-          detail: `${e.userId ?? ''}${e.legacyUserId ? ` (legacy Fitbit ID ${e.legacyUserId})` : ''}${switched ? ` — a different account: replaced ${lastUser}` : ''}${e.expiresAt ? `; token expires ${e.expiresAt}` : ''}`,
+          detail: `${e.userId ?? ''}${e.legacyUserId ? ` (legacy Fitbit ID ${e.legacyUserId})` : ''}${switched ? ` — a different account: replaced ${lastUser}` : ''}${e.expiresAt ? `; token expires ${e.expiresAt}` : ''}${e.tokenInHistory === 'shown' ? '; Snowflake’s query history shows the token' : ''}`,
           tone: 'ok',
         };
         lastUser = e.userId;
         break;
       }
-      case 'check':
+      case 'check': {
+        const cached = cachedTokenInUse(lastUser, e);
+        const until = cached?.until ? ` (cached until ${cached.until})` : '';
         line = {
           at: e.at,
           type: e.type,
@@ -54,7 +57,17 @@ export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
           detail: e.ok ? `${e.ms ?? '?'} ms` : `${failureText(e.failure)}${e.reason ? `: ${e.reason}` : ''}`,
           tone: e.ok ? 'ok' : 'bad',
         };
+        if (cached?.kind === 'previous_account')
+          line = {
+            ...line,
+            what: 'End-to-end check answered as another account',
+            detail: `as ${cached.seenUserId}, not ${cached.writtenUserId}: Snowflake still used the access token it cached before the write${until}`,
+            tone: 'bad',
+          };
+        else if (cached)
+          line.detail = `Snowflake still used the access token it cached before the write${until}, which the provider refused: ${line.detail}`;
         break;
+      }
       case 'connect_failed':
         line = {
           at: e.at,
@@ -127,8 +140,10 @@ export function lastChange(all: AppEvent[], now: Date): Change | undefined {
     }
   if (idx < 0) return undefined;
   const c = all[idx]!;
-  const after = all.slice(idx + 1).find((e) => e.type === 'check');
-  if (after && after.ok === false) return undefined;
+  // The latest check since the connect decides: a failure, or a check on the token Snowflake cached before
+  // the write (another account's, or the revoked grant's), means nothing is fixed yet.
+  const after = all.slice(idx + 1).findLast((e) => e.type === 'check');
+  if (after && (after.ok === false || cachedTokenInUse(c.userId, after))) return undefined;
   let prevConnect: AppEvent | undefined;
   let brokenSince: AppEvent | undefined;
   for (let i = idx - 1; i >= 0; i--) {

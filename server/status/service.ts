@@ -6,6 +6,8 @@
 import type { AppConfig } from '../config/index.js';
 import type { EndToEndCheck } from '../connection/end-to-end.js';
 import type { ConnectionHistory } from '../connection/history.js';
+import { type CachedTokenInUse, cachedTokenInUse } from '../connection/token-in-use.js';
+import { appError } from '../errors/index.js';
 import type { Logger } from '../log.js';
 import type { ProviderProfile } from '../providers/index.js';
 import { ChainReader } from '../snowflake/chain-reader.js';
@@ -20,13 +22,18 @@ import type { AppEvent, EventLog } from './events.js';
 import { type Change, failureText, type HistoryLine, historyLines, lastChange } from './history.js';
 import { type Proof, proofOf, type ScheduleView, scheduleOf } from './proof.js';
 
-/** `unproven`: would be `connected`, but the last passing end-to-end check is older than PROOF_MAX_AGE (or none). */
+/**
+ * `unproven`: would be `connected`, but the last passing end-to-end check is older than PROOF_MAX_AGE (or none).
+ * `cached_token`: the token was written, but Snowflake still calls the API with an access token it cached
+ * for the previous one (another account's, or a revoked grant's) until that access token expires.
+ */
 export type Overall =
   | 'connected'
   | 'unproven'
   | 'warning'
   | 'not_connected'
   | 'needs_reauth'
+  | 'cached_token'
   | 'misconfigured'
   | 'error';
 
@@ -48,6 +55,11 @@ export interface StatusReport extends Omit<Summary, 'overall'> {
   expiries: ExpiryView | null;
   chart: StepsChart | null;
   change: Change | null;
+  /**
+   * The last check since the last connect ran on the access token Snowflake cached before that write
+   * (another account's, or the revoked grant's): which, and until when.
+   */
+  cachedToken: (CachedTokenInUse & { passed: boolean }) | null;
   /** The legacy Fitbit API answered 410 Gone in the last end-to-end check. */
   legacyGone: boolean;
 }
@@ -113,7 +125,9 @@ export class StatusService {
    */
   private afterCheck(r: CheckResult): void {
     const generation = ++this.chartGeneration;
-    if (r.ok && this.config.snowflake.dataFunction) this.chartLoading = this.loadChart(generation);
+    // A check that answered as another account would fetch that account's steps: no chart then.
+    const proven = r.ok && !this.connection.cachedTokenInUse();
+    if (proven && this.config.snowflake.dataFunction) this.chartLoading = this.loadChart(generation);
     else {
       this.chart = undefined;
       this.chartLoading = undefined;
@@ -142,7 +156,7 @@ export class StatusService {
     const c = this.lastConnect();
     if (!this.chart || !c || this.chart.connectAt !== c.at) return undefined;
     const check = this.lastCheck();
-    if (check?.ok !== true || check.at < c.at) return undefined;
+    if (check?.ok !== true || check.at < c.at || this.connection.cachedTokenInUse()) return undefined;
     return this.chart.chart;
   }
 
@@ -168,6 +182,8 @@ export class StatusService {
     if (!c) return 'not_connected';
     const exp = this.expiresAt();
     if (exp && exp.getTime() <= now.getTime()) return 'needs_reauth';
+    // The check ran on the token Snowflake cached before the last write: nothing is proven about this one.
+    if (this.connection.cachedTokenInUse()) return 'cached_token';
     const check = this.lastCheck();
     if (check && check.at >= c.at && check.ok === false) {
       if (check.failure === 'token_revoked') return 'needs_reauth';
@@ -182,8 +198,13 @@ export class StatusService {
 
   /** How old the last passing end-to-end check since the last connect is, against PROOF_MAX_AGE. */
   proof(now = this.clock()): Proof {
-    const passed = this.events.last((e) => e.type === 'check' && e.ok === true && this.connection.mine(e));
-    return proofOf(this.lastConnect(), passed, now, this.config.proofMaxAgeSeconds);
+    const c = this.lastConnect();
+    // A check that passed on the access token Snowflake cached for another account proves nothing here.
+    const passed = this.events.last(
+      (e) =>
+        e.type === 'check' && e.ok === true && this.connection.mine(e) && !cachedTokenInUse(c?.userId, e),
+    );
+    return proofOf(c, passed, now, this.config.proofMaxAgeSeconds);
   }
 
   /** The CHECK_INTERVAL schedule: when the next check falls due, and what checks cost. */
@@ -215,6 +236,7 @@ export class StatusService {
             legacyUserId: c.legacyUserId ?? null,
             scopes: c.scopes ?? [],
             expiresAt: c.expiresAt ?? null,
+            tokenInHistory: c.tokenInHistory ?? null,
           }
         : null,
       lastCheck: check
@@ -224,6 +246,7 @@ export class StatusService {
             failure: check.failure ?? null,
             message: check.reason ?? null,
             ms: check.ms ?? null,
+            seenUserId: check.seenUserId ?? null,
           }
         : null,
     };
@@ -313,6 +336,7 @@ export class StatusService {
       expiries,
       chart: chart ?? null,
       change: lastChange(this.mineAndFailures(), now) ?? null,
+      cachedToken: this.cachedToken(now),
       legacyGone: checkedSinceConnect?.ok === false && checkedSinceConnect.failure === 'provider_gone',
     };
   }
@@ -327,6 +351,13 @@ export class StatusService {
 
   private mineAndFailures(): AppEvent[] {
     return this.events.all().filter((e) => this.connection.mine(e) || (e.type === 'check' && !e.secret));
+  }
+
+  private cachedToken(now: Date): StatusReport['cachedToken'] {
+    const inUse = this.connection.cachedTokenInUse();
+    return inUse
+      ? { ...inUse, passed: inUse.until !== null && Date.parse(inUse.until) <= now.getTime() }
+      : null;
   }
 
   private expiryFact(at: Date | undefined, now: Date): StatusReport['expiry'] {
@@ -358,6 +389,19 @@ export class StatusService {
         fix: 'Run the end-to-end check.',
         at: now.toISOString(),
       };
+    const cached = this.cachedToken(now);
+    if (cached) {
+      const said = appError('snowflake_cached_token', {
+        variant: cached.kind,
+        userId: cached.writtenUserId,
+        seenUserId: cached.seenUserId,
+        until: cached.until,
+        passed: cached.passed,
+        provider: this.profile.displayName,
+        permissionsUrl: this.profile.accountPermissionsUrl,
+      });
+      return { ...base, status: 'warning', detail: said.why, fix: said.fix, at: check.at };
+    }
     if (check.ok)
       return {
         ...base,

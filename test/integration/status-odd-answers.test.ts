@@ -162,13 +162,14 @@ describe('status against odd DESCRIBE answers', () => {
 
   it('an unknown counts as a warning until an end-to-end check since the last connect passes', async () => {
     await reshape({ match: 'DESCRIBE FUNCTION', renameProperties: { secrets: 'secret_map' } });
-    // A connect whose check has not run yet (as the flow records it just before running the check).
+    // A connect whose check has not run yet (as the flow records it just before running the check), of
+    // the account Snowflake's check answers as (another one's check would prove nothing about it).
     h.services.events.append({
       type: 'connect',
       ok: true,
       provider: h.config.provider,
       secret: h.config.snowflake.secret.display,
-      userId: 'someone',
+      userId: h.services.history.lastConnectedUser(),
     });
     expect(((await h.agent.get('/status.json')).body as Report).overall).toBe('warning');
     expect((await h.services.status.runCheck()).ok).toBe(true);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import supertest from 'supertest';
+import type { OAuthBehaviourChange, SnowflakeBehaviourChange } from '../../sandbox/index.js';
 import { type ConsentOptions, consent } from '../../sandbox/oauth/consent.js';
 import { createApp } from '../../server/app.js';
 import { answerClientErrors } from '../../server/client-errors.js';
@@ -33,6 +34,8 @@ export interface HarnessOptions {
   tweak?: (c: AppConfig) => AppConfig;
   /** The app's clock (held tokens, sign-ins, results, CHECK_INTERVAL): the test moves it. */
   clock?: ManualClock;
+  /** The stand-ins' behaviour switches at start (sandbox/README.md, "Behaviour switches"). */
+  behaviour?: SnowflakeBehaviourChange & OAuthBehaviourChange;
 }
 
 export interface Harness {
@@ -58,6 +61,11 @@ export interface Harness {
   csrf(): Promise<string>;
   /** Runs SQL on the Snowflake stand-in as its administrator (SANDBOX_ADMIN, ACCOUNTADMIN). */
   admin(sql: string): Promise<Record<string, unknown>[]>;
+  /**
+   * Moves time forward everywhere it is kept: the OAuth stand-in's clock, the Snowflake stand-in's (a
+   * cached access token expires on it), and the app's when the harness was given a ManualClock.
+   */
+  advanceClocks(seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -113,7 +121,15 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     sandboxPorts: { oauth: 0, snowflake: 0 },
   };
   keyPair ??= newAppKeyPair();
-  const sandbox = await startSandboxMode(base, log, { oauthPort: 0, snowflakePort: 0, dataDir, keyPair });
+  // The Snowflake stand-in's clock: real time plus what the test moved it by.
+  let snowflakeAheadMs = 0;
+  const sandbox = await startSandboxMode(base, log, {
+    oauthPort: 0,
+    snowflakePort: 0,
+    dataDir,
+    keyPair,
+    standIns: { ...opts.behaviour, snowflakeNow: () => new Date(Date.now() + snowflakeAheadMs) },
+  });
   const config = opts.tweak ? opts.tweak(sandbox.config) : sandbox.config;
   const services = buildServices(config, log, { clock: opts.clock });
   const app = createApp(services);
@@ -171,8 +187,15 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     log,
   );
   open.add(dataDir);
+  const oauthControl = control(sandbox.oauthUrl);
   return {
     admin: (sql: string) => adminSession.execute(sql),
+    async advanceClocks(seconds: number) {
+      const res = await oauthControl('/sandbox/advance-clock', { seconds });
+      if (res.status !== 200) throw new Error(`advance-clock answered ${res.status}`);
+      snowflakeAheadMs += seconds * 1000;
+      await opts.clock?.advance(seconds * 1000);
+    },
     services,
     config,
     sandbox,
@@ -189,7 +212,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return agent.get(res.headers.location as string);
     },
     startFlow,
-    oauthControl: control(sandbox.oauthUrl),
+    oauthControl,
     snowflakeControl: control(sandbox.snowflakeUrl),
     csrf,
     async close() {
