@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const WORKER_PATH = fileURLToPath(new URL('./python/worker.py', import.meta.url));
 
 export type WorkerMessage =
+  | { type: 'started'; id: number }
   | { type: 'token'; id: number; alias: string }
   | { type: 'result'; id: number; value?: string | null; rows?: (string | null)[][] }
   | { type: 'error'; id: number; message: string };

@@ -36,6 +36,8 @@ export interface PythonRunner extends FunctionRunner {
 
 /** Workers kept warm between calls; a burst of concurrent calls starts more, which stop afterwards. */
 const MAX_IDLE_WORKERS = 2;
+/** How long a fresh worker may take to start before a call's own time limit begins. */
+const STARTUP_ALLOWANCE_MS = 30_000;
 
 /** Snowflake's error for a failing Python UDF: 100357 (P0000) "Python Interpreter Error: …". */
 export function pythonError(detail: string): SqlError {
@@ -194,16 +196,22 @@ export function createPythonRunner(opts: PythonRunnerOptions = {}): PythonRunner
       };
       const id = nextCall++;
       const worker = acquire();
-      const timer = setTimeout(() => {
+      const expire = () => {
         // The worker is ended with the call; the next call starts a fresh one.
         worker.kill();
         finish(() =>
           reject(pythonError(`TimeoutError: the handler did not finish within ${timeoutMs} ms ${where}`)),
         );
-      }, timeoutMs);
+      };
+      // Until the worker says the handler started, a fresh worker may still be starting python3 and
+      // importing requests (slow on a busy machine): that time is the runner's, not the handler's.
+      let timer = setTimeout(expire, timeoutMs + STARTUP_ALLOWANCE_MS);
 
       const onMessage = async (msg: WorkerMessage) => {
-        if (msg.type === 'token') {
+        if (msg.type === 'started') {
+          clearTimeout(timer);
+          timer = setTimeout(expire, timeoutMs);
+        } else if (msg.type === 'token') {
           const binding = inv.secrets.find((s) => s.alias === msg.alias);
           const answer: ExchangeResult = binding
             ? await accessToken(binding)

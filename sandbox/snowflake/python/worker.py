@@ -66,6 +66,8 @@ def main():
                     sys.stderr.flush()
                 finally:
                     os._exit(code)
+        # The call's time limit runs from here: starting python3 and importing requests are not the handler's.
+        _send({"type": "started", "id": inv["id"]})
         _, status = os.waitpid(pid, 0)
         _send({"type": "exit", "id": inv["id"], **_ended(status)})
 
