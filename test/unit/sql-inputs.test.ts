@@ -191,6 +191,19 @@ describe('npm run sql', () => {
     expect(r.stderr).toMatch(new RegExp(`^OAUTH_SCOPES lacks ${ACTIVITY.replace(/\./g, '\\.')}, which`));
   }, 20_000);
 
+  it('takes the data kinds from PIPELINE_DATA_TYPES: their scopes are allowed; an unknown kind exits 2', () => {
+    const client = ['setup-google-health', 'client_id=x', 'client_secret=y'];
+    const sleep = run(client, { PIPELINE_DATA_TYPES: 'sleep' });
+    expect(sleep.status).toBe(0);
+    expect(sleep.stdout).toContain(
+      `OAUTH_ALLOWED_SCOPES = ('${ACTIVITY}', 'https://www.googleapis.com/auth/googlehealth.sleep.readonly')`,
+    );
+    const bad = run(client, { PIPELINE_DATA_TYPES: 'steps heartbeat' });
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^PIPELINE_DATA_TYPES: unknown data type "heartbeat": use any of steps, /);
+  }, 20_000);
+
   it('lists the scripts and exits 2 for an unknown one', () => {
     const r = run(['setup-strava']);
     expect(r.status).toBe(2);
