@@ -1,6 +1,6 @@
 // Both stand-ins wired together: the Snowflake stand-in's Python functions reach Google's and
 // Fitbit's hosts through the OAuth stand-in, as Snowflake's network rules would reach the real ones.
-import type { OAuthBehaviourChange } from './oauth/behaviour.js';
+import { OAUTH_BEHAVIOUR_DEFAULTS, type OAuthBehaviourChange } from './oauth/behaviour.js';
 import { type OAuthSandbox, startOAuthSandbox } from './oauth/server.js';
 import type { SnowflakeBehaviourChange } from './snowflake/behaviour.js';
 import { type SnowflakeSandbox, startSnowflakeSandbox } from './snowflake/server.js';
@@ -36,21 +36,21 @@ export interface SandboxOptions extends SnowflakeBehaviourChange, OAuthBehaviour
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const host = opts.host ?? '127.0.0.1';
+  // Each switch goes to the stand-in that has it.
+  const isOAuthSwitch = (name: string) => Object.hasOwn(OAUTH_BEHAVIOUR_DEFAULTS, name);
+  const { host: _h, oauthPort: _o, snowflakePort: _s, snowflakeNow, ...given } = opts;
+  const pick = (oauthSide: boolean) =>
+    Object.fromEntries(
+      Object.entries(given).filter(([k, v]) => v !== undefined && isOAuthSwitch(k) === oauthSide),
+    );
   const oauth = await startOAuthSandbox({
     host,
     ...(opts.oauthPort === undefined ? {} : { port: opts.oauthPort }),
-    ...(opts.issOnAuthResponse === undefined ? {} : { issOnAuthResponse: opts.issOnAuthResponse }),
+    ...(pick(true) as OAuthBehaviourChange),
   });
   let snowflake: SnowflakeSandbox;
   try {
-    const {
-      host: _h,
-      oauthPort: _o,
-      snowflakePort: _s,
-      issOnAuthResponse: _i,
-      snowflakeNow,
-      ...switches
-    } = opts;
+    const switches = pick(false) as SnowflakeBehaviourChange;
     snowflake = await startSnowflakeSandbox({
       ...switches,
       ...(snowflakeNow ? { now: snowflakeNow } : {}),

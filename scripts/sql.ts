@@ -1,7 +1,9 @@
 // npm run sql -- <script> [name=value …]
 // Prints a sql/ script filled in: values from the command line, then the app's environment
-// (OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES, SNOWFLAKE_SECRET, SNOWFLAKE_CHECK_FUNCTION, PROVIDER),
+// (OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES, PIPELINE_DATA_TYPES, SNOWFLAKE_SECRET,
+// SNOWFLAKE_CHECK_FUNCTION, PROVIDER),
 // then the script's own defaults. Pipe it to `snow sql -i` or paste it into a worksheet.
+import { SETTINGS } from '../server/config/schema.js';
 import { PROVIDER_IDS, type ProviderId } from '../server/providers/index.js';
 import { publicKeyBody, type SetupInputs, templateValues } from '../server/setup/inputs.js';
 import {
@@ -42,11 +44,14 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
   }
 
   const provider = providerFor(script, env.PROVIDER);
+  const kinds = SETTINGS.PIPELINE_DATA_TYPES.type.safeParse(env.PIPELINE_DATA_TYPES);
+  if (!kinds.success) fail(`PIPELINE_DATA_TYPES: ${kinds.error.issues[0]?.message}`, 2);
   const inputs: SetupInputs = {
     provider,
     clientId: env.OAUTH_CLIENT_ID ?? '',
     clientSecret: env.OAUTH_CLIENT_SECRET ?? '',
     scopes: (env.OAUTH_SCOPES ?? '').split(/[\s,]+/).filter(Boolean),
+    dataKinds: kinds.data,
     snowflakeSecret: env.SNOWFLAKE_SECRET || undefined,
     checkFunction: env.SNOWFLAKE_CHECK_FUNCTION || undefined,
   };

@@ -74,6 +74,7 @@ export async function startSandboxMode(
           clientId,
           clientSecret: clientSecret ?? '',
           scopes: base.scopes,
+          dataKinds: base.dataKinds,
           appPublicKey: keys.publicKey,
         },
         `setup-${base.provider}`,

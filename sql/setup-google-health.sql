@@ -7,7 +7,9 @@
 --   external access integration   ties the rule and the secret together for functions
 --   app role + service user the app signs in with these (key pair) and can do one thing: ALTER SECRET
 --   reader role             for people who write their own functions: READ on the secret, USAGE on the integration
---   functions               the check function the app calls after each connect, and daily steps as a table
+--   functions               the check function the app calls after each connect, daily steps as a table, and
+--                           daily data of each kind (steps, distance, calories, zone minutes, resting heart
+--                           rate, sleep) as a table for the daily load
 --
 -- How to run it:
 --   fitbit-snowflake-connect renders it filled in: `npm run sql -- setup-google-health` (or its /setup page).
@@ -33,7 +35,8 @@
 --   set the app requests: see "Scopes" at each function), secret_name FITBIT_OAUTH_TOKEN,
 --   external_access_integration FITBIT_EAI, app_role FITBIT_CONNECT_APP_ROLE, reader_role FITBIT_READER,
 --   app_user FITBIT_CONNECT_APP, app_public_key (a placeholder: pass the app's RSA public key, base64
---   without the BEGIN/END lines), check_function FITBIT_CONNECTION_CHECK, steps_function FITBIT_DAILY_STEPS.
+--   without the BEGIN/END lines), check_function FITBIT_CONNECTION_CHECK, steps_function FITBIT_DAILY_STEPS,
+--   data_function FITBIT_DAILY_DATA.
 
 ----------------------------------------------------------------------------------------------------------
 -- 1. ACCOUNTADMIN: roles and the OAuth security integration (account-level objects need CREATE ROLE and
@@ -80,7 +83,7 @@ ALTER SECURITY INTEGRATION <% security_integration | default("FITBIT_OAUTH_INTEG
   OAUTH_AUTHORIZATION_ENDPOINT = '<% authorization_endpoint | default("https://accounts.google.com/o/oauth2/v2/auth") %>'
   OAUTH_CLIENT_AUTH_METHOD = CLIENT_SECRET_POST
   OAUTH_GRANT = 'AUTHORIZATION_CODE'
-  OAUTH_ALLOWED_SCOPES = (<% allowed_scopes | default("'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly'") %>)
+  OAUTH_ALLOWED_SCOPES = (<% allowed_scopes | default("'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly', 'https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly', 'https://www.googleapis.com/auth/googlehealth.sleep.readonly'") %>)
   OAUTH_REFRESH_TOKEN_VALIDITY = 7776000
   ENABLED = TRUE
   COMMENT = 'fitbit-snowflake-connect: Google OAuth client for the Google Health API';
@@ -530,12 +533,376 @@ class DailySteps:
             window = window_end
 $$;
 
--- The app's role: use the database, schema, warehouse and the two functions. Nothing else.
+-- Daily data of one kind for an inclusive date range: one row per day that has data (a day the device was
+-- not worn has none), in one wide shape for every kind, the other kinds' columns NULL, so a MERGE reads
+-- typed columns:
+--   SELECT * FROM TABLE(FITBIT.PUBLIC.FITBIT_DAILY_DATA('sleep', '2026-01-01'::DATE, '2026-03-31'::DATE));
+-- ACCOUNT is the Google Health user id (one identity call per call), DAY the civil date in the user's time
+-- zone. Kinds, their columns and units (sql/README.md has the table):
+--   steps               STEPS (count), from dailyRollUp of steps
+--   distance            DISTANCE_M (meters; the API sums millimeters), from dailyRollUp of distance
+--   calories            CALORIES_KCAL (kcal, basal and active), from dailyRollUp of total-calories
+--   active_minutes      ACTIVE_ZONE_MINUTES (the three zones added up) and ACTIVE_ZONE_MINUTES_FAT_BURN,
+--                       _CARDIO, _PEAK, from dailyRollUp of active-zone-minutes
+--   resting_heart_rate  RESTING_HEART_RATE (bpm), from the list of daily-resting-heart-rate
+--   sleep               SLEEP_MINUTES (asleep), SLEEP_IN_BED_MINUTES, SLEEP_EFFICIENCY (asleep / in bed, %),
+--                       SLEEP_DEEP_MINUTES, _LIGHT_, _REM_, _AWAKE_, from the list of sleep sessions, added
+--                       up per civil date each session ends on (a nap counts for its day)
+-- Ranges are asked for in windows the API accepts (14 days for total-calories, 90 for the rest), each
+-- followed through nextPageToken (sleep answers 25 sessions a page): a year of one kind is 5 to 27 calls
+-- plus the identity call, far below the 300 a minute Google allows each user.
+-- Errors: FITBIT_CONNECT_ERROR[bad_request] for an unknown kind or end_date before start_date, and the
+-- codes every function raises (token_revoked, scope_missing, account_not_linked, rate_limited, api_error).
+-- Scopes: each kind's call needs its own; the app's scope set (and allowed_scopes above) holds those of the
+-- kinds in PIPELINE_DATA_TYPES, and GET /v4/users/me/identity takes any of them:
+--   steps: POST /v4/users/me/dataTypes/steps/dataPoints:dailyRollUp needs
+--     https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly
+--   distance: POST /v4/users/me/dataTypes/distance/dataPoints:dailyRollUp needs
+--     https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly
+--   calories: POST /v4/users/me/dataTypes/total-calories/dataPoints:dailyRollUp needs
+--     https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly
+--   active_minutes: POST /v4/users/me/dataTypes/active-zone-minutes/dataPoints:dailyRollUp needs
+--     https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly
+--   resting_heart_rate: GET /v4/users/me/dataTypes/daily-resting-heart-rate/dataPoints needs
+--     https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly
+--   sleep: GET /v4/users/me/dataTypes/sleep/dataPoints needs
+--     https://www.googleapis.com/auth/googlehealth.sleep.readonly
+CREATE OR REPLACE FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% data_function | default("FITBIT_DAILY_DATA") %>(kind VARCHAR, start_date DATE, end_date DATE)
+  RETURNS TABLE (account VARCHAR, day DATE, steps NUMBER, distance_m FLOAT, calories_kcal FLOAT,
+                 active_zone_minutes NUMBER, active_zone_minutes_fat_burn NUMBER, active_zone_minutes_cardio NUMBER,
+                 active_zone_minutes_peak NUMBER, resting_heart_rate NUMBER, sleep_minutes NUMBER,
+                 sleep_in_bed_minutes NUMBER, sleep_efficiency NUMBER, sleep_deep_minutes NUMBER,
+                 sleep_light_minutes NUMBER, sleep_rem_minutes NUMBER, sleep_awake_minutes NUMBER)
+  LANGUAGE PYTHON
+  RUNTIME_VERSION = '3.11'
+  PACKAGES = ('requests')
+  HANDLER = 'DailyData'
+  EXTERNAL_ACCESS_INTEGRATIONS = (<% external_access_integration | default("FITBIT_EAI") %>)
+  SECRETS = ('cred' = <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>)
+  COMMENT = 'fitbit-snowflake-connect: daily Google Health data of one kind for an inclusive date range'
+AS $$
+import datetime
+import re
+import time
+import urllib.parse
+
+import _snowflake
+import requests
+
+# --- fitbit-snowflake-connect errors: identical in every handler (test/unit/sql-templates.test.ts checks) ---
+PREFIX = 'FITBIT_CONNECT_ERROR'
+REAUTHORIZE = 're-authorize in fitbit-snowflake-connect'
+
+
+class FitbitConnectError(Exception):
+    pass
+
+
+def fail(code, text):
+    # The stable prefix lets the app match the cause in Snowflake's error text.
+    raise FitbitConnectError(PREFIX + '[' + code + ']: ' + text) from None  # the message already says why
+
+
+def short(text, limit=300):
+    text = ' '.join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + '...'
+
+
+def gone(url):
+    # Snowflake's wording for a failed refresh is undocumented: ask the API host itself whether it is gone.
+    if not url:
+        return False
+    try:
+        return requests.get(url, timeout=10).status_code == 410
+    except requests.RequestException:
+        return False
+
+
+def access_token(secret, probe=None):
+    # Snowflake trades the secret's refresh token for an access token through the security integration.
+    try:
+        token = _snowflake.get_oauth_access_token('cred')
+    except Exception as exc:
+        why = short(exc)
+        if re.search(r'\b410\b|\bgone\b', why, re.I) or gone(probe):
+            fail('provider_gone', 'the token endpoint answered 410 Gone (' + why + '): the legacy Fitbit API '
+                 'and its OAuth endpoints were turned off; switch to the google-health provider')
+        if re.search(r'\b429\b', why):
+            fail('rate_limited', 'the token endpoint rate-limited the request (' + why + '): retry later')
+        if 'invalid_client' in why or 'unauthorized_client' in why:
+            fail('api_error', 'the provider refused the client ID or secret in the security integration '
+                 'behind secret ' + secret + ' (' + why + '): fix OAUTH_CLIENT_ID / OAUTH_CLIENT_SECRET')
+        fail('token_revoked', 'the refresh token in secret ' + secret + ' was revoked or expired, or none was '
+             'written yet (' + why + '): ' + REAUTHORIZE)
+    if not token:
+        fail('token_revoked', 'secret ' + secret + ' gave no access token: ' + REAUTHORIZE)
+    return token
+
+
+def call(token, secret, scope, method, url, body=None):
+    # Retries only what Google and Fitbit document as transient (5xx), with a short backoff.
+    resp = None
+    for attempt in range(3):
+        try:
+            resp = requests.request(method, url, json=body, timeout=30,
+                                    headers={'Authorization': 'Bearer ' + token, 'Accept': 'application/json'})
+        except requests.RequestException as exc:
+            if attempt == 2:
+                fail('api_error', 'could not reach ' + url + ': ' + short(exc))
+            time.sleep(0.5 * 2 ** attempt)
+            continue
+        if resp.status_code in (500, 502, 503, 504) and attempt < 2:
+            time.sleep(0.5 * 2 ** attempt)
+            continue
+        break
+    if resp.status_code < 300:
+        try:
+            return resp.json()
+        except ValueError:
+            fail('api_error', url + ' answered HTTP ' + str(resp.status_code) + ' with a body that is not JSON')
+    raise_for(resp, secret, scope, url)
+
+
+def raise_for(resp, secret, scope, url):
+    status = resp.status_code
+    kind, message, reasons = '', '', []
+    try:
+        data = resp.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        err = data.get('error')
+        if isinstance(err, dict):
+            # Google: {"error": {"code", "message", "status", "details": [{"reason"}]}}
+            kind = str(err.get('status') or '')
+            message = str(err.get('message') or '')
+            reasons = [str(d['reason']) for d in err.get('details') or [] if isinstance(d, dict) and d.get('reason')]
+        elif isinstance(err, str):
+            # OAuth 2.0: {"error", "error_description"}
+            kind, message = err, str(data.get('error_description') or '')
+        errors = data.get('errors')
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            # Fitbit: {"errors": [{"errorType", "message"}]}
+            kind, message = str(errors[0].get('errorType') or ''), str(errors[0].get('message') or '')
+    said = 'HTTP ' + str(status) + (' ' + kind if kind else '') + (' ' + ','.join(reasons) if reasons else '')
+    said += (': ' + short(message)) if message else ''
+    where = url.split('?')[0]
+    if status == 410:
+        fail('provider_gone', where + ' answered ' + said + ': the legacy Fitbit Web API was turned off on '
+             '2026-11-02; switch to the google-health provider (sql/setup-google-health.sql) and connect again')
+    if status == 429:
+        wait = resp.headers.get('Retry-After') or resp.headers.get('fitbit-rate-limit-reset')
+        fail('rate_limited', 'the provider rate-limited this account (' + said + '): retry later'
+             + (' (in about ' + wait + ' s)' if wait else ''))
+    if 'ACCOUNT_NOT_LINKED' in reasons or kind == 'FAILED_PRECONDITION':
+        fail('account_not_linked', 'the Google account that authorized secret ' + secret + ' has no Fitbit / '
+             'Google Health profile (' + said + '): open the Fitbit app with that Google account once, or connect '
+             'the Google account that has the data; then ' + REAUTHORIZE)
+    if status == 401:
+        fail('token_revoked', 'the provider refused the access token obtained with the refresh token in secret '
+             + secret + ' (' + said + '): the grant was revoked or expired; ' + REAUTHORIZE)
+    challenge = resp.headers.get('WWW-Authenticate') or ''
+    if status == 403 and ('ACCESS_TOKEN_SCOPE_INSUFFICIENT' in reasons or kind == 'insufficient_scope'
+                          or 'insufficient_scope' in challenge):
+        # Google's challenge names the scope it wanted: prefer it to our own guess.
+        named = re.search(r'scope="([^"]+)"', challenge)
+        scope = named.group(1) if named else scope
+        fail('scope_missing', 'the grant in secret ' + secret + ' lacks the scope this call needs: ' + scope
+             + ' (' + said + '); ' + REAUTHORIZE + ' and leave that scope ticked on the consent screen')
+    fail('api_error', where + ' answered ' + said)
+# --- end of the shared block ---
+
+SECRET = '<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>'
+API = 'https://<% api_host | default("health.googleapis.com") %>'
+ACTIVITY = 'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly'
+HEALTH_METRICS = 'https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly'
+SLEEP = 'https://www.googleapis.com/auth/googlehealth.sleep.readonly'
+# kind: (Google data type, how it is read, its scope, days per request). dailyRollUp takes at most 14 days
+# for total-calories and 90 for the others; list documents no limit, and 90-day windows keep each call small.
+KINDS = {
+    'steps': ('steps', 'rollup', ACTIVITY, 90),
+    'distance': ('distance', 'rollup', ACTIVITY, 90),
+    'calories': ('total-calories', 'rollup', ACTIVITY, 14),
+    'active_minutes': ('active-zone-minutes', 'rollup', ACTIVITY, 90),
+    'resting_heart_rate': ('daily-resting-heart-rate', 'list', HEALTH_METRICS, 90),
+    'sleep': ('sleep', 'list', SLEEP, 90),
+}
+# The columns after ACCOUNT and DAY, in the order RETURNS TABLE declares them.
+COLUMNS = ('STEPS', 'DISTANCE_M', 'CALORIES_KCAL', 'ACTIVE_ZONE_MINUTES', 'ACTIVE_ZONE_MINUTES_FAT_BURN',
+           'ACTIVE_ZONE_MINUTES_CARDIO', 'ACTIVE_ZONE_MINUTES_PEAK', 'RESTING_HEART_RATE', 'SLEEP_MINUTES',
+           'SLEEP_IN_BED_MINUTES', 'SLEEP_EFFICIENCY', 'SLEEP_DEEP_MINUTES', 'SLEEP_LIGHT_MINUTES',
+           'SLEEP_REM_MINUTES', 'SLEEP_AWAKE_MINUTES')
+SLEEP_PAGE_SIZE = 25  # the most list answers for sleep
+STAGE_COLUMNS = {'DEEP': 'SLEEP_DEEP_MINUTES', 'LIGHT': 'SLEEP_LIGHT_MINUTES', 'REM': 'SLEEP_REM_MINUTES'}
+
+
+def as_date(value):
+    # Snowflake passes DATE as datetime.date; accept 'YYYY-MM-DD' text too.
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def civil(day):
+    # CivilDateTime date: plain numbers, no zero padding.
+    return {'year': day.year, 'month': day.month, 'day': day.day}
+
+
+def date_of(value):
+    # A google.type.Date or CivilDateTime date ({year, month, day}) as a datetime.date, or None.
+    try:
+        return datetime.date(int(value['year']), int(value['month']), int(value['day']))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def to_int(value):
+    # int64 values arrive as strings.
+    return int(float(value)) if value not in (None, '') else 0
+
+
+def rollup_values(kind, point):
+    # The day's values from a dailyRollUp point; None when the window has no value (no data that day).
+    if kind == 'steps':
+        value = (point.get('steps') or {}).get('countSum')
+        return None if value is None else {'STEPS': to_int(value)}
+    if kind == 'distance':
+        value = (point.get('distance') or {}).get('millimetersSum')
+        return None if value is None else {'DISTANCE_M': to_int(value) / 1000.0}
+    if kind == 'calories':
+        value = (point.get('totalCalories') or {}).get('kcalSum')
+        return None if value is None else {'CALORIES_KCAL': float(value)}
+    zones = point.get('activeZoneMinutes')
+    if not isinstance(zones, dict):
+        return None
+    fat_burn, cardio, peak = (to_int(zones.get(name)) for name in
+                              ('sumInFatBurnHeartZone', 'sumInCardioHeartZone', 'sumInPeakHeartZone'))
+    return {'ACTIVE_ZONE_MINUTES': fat_burn + cardio + peak, 'ACTIVE_ZONE_MINUTES_FAT_BURN': fat_burn,
+            'ACTIVE_ZONE_MINUTES_CARDIO': cardio, 'ACTIVE_ZONE_MINUTES_PEAK': peak}
+
+
+def fetch_rollup(token, kind, data_type, scope, start, stop):
+    # One window of dailyRollUp, every page: {day: values}.
+    url = API + '/v4/users/me/dataTypes/' + data_type + '/dataPoints:dailyRollUp'
+    out, page = {}, None
+    while True:
+        body = {'range': {'start': {'date': civil(start)}, 'end': {'date': civil(stop)}}, 'windowSizeDays': 1}
+        if page:
+            body['pageToken'] = page
+        data = call(token, SECRET, scope, 'POST', url, body)
+        for point in data.get('rollupDataPoints') or []:
+            day = date_of((point.get('civilStartTime') or {}).get('date'))
+            values = rollup_values(kind, point)
+            if day is not None and values is not None:
+                out[day] = values
+        page = data.get('nextPageToken')
+        if not page:
+            return out
+
+
+def list_pages(token, data_type, scope, flt, page_size=None):
+    # Every data point list answers for a filter, page by page.
+    page = None
+    while True:
+        query = {'filter': flt}
+        if page_size:
+            query['pageSize'] = page_size
+        if page:
+            query['pageToken'] = page
+        url = (API + '/v4/users/me/dataTypes/' + data_type + '/dataPoints?'
+               + urllib.parse.urlencode(query, quote_via=urllib.parse.quote))
+        data = call(token, SECRET, scope, 'GET', url)
+        yield from data.get('dataPoints') or []
+        page = data.get('nextPageToken')
+        if not page:
+            return
+
+
+def between(field, start, stop):
+    # A closed-open filter on a date field; filter literals are ISO 8601 dates (zero-padded, unlike civil()).
+    return field + ' >= "' + start.isoformat() + '" AND ' + field + ' < "' + stop.isoformat() + '"'
+
+
+def fetch_resting(token, start, stop):
+    out = {}
+    points = list_pages(token, 'daily-resting-heart-rate', HEALTH_METRICS,
+                        between('daily_resting_heart_rate.date', start, stop))
+    for point in points:
+        rhr = point.get('dailyRestingHeartRate') or {}
+        day = date_of(rhr.get('date'))
+        if day is not None and rhr.get('beatsPerMinute') not in (None, ''):
+            out[day] = {'RESTING_HEART_RATE': to_int(rhr['beatsPerMinute'])}
+    return out
+
+
+def fetch_sleep(token, start, stop):
+    # Sleep comes as sessions: each counts for the civil date it ends on (the night before that morning, or a
+    # nap that day), and a date's sessions are added up, whatever page or order they come in.
+    out = {}
+    points = list_pages(token, 'sleep', SLEEP, between('sleep.interval.civil_end_time', start, stop),
+                        SLEEP_PAGE_SIZE)
+    for point in points:
+        session = point.get('sleep') or {}
+        day = date_of(((session.get('interval') or {}).get('civilEndTime') or {}).get('date'))
+        if day is None:
+            continue
+        summary = session.get('summary') or {}
+        totals = out.setdefault(day, {'SLEEP_MINUTES': 0, 'SLEEP_IN_BED_MINUTES': 0, 'SLEEP_AWAKE_MINUTES': 0})
+        totals['SLEEP_MINUTES'] += to_int(summary.get('minutesAsleep'))
+        totals['SLEEP_IN_BED_MINUTES'] += to_int(summary.get('minutesInSleepPeriod'))
+        totals['SLEEP_AWAKE_MINUTES'] += to_int(summary.get('minutesAwake'))
+        for stage in summary.get('stagesSummary') or []:
+            column = STAGE_COLUMNS.get(str((stage or {}).get('type')))
+            if column:
+                totals[column] = totals.get(column, 0) + to_int(stage.get('minutes'))
+    for totals in out.values():
+        in_bed = totals['SLEEP_IN_BED_MINUTES']
+        # Half up, as people round percentages (Python's round() goes to the even neighbour).
+        totals['SLEEP_EFFICIENCY'] = int(100 * totals['SLEEP_MINUTES'] / in_bed + 0.5) if in_bed > 0 else None
+    return out
+
+
+class DailyData:
+    def process(self, kind, start_date, end_date):
+        name = str(kind).strip().lower() if kind is not None else ''
+        if name not in KINDS:
+            fail('bad_request', 'unknown kind ' + short(repr(kind), 60) + ': use one of ' + ', '.join(KINDS))
+        start, end = as_date(start_date), as_date(end_date)
+        if start is None or end is None:
+            return
+        if end < start:
+            fail('bad_request', 'end_date ' + end.isoformat() + ' is before start_date ' + start.isoformat())
+        data_type, read, scope, days = KINDS[name]
+        token = access_token(SECRET)
+        # Who the rows belong to: one identity call (any read scope works; the set always holds activity).
+        account = str(call(token, SECRET, ACTIVITY, 'GET', API + '/v4/users/me/identity').get('healthUserId') or '')
+        stop = end + datetime.timedelta(days=1)  # the caller's end is inclusive, the API's is not
+        window = start
+        while window < stop:
+            window_end = min(window + datetime.timedelta(days=days), stop)
+            if read == 'rollup':
+                found = fetch_rollup(token, name, data_type, scope, window, window_end)
+            elif name == 'resting_heart_rate':
+                found = fetch_resting(token, window, window_end)
+            else:
+                found = fetch_sleep(token, window, window_end)
+            for day in sorted(found):
+                if start <= day <= end:
+                    yield (account, day) + tuple(found[day].get(column) for column in COLUMNS)
+            window = window_end
+$$;
+
+-- The app's role: use the database, schema, warehouse and the functions. Nothing else.
 GRANT USAGE ON DATABASE <% database | default("FITBIT") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 GRANT USAGE ON SCHEMA <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 GRANT USAGE ON WAREHOUSE <% warehouse | default("FITBIT_WH") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>() TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(DATE, DATE) TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
+GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% data_function | default("FITBIT_DAILY_DATA") %>(VARCHAR, DATE, DATE) TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 
 -- Readers: READ on the secret and USAGE on the integration (granted above) let them write their own
 -- functions (they also need CREATE FUNCTION on a schema of their choice); they may also call these.
@@ -545,6 +912,7 @@ GRANT USAGE ON WAREHOUSE <% warehouse | default("FITBIT_WH") %> TO ROLE <% reade
 GRANT READ ON SECRET <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>() TO ROLE <% reader_role | default("FITBIT_READER") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(DATE, DATE) TO ROLE <% reader_role | default("FITBIT_READER") %>;
+GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% data_function | default("FITBIT_DAILY_DATA") %>(VARCHAR, DATE, DATE) TO ROLE <% reader_role | default("FITBIT_READER") %>;
 
 ----------------------------------------------------------------------------------------------------------
 -- 5. ACCOUNTADMIN: the app's RSA public key, last on purpose.

@@ -16,7 +16,8 @@
 --   network_rule FITBIT_API_RULE, security_integration FITBIT_OAUTH_INTEGRATION, secret_name
 --   FITBIT_OAUTH_TOKEN, external_access_integration FITBIT_EAI, app_role FITBIT_CONNECT_APP_ROLE,
 --   reader_role FITBIT_READER, app_user FITBIT_CONNECT_APP, check_function FITBIT_CONNECTION_CHECK,
---   steps_function FITBIT_DAILY_STEPS, steps_month_function FITBIT_STEPS_MONTH.
+--   steps_function FITBIT_DAILY_STEPS, data_function FITBIT_DAILY_DATA, steps_month_function
+--   FITBIT_STEPS_MONTH.
 
 ----------------------------------------------------------------------------------------------------------
 -- 1. Database owner (SYSADMIN by default): the functions first, as they use the integration and secret.
@@ -25,6 +26,7 @@ USE ROLE <% owner_role | default("SYSADMIN") %>;
 
 DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>();
 DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(DATE, DATE);
+DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% data_function | default("FITBIT_DAILY_DATA") %>(VARCHAR, DATE, DATE);
 DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_month_function | default("FITBIT_STEPS_MONTH") %>();
 
 ----------------------------------------------------------------------------------------------------------

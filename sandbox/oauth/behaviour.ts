@@ -9,6 +9,12 @@ export const OAuthBehaviourInput = z
      * (rolled out per user) without advertising authorization_response_iss_parameter_supported.
      */
     issOnAuthResponse: z.boolean(),
+    /**
+     * What dailyRollUp answers for a window without data (a day the device was not worn): a point with its
+     * civil times and no value, or no point at all. Google's reference says rollupDataPoints holds "values
+     * for each aggregation time window" and does not say what an empty window looks like.
+     */
+    rollupEmptyWindows: z.enum(['point', 'omitted']),
   })
   .strict();
 
@@ -17,12 +23,17 @@ export type OAuthBehaviour = z.infer<typeof OAuthBehaviourInput>;
 export const OAuthBehaviourChange = OAuthBehaviourInput.partial();
 export type OAuthBehaviourChange = z.infer<typeof OAuthBehaviourChange>;
 
-export const OAUTH_BEHAVIOUR_DEFAULTS: Readonly<OAuthBehaviour> = Object.freeze({ issOnAuthResponse: true });
+export const OAUTH_BEHAVIOUR_DEFAULTS: Readonly<OAuthBehaviour> = Object.freeze({
+  issOnAuthResponse: true,
+  rollupEmptyWindows: 'point',
+});
 
 /** For the control index: each switch, its values (default first) and what it decides. */
 export const OAUTH_SWITCHES: Record<keyof OAuthBehaviour, string> = {
   issOnAuthResponse:
     'true (default) | false: every Google authorization response (code or error) carries iss=<this server>',
+  rollupEmptyWindows:
+    "'point' (default) | 'omitted': a dailyRollUp window without data is a point with no value, or left out",
 };
 
 /** The start options' switches over the defaults; an invalid value throws. */

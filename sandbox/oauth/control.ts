@@ -1,8 +1,10 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 import { OAUTH_SWITCHES, OAuthBehaviourChange } from './behaviour.js';
+import { DATA_TYPES, dataTypeOf, KIND_ALIASES } from './daily-data.js';
 import { type FaultSpec, type Faults, faultSchema } from './faults.js';
 import type { RequestLog } from './requestlog.js';
+import { parseIso } from './steps.js';
 import type { Store } from './store.js';
 
 // /sandbox/…: endpoints for tests and demos that act on the stand-in itself. Not part of any provider.
@@ -21,6 +23,34 @@ export const clientSchema = z
   .refine((c) => c.clientSecret !== null || (c.profile === 'fitbit' && c.appType === 'client'), {
     message: 'clientSecret may be null only for a fitbit client app',
   });
+
+/** A day's data arriving late (a device that synced days after): the Health API answers the new value. */
+const lateSyncSchema = z
+  .object({
+    user: z.string().min(1),
+    date: z.string().refine((d) => parseIso(d) !== undefined, 'date must be a real yyyy-MM-dd date'),
+    kind: z.string().refine((k) => dataTypeOf(k) !== undefined, {
+      message: `kind must be one of ${[...DATA_TYPES, ...Object.keys(KIND_ALIASES)].join(', ')}`,
+    }),
+    value: z.union([
+      z.number().nonnegative(),
+      z
+        .object({
+          fatBurn: z.number().int().min(0),
+          cardio: z.number().int().min(0),
+          peak: z.number().int().min(0),
+        })
+        .strict(),
+      z.null(),
+    ]),
+  })
+  .strict()
+  .refine(
+    (b) => typeof b.value !== 'object' || b.value === null || dataTypeOf(b.kind) === 'active-zone-minutes',
+    {
+      message: 'zone minutes by zone are for active-zone-minutes only',
+    },
+  );
 
 const INDEX = {
   'GET /sandbox/': 'this index',
@@ -41,6 +71,8 @@ const INDEX = {
   'GET /sandbox/clients': 'registered clients (secrets omitted)',
   'GET /sandbox/users': 'seeded users',
   'POST /sandbox/legacy-gone': 'JSON {"on":true|false}: legacy Fitbit endpoints answer 410',
+  'POST /sandbox/late-sync':
+    'JSON {"user","date":"yyyy-MM-dd","kind","value"}: that day\'s value of a data type changes (null: no data), as after a late sync',
 };
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -149,6 +181,16 @@ export function controlRouter(store: Store, faults: Faults, log: RequestLog): Ro
     if (!parsed.success) return invalid(res, parsed.error);
     store.legacyGone = parsed.data.on;
     res.json({ legacyGone: store.legacyGone });
+  });
+
+  r.post('/sandbox/late-sync', (req, res) => {
+    const parsed = lateSyncSchema.safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    const { user, date, kind, value } = parsed.data;
+    if (!store.user(user)) return invalid(res, `no user "${user.slice(0, 40)}" (see GET /sandbox/users)`);
+    const dataType = dataTypeOf(kind)!;
+    store.setLateSync(user, dataType, date, value);
+    res.json({ user, date, dataType, value });
   });
 
   r.use('/sandbox', (_req, res) => {

@@ -20,7 +20,7 @@ import type { Profile, SandboxClient } from './types.js';
 
 export type { Profile, SandboxClient, SandboxUser } from './types.js';
 
-/** The switches (behaviour.ts) may be given here too: issOnAuthResponse (default true). */
+/** The switches (behaviour.ts) may be given here too: issOnAuthResponse (default true), rollupEmptyWindows. */
 export interface OAuthSandboxOptions extends OAuthBehaviourChange {
   host?: string; // default '127.0.0.1'
   port?: number; // default: the SANDBOX_OAUTH_PORT setting (8790); 0 = any free port
@@ -135,9 +135,8 @@ export async function startOAuthSandbox(opts: OAuthSandboxOptions = {}): Promise
     behaviour: () => store.behaviour,
     setBehaviour: (change) => {
       const parsed = OAuthBehaviourChange.parse(change);
-      if (parsed.issOnAuthResponse !== undefined) {
-        store.behaviour = { ...store.behaviour, issOnAuthResponse: parsed.issOnAuthResponse };
-      }
+      const given = Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined));
+      store.behaviour = { ...store.behaviour, ...given };
       return store.behaviour;
     },
     issuedSecrets: () => store.secrets(),

@@ -1,4 +1,5 @@
 import type { OAuthBehaviour } from './behaviour.js';
+import type { DataTypeId, LateSyncValue } from './daily-data.js';
 import { seedClients, seedUsers } from './seed.js';
 import { randomId } from './tokens.js';
 import type { Profile, SandboxClient, SandboxUser } from './types.js';
@@ -105,6 +106,8 @@ export class Store {
   /** Everything ever issued (survives reset): what a leak scanner must never find in logs. */
   readonly issued = new Set<string>();
   legacyGone = false;
+  /** Late syncs (POST /sandbox/late-sync): key `${userId}|${dataType}|${yyyy-MM-dd}` → the day's new value. */
+  lateSyncs = new Map<string, LateSyncValue>();
   /** The switches (behaviour.ts); reset goes back to the ones given at start. */
   behaviour: OAuthBehaviour;
 
@@ -140,6 +143,7 @@ export class Store {
     this.accessTokens.clear();
     this.refreshTokens.clear();
     this.rateCounters.clear();
+    this.lateSyncs.clear();
     this.legacyGone = this.initialLegacyGone;
     this.behaviour = this.initialBehaviour;
   }
@@ -184,6 +188,14 @@ export class Store {
     if (!clientId) return undefined;
     const c = this.clients.get(clientId);
     return c?.profile === profile ? c : undefined;
+  }
+
+  lateSync(userId: string, type: DataTypeId, iso: string): LateSyncValue | undefined {
+    return this.lateSyncs.get(`${userId}|${type}|${iso}`);
+  }
+
+  setLateSync(userId: string, type: DataTypeId, iso: string, value: LateSyncValue): void {
+    this.lateSyncs.set(`${userId}|${type}|${iso}`, value);
   }
 
   user(id: string): SandboxUser | undefined {

@@ -2,7 +2,7 @@
 // validated here; the rest of the app receives a typed, frozen AppConfig. With no OAuth or Snowflake
 // settings at all the app runs in sandbox mode; with some but not all it refuses to start and names
 // each missing setting. The settings themselves are listed once, in schema.ts.
-import { describeMissing, getProfile, scopeSetFor } from '../providers/index.js';
+import { describeMissing, getProfile, needsFor, scopeSetFor, unionOfNeeds } from '../providers/index.js';
 import { parseQualifiedName, type QualifiedName, SqlValueError } from '../snowflake/sql.js';
 import { defaultProofMaxAge, resolveCheckSchedule } from './check-schedule.js';
 import { type Env, isSandboxRequested, readSettings } from './env.js';
@@ -52,12 +52,15 @@ function baseConfig(c: SettingValues, problems: string[], sandbox: boolean): Bas
   const redirectUri = c.OAUTH_REDIRECT_URI ?? `http://localhost:${c.PORT}/callback`;
   checkRedirectUri(redirectUri, problems);
   checkExposure(c.HOST, c.ADMIN_TOKEN, problems);
-  // One set: requested, required at consent and allowed on the integration. Adding is fine; dropping a
-  // scope a shipped function needs would connect an account whose data Snowflake then cannot read.
-  const { scopes, missing } = scopeSetFor(profile, c.OAUTH_SCOPES?.split(/\s+/));
+  // One set: requested, required at consent and allowed on the integration, for the data kinds to land.
+  // Adding is fine; dropping a scope a shipped function needs would connect an account whose data Snowflake
+  // then cannot read.
+  const dataKinds = c.PIPELINE_DATA_TYPES;
+  const { scopes, missing } = scopeSetFor(profile, c.OAUTH_SCOPES?.split(/\s+/), dataKinds);
+  const needed = unionOfNeeds(needsFor(profile, dataKinds)).join(' ');
   for (const m of missing) {
     problems.push(
-      `${S.OAUTH_SCOPES.name} lacks ${describeMissing(m)}: add it, or leave ${S.OAUTH_SCOPES.name} unset (${profile.defaultScopes.join(' ')}).`,
+      `${S.OAUTH_SCOPES.name} lacks ${describeMissing(m)}: add it, or leave ${S.OAUTH_SCOPES.name} unset (${needed}).`,
     );
   }
   return {
@@ -66,6 +69,7 @@ function baseConfig(c: SettingValues, problems: string[], sandbox: boolean): Bas
     provider: c.PROVIDER,
     redirectUri,
     scopes,
+    dataKinds,
     clientStatus: c.OAUTH_CLIENT_STATUS,
     dataDir: c.DATA_DIR,
     logLevel: c.LOG_LEVEL,
@@ -176,6 +180,7 @@ export function configFromBase(
     port: base.port,
     publicOrigin: base.publicUrl ? new URL(base.publicUrl).origin : new URL(base.redirectUri).origin,
     provider: base.provider,
+    ...(base.dataKinds ? { dataKinds: base.dataKinds } : {}),
     oauth: {
       ...parts.oauth,
       redirectUri: base.redirectUri,

@@ -2,7 +2,14 @@
 // which settings end sandbox mode (LIVE_SETTINGS), which are secret, and docs/configuration.md. A setting
 // named anywhere else is a property of this list (SETTINGS.X.name), so a typo fails the typecheck.
 import { z } from 'zod';
-import { getProfile, PROVIDER_IDS, type ProviderProfile } from '../providers/index.js';
+import {
+  DATA_KINDS,
+  type DataKind,
+  getProfile,
+  isDataKind,
+  PROVIDER_IDS,
+  type ProviderProfile,
+} from '../providers/index.js';
 
 /** The groups, in the order docs/configuration.md shows them. */
 export const SETTING_GROUPS = ['App', 'Logging', 'OAuth', 'Snowflake', 'Sandbox'] as const;
@@ -50,6 +57,27 @@ const optionalSeconds = (min: number) =>
     z.coerce.number().int().min(min).optional(),
   );
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** Data kinds separated by commas or spaces, any case, in DATA_KINDS order; blank means every kind. */
+const dataKinds = () =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): DataKind[] => {
+      const words = (v ?? '')
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((w) => w.toLowerCase());
+      const unknown = words.filter((w) => !isDataKind(w));
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown data type ${unknown.map((w) => `"${w.slice(0, 40)}"`).join(', ')}: use any of ${DATA_KINDS.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return words.length === 0 ? [...DATA_KINDS] : DATA_KINDS.filter((k) => words.includes(k));
+    });
 
 /** Snowflake's sign-in ways, as SNOWFLAKE_AUTHENTICATOR (any case) names them. */
 export const AUTHENTICATORS = [
@@ -166,12 +194,20 @@ export const SETTINGS = named({
     description:
       'Sent byte for byte in the authorization and token requests: register exactly this string (`localhost` ≠ `127.0.0.1`). It must be in normal form, without query or fragment, and end in `/callback`.',
   },
+  PIPELINE_DATA_TYPES: {
+    group: 'OAuth',
+    type: dataKinds(),
+    defaultText: `all: \`${DATA_KINDS.join(',')}\``,
+    accepts: `any of ${DATA_KINDS.map((k) => `\`${k}\``).join(', ')}, separated by commas or spaces`,
+    description:
+      "The daily data kinds to land in Snowflake (google-health). Each is read under its own Google scope, so the scope set follows from it: `OAUTH_SCOPES`' default, what consent requires and what the setup script allows.",
+  },
   OAUTH_SCOPES: {
     group: 'OAuth',
     type: trimmed(),
-    defaultText: perProvider((p) => p.defaultScopes.join(' ')),
+    defaultText: `with the default \`PIPELINE_DATA_TYPES\`, ${perProvider((p) => p.defaultScopes.join(' '))}`,
     description:
-      "The scopes to ask for, separated by spaces. The default is what the app and the setup script's functions need; you may add scopes (e.g. for your own functions) but never leave a needed one out (the app refuses to start, naming it). Every scope listed is required at consent and becomes the integration's `OAUTH_ALLOWED_SCOPES` in the rendered setup script.",
+      "The scopes to ask for, separated by spaces. The default is what the app and the setup script's functions need for `PIPELINE_DATA_TYPES`; you may add scopes (e.g. for your own functions) but never leave a needed one out (the app refuses to start, naming it). Every scope listed is required at consent and becomes the integration's `OAUTH_ALLOWED_SCOPES` in the rendered setup script.",
   },
   OAUTH_CLIENT_STATUS: {
     group: 'OAuth',

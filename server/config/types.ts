@@ -1,6 +1,6 @@
 // The shapes the rest of the app receives: a BaseConfig (known before sandbox vs live is decided) and
 // the final, frozen AppConfig.
-import type { ProviderId } from '../providers/index.js';
+import type { DataKind, ProviderId } from '../providers/index.js';
 import type { QualifiedName } from '../snowflake/sql.js';
 import type { AUTHENTICATORS } from './schema.js';
 
@@ -49,6 +49,8 @@ export interface AppConfig {
   /** Origin users reach the app at (the redirect URI's origin by default). */
   publicOrigin: string;
   provider: ProviderId;
+  /** PIPELINE_DATA_TYPES: the daily data kinds to land (absent: every kind); the scope set follows from it. */
+  dataKinds?: DataKind[];
   oauth: OAuthConfig;
   snowflake: {
     connection: SnowflakeConnectionConfig;
@@ -78,6 +80,8 @@ export interface BaseConfig {
   provider: ProviderId;
   redirectUri: string;
   scopes: string[];
+  /** PIPELINE_DATA_TYPES (absent: every kind). */
+  dataKinds?: DataKind[];
   clientStatus: 'production' | 'testing';
   dataDir: string;
   logLevel: string;

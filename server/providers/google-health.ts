@@ -5,15 +5,43 @@ import type { ProviderProfile, ScopeNeed } from './types.js';
 export const GOOGLE_HEALTH_SCOPE_PREFIX = 'https://www.googleapis.com/auth/googlehealth.';
 const SEVEN_DAYS = 7 * 24 * 3600;
 const ACTIVITY = `${GOOGLE_HEALTH_SCOPE_PREFIX}activity_and_fitness.readonly`;
+const HEALTH_METRICS = `${GOOGLE_HEALTH_SCOPE_PREFIX}health_metrics_and_measurements.readonly`;
+const SLEEP = `${GOOGLE_HEALTH_SCOPE_PREFIX}sleep.readonly`;
 // users/me/identity takes any Google Health read scope except location and nutrition (the API reference):
 // the set grants it through activity_and_fitness, which the steps function needs anyway, so it adds none.
 const IDENTITY = 'any Google Health read scope except location and nutrition';
+const DATA = 'POST /v4/users/me/dataTypes';
 
-/** What each call needs (sql/setup-google-health.sql says the same next to each function). */
+/**
+ * What each call needs (sql/setup-google-health.sql says the same next to each function). The daily-data
+ * function reads each data kind under its own scope (Google's data types table), so the configured
+ * PIPELINE_DATA_TYPES decide which of those scopes the set holds.
+ */
 const scopeNeeds: ScopeNeed[] = [
   { by: 'app', call: 'GET /v4/users/me/identity', scope: ACTIVITY, accepts: IDENTITY },
   { by: 'check_function', call: 'GET /v4/users/me/identity', scope: ACTIVITY, accepts: IDENTITY },
-  { by: 'steps_function', call: 'POST /v4/users/me/dataTypes/steps/dataPoints:dailyRollUp', scope: ACTIVITY },
+  { by: 'steps_function', call: `${DATA}/steps/dataPoints:dailyRollUp`, scope: ACTIVITY },
+  { by: 'data_function', kind: 'steps', call: `${DATA}/steps/dataPoints:dailyRollUp`, scope: ACTIVITY },
+  { by: 'data_function', kind: 'distance', call: `${DATA}/distance/dataPoints:dailyRollUp`, scope: ACTIVITY },
+  {
+    by: 'data_function',
+    kind: 'calories',
+    call: `${DATA}/total-calories/dataPoints:dailyRollUp`,
+    scope: ACTIVITY,
+  },
+  {
+    by: 'data_function',
+    kind: 'active_minutes',
+    call: `${DATA}/active-zone-minutes/dataPoints:dailyRollUp`,
+    scope: ACTIVITY,
+  },
+  {
+    by: 'data_function',
+    kind: 'resting_heart_rate',
+    call: 'GET /v4/users/me/dataTypes/daily-resting-heart-rate/dataPoints',
+    scope: HEALTH_METRICS,
+  },
+  { by: 'data_function', kind: 'sleep', call: 'GET /v4/users/me/dataTypes/sleep/dataPoints', scope: SLEEP },
 ];
 
 export const googleHealth: ProviderProfile = {
@@ -35,6 +63,7 @@ export const googleHealth: ProviderProfile = {
   refreshTokenNeedsOfflineConsent: true,
   integrationListsScopes: true,
   scopeNeeds,
+  // Every data kind: the default PIPELINE_DATA_TYPES.
   defaultScopes: unionOfNeeds(scopeNeeds),
   // offline: no refresh token without it; consent: a re-consent without the screen returns none.
   authorizationParams: { access_type: 'offline', prompt: 'consent' },

@@ -1,6 +1,8 @@
 // The one scope set: the union of what the app's identity call and the setup script's functions need
-// (each profile's scopeNeeds). The app requests it, requires all of it at consent, and the setup script
-// allows exactly it on the integration (OAUTH_ALLOWED_SCOPES). OAUTH_SCOPES may add scopes, never drop one.
+// (each profile's scopeNeeds), for the data kinds the pipeline lands (PIPELINE_DATA_TYPES). The app requests
+// it, requires all of it at consent, and the setup script allows exactly it on the integration
+// (OAUTH_ALLOWED_SCOPES). OAUTH_SCOPES may add scopes, never drop one.
+import { DATA_KINDS, type DataKind } from './data-kinds.js';
 import type { ProviderProfile, ScopeNeed } from './types.js';
 
 const WHO: Record<ScopeNeed['by'], string> = {
@@ -8,7 +10,13 @@ const WHO: Record<ScopeNeed['by'], string> = {
   check_function: 'the check function',
   steps_function: 'the daily-steps function',
   steps_month_function: 'the month-of-steps function',
+  data_function: 'the daily-data function',
 };
+
+/** The needs that count for these data kinds (all of them when none are given). */
+export function needsFor(profile: ProviderProfile, kinds: readonly DataKind[] = DATA_KINDS): ScopeNeed[] {
+  return profile.scopeNeeds.filter((n) => n.kind === undefined || kinds.includes(n.kind));
+}
 
 /** The scopes a list of needs adds up to, sorted and without repeats. */
 export function unionOfNeeds(needs: readonly ScopeNeed[]): string[] {
@@ -22,24 +30,33 @@ export interface MissingScope {
 }
 
 /**
- * The scope set for a configuration: the needed set when nothing is configured, else the configured scopes
- * (repeats dropped, order kept), with any needed scope it lacks.
+ * The scope set for a configuration: the needed set for the data kinds when no scopes are configured, else
+ * the configured scopes (repeats dropped, order kept), with any needed scope it lacks.
  */
 export function scopeSetFor(
   profile: ProviderProfile,
   configured: readonly string[] | undefined,
+  kinds?: readonly DataKind[],
 ): { scopes: string[]; missing: MissingScope[] } {
+  const needs = needsFor(profile, kinds);
   const given = [...new Set((configured ?? []).filter(Boolean))];
-  if (given.length === 0) return { scopes: unionOfNeeds(profile.scopeNeeds), missing: [] };
-  const missing = unionOfNeeds(profile.scopeNeeds)
+  if (given.length === 0) return { scopes: unionOfNeeds(needs), missing: [] };
+  const missing = unionOfNeeds(needs)
     .filter((scope) => !given.includes(scope))
-    .map((scope) => ({ scope, neededBy: profile.scopeNeeds.filter((n) => n.scope === scope) }));
+    .map((scope) => ({ scope, neededBy: needs.filter((n) => n.scope === scope) }));
   return { scopes: given, missing };
 }
 
 /** "X, which the check function (GET …) and … need", for a refusal that names the scope and why. */
 export function describeMissing(m: MissingScope): string {
-  const who = m.neededBy.map((n) => `${WHO[n.by]} (${n.call})`);
+  // One entry per caller; the data function's calls each say which data kind makes them.
+  const callers = [...new Set(m.neededBy.map((n) => n.by))];
+  const who = callers.map((by) => {
+    const calls = m.neededBy
+      .filter((n) => n.by === by)
+      .map((n) => (n.kind ? `${n.call} for ${n.kind}` : n.call));
+    return `${WHO[by]} (${calls.join('; ')})`;
+  });
   const list = who.length > 1 ? `${who.slice(0, -1).join(', ')} and ${who.at(-1)}` : who[0];
   return `${m.scope}, which ${list} ${who.length > 1 ? 'need' : 'needs'}`;
 }

@@ -1,5 +1,6 @@
 // One profile per provider: everything that differs between Google Health and legacy Fitbit lives
 // behind this interface, so the flow, the Snowflake code and the pages never branch on a provider id.
+import type { DataKind } from './data-kinds.js';
 
 export type ProviderId = 'google-health' | 'fitbit';
 
@@ -18,7 +19,9 @@ export interface Identity {
  */
 export interface ScopeNeed {
   /** Who makes the call: the app itself, or a shipped function, named by its setup-script variable. */
-  by: 'app' | 'check_function' | 'steps_function' | 'steps_month_function';
+  by: 'app' | 'check_function' | 'steps_function' | 'steps_month_function' | 'data_function';
+  /** A call made only for this data kind: needed only when PIPELINE_DATA_TYPES lists the kind. */
+  kind?: DataKind;
   /** The call, as the provider's reference names it. */
   call: string;
   /** The scope the set grants it: where the call accepts several, the one the set needs anyway. */
@@ -40,11 +43,15 @@ export interface ProviderProfile {
   /** How the client authenticates at the token endpoint. */
   clientAuth: 'client_secret_post' | 'client_secret_basic';
   clientSecretRequired: boolean;
-  /** Every API call the connection depends on and the scope it needs: the one source of the scope set. */
+  /**
+   * Every API call the connection depends on and the scope it needs: the one source of the scope set. A need
+   * with a `kind` counts only when that data kind is configured (PIPELINE_DATA_TYPES).
+   */
   scopeNeeds: readonly ScopeNeed[];
   /**
-   * The union of scopeNeeds' scopes (sorted): what the app requests and requires at consent, and what the
-   * integration allows, unless OAUTH_SCOPES adds more. Derived, never written by hand.
+   * The union of scopeNeeds' scopes for every data kind (sorted): what the app requests and requires at
+   * consent, and what the integration allows, with the default PIPELINE_DATA_TYPES and unless OAUTH_SCOPES
+   * adds more. Derived, never written by hand.
    */
   defaultScopes: string[];
   /** Other authorization endpoints the provider answers on (a security integration may name any of them). */

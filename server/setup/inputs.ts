@@ -1,6 +1,12 @@
 // Maps the app's configuration onto the variables of the sql/ scripts, so the /setup page and
 // `npm run sql` render exactly what the app will later use (the same secret, check function and client).
-import { describeMissing, getProfile, type ProviderId, scopeSetFor } from '../providers/index.js';
+import {
+  type DataKind,
+  describeMissing,
+  getProfile,
+  type ProviderId,
+  scopeSetFor,
+} from '../providers/index.js';
 import { parseQualifiedName, quoteIdentifierPart, SqlValueError } from '../snowflake/sql.js';
 import { type ScriptName, scriptVariables, TemplateError } from './templates.js';
 
@@ -13,6 +19,8 @@ export interface SetupInputs {
    * whose integration lists them; empty means the provider's needed set. Refused if it lacks a needed scope.
    */
   scopes: string[];
+  /** PIPELINE_DATA_TYPES: the data kinds whose scopes the set must hold (absent: every kind). */
+  dataKinds?: DataKind[];
   /** The app's SNOWFLAKE_SECRET, `DB.SCHEMA.NAME` (or `SCHEMA.NAME`, `NAME`); split into the three below. */
   snowflakeSecret?: string;
   /** Override the parts of snowflakeSecret. */
@@ -69,7 +77,7 @@ export function templateValues(inputs: SetupInputs, script?: ScriptName): Record
   if (profile.integrationListsScopes) {
     // The set the app requests and requires at consent: a scope allowed here but never granted can make a
     // refresh fail, and one granted but not allowed cannot be used.
-    const { scopes, missing } = scopeSetFor(profile, inputs.scopes);
+    const { scopes, missing } = scopeSetFor(profile, inputs.scopes, inputs.dataKinds);
     if (missing[0]) {
       throw new TemplateError(
         `OAUTH_SCOPES lacks ${describeMissing(missing[0])}: add it, or leave OAUTH_SCOPES unset.`,

@@ -29,6 +29,7 @@ export function setupInputs(config: AppConfig): SetupInputs {
     clientId: config.oauth.clientId,
     clientSecret: config.oauth.clientSecret ? MARK : '',
     scopes: config.oauth.scopes,
+    dataKinds: config.dataKinds,
     snowflakeSecret: config.snowflake.secret.sql,
     checkFunction: config.snowflake.checkFunction.sql,
     appRole: conn.role,

@@ -97,7 +97,11 @@ describe('a consent that grants less than the scope set', () => {
   const G = 'https://www.googleapis.com/auth/googlehealth.';
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ scopes: [`${G}activity_and_fitness.readonly`, `${G}profile.readonly`] });
+    // Data kinds read under activity_and_fitness alone, so that scope and the one added make the whole set.
+    h = await startHarness({
+      scopes: [`${G}activity_and_fitness.readonly`, `${G}profile.readonly`],
+      dataKinds: ['steps', 'distance', 'calories', 'active_minutes'],
+    });
   });
   afterAll(async () => h?.close());
 

@@ -7,7 +7,9 @@ import snowflake from 'snowflake-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { consent } from '../../sandbox/oauth/consent.js';
-import { dailySteps } from '../../sandbox/oauth/steps.js';
+import { SyntheticHealth } from '../../sandbox/oauth/daily-data.js';
+import { seedUsers } from '../../sandbox/oauth/seed.js';
+import { type CivilDate, dailySteps, fromEpochDay, isoDate, toEpochDay } from '../../sandbox/oauth/steps.js';
 import { getProfile, type ProviderId as Provider } from '../../server/providers/index.js';
 import { templateValues } from '../../server/setup/inputs.js';
 import { renderScript, splitStatements } from '../../server/setup/templates.js';
@@ -16,6 +18,8 @@ snowflake.configure({ logLevel: 'OFF' });
 
 const G = 'https://www.googleapis.com/auth/googlehealth.';
 const ACTIVITY = `${G}activity_and_fitness.readonly`;
+const HEALTH_METRICS = `${G}health_metrics_and_measurements.readonly`;
+const SLEEP = `${G}sleep.readonly`;
 const PROFILE = `${G}profile.readonly`;
 const REDIRECT = 'http://localhost:8787/callback';
 const SECRET = 'FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN';
@@ -210,6 +214,140 @@ async function deliver(app: Conn, refreshToken: string): Promise<void> {
   await exec(app, `ALTER SECRET ${SECRET} SET OAUTH_REFRESH_TOKEN = '${literal}'`);
 }
 
+/** The integration's OAUTH_ALLOWED_SCOPES, as a test needs them (a refresh asks for no more than these). */
+async function allowScopes(scopes: readonly string[]): Promise<void> {
+  const list = scopes.map((x) => `'${x}'`).join(', ');
+  await exec(
+    admin,
+    `ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ALLOWED_SCOPES = (${list})`,
+  );
+}
+
+const DATA_COLUMNS = [
+  'STEPS',
+  'DISTANCE_M',
+  'CALORIES_KCAL',
+  'ACTIVE_ZONE_MINUTES',
+  'ACTIVE_ZONE_MINUTES_FAT_BURN',
+  'ACTIVE_ZONE_MINUTES_CARDIO',
+  'ACTIVE_ZONE_MINUTES_PEAK',
+  'RESTING_HEART_RATE',
+  'SLEEP_MINUTES',
+  'SLEEP_IN_BED_MINUTES',
+  'SLEEP_EFFICIENCY',
+  'SLEEP_DEEP_MINUTES',
+  'SLEEP_LIGHT_MINUTES',
+  'SLEEP_REM_MINUTES',
+  'SLEEP_AWAKE_MINUTES',
+] as const;
+const KINDS = ['steps', 'distance', 'calories', 'active_minutes', 'resting_heart_rate', 'sleep'] as const;
+type Kind = (typeof KINDS)[number];
+type DataRow = Record<string, unknown>;
+
+async function dailyDataRows(conn: Conn, kind: string, start: string, end: string): Promise<DataRow[]> {
+  const rows = await exec(
+    conn,
+    `SELECT * FROM TABLE(FITBIT.PUBLIC.FITBIT_DAILY_DATA('${kind}', '${start}'::DATE, '${end}'::DATE))`,
+  );
+  return rows.map((r) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [
+        k,
+        k === 'DAY' ? isoDay(v) : k === 'ACCOUNT' || v === null || v === undefined ? (v ?? null) : Number(v),
+      ]),
+    ),
+  );
+}
+
+/** What the stand-in serves for alice, read from its own data source: the rows the function should return. */
+const ALICE = seedUsers().find((u) => u.id === 'alice')!;
+const syntheticHealth = new SyntheticHealth({ now: () => Date.now(), lateSync: () => undefined });
+
+function valuesOf(kind: Kind, day: CivilDate): Record<string, number | null> | undefined {
+  const h = syntheticHealth;
+  switch (kind) {
+    case 'steps': {
+      const n = h.steps(ALICE, day);
+      return n === undefined ? undefined : { STEPS: n };
+    }
+    case 'distance': {
+      const mm = h.distanceMm(ALICE, day);
+      return mm === undefined ? undefined : { DISTANCE_M: mm / 1000 };
+    }
+    case 'calories': {
+      const kcal = h.totalKcal(ALICE, day);
+      return kcal === undefined ? undefined : { CALORIES_KCAL: kcal };
+    }
+    case 'active_minutes': {
+      const z = h.zoneMinutes(ALICE, day);
+      if (!z) return undefined;
+      return {
+        ACTIVE_ZONE_MINUTES: z.fatBurn + z.cardio + z.peak,
+        ACTIVE_ZONE_MINUTES_FAT_BURN: z.fatBurn,
+        ACTIVE_ZONE_MINUTES_CARDIO: z.cardio,
+        ACTIVE_ZONE_MINUTES_PEAK: z.peak,
+      };
+    }
+    case 'resting_heart_rate': {
+      const bpm = h.restingBpm(ALICE, day);
+      return bpm === undefined ? undefined : { RESTING_HEART_RATE: bpm };
+    }
+    case 'sleep': {
+      const sessions = h.sleepSessions(ALICE, day);
+      if (sessions.length === 0) return undefined;
+      const total = (f: (s: (typeof sessions)[number]) => number) => sessions.reduce((n, s) => n + f(s), 0);
+      const stage = (type: string) => total((s) => s.stages.find((st) => st.type === type)?.minutes ?? 0);
+      const asleep = total((s) => s.minutesAsleep);
+      const inBed = total((s) => s.minutesInSleepPeriod);
+      return {
+        SLEEP_MINUTES: asleep,
+        SLEEP_IN_BED_MINUTES: inBed,
+        SLEEP_EFFICIENCY: Math.floor((100 * asleep) / inBed + 0.5),
+        SLEEP_DEEP_MINUTES: stage('DEEP'),
+        SLEEP_LIGHT_MINUTES: stage('LIGHT'),
+        SLEEP_REM_MINUTES: stage('REM'),
+        SLEEP_AWAKE_MINUTES: total((s) => s.minutesAwake),
+      };
+    }
+  }
+}
+
+function expectedRows(kind: Kind, start: string, end: string): DataRow[] {
+  const out: DataRow[] = [];
+  for (let d = toEpochDay(parseDay(start)); d <= toEpochDay(parseDay(end)); d++) {
+    const day = fromEpochDay(d);
+    const values = valuesOf(kind, day);
+    if (!values) continue;
+    const empty = Object.fromEntries(DATA_COLUMNS.map((c) => [c, null]));
+    out.push({ ACCOUNT: '4815162342', DAY: isoDate(day), ...empty, ...values });
+  }
+  return out;
+}
+
+function parseDay(iso: string): CivilDate {
+  const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
+  return { year, month, day };
+}
+
+/** Requests the Health API stand-in saw since the last clear, counted by path. */
+async function healthRequests(): Promise<Record<string, number>> {
+  const res = await fetch(`${sb.oauth.url}/sandbox/requests`);
+  const { requests } = (await res.json()) as { requests: { path: string }[] };
+  const out: Record<string, number> = {};
+  for (const r of requests) if (r.path.startsWith('/v4/')) out[r.path] = (out[r.path] ?? 0) + 1;
+  return out;
+}
+
+async function clearRequests(): Promise<void> {
+  await fetch(`${sb.oauth.url}/sandbox/requests`, { method: 'DELETE' });
+}
+
+/** Moves the OAuth stand-in's clock to the start of its next minute, so a test's requests share one. */
+async function toNextMinute(): Promise<void> {
+  const clock = (await (await fetch(`${sb.oauth.url}/sandbox/clock`)).json()) as { now: string };
+  await oauthControl(`/sandbox/advance-clock?seconds=${60 - new Date(clock.now).getUTCSeconds()}`);
+}
+
 async function check(conn: Conn): Promise<unknown> {
   const rows = await exec(conn, 'SELECT FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK() AS IDENTITY');
   const value = rows[0]?.IDENTITY;
@@ -299,6 +437,7 @@ describe('setup-google-health', () => {
     expect(await objectsLeft(admin)).toEqual([
       'DATABASES: FITBIT',
       'FUNCTIONS: FITBIT_CONNECTION_CHECK',
+      'FUNCTIONS: FITBIT_DAILY_DATA',
       'FUNCTIONS: FITBIT_DAILY_STEPS',
       'INTEGRATIONS: FITBIT_EAI',
       'INTEGRATIONS: FITBIT_OAUTH_INTEGRATION',
@@ -344,6 +483,7 @@ describe('setup-google-health', () => {
       'OWNERSHIP SECRET FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN',
       'USAGE DATABASE FITBIT',
       'USAGE FUNCTION FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK()',
+      'USAGE FUNCTION FITBIT.PUBLIC.FITBIT_DAILY_DATA(VARCHAR, DATE, DATE)',
       'USAGE FUNCTION FITBIT.PUBLIC.FITBIT_DAILY_STEPS(DATE, DATE)',
       'USAGE INTEGRATION FITBIT_EAI',
       'USAGE INTEGRATION FITBIT_OAUTH_INTEGRATION',
@@ -444,10 +584,7 @@ describe('setup-google-health', () => {
       expect(err.message).toMatch(FITBIT_ERROR('scope_missing'));
       expect(err.message).toContain(ACTIVITY);
     } finally {
-      await exec(
-        admin,
-        `ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET OAUTH_ALLOWED_SCOPES = ('${ACTIVITY}')`,
-      );
+      await allowScopes(getProfile('google-health').defaultScopes);
     }
   });
 
@@ -482,6 +619,151 @@ describe('setup-google-health', () => {
     expect(err.message).toMatch(/identity answered HTTP 500/);
   });
 
+  describe('FITBIT_DAILY_DATA', () => {
+    beforeAll(async () => {
+      const tokens = await grant('google-health');
+      await deliver(app, tokens.refresh_token!);
+    });
+
+    it.each(KINDS)(
+      'returns %s for a range: one row a day with data, its own columns set, the rest NULL',
+      async (kind) => {
+        const rows = await dailyDataRows(app, kind, '2026-09-01', '2026-09-30');
+        expect(rows).toEqual(expectedRows(kind, '2026-09-01', '2026-09-30'));
+        expect(rows.length).toBeGreaterThan(20);
+        expect(Object.keys(rows[0]!)).toEqual(['ACCOUNT', 'DAY', ...DATA_COLUMNS]);
+        if (['active_minutes', 'resting_heart_rate', 'sleep'].includes(kind)) {
+          expect(rows.length, 'days the device was not worn have no row').toBeLessThan(30);
+        }
+      },
+    );
+
+    it('pages through the window each kind allows, following every page', async () => {
+      await clearRequests();
+      // 90 days: 14-day windows for total calories (7 requests), one 90-day window for steps.
+      expect(await dailyDataRows(app, 'calories', '2026-01-01', '2026-03-31')).toEqual(
+        expectedRows('calories', '2026-01-01', '2026-03-31'),
+      );
+      expect(await dailyDataRows(app, 'steps', '2026-01-01', '2026-03-31')).toHaveLength(90);
+      // Sleep: one 90-day window, 25 sessions a page.
+      const sleep = await dailyDataRows(app, 'sleep', '2026-01-01', '2026-03-31');
+      expect(sleep).toEqual(expectedRows('sleep', '2026-01-01', '2026-03-31'));
+      const sessions = sleep.reduce(
+        (n, r) => n + syntheticHealth.sleepSessions(ALICE, parseDay(String(r.DAY))).length,
+        0,
+      );
+      expect(await healthRequests()).toEqual({
+        '/v4/users/me/identity': 3,
+        '/v4/users/me/dataTypes/total-calories/dataPoints:dailyRollUp': 7,
+        '/v4/users/me/dataTypes/steps/dataPoints:dailyRollUp': 1,
+        '/v4/users/me/dataTypes/sleep/dataPoints': Math.ceil(sessions / 25),
+      });
+    });
+
+    it("stays far below the per-user quota for a year's backfill of every kind", async () => {
+      await toNextMinute();
+      await clearRequests();
+      for (const kind of KINDS) {
+        expect((await dailyDataRows(app, kind, '2025-12-01', '2026-11-30')).length, kind).toBeGreaterThan(
+          300,
+        );
+      }
+      const counts = await healthRequests();
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      // 6 identity calls; 5 windows each for steps, distance, zone minutes and resting heart rate; 27 for total
+      // calories; 5 windows of sleep at 25 sessions a page.
+      expect(counts['/v4/users/me/dataTypes/total-calories/dataPoints:dailyRollUp']).toBe(27);
+      expect(counts['/v4/users/me/dataTypes/daily-resting-heart-rate/dataPoints']).toBe(5);
+      expect(total).toBeLessThan(100);
+    });
+
+    it('reads the same rows when the API leaves days without data out instead of sending empty points', async () => {
+      const points = await dailyDataRows(app, 'active_minutes', '2026-07-01', '2026-09-30');
+      sb.oauth.setBehaviour({ rollupEmptyWindows: 'omitted' });
+      try {
+        expect(await dailyDataRows(app, 'active_minutes', '2026-07-01', '2026-09-30')).toEqual(points);
+      } finally {
+        sb.oauth.setBehaviour({ rollupEmptyWindows: 'point' });
+      }
+      expect(points).toEqual(expectedRows('active_minutes', '2026-07-01', '2026-09-30'));
+    });
+
+    it('returns the new value after a late sync, and a day that had none once it arrives', async () => {
+      const before = await dailyDataRows(app, 'steps', '2026-10-01', '2026-10-03');
+      await oauthControl('/sandbox/late-sync', {
+        user: 'alice',
+        date: '2026-10-02',
+        kind: 'steps',
+        value: 4321,
+      });
+      const after = await dailyDataRows(app, 'steps', '2026-10-01', '2026-10-03');
+      expect(after.map((r) => r.STEPS)).toEqual([before[0]!.STEPS, 4321, before[2]!.STEPS]);
+
+      // A night the device was not worn, synced later.
+      const range = expectedRows('sleep', '2026-08-01', '2026-08-31');
+      const missing = [...Array(31).keys()]
+        .map((i) => `2026-08-${String(i + 1).padStart(2, '0')}`)
+        .find((d) => !range.some((r) => r.DAY === d))!;
+      expect(missing).toBeDefined();
+      await oauthControl('/sandbox/late-sync', { user: 'alice', date: missing, kind: 'sleep', value: 412 });
+      const night = await dailyDataRows(app, 'sleep', missing, missing);
+      expect(night).toMatchObject([{ DAY: missing, SLEEP_MINUTES: 412, SLEEP_IN_BED_MINUTES: 432 }]);
+    });
+
+    it('refuses an unknown kind and an end before the start as bad_request', async () => {
+      const unknown = await failure(dailyDataRows(app, 'heart_rate', '2026-01-01', '2026-01-07'));
+      expect(unknown.message).toMatch(FITBIT_ERROR('bad_request'));
+      expect(unknown.message).toContain('use one of steps, distance, calories, active_minutes');
+      const backwards = await failure(dailyDataRows(app, 'steps', '2026-01-07', '2026-01-01'));
+      expect(backwards.message).toMatch(FITBIT_ERROR('bad_request'));
+      expect(backwards.message).toContain('end_date 2026-01-01 is before start_date 2026-01-07');
+    });
+
+    it('names the scope an unticked kind needs, while the ticked kinds still load', async () => {
+      const tokens = await grant('google-health', { scopes: [ACTIVITY, HEALTH_METRICS] });
+      await allowScopes([ACTIVITY, HEALTH_METRICS]);
+      try {
+        await deliver(app, tokens.refresh_token!);
+        expect(await dailyDataRows(app, 'resting_heart_rate', '2026-09-01', '2026-09-07')).toEqual(
+          expectedRows('resting_heart_rate', '2026-09-01', '2026-09-07'),
+        );
+        const err = await failure(dailyDataRows(app, 'sleep', '2026-09-01', '2026-09-07'));
+        expect(err.message).toMatch(FITBIT_ERROR('scope_missing'));
+        expect(err.message).toContain(SLEEP);
+        expect(err.message).not.toContain(tokens.refresh_token!);
+      } finally {
+        await allowScopes(getProfile('google-health').defaultScopes);
+      }
+    });
+
+    it('says it was rate limited once the per-user quota is spent', async () => {
+      const tokens = await grant('google-health');
+      await deliver(app, tokens.refresh_token!);
+      await toNextMinute();
+      // The same user and client (Google counts per project and user): the function's token shares the count.
+      for (let i = 0; i < 300; i++) {
+        const res = await fetch(`${sb.oauth.url}/v4/users/me/identity`, {
+          headers: { authorization: `Bearer ${tokens.access_token}` },
+        });
+        expect(res.status).toBe(200);
+      }
+      const err = await failure(dailyDataRows(app, 'distance', '2026-01-01', '2026-01-07'));
+      expect(err.message).toMatch(FITBIT_ERROR('rate_limited'));
+      expect(err.message).toMatch(/RESOURCE_EXHAUSTED[\s\S]*retry later \(in about \d+ s\)/);
+      await oauthControl('/sandbox/advance-clock?seconds=60');
+      expect(await dailyDataRows(app, 'distance', '2026-01-01', '2026-01-07')).toHaveLength(7);
+    });
+
+    it('says the token was revoked', async () => {
+      const tokens = await grant('google-health');
+      await deliver(app, tokens.refresh_token!);
+      await oauthControl('/sandbox/revoke-all');
+      const err = await failure(dailyDataRows(app, 'sleep', '2026-01-01', '2026-01-07'));
+      expect(err.message).toMatch(FITBIT_ERROR('token_revoked'));
+      expect(err.message).not.toContain(tokens.refresh_token!);
+    });
+  });
+
   it('can be run again after a connect: nothing bound is replaced, the secret keeps its token', async () => {
     const tokens = await grant('google-health');
     await deliver(app, tokens.refresh_token!);
@@ -509,7 +791,7 @@ describe('setup-google-health', () => {
       OAUTH_ACCESS_TOKEN_VALIDITY: '1800',
       OAUTH_REFRESH_TOKEN_VALIDITY: '7776000',
     });
-    expect(String(props.OAUTH_ALLOWED_SCOPES)).toBe(ACTIVITY); // back to the set
+    expect(String(props.OAUTH_ALLOWED_SCOPES)).toBe(getProfile('google-health').defaultScopes.join(',')); // back to the set
     const readerGrants = (await exec(admin, 'SHOW GRANTS TO ROLE FITBIT_READER')).map(
       (r) => `${r.privilege} ${r.granted_on} ${r.name}`,
     );
@@ -716,7 +998,7 @@ describe.each(['google-health', 'fitbit'] as const)('setup-%s run as is, without
     const left = await objectsLeft(admin);
     expect(left).toContain('USERS: FITBIT_CONNECT_APP');
     expect(left).toContain('FUNCTIONS: FITBIT_CONNECTION_CHECK');
-    expect(left).toHaveLength(11);
+    expect(left).toHaveLength(provider === 'google-health' ? 12 : 11);
     const grants = (await exec(admin, 'SHOW GRANTS TO ROLE FITBIT_READER')).map((r) => String(r.privilege));
     expect(grants).toContain('READ'); // the last grants of the script ran
     const user = Object.fromEntries(

@@ -15,7 +15,7 @@ import { answerClientErrors } from '../../server/client-errors.js';
 import type { ManualClock } from '../../server/clock.js';
 import type { AppConfig, BaseConfig } from '../../server/config/index.js';
 import { createLogger } from '../../server/log.js';
-import type { ProviderId } from '../../server/providers/index.js';
+import type { DataKind, ProviderId } from '../../server/providers/index.js';
 import { getProfile } from '../../server/providers/index.js';
 import { newAppKeyPair, type SandboxMode, startSandboxMode } from '../../server/sandbox-mode.js';
 import { buildServices, type Services } from '../../server/services.js';
@@ -26,6 +26,8 @@ export interface HarnessOptions {
   clientStatus?: 'production' | 'testing';
   /** The app's scope set, as OAUTH_SCOPES gives it (default: what the provider's functions need). */
   scopes?: string[];
+  /** PIPELINE_DATA_TYPES (default: every kind): a smaller scope set needs fewer kinds. */
+  dataKinds?: DataKind[];
   /** Listen on a real port (browser tests); the redirect URI then points at it. */
   listen?: boolean;
   heldTokenTtlMs?: number;
@@ -111,6 +113,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     provider,
     redirectUri: `http://${host}:${port}/callback`,
     scopes: opts.scopes ?? getProfile(provider).defaultScopes,
+    ...(opts.dataKinds ? { dataKinds: opts.dataKinds } : {}),
     clientStatus: opts.clientStatus ?? 'production',
     dataDir,
     logLevel: opts.logLevel ?? 'debug',

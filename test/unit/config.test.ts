@@ -7,6 +7,8 @@ import { GOOGLE_HEALTH_SCOPE_PREFIX } from '../../server/providers/google-health
 
 type Env = Record<string, string | undefined>;
 const ACTIVITY = `${GOOGLE_HEALTH_SCOPE_PREFIX}activity_and_fitness.readonly`;
+const HEALTH_METRICS = `${GOOGLE_HEALTH_SCOPE_PREFIX}health_metrics_and_measurements.readonly`;
+const SLEEP = `${GOOGLE_HEALTH_SCOPE_PREFIX}sleep.readonly`;
 
 let dir: string;
 let keyFile: string;
@@ -136,6 +138,7 @@ describe('parseConfig: live google-health', () => {
   it('explicit scopes, endpoints (trailing slash dropped) and publishing status win', () => {
     const c = live({
       ...LIVE,
+      PIPELINE_DATA_TYPES: 'steps',
       OAUTH_SCOPES: ` ${ACTIVITY}  b `,
       OAUTH_TOKEN_URL: 'https://proxy.example/token/',
       OAUTH_CLIENT_STATUS: 'testing',
@@ -160,21 +163,26 @@ describe('parseConfig: live google-health', () => {
 });
 
 describe('parseConfig: OAUTH_SCOPES, the one scope set', () => {
-  it('defaults to what the shipped functions need: activity_and_fitness, not profile', () => {
-    expect(live(LIVE).oauth.scopes).toEqual([ACTIVITY]);
+  it('defaults to what the shipped functions need for every data kind: activity, health metrics and sleep, not profile', () => {
+    expect(live(LIVE).oauth.scopes).toEqual([ACTIVITY, HEALTH_METRICS, SLEEP]);
     expect(live({ ...LIVE, PROVIDER: 'fitbit' }).oauth.scopes).toEqual(['activity', 'profile']);
   });
   it('may add scopes (repeats dropped), in sandbox mode too', () => {
-    const sleep = `${GOOGLE_HEALTH_SCOPE_PREFIX}sleep.readonly`;
-    expect(live({ ...LIVE, OAUTH_SCOPES: `${sleep} ${ACTIVITY} ${sleep}` }).oauth.scopes).toEqual([
+    const sleep = SLEEP;
+    const kinds = { PIPELINE_DATA_TYPES: 'steps,sleep' };
+    expect(live({ ...LIVE, ...kinds, OAUTH_SCOPES: `${sleep} ${ACTIVITY} ${sleep}` }).oauth.scopes).toEqual([
       sleep,
       ACTIVITY,
     ]);
-    const r = parseConfig({ OAUTH_SCOPES: `${ACTIVITY} ${sleep}` });
+    const r = parseConfig({ ...kinds, OAUTH_SCOPES: `${ACTIVITY} ${sleep}` });
     expect(r.sandbox && r.base.scopes).toEqual([ACTIVITY, sleep]);
   });
   it('refuses to start without a needed scope, naming it and what needs it', () => {
-    const p = problems({ ...LIVE, OAUTH_SCOPES: `${GOOGLE_HEALTH_SCOPE_PREFIX}profile.readonly` });
+    const p = problems({
+      ...LIVE,
+      PIPELINE_DATA_TYPES: 'steps',
+      OAUTH_SCOPES: `${GOOGLE_HEALTH_SCOPE_PREFIX}profile.readonly`,
+    });
     expect(p).toHaveLength(1);
     expect(p[0]).toMatch(new RegExp(`^OAUTH_SCOPES lacks ${ACTIVITY.replace(/\./g, '\\.')}, which `));
     expect(p[0]).toContain(
@@ -185,6 +193,36 @@ describe('parseConfig: OAUTH_SCOPES, the one scope set', () => {
     const fitbit = problems({ ...LIVE, PROVIDER: 'fitbit', OAUTH_SCOPES: 'activity' });
     expect(fitbit).toEqual([
       "OAUTH_SCOPES lacks profile, which the app's own identity check (GET /1/user/-/profile.json) and the check function (GET /1/user/-/profile.json) need: add it, or leave OAUTH_SCOPES unset (activity profile).",
+    ]);
+  });
+});
+
+describe('parseConfig: PIPELINE_DATA_TYPES, the data kinds that decide the scope set', () => {
+  it('defaults to every kind; takes commas or spaces, any case, in a fixed order, repeats dropped', () => {
+    const all = ['steps', 'distance', 'calories', 'active_minutes', 'resting_heart_rate', 'sleep'];
+    expect(live(LIVE).dataKinds).toEqual(all);
+    expect(live({ ...LIVE, PIPELINE_DATA_TYPES: '  ' }).dataKinds).toEqual(all);
+    expect(live({ ...LIVE, PIPELINE_DATA_TYPES: 'Sleep, steps sleep' }).dataKinds).toEqual([
+      'steps',
+      'sleep',
+    ]);
+    const r = parseConfig({ PIPELINE_DATA_TYPES: 'resting_heart_rate' });
+    expect(r.sandbox && r.base.dataKinds).toEqual(['resting_heart_rate']);
+  });
+  it('sets the scope set: the kinds it lists add their scopes, activity always (identity, daily steps)', () => {
+    const scopes = (kinds: string) => live({ ...LIVE, PIPELINE_DATA_TYPES: kinds }).oauth.scopes;
+    expect(scopes('steps,distance,calories,active_minutes')).toEqual([ACTIVITY]);
+    expect(scopes('sleep')).toEqual([ACTIVITY, SLEEP]);
+    expect(scopes('resting_heart_rate steps')).toEqual([ACTIVITY, HEALTH_METRICS]);
+  });
+  it('refuses an unknown kind, naming the kinds it takes; and OAUTH_SCOPES without a listed kind’s scope', () => {
+    const p = problems({ ...LIVE, PIPELINE_DATA_TYPES: 'steps, heart_rate' });
+    expect(p).toEqual([
+      'PIPELINE_DATA_TYPES: unknown data type "heart_rate": use any of steps, distance, calories, active_minutes, resting_heart_rate, sleep',
+    ]);
+    const lacking = problems({ ...LIVE, PIPELINE_DATA_TYPES: 'steps,sleep', OAUTH_SCOPES: ACTIVITY });
+    expect(lacking).toEqual([
+      `OAUTH_SCOPES lacks ${SLEEP}, which the daily-data function (GET /v4/users/me/dataTypes/sleep/dataPoints for sleep) needs: add it, or leave OAUTH_SCOPES unset (${ACTIVITY} ${SLEEP}).`,
     ]);
   });
 });

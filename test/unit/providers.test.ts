@@ -190,6 +190,9 @@ describe('refreshTokenLifetimeSeconds', () => {
 describe('the scope set: derived from what each call needs', () => {
   const ACTIVITY = 'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly';
   const PROFILE = 'https://www.googleapis.com/auth/googlehealth.profile.readonly';
+  const HEALTH_METRICS =
+    'https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly';
+  const SLEEP = 'https://www.googleapis.com/auth/googlehealth.sleep.readonly';
 
   it('declares a scope for the app and for every shipped function, and the default set is their union', () => {
     for (const p of [googleHealth, fitbit]) {
@@ -197,7 +200,8 @@ describe('the scope set: derived from what each call needs', () => {
       expect(p.scopeNeeds.some((n) => n.by === 'check_function')).toBe(true);
       expect(p.defaultScopes).toEqual([...new Set(p.scopeNeeds.map((n) => n.scope))].sort());
     }
-    expect(googleHealth.defaultScopes).toEqual([ACTIVITY]);
+    // Every data kind's scope (the default PIPELINE_DATA_TYPES).
+    expect(googleHealth.defaultScopes).toEqual([ACTIVITY, HEALTH_METRICS, SLEEP]);
     expect(googleHealth.defaultScopes).not.toContain(PROFILE); // nothing needs it
     expect(fitbit.defaultScopes).toEqual(['activity', 'profile']);
     // The identity call takes any read scope; the set names the one it has anyway.
@@ -209,9 +213,13 @@ describe('the scope set: derived from what each call needs', () => {
   });
 
   it('scopeSetFor: the default when unset, more when added, and names what a smaller set lacks', () => {
-    expect(scopeSetFor(googleHealth, undefined)).toEqual({ scopes: [ACTIVITY], missing: [] });
-    expect(scopeSetFor(googleHealth, [''])).toEqual({ scopes: [ACTIVITY], missing: [] });
-    expect(scopeSetFor(googleHealth, [PROFILE, ACTIVITY, PROFILE])).toEqual({
+    expect(scopeSetFor(googleHealth, undefined)).toEqual({
+      scopes: [ACTIVITY, HEALTH_METRICS, SLEEP],
+      missing: [],
+    });
+    expect(scopeSetFor(googleHealth, undefined, ['steps'])).toEqual({ scopes: [ACTIVITY], missing: [] });
+    expect(scopeSetFor(googleHealth, [''], ['steps'])).toEqual({ scopes: [ACTIVITY], missing: [] });
+    expect(scopeSetFor(googleHealth, [PROFILE, ACTIVITY, PROFILE], ['steps', 'distance'])).toEqual({
       scopes: [PROFILE, ACTIVITY],
       missing: [],
     });
@@ -220,6 +228,20 @@ describe('the scope set: derived from what each call needs', () => {
     expect(describeMissing(missing[0]!)).toBe(
       "profile, which the app's own identity check (GET /1/user/-/profile.json) and the check function (GET /1/user/-/profile.json) need",
     );
+    // The data kinds decide which data-function needs count; each need of theirs names its kind.
+    const kinds = scopeSetFor(googleHealth, [ACTIVITY], ['steps', 'sleep', 'resting_heart_rate']);
+    expect(kinds.missing.map((m) => m.scope)).toEqual([HEALTH_METRICS, SLEEP]);
+    expect(describeMissing(kinds.missing[1]!)).toBe(
+      `${SLEEP}, which the daily-data function (GET /v4/users/me/dataTypes/sleep/dataPoints for sleep) needs`,
+    );
+    expect(googleHealth.scopeNeeds.filter((n) => n.by === 'data_function').map((n) => n.kind)).toEqual([
+      'steps',
+      'distance',
+      'calories',
+      'active_minutes',
+      'resting_heart_rate',
+      'sleep',
+    ]);
     const steps = scopeSetFor(fitbit, ['profile']).missing[0]!;
     expect(describeMissing(steps)).toBe(
       'activity, which the month-of-steps function (GET /1/user/-/activities/steps/date/today/1m.json) needs',

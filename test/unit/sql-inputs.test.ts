@@ -21,6 +21,8 @@ const google: SetupInputs = {
     'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly',
     'https://www.googleapis.com/auth/googlehealth.sleep.readonly',
   ],
+  // The data kinds whose scopes these are (PIPELINE_DATA_TYPES).
+  dataKinds: ['steps', 'sleep'],
   snowflakeSecret: 'ANALYTICS.HEALTH.GOOGLE_TOKEN',
   checkFunction: 'ANALYTICS.HEALTH.HEALTH_CHECK()',
 };
@@ -91,7 +93,10 @@ describe('templateValues', () => {
   });
 
   it('leaves a scope with a quote for the renderer to refuse', () => {
-    const values = templateValues({ ...google, scopes: [ACTIVITY, "https://x/it's"] }, 'setup-google-health');
+    const values = templateValues(
+      { ...google, dataKinds: ['steps'], scopes: [ACTIVITY, "https://x/it's"] },
+      'setup-google-health',
+    );
     expect(() => renderScript('setup-google-health', values)).toThrow(/allowed_scopes/);
   });
 });
@@ -99,10 +104,17 @@ describe('templateValues', () => {
 describe('allowed_scopes: the one scope set', () => {
   it("is the script's own default when nothing is configured: the scopes the provider profile declares", () => {
     const derived = scopeListLiteral(getProfile('google-health').defaultScopes);
-    expect(templateValues({ ...google, scopes: [] }).allowed_scopes).toBe(derived);
+    expect(templateValues({ ...google, scopes: [], dataKinds: undefined }).allowed_scopes).toBe(derived);
     const dflt = scriptVariables('setup-google-health').find((v) => v.name === 'allowed_scopes')?.default;
     expect(dflt).toBe(derived);
-    expect(derived).toBe(`'${ACTIVITY}'`); // profile.readonly is needed by nothing, so not allowed
+    // Every data kind's scope; profile.readonly is needed by nothing, so not allowed.
+    expect(derived).toBe(
+      `'${ACTIVITY}', 'https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly', 'https://www.googleapis.com/auth/googlehealth.sleep.readonly'`,
+    );
+    // Fewer data kinds, fewer scopes.
+    expect(templateValues({ ...google, scopes: [], dataKinds: ['steps'] }).allowed_scopes).toBe(
+      `'${ACTIVITY}'`,
+    );
   });
 
   it('keeps scopes OAUTH_SCOPES adds, and refuses a set without a needed scope, naming it', () => {
@@ -110,7 +122,7 @@ describe('allowed_scopes: the one scope set', () => {
     const sleepOnly = ['https://www.googleapis.com/auth/googlehealth.sleep.readonly'];
     expect(() => templateValues({ ...google, scopes: sleepOnly })).toThrow(TemplateError);
     expect(() => templateValues({ ...google, scopes: sleepOnly })).toThrow(
-      `OAUTH_SCOPES lacks ${ACTIVITY}, which the app's own identity check (GET /v4/users/me/identity), the check function (GET /v4/users/me/identity) and the daily-steps function (POST /v4/users/me/dataTypes/steps/dataPoints:dailyRollUp) need`,
+      `OAUTH_SCOPES lacks ${ACTIVITY}, which the app's own identity check (GET /v4/users/me/identity), the check function (GET /v4/users/me/identity), the daily-steps function (POST /v4/users/me/dataTypes/steps/dataPoints:dailyRollUp) and the daily-data function (POST /v4/users/me/dataTypes/steps/dataPoints:dailyRollUp for steps) need`,
     );
   });
 
@@ -153,6 +165,7 @@ describe('npm run sql', () => {
         OAUTH_CLIENT_ID: 'from-env',
         OAUTH_CLIENT_SECRET: 'env-secret',
         OAUTH_SCOPES: 'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly',
+        PIPELINE_DATA_TYPES: 'steps,distance',
         SNOWFLAKE_SECRET: 'ANALYTICS.HEALTH.GOOGLE_TOKEN',
         SNOWFLAKE_CHECK_FUNCTION: 'HEALTH_CHECK',
       },
@@ -176,6 +189,19 @@ describe('npm run sql', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(new RegExp(`^OAUTH_SCOPES lacks ${ACTIVITY.replace(/\./g, '\\.')}, which`));
+  }, 20_000);
+
+  it('takes the data kinds from PIPELINE_DATA_TYPES: their scopes are allowed; an unknown kind exits 2', () => {
+    const client = ['setup-google-health', 'client_id=x', 'client_secret=y'];
+    const sleep = run(client, { PIPELINE_DATA_TYPES: 'sleep' });
+    expect(sleep.status).toBe(0);
+    expect(sleep.stdout).toContain(
+      `OAUTH_ALLOWED_SCOPES = ('${ACTIVITY}', 'https://www.googleapis.com/auth/googlehealth.sleep.readonly')`,
+    );
+    const bad = run(client, { PIPELINE_DATA_TYPES: 'steps heartbeat' });
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^PIPELINE_DATA_TYPES: unknown data type "heartbeat": use any of steps, /);
   }, 20_000);
 
   it('lists the scripts and exits 2 for an unknown one', () => {

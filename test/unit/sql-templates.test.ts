@@ -86,8 +86,9 @@ describe('scripts and their variables', () => {
     );
     expect(google.get('api_host')?.default).toBe('health.googleapis.com');
     expect(google.get('steps_function')?.default).toBe('FITBIT_DAILY_STEPS');
+    expect(google.get('data_function')?.default).toBe('FITBIT_DAILY_DATA');
     expect(google.get('allowed_scopes')?.default).toBe(
-      "'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly'",
+      "'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly', 'https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly', 'https://www.googleapis.com/auth/googlehealth.sleep.readonly'",
     );
     expect(google.get('allowed_scopes')?.contexts).toEqual(['list']);
     const fitbit = new Map(scriptVariables('setup-fitbit').map((v) => [v.name, v]));
@@ -409,8 +410,10 @@ describe('the scripts themselves', () => {
     expect(where(/^CREATE (ROLE|USER)/)).toEqual(['ACCOUNTADMIN', 'ACCOUNTADMIN', 'ACCOUNTADMIN']);
     const ownerKinds = /^CREATE (OR REPLACE )?(DATABASE|SCHEMA|WAREHOUSE|NETWORK RULE|SECRET|FUNCTION)/;
     expect(new Set(where(ownerKinds))).toEqual(new Set(['SYSADMIN']));
-    expect(where(ownerKinds)).toHaveLength(7);
-    expect(created).toHaveLength(12);
+    // google-health ships a third function: daily data of each kind.
+    const functions = name === 'setup-google-health' ? 3 : 2;
+    expect(where(ownerKinds)).toHaveLength(5 + functions);
+    expect(created).toHaveLength(10 + functions);
   });
 
   it.each(SETUPS)(
@@ -419,10 +422,13 @@ describe('the scripts themselves', () => {
       const grants = byRole(name)
         .map(([, s]) => s.replace(/\s+/g, ' '))
         .filter((s) => /^GRANT .* TO ROLE FITBIT_CONNECT_APP_ROLE\b/.test(s));
-      const dataFn =
+      const dataFns =
         name === 'setup-google-health'
-          ? 'FITBIT.PUBLIC.FITBIT_DAILY_STEPS(DATE, DATE)'
-          : 'FITBIT.PUBLIC.FITBIT_STEPS_MONTH()';
+          ? [
+              'FITBIT.PUBLIC.FITBIT_DAILY_STEPS(DATE, DATE)',
+              'FITBIT.PUBLIC.FITBIT_DAILY_DATA(VARCHAR, DATE, DATE)',
+            ]
+          : ['FITBIT.PUBLIC.FITBIT_STEPS_MONTH()'];
       expect(grants.map((g) => g.replace(/ TO ROLE FITBIT_CONNECT_APP_ROLE.*$/, ''))).toEqual([
         'GRANT USAGE ON INTEGRATION FITBIT_OAUTH_INTEGRATION',
         'GRANT OWNERSHIP ON SECRET FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN',
@@ -431,7 +437,7 @@ describe('the scripts themselves', () => {
         'GRANT USAGE ON SCHEMA FITBIT.PUBLIC',
         'GRANT USAGE ON WAREHOUSE FITBIT_WH',
         'GRANT USAGE ON FUNCTION FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK()',
-        `GRANT USAGE ON FUNCTION ${dataFn}`,
+        ...dataFns.map((fn) => `GRANT USAGE ON FUNCTION ${fn}`),
       ]);
     },
   );
@@ -476,7 +482,17 @@ describe('the scripts themselves', () => {
             )?.[1],
         )
         .filter((n): n is string => n !== undefined)
-        .map((n) => n.replace(/\((\w+ DATE), (\w+ DATE)\)/, '(DATE, DATE)'))
+        // A function is dropped by its argument types alone: (kind VARCHAR, start_date DATE) → (VARCHAR, DATE).
+        .map((n) =>
+          n.replace(
+            /\(([^)]+)\)/,
+            (_, args: string) =>
+              `(${args
+                .split(',')
+                .map((a) => a.trim().split(/\s+/).pop())
+                .join(', ')})`,
+          ),
+        )
         .filter((n) => n !== 'FITBIT.PUBLIC'); // the schema goes with the database
       for (const n of created) expect(dropped, `${setup} creates ${n}`).toContain(n);
     }
@@ -509,7 +525,8 @@ describe('the scripts themselves', () => {
         return body.slice(start, end);
       }),
     );
-    expect(blocks).toHaveLength(4);
+    // Check and steps (google-health), check and month of steps (fitbit), daily data (google-health).
+    expect(blocks).toHaveLength(5);
     for (const b of blocks) expect(b).toBe(blocks[0]);
     for (const code of [
       'token_revoked',
@@ -546,15 +563,31 @@ sys.stdout.write(json.dumps(out))
 });
 
 describe('scopes: each function says what its calls need, and the provider profile says the same', () => {
-  /** Each shipped function: its template variable, the comment above it, and its Python SCOPE constant. */
+  /**
+   * Each shipped function: its template variable, the comment above it, its Python SCOPE constant, and for
+   * the daily-data function the scope of each kind in its KINDS table.
+   */
   function functionsOf(name: ScriptName) {
     const fns =
       /((?:^--[^\n]*\n)*)CREATE OR REPLACE FUNCTION [^\n]*?<% (\w+) \| default\("\w+"\) %>\(([\s\S]*?)\$\$;/gm;
-    return [...readScript(name).matchAll(fns)].map((m) => ({
-      variable: m[2]!,
-      comment: m[1]!.replace(/^-- ?/gm, '').replace(/\s+/g, ' '),
-      scope: /^SCOPE = '([^']*)'$/m.exec(m[3]!)?.[1],
-    }));
+    return [...readScript(name).matchAll(fns)].map((m) => {
+      const body = m[3]!;
+      const constants = Object.fromEntries(
+        [...body.matchAll(/^(\w+) = '(https:[^']*)'$/gm)].map((c) => [c[1]!, c[2]!]),
+      );
+      const kindScopes = Object.fromEntries(
+        [...body.matchAll(/^ {4}'(\w+)': \('[\w-]+', '\w+', (\w+), \d+\),$/gm)].map((k) => [
+          k[1]!,
+          constants[k[2]!],
+        ]),
+      );
+      return {
+        variable: m[2]!,
+        comment: m[1]!.replace(/^-- ?/gm, '').replace(/\s+/g, ' '),
+        scope: /^SCOPE = '([^']*)'$/m.exec(body)?.[1],
+        kindScopes,
+      };
+    });
   }
 
   it.each(SETUPS)(
@@ -568,10 +601,19 @@ describe('scopes: each function says what its calls need, and the provider profi
       for (const fn of fns) {
         const needs = profile.scopeNeeds.filter((n) => n.by === fn.variable);
         for (const need of needs) {
+          if (need.kind) {
+            // One call and scope per data kind: listed under "Scopes:" and in the handler's KINDS table.
+            expect(fn.comment, fn.variable).toContain('Scopes:');
+            expect(fn.comment, fn.variable).toContain(`${need.kind}: ${need.call} needs ${need.scope}`);
+            expect(fn.kindScopes[need.kind], `${fn.variable} ${need.kind}`).toBe(need.scope);
+            continue;
+          }
           expect(fn.scope, fn.variable).toBe(need.scope);
           expect(fn.comment, fn.variable).toContain(`Scopes: ${need.call}`);
           expect(fn.comment, fn.variable).toContain(need.scope);
         }
+        const kinds = needs.flatMap((n) => (n.kind ? [n.kind] : []));
+        expect(Object.keys(fn.kindScopes).sort(), fn.variable).toEqual([...kinds].sort());
       }
     },
   );
@@ -581,6 +623,8 @@ describe('scopes: each function says what its calls need, and the provider profi
     expect(google?.default).toBe(scopeListLiteral(getProfile('google-health').defaultScopes));
     expect(getProfile('google-health').defaultScopes).toEqual([
       'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly',
+      'https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly',
+      'https://www.googleapis.com/auth/googlehealth.sleep.readonly',
     ]);
     expect(getProfile('fitbit').defaultScopes).toEqual(['activity', 'profile']);
   });
@@ -595,10 +639,9 @@ describe('re-running a setup script', () => {
     (name) => {
       const all = statements(name);
       const creates = all.filter((s) => s.startsWith('CREATE '));
-      expect(creates.filter((s) => /^CREATE OR REPLACE /.test(s)).map((s) => s.split(' ')[3])).toEqual([
-        'FUNCTION',
-        'FUNCTION',
-      ]);
+      expect(creates.filter((s) => /^CREATE OR REPLACE /.test(s)).map((s) => s.split(' ')[3])).toEqual(
+        Array(name === 'setup-google-health' ? 3 : 2).fill('FUNCTION'),
+      );
       for (const s of creates.filter((c) => !/^CREATE OR REPLACE FUNCTION /.test(c))) {
         expect(s).toMatch(/^CREATE [A-Z ]+? IF NOT EXISTS /);
       }

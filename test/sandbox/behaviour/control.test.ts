@@ -38,7 +38,10 @@ describe('behaviour switches', () => {
       rotationPolicy: 'persist',
       alterSecretBinds: 'refused',
     });
-    expect(await get(`${sb.oauth.url}/sandbox/behaviour`)).toEqual({ issOnAuthResponse: true });
+    expect(await get(`${sb.oauth.url}/sandbox/behaviour`)).toEqual({
+      issOnAuthResponse: true,
+      rollupEmptyWindows: 'point',
+    });
     expect(sb.snowflake.behaviour()).toEqual(SNOWFLAKE_BEHAVIOUR_DEFAULTS);
     expect(sb.oauth.behaviour()).toEqual(OAUTH_BEHAVIOUR_DEFAULTS);
   });
@@ -53,6 +56,7 @@ describe('behaviour switches', () => {
         'GET /sandbox/behaviour',
         'POST /sandbox/behaviour',
         'switch issOnAuthResponse',
+        'switch rollupEmptyWindows',
       ]),
     );
   });
@@ -93,11 +97,16 @@ describe('behaviour switches', () => {
     const oaUrl = `${sb.oauth.url}/sandbox/behaviour`;
     expect(await post(oaUrl, { issOnAuthResponse: false })).toEqual({
       status: 200,
-      json: { issOnAuthResponse: false },
+      json: { issOnAuthResponse: false, rollupEmptyWindows: 'point' },
+    });
+    expect(await post(oaUrl, { rollupEmptyWindows: 'omitted' })).toEqual({
+      status: 200,
+      json: { issOnAuthResponse: false, rollupEmptyWindows: 'omitted' },
     });
     expect((await post(oaUrl, { issOnAuthResponse: 'no' })).status).toBe(400);
+    expect((await post(oaUrl, { rollupEmptyWindows: 'sometimes' })).status).toBe(400);
     expect((await post(oaUrl, { other: 1 })).status).toBe(400);
-    expect(await get(oaUrl)).toEqual({ issOnAuthResponse: false });
+    expect(await get(oaUrl)).toEqual({ issOnAuthResponse: false, rollupEmptyWindows: 'omitted' });
 
     await post(`${sb.snowflake.url}/sandbox/reset`, {});
     await post(`${sb.oauth.url}/sandbox/reset`, {});
@@ -112,6 +121,7 @@ describe('switches given at start', () => {
       oauthPort: 0,
       snowflakePort: 0,
       issOnAuthResponse: false,
+      rollupEmptyWindows: 'omitted',
       alterSecretClearsAccessToken: true,
       queryHistoryRedaction: 'redacted',
     });
@@ -122,13 +132,16 @@ describe('switches given at start', () => {
         queryHistoryRedaction: 'redacted',
       };
       expect(await get(`${sb.snowflake.url}/sandbox/behaviour`)).toEqual(expected);
-      expect(await get(`${sb.oauth.url}/sandbox/behaviour`)).toEqual({ issOnAuthResponse: false });
+      expect(await get(`${sb.oauth.url}/sandbox/behaviour`)).toEqual({
+        issOnAuthResponse: false,
+        rollupEmptyWindows: 'omitted',
+      });
       sb.snowflake.setBehaviour({ queryHistoryRedaction: 'none' });
       sb.oauth.setBehaviour({ issOnAuthResponse: true });
       await post(`${sb.snowflake.url}/sandbox/reset`, {});
       await post(`${sb.oauth.url}/sandbox/reset`, {});
       expect(sb.snowflake.behaviour()).toEqual(expected);
-      expect(sb.oauth.behaviour()).toEqual({ issOnAuthResponse: false });
+      expect(sb.oauth.behaviour()).toEqual({ issOnAuthResponse: false, rollupEmptyWindows: 'omitted' });
     } finally {
       await sb.close();
     }
