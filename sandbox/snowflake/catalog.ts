@@ -214,6 +214,9 @@ export class Catalog {
         createdOn: t,
       });
     acct('CREATE INTEGRATION', 'ACCOUNTADMIN');
+    // Snowflake's defaults: only ACCOUNTADMIN runs tasks until it grants these on.
+    acct('EXECUTE TASK', 'ACCOUNTADMIN');
+    acct('EXECUTE MANAGED TASK', 'ACCOUNTADMIN');
     acct('MANAGE GRANTS', 'SECURITYADMIN');
     acct('CREATE ROLE', 'USERADMIN');
     acct('CREATE USER', 'USERADMIN');
