@@ -7,6 +7,7 @@
 // time passed while the previous run executes waits for it (Snowflake would skip it), so that a jump of a
 // day runs a daily task exactly once. After a long jump only the last 100 due times within 7 days (as far
 // back as TASK_HISTORY reaches) run.
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog.js';
 import type { NestedExecute } from '../context.js';
@@ -53,6 +54,9 @@ export function createTaskScheduler(cat: Catalog, nested: NestedExecute): TaskSc
   let timer: NodeJS.Timeout | undefined;
   let generation = 0;
   let closed = false;
+  // Runs belong to no request: not to the EXECUTE TASK or clock jump that started them (the protocol
+  // layer counts a request's function calls by its async context).
+  const detached = new AsyncResource('SandboxTaskRun');
 
   const due = (t: Task, now: number) => t.state === 'started' && t.nextRun !== null && t.nextRun <= now;
 
@@ -148,7 +152,8 @@ export function createTaskScheduler(cat: Catalog, nested: NestedExecute): TaskSc
     record(run);
     active.add(task.id);
     const gen = generation;
-    execute(task, run)
+    detached
+      .runInAsyncScope(() => execute(task, run))
       .catch((err: unknown) => {
         run.state = 'FAILED';
         run.completedTime = cat.clock();

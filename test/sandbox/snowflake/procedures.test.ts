@@ -248,3 +248,37 @@ describe('procedure DDL', () => {
     await exec(admin, 'USE ROLE accountadmin');
   });
 });
+
+describe("a procedure's time limit", () => {
+  it('covers the statements it runs: a function still running when it passes ends the CALL', async () => {
+    const limited = await startSnowflakeSandbox({ port: 0, procedureTimeoutMs: 1000 });
+    const conn = await connect(limited.url, { password: 'sandbox', warehouse: 'SANDBOX_WH' });
+    try {
+      await run(conn, [
+        'CREATE DATABASE demo',
+        // A table function that never returns on its own (its own limit is the functions' 30 s).
+        `CREATE FUNCTION demo.public.stuck() RETURNS TABLE (N NUMBER) LANGUAGE PYTHON RUNTIME_VERSION = '3.11'
+           HANDLER = 'Stuck' AS $$
+import threading
+class Stuck:
+    def process(self):
+        threading.Event().wait()
+$$`,
+        procedure(
+          'waits',
+          '',
+          'VARCHAR',
+          'def run(session):\n    session.sql("SELECT * FROM TABLE(demo.public.stuck())").collect()\n',
+        ),
+      ]);
+      const err = await failure(exec(conn, 'CALL demo.public.waits()'));
+      expect(err.code).toBe('100357');
+      expect(err.message).toContain(
+        'TimeoutError: the handler did not finish within 1000 ms in function WAITS',
+      );
+    } finally {
+      await destroy(conn);
+      await limited.close();
+    }
+  });
+});

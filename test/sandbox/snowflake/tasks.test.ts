@@ -277,6 +277,15 @@ describe('EXECUTE TASK and the app role', () => {
     await writeFile(release, '');
     await settle('manual');
     expect(await history(app, 'manual')).toMatchObject([{ state: 'SUCCEEDED', from: 'EXECUTE_TASK' }]);
+    // EXECUTE TASK itself used no warehouse; the run's CALL did.
+    const log = (await (await fetch(`${sb.url}/sandbox/statements`)).json()) as Record<string, unknown>[];
+    expect(log.find((e) => e.sqlText === 'EXECUTE TASK demo.public.manual')).toMatchObject({
+      usedWarehouse: false,
+    });
+    expect(log.filter((e) => e.origin === 'task').at(-1)).toMatchObject({
+      role: 'PIPELINE_ROLE',
+      usedWarehouse: true,
+    });
     // EXECUTE TASK does not resume a suspended task.
     const [shown] = await exec(app, 'SHOW TASKS IN SCHEMA demo.public');
     expect(shown!.state).toBe('suspended');
