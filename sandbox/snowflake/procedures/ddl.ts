@@ -89,7 +89,7 @@ export function createProcedure(ctx: Ctx, s: Create): ResultSet {
     executeAs: s.executeAs,
   };
   sc.procedures.set(k, proc);
-  // Snowflake answers CREATE PROCEDURE with the same words as CREATE FUNCTION.
+  // As for a function: Snowflake's status line for a procedure says "Function" too (unverified).
   return status(`Function ${short} successfully created.`);
 }
 

@@ -76,7 +76,7 @@ function warehouseProp(ctx: Ctx, p: Prop): string {
 }
 
 /** Applies CREATE's or ALTER … SET's properties. */
-function applyProps(ctx: Ctx, task: Task, props: Prop[]): void {
+function applyProps(ctx: Ctx, task: Task, props: Prop[], creating: boolean): void {
   checkProps(props, PROPS);
   const has = (n: string) => props.some((p) => p.name === n);
   if (has('WAREHOUSE') && has('USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE')) {
@@ -119,7 +119,10 @@ function applyProps(ctx: Ctx, task: Task, props: Prop[]): void {
       }
     }
   }
-  if (task.warehouse === null) requireAccount(ctx, 'EXECUTE MANAGED TASK');
+  // A serverless task needs EXECUTE MANAGED TASK of whoever makes it one.
+  if (task.warehouse === null && (creating || has('USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE'))) {
+    requireAccount(ctx, 'EXECUTE MANAGED TASK');
+  }
 }
 
 type Create = Extract<TaskStmt, { k: 'createTask' }>;
@@ -152,7 +155,7 @@ export function createTask(ctx: Ctx, s: Create): ResultSet {
   const short = displayIdent(name);
   const key = qualify(db, schema, name);
   if (s.ifNotExists && sc.tasks.has(name)) return existing(ctx, s, sc.tasks.get(name), 'TASK', key, short)!;
-  applyProps(ctx, task, s.props);
+  applyProps(ctx, task, s.props, true);
   checkDefinition(s.definition);
   const early = existing(ctx, s, sc.tasks.get(name), 'TASK', key, short);
   if (early) return early;
@@ -224,7 +227,7 @@ export function alterTask(ctx: Ctx, s: Alter): ResultSet {
   }
   require(ctx, 'TASK', f.key, task.owner, ['OWNERSHIP'], f.short);
   if (task.state !== 'suspended') throw notSuspended(task);
-  if (a.k === 'set') applyProps(ctx, task, a.props);
+  if (a.k === 'set') applyProps(ctx, task, a.props, false);
   else if (a.k === 'modifyAs') {
     checkDefinition(a.definition);
     task.definition = a.definition;
