@@ -25,8 +25,9 @@ import type { Expr, Stmt } from './parser.js';
 import { insufficient, notFound } from './privileges.js';
 import { isQueryHistoryCall, queryHistory } from './query-history.js';
 import { dateCell, rs } from './results.js';
+import { isTaskHistoryCall, taskHistory } from './tasks/history.js';
 
-type Val =
+export type Val =
   | { t: 'VARCHAR'; v: string }
   | { t: 'NUMBER'; v: number }
   | { t: 'DATE'; v: string }
@@ -53,7 +54,7 @@ function parseDate(s: string): string {
   return ymd(ms);
 }
 
-function castTo(v: Val, type: string): Val {
+export function castTo(v: Val, type: string): Val {
   if (v.t === 'NULL') return v;
   switch (type) {
     case 'DATE':
@@ -123,7 +124,7 @@ function str(v: string | null): Val {
 }
 
 /** Evaluates an expression that is not a user-defined function call. */
-function evalExpr(ctx: Ctx, e: Expr): Val {
+export function evalExpr(ctx: Ctx, e: Expr): Val {
   switch (e.t) {
     case 'lit': {
       const v = e.v;
@@ -294,7 +295,7 @@ export function columnType(sqlType: string): ColumnType {
   }
 }
 
-function encode(sqlType: string, v: string | null): string | null {
+export function encode(sqlType: string, v: string | null): string | null {
   if (v === null) return null;
   if (sqlType === 'DATE') return dateCell(v);
   if (sqlType === 'BOOLEAN') return /^(true|1)$/i.test(v) ? 'true' : 'false';
@@ -346,7 +347,8 @@ function resolveUdf(ctx: Ctx, e: CallExpr): UserFunction {
   return fn;
 }
 
-function requireWarehouse(ctx: Ctx): void {
+export function requireWarehouse(ctx: Ctx): void {
+  if (ctx.session.computeGranted) return;
   const name = ctx.session.warehouse;
   const wh = name ? ctx.cat.warehouses.get(name) : undefined;
   if (!wh || !ctx.access.has('WAREHOUSE', qualify(wh.name), wh.owner, ['USAGE', 'OWNERSHIP', 'OPERATE'])) {
@@ -377,7 +379,7 @@ function allowedHosts(ctx: Ctx, eais: ExternalAccessIntegration[]): string[] {
   return hosts;
 }
 
-function buildInvocation(ctx: Ctx, fn: UserFunction, args: Val[]): FunctionInvocation {
+export function buildInvocation(ctx: Ctx, fn: UserFunction, args: Val[]): FunctionInvocation {
   const def = fn.def;
   const eais = def.eais.map((n) => {
     const integ = ctx.cat.integrations.get(n[0]!);
@@ -522,7 +524,9 @@ export async function select(ctx: Ctx, s: SelectStmt): Promise<ResultSet> {
     const call = s.from.call;
     const table = isQueryHistoryCall(call)
       ? queryHistory(ctx, call, requireWarehouse)
-      : await tableFunction(ctx, call);
+      : isTaskHistoryCall(call)
+        ? taskHistory(ctx, call, requireWarehouse)
+        : await tableFunction(ctx, call);
     return project(table, s.items);
   }
   const columns: Column[] = [];

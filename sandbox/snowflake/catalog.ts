@@ -4,6 +4,8 @@ import { SNOWFLAKE_BEHAVIOUR_DEFAULTS, type SnowflakeBehaviour } from './behavio
 import type { SandboxUser } from './contract.js';
 import { displayIdent } from './lexer.js';
 import type { FunctionDef } from './parser.js';
+import type { StoredProcedure } from './procedures/model.js';
+import type { Task } from './tasks/model.js';
 
 export interface Base {
   name: string;
@@ -49,6 +51,8 @@ export interface UserFunction extends SchemaObj {
 
 export interface Schema extends Base {
   database: string;
+  procedures: Map<string, StoredProcedure>; // key: NAME(T1,T2)
+  tasks: Map<string, Task>;
   secrets: Map<string, Secret>;
   rules: Map<string, NetworkRule>;
   functions: Map<string, UserFunction>; // key: NAME(T1,T2)
@@ -115,7 +119,9 @@ export type GrantOn =
   | 'INTEGRATION'
   | 'SECRET'
   | 'NETWORK_RULE'
-  | 'FUNCTION';
+  | 'FUNCTION'
+  | 'PROCEDURE'
+  | 'TASK';
 
 export interface Grant {
   privilege: string;
@@ -208,6 +214,9 @@ export class Catalog {
         createdOn: t,
       });
     acct('CREATE INTEGRATION', 'ACCOUNTADMIN');
+    // Snowflake's defaults: only ACCOUNTADMIN runs tasks until it grants these on.
+    acct('EXECUTE TASK', 'ACCOUNTADMIN');
+    acct('EXECUTE MANAGED TASK', 'ACCOUNTADMIN');
     acct('MANAGE GRANTS', 'SECURITYADMIN');
     acct('CREATE ROLE', 'USERADMIN');
     acct('CREATE USER', 'USERADMIN');

@@ -2,10 +2,11 @@
 // helpers that resolve names against the session and read typed property values.
 import type { Catalog, Database, GrantOn, Schema } from './catalog.js';
 import { qualify } from './catalog.js';
-import { type Bind, type FunctionRunner, type SessionState, SqlError } from './contract.js';
+import { type Bind, type FunctionRunner, type ResultSet, type SessionState, SqlError } from './contract.js';
 import { syntaxError } from './lexer.js';
 import type { Name, Prop, Value } from './parser.js';
 import { type Access, insufficient, notFound } from './privileges.js';
+import type { TaskScheduler } from './tasks/scheduler.js';
 
 export interface Ctx {
   cat: Catalog;
@@ -13,7 +14,20 @@ export interface Ctx {
   access: Access;
   binds: Bind[];
   runner: FunctionRunner;
+  /** The engine again, for the statements Snowflake runs by itself: a procedure's, a task's body. */
+  nested: NestedExecute;
+  tasks: TaskScheduler;
 }
+
+/** Runs one statement in another session (no multi-statement text) and reports it as `origin`'s;
+ *  a statement Snowflake refuses comes back as `error`, never thrown. */
+export type NestedExecute = (
+  session: SessionState,
+  sqlText: string,
+  binds: Bind[],
+  origin: 'procedure' | 'task',
+  queryId?: string,
+) => Promise<{ queryId: string; result: ResultSet } | { queryId: string; error: SqlError }>;
 
 export function compileError(message: string, code = '002028', sqlState = '42601'): SqlError {
   return new SqlError(code, sqlState, `SQL compilation error:\n${message}`);

@@ -1,6 +1,7 @@
 // The seams inside the Snowflake stand-in: the HTTP/protocol layer (server.ts) talks to the SQL engine
 // (engine.ts, over the in-memory catalog) through SqlEngine, and the engine runs Python functions through
 // FunctionRunner (runner.ts). Keeping these three apart lets each be tested on its own.
+import type { TaskScheduler } from './tasks/scheduler.js';
 
 /** A Snowflake error as the driver reports it: `code` like '002003', `sqlState` like '02000'. */
 export class SqlError extends Error {
@@ -44,6 +45,12 @@ export interface SessionState {
    * (what INFORMATION_SCHEMA.QUERY_HISTORY_BY_SESSION reads). */
   sessionId?: number;
   history?: QueryHistoryEntry[];
+  /**
+   * Set on the sessions Snowflake opens itself (a procedure's statements, a task run): their compute was
+   * settled when they began (the caller's warehouse, the task's warehouse or serverless compute), so a
+   * function call inside does not check the warehouse again for the role it runs as.
+   */
+  computeGranted?: boolean;
 }
 
 /** One query as Snowflake's query history keeps it (a subset of QUERY_HISTORY's columns). */
@@ -103,6 +110,8 @@ export interface SqlEngine {
   redact(sqlText: string): string;
   /** Drops the access tokens cached in secrets (when the cache switch changes). */
   forgetAccessTokens?(): void;
+  /** Tasks' runs on the engine's clock (tasks/scheduler.ts); absent from engines without tasks. */
+  tasks?: TaskScheduler;
 }
 
 /** The OAuth security integration a secret is bound to, as the function runner needs it. */
@@ -139,7 +148,8 @@ export interface SecretBinding {
 
 export interface FunctionInvocation {
   functionName: string; // fully qualified, e.g. FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK
-  kind: 'scalar' | 'table';
+  /** A stored procedure is called as handler(session, *args) and returns one value, like a scalar. */
+  kind: 'scalar' | 'table' | 'procedure';
   handler: string; // function name, or class name for a table function
   body: string; // the Python source between $$ … $$
   runtimeVersion: string;
@@ -153,10 +163,19 @@ export interface FunctionInvocation {
   secrets: SecretBinding[];
   /** host or host:port entries from the EGRESS HOST_PORT network rules of the function's EAIs. */
   allowedHosts: string[];
+  /** A procedure's statements (session.sql(…).collect()): run by the engine as the procedure's role. */
+  sql?(sqlText: string, params: unknown[]): Promise<SqlAnswer>;
+  /** The time limit for this call (a procedure's covers its statements); default: the runner's. */
+  timeoutMs?: number;
 }
 
+/** What a procedure's statement answers its Python: a result in the wire's cell format, or the error. */
+export type SqlAnswer =
+  | { ok: true; queryId: string; columns: { name: string; type: ColumnType }[]; rows: (string | null)[][] }
+  | { ok: false; queryId: string; code: string; sqlState: string; message: string };
+
 export type FunctionResult =
-  | { kind: 'scalar'; value: string | null } // VARCHAR as is, VARIANT/OBJECT/ARRAY as JSON text
+  | { kind: 'scalar'; value: string | null } // VARCHAR as is, VARIANT/OBJECT/ARRAY as JSON text (procedures too)
   | { kind: 'table'; rows: (string | null)[][] };
 
 export interface FunctionRunner {

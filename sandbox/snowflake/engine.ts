@@ -18,6 +18,12 @@
 //     CURRENT_ACCOUNT() | CURRENT_DATE() | TO_DATE(…) | DATEADD(…) | literals[::type] | db.sch.udf(args), …
 //   SELECT * | col, … FROM TABLE(db.sch.udtf(args))
 //   SELECT * | col, … FROM TABLE([db.]INFORMATION_SCHEMA.QUERY_HISTORY_BY_SESSION([RESULT_LIMIT => n]))
+//   Procedures (procedures/): CREATE [OR REPLACE] PROCEDURE p(args) RETURNS <type> LANGUAGE PYTHON …
+//     [EXECUTE AS OWNER | CALLER] AS $$…$$;  ALTER | DROP | DESCRIBE PROCEDURE p(types);
+//     SHOW [USER] PROCEDURES;  CALL p(args)
+//   Tasks (tasks/): CREATE [OR REPLACE] TASK [IF NOT EXISTS] t [WAREHOUSE = w] [SCHEDULE = '…'] … AS <sql>;
+//     ALTER TASK t RESUME | SUSPEND | SET … | UNSET … | MODIFY AS <sql>;  DROP | DESCRIBE TASK t;
+//     SHOW [TERSE] TASKS;  EXECUTE TASK t;  SELECT … FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(…))
 //   Scripts: statements separated by ';' (comments and $$ bodies may contain ';').
 //
 // Errors (code / sqlState)
@@ -33,10 +39,18 @@
 //   000008 / 0A000  several statements without allowMulti;   000900 / 42000  empty SQL statement
 //   100040, 100038  date / number not recognized in a cast;   100357 Python errors not already a SqlError
 
+import { randomUUID } from 'node:crypto';
 import type { SnowflakeBehaviour } from './behaviour.js';
 import { select } from './calls.js';
 import { Catalog, qualify } from './catalog.js';
-import { accountName, type Ctx, reachDatabase, reachSchema, schemaPath } from './context.js';
+import {
+  accountName,
+  type Ctx,
+  type NestedExecute,
+  reachDatabase,
+  reachSchema,
+  schemaPath,
+} from './context.js';
 import {
   type Bind,
   type FunctionRunner,
@@ -47,13 +61,16 @@ import {
   SqlError,
 } from './contract.js';
 import { alter, create, drop } from './ddl/index.js';
+import { isExtension, runExtension } from './extensions.js';
 import { grantPrivileges, grantRole, showGrants } from './grants.js';
 import { describe, show } from './inspect.js';
 import { splitStatements, tokenize } from './lexer.js';
 import { forgetAccessTokens } from './oauth-secret.js';
-import { Cursor, parseStatement, type Stmt } from './parser.js';
+import { Cursor, type Stmt } from './parser.js';
 import { Access, notFound, userRoles } from './privileges.js';
 import { status } from './results.js';
+import { type ExtensionStmt, parseStatementText } from './statements.js';
+import { createTaskScheduler } from './tasks/scheduler.js';
 
 export interface EngineOptions {
   runner: FunctionRunner;
@@ -61,6 +78,21 @@ export interface EngineOptions {
   account?: string /* default 'SANDBOX' */;
   /** The switches for undocumented behaviour (behaviour.ts), read when they matter; default: the defaults. */
   behaviour?: () => SnowflakeBehaviour;
+  /** Hears each statement a procedure or a task ran (they never reach the protocol layer). */
+  onNestedStatement?: (s: NestedStatement) => void;
+}
+
+/** A statement Snowflake ran by itself: one of a procedure's, or a task's body. */
+export interface NestedStatement {
+  queryId: string;
+  origin: 'procedure' | 'task';
+  user: string;
+  role: string;
+  sqlText: string;
+  ok: boolean;
+  code?: string;
+  /** It ran on a warehouse (the caller's, or the task's); a serverless task's does not. */
+  usedWarehouse: boolean;
 }
 
 const SENSITIVE = new Set(['OAUTH_REFRESH_TOKEN', 'OAUTH_CLIENT_SECRET', 'PASSWORD', 'SECRET_STRING']);
@@ -204,7 +236,8 @@ function useStatement(ctx: Ctx, s: Extract<Stmt, { k: 'use' }>): ResultSet {
   return status('Statement executed successfully.');
 }
 
-async function run(ctx: Ctx, s: Stmt): Promise<ResultSet> {
+async function run(ctx: Ctx, s: Stmt | ExtensionStmt): Promise<ResultSet> {
+  if (isExtension(s)) return runExtension(ctx, s);
   switch (s.k) {
     case 'use':
       return useStatement(ctx, s);
@@ -233,7 +266,7 @@ async function run(ctx: Ctx, s: Stmt): Promise<ResultSet> {
 
 export function createEngine(opts: EngineOptions): SqlEngine {
   const cat = new Catalog(opts.account ?? 'SANDBOX', opts.now ?? (() => new Date()), opts.behaviour);
-  return {
+  const engine: SqlEngine = {
     async execute(session: SessionState, sqlText: string, binds: Bind[] = [], allowMulti = false) {
       const spans = splitStatements(sqlText);
       if (spans.length === 0) throw new SqlError('000900', '42000', 'Empty SQL statement.');
@@ -249,10 +282,11 @@ export function createEngine(opts: EngineOptions): SqlEngine {
       for (const span of spans) {
         const cursor = new Cursor(span.tokens, sqlText);
         cursor.binds = bindOffset;
-        const stmt = parseStatement(cursor);
+        const stmt = parseStatementText(cursor);
         bindOffset = cursor.binds;
         // Access is recomputed per statement: USE ROLE and GRANT change it mid-script.
-        const ctx: Ctx = { cat, session, access: new Access(cat, session.role), binds, runner: opts.runner };
+        const access = new Access(cat, session.role);
+        const ctx: Ctx = { cat, session, access, binds, runner: opts.runner, nested, tasks };
         results.push(await run(ctx, stmt));
       }
       return results;
@@ -271,8 +305,34 @@ export function createEngine(opts: EngineOptions): SqlEngine {
     },
     reset(): void {
       cat.seed();
+      tasks.reset();
     },
     redact,
     forgetAccessTokens: () => forgetAccessTokens(cat),
   };
+
+  // The statements Snowflake runs by itself (a procedure's, a task's) go through the same engine.
+  const nested: NestedExecute = async (session, sqlText, binds, origin, queryId = randomUUID()) => {
+    const heard = { queryId, origin, user: session.user, role: session.role, sqlText };
+    const usedWarehouse = session.warehouse !== null;
+    try {
+      const [result] = await engine.execute(session, sqlText, binds);
+      opts.onNestedStatement?.({ ...heard, ok: true, usedWarehouse });
+      return { queryId, result: result! };
+    } catch (err) {
+      const error =
+        err instanceof SqlError
+          ? err
+          : new SqlError(
+              '000603',
+              'XX000',
+              `SQL execution internal error:\nProcessing aborted due to error 300002 (sandbox engine: ${err instanceof Error ? err.message : String(err)}).`,
+            );
+      opts.onNestedStatement?.({ ...heard, ok: false, code: error.code, usedWarehouse });
+      return { queryId, error };
+    }
+  };
+  const tasks = createTaskScheduler(cat, nested);
+  engine.tasks = tasks;
+  return engine;
 }

@@ -6,6 +6,7 @@ import { type Found, mustFind } from './ddl/lookup.js';
 import type { ObjRef, Stmt } from './parser.js';
 import { insufficient, notFound, roleClosure } from './privileges.js';
 import { rs, SHOW_GRANTS, SHOW_GRANTS_OF_ROLE, SHOW_GRANTS_TO_USER, status, ts } from './results.js';
+import { suspendOnOwnershipChange } from './tasks/ddl.js';
 
 const VALID: Record<GrantOn, string[]> = {
   ACCOUNT: [
@@ -16,6 +17,8 @@ const VALID: Record<GrantOn, string[]> = {
     'CREATE USER',
     'MANAGE GRANTS',
     'EXECUTE TASK',
+    'EXECUTE MANAGED TASK',
+    'MONITOR EXECUTION',
     'MONITOR USAGE',
   ],
   DATABASE: ['USAGE', 'MONITOR', 'MODIFY', 'CREATE SCHEMA'],
@@ -26,6 +29,8 @@ const VALID: Record<GrantOn, string[]> = {
     'CREATE SECRET',
     'CREATE FUNCTION',
     'CREATE NETWORK RULE',
+    'CREATE PROCEDURE',
+    'CREATE TASK',
     'CREATE TABLE',
     'CREATE VIEW',
   ],
@@ -36,6 +41,8 @@ const VALID: Record<GrantOn, string[]> = {
   SECRET: ['USAGE', 'READ', 'MODIFY'],
   NETWORK_RULE: ['USAGE'],
   FUNCTION: ['USAGE'],
+  PROCEDURE: ['USAGE'],
+  TASK: ['MONITOR', 'OPERATE'],
 };
 
 interface Target {
@@ -98,6 +105,7 @@ export function grantPrivileges(ctx: Ctx, s: GrantStmt): ResultSet {
       );
     }
     t.found!.obj.owner = s.to.name;
+    if (t.found?.on === 'TASK') suspendOnOwnershipChange(ctx, t.found.obj);
     return status('Statement executed successfully.');
   }
   for (const privilege of privs) {
@@ -183,6 +191,20 @@ function ownedObjects(ctx: Ctx): { on: GrantOn; key: string; owner: string; crea
         out.push({
           on: 'FUNCTION',
           key: fnDisplay(db.name, sc.name, x.name, x.argTypes),
+          owner: x.owner,
+          createdOn: x.createdOn,
+        });
+      for (const x of sc.procedures.values())
+        out.push({
+          on: 'PROCEDURE',
+          key: fnDisplay(db.name, sc.name, x.name, x.argTypes),
+          owner: x.owner,
+          createdOn: x.createdOn,
+        });
+      for (const x of sc.tasks.values())
+        out.push({
+          on: 'TASK',
+          key: qualify(db.name, sc.name, x.name),
           owner: x.owner,
           createdOn: x.createdOn,
         });

@@ -40,7 +40,7 @@ const listText = (xs: string[]) => (xs.length === 0 ? null : `[${xs.join(', ')}]
 const ownerType = (owner: string) => (owner ? 'ROLE' : null);
 
 /** The schemas a SHOW over schema objects covers, given its IN clause and the session. */
-function schemasInScope(ctx: Ctx, s: ShowStmt): Schema[] {
+export function schemasInScope(ctx: Ctx, s: Pick<ShowStmt, 'scope'>): Schema[] {
   const visibleSchemas = (db: Database) =>
     [...db.schemas.values()].filter((sc) =>
       ctx.access.visible('SCHEMA', qualify(db.name, sc.name), sc.owner),
@@ -441,6 +441,8 @@ export function describe(ctx: Ctx, ref: ObjRef): ResultSet {
     case 'WAREHOUSE':
       return rs(DESC_CONTAINER, [[ts(f.obj.createdOn), f.obj.name, 'WAREHOUSE']]);
     case 'ROLE':
+    case 'PROCEDURE': // procedures and tasks have their own DESCRIBE (extensions.ts)
+    case 'TASK':
       throw compileError(`DESCRIBE ${ref.type} is not supported by the sandbox.`, '001003', '42000');
   }
 }

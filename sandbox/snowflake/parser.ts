@@ -34,6 +34,8 @@ export type ObjType =
   | 'INTEGRATION'
   | 'SECRET'
   | 'FUNCTION'
+  | 'PROCEDURE'
+  | 'TASK'
   | 'ACCOUNT';
 
 export interface FunctionDef {
@@ -322,6 +324,8 @@ function objType(c: Cursor, allowed: ObjType[]): ObjType {
     'USER',
     'SECRET',
     'FUNCTION',
+    'PROCEDURE',
+    'TASK',
     'ACCOUNT',
   ];
   for (const s of single) {
@@ -344,7 +348,7 @@ const DDL_TYPES: ObjType[] = [
   'FUNCTION',
 ];
 
-function argTypeList(c: Cursor): string[] {
+export function argTypeList(c: Cursor): string[] {
   c.expectP('(');
   const types: string[] = [];
   if (c.acceptP(')')) return types;
@@ -357,12 +361,17 @@ function argTypeList(c: Cursor): string[] {
   }
 }
 
-function objRef(c: Cursor, allowed: ObjType[]): ObjRef {
+export function objRef(c: Cursor, allowed: ObjType[]): ObjRef {
   const type = objType(c, allowed);
   if (type === 'ACCOUNT') return { type, name: [] };
   const name = c.name();
-  return type === 'FUNCTION' ? { type, name, argTypes: argTypeList(c) } : { type, name };
+  return type === 'FUNCTION' || type === 'PROCEDURE'
+    ? { type, name, argTypes: argTypeList(c) }
+    : { type, name };
 }
+
+/** What GRANT and SHOW GRANTS ON can name (procedures and tasks have their own statements: extensions.ts). */
+const GRANTABLE: ObjType[] = [...DDL_TYPES, 'PROCEDURE', 'TASK', 'ACCOUNT'];
 
 export function parseStatement(c: Cursor): Stmt {
   const t = c.peek();
@@ -428,7 +437,11 @@ function parseCreate(c: Cursor): Stmt {
   return { k: 'create', type, orReplace, ifNotExists, name, props: c.props() };
 }
 
-function parseFunctionDef(c: Cursor, secure: boolean): FunctionDef {
+/**
+ * The signature and clauses of CREATE FUNCTION, and of CREATE PROCEDURE, whose own clauses (EXECUTE AS)
+ * `clause` takes: it consumes one and returns true, or returns false to leave the token alone.
+ */
+export function parseFunctionDef(c: Cursor, secure: boolean, clause?: (c: Cursor) => boolean): FunctionDef {
   const fn: FunctionDef = {
     args: [],
     returns: { kind: 'scalar', type: 'VARCHAR' },
@@ -456,7 +469,7 @@ function parseFunctionDef(c: Cursor, secure: boolean): FunctionDef {
   const strings = (v: Value): string[] =>
     v.t === 'list' ? v.v.map((x) => (x.t === 'str' ? x.v : x.t === 'id' ? x.v.join('.') : '')) : [];
   while (!c.atEnd()) {
-    if (c.acceptKw('COPY', 'GRANTS')) continue;
+    if (c.acceptKw('COPY', 'GRANTS') || clause?.(c)) continue;
     if (c.acceptKw('RETURNS')) {
       sawReturns = true;
       if (c.acceptKw('NULL', 'ON', 'NULL', 'INPUT')) continue;
@@ -594,7 +607,7 @@ function parseShow(c: Cursor): Stmt {
   c.acceptKw('TERSE');
   if (c.acceptKw('GRANTS')) {
     if (c.atEnd()) return { k: 'showGrants' };
-    if (c.acceptKw('ON')) return { k: 'showGrants', on: objRef(c, [...DDL_TYPES, 'ACCOUNT']) };
+    if (c.acceptKw('ON')) return { k: 'showGrants', on: objRef(c, GRANTABLE) };
     if (c.acceptKw('TO')) {
       let kind: 'ROLE' | 'USER' = 'ROLE';
       if (!c.acceptKw('ROLE')) {
@@ -689,7 +702,7 @@ function parseGrant(c: Cursor): Stmt {
   if (c.isKw('FUTURE') || (c.isKw('ALL') && !c.isKw('ON', 1))) {
     throw refused('GRANT … ON FUTURE/ALL objects is not modelled by the sandbox; grant on each object.');
   }
-  const on = objRef(c, [...DDL_TYPES, 'ACCOUNT']);
+  const on = objRef(c, GRANTABLE);
   c.expectKw(toWord);
   const to = grantee(c);
   let currentGrants: 'COPY' | 'REVOKE' | null = null;

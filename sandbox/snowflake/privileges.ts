@@ -88,6 +88,8 @@ const TYPE_WORD: Record<GrantOn, string> = {
   SECRET: 'Secret',
   NETWORK_RULE: 'Network rule',
   FUNCTION: 'Function',
+  PROCEDURE: 'Procedure',
+  TASK: 'Task',
 };
 
 export function notFound(on: GrantOn, fullName: string): SqlError {

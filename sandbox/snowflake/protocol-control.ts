@@ -8,6 +8,7 @@ import { SNOWFLAKE_SWITCHES, type SnowflakeBehaviour, SnowflakeBehaviourChange }
 import type { SqlEngine } from './contract.js';
 import { type Faults, FaultsInput } from './faults.js';
 import { readJsonBody } from './protocol.js';
+import { TASK_CONTROL_INDEX } from './tasks/control.js';
 
 export interface StatementRecord {
   at: string;
@@ -19,6 +20,8 @@ export interface StatementRecord {
   ok: boolean;
   code?: string | undefined;
   usedWarehouse: boolean;
+  /** Set for a statement Snowflake ran by itself: a procedure's, or a task's body. */
+  origin?: 'procedure' | 'task';
 }
 
 export interface LoginRecord {
@@ -94,6 +97,7 @@ const INDEX = {
   'POST /sandbox/token-cache':
     'JSON {"mode":"none"|"until-expiry"}; clears cached access tokens (same as /sandbox/behaviour)',
   ...SIGNIN_CONTROL_INDEX,
+  ...TASK_CONTROL_INDEX,
 };
 
 function stats(ctx: ControlContext) {

@@ -1,7 +1,7 @@
 // One long-lived python3 running python/worker.py for the function runner: it takes one call at a
 // time and runs each in a child it forks, so a call costs a fork instead of starting python3 and
-// importing requests. Lines on fd 3 (the child's token requests and result, then the worker's "exit")
-// carry the call's id; answers to token requests go back on fd 4.
+// importing requests. Lines on fd 3 (the child's token requests, a procedure's statements, the result,
+// then the worker's "exit") carry the call's id; the answers to requests go back on fd 4.
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ export const WORKER_PATH = fileURLToPath(new URL('./python/worker.py', import.me
 export type WorkerMessage =
   | { type: 'started'; id: number }
   | { type: 'token'; id: number; alias: string }
+  | { type: 'sql'; id: number; text: string; params: unknown[] }
   | { type: 'result'; id: number; value?: string | null; rows?: (string | null)[][] }
   | { type: 'error'; id: number; message: string };
 

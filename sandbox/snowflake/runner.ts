@@ -1,7 +1,9 @@
 // Runs a LANGUAGE PYTHON function the way Snowflake would: the handler in python3 with a time limit,
 // a `_snowflake` module for its secrets, and egress limited to its network rules. Calls run in
 // long-lived Python workers (runner-worker.ts), each call in a fresh child process of one; token
-// exchanges happen here, lazily, when the handler asks.
+// exchanges happen here, lazily, when the handler asks. A stored procedure's statements come back the
+// same way and run through inv.sql; a worker busy with a procedure is not idle, so the functions its
+// statements call run in other workers.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,8 @@ import { type Ended, PythonWorker, type WorkerMessage } from './runner-worker.js
 export interface PythonRunnerOptions {
   python?: string; // default 'python3'
   timeoutMs?: number; // default 30000
+  /** A stored procedure's limit, covering the statements it runs; default 600000 (10 minutes). */
+  procedureTimeoutMs?: number;
   egress?: Record<string, string>;
   /** Read on every exchange, so the policy can be switched while running. */
   rotationPolicy?: () => RotationPolicy;
@@ -130,7 +134,8 @@ export function childEnv(parent: NodeJS.ProcessEnv = process.env): NodeJS.Proces
 
 export function createPythonRunner(opts: PythonRunnerOptions = {}): PythonRunner {
   const python = opts.python ?? 'python3';
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const functionTimeoutMs = opts.timeoutMs ?? 30_000;
+  const procedureTimeoutMs = opts.procedureTimeoutMs ?? 600_000;
   const egress = Object.fromEntries(Object.entries(opts.egress ?? {}).map(([h, u]) => [h.toLowerCase(), u]));
   const policy = opts.rotationPolicy ?? (() => 'persist' as const);
   const cacheMode = opts.accessTokenCache ?? (() => 'none' as const);
@@ -186,6 +191,7 @@ export function createPythonRunner(opts: PythonRunnerOptions = {}): PythonRunner
   function runIn(dir: string, inv: FunctionInvocation): Promise<FunctionResult> {
     const name = inv.functionName.split('.').pop() ?? inv.functionName;
     const where = `in function ${name} with handler ${inv.handler}`;
+    const timeoutMs = inv.timeoutMs ?? (inv.kind === 'procedure' ? procedureTimeoutMs : functionTimeoutMs);
     return new Promise<FunctionResult>((resolve, reject) => {
       let settled = false;
       const finish = (fn: () => void) => {
@@ -217,6 +223,18 @@ export function createPythonRunner(opts: PythonRunnerOptions = {}): PythonRunner
             ? await accessToken(binding)
             : { ok: false, error: `Secret '${msg.alias}' is not bound to this function` };
           if (!settled) worker.answer(id, answer.ok ? { ok: true, token: answer.accessToken } : answer);
+        } else if (msg.type === 'sql') {
+          // A procedure's statement: it may call functions of its own, in other workers, while this waits.
+          const answer = inv.sql
+            ? await inv.sql(msg.text, Array.isArray(msg.params) ? msg.params : [])
+            : {
+                ok: false,
+                code: '000002',
+                sqlState: '0A000',
+                message: 'Only a procedure may run SQL.',
+                queryId: '',
+              };
+          if (!settled) worker.answer(id, answer);
         } else if (msg.type === 'error') {
           finish(() => reject(pythonError(msg.message)));
         } else if (inv.kind === 'table') {

@@ -11,9 +11,10 @@ import { authenticate, connectIdentifier, type LoginRequest, loginError } from '
 import { handleSignInControl, resetSignInState } from './auth-control.js';
 import { SESSION_ERRORS, type Session, SessionStore } from './auth-sessions.js';
 import { initialBehaviour, type SnowflakeBehaviour, SnowflakeBehaviourChange } from './behaviour.js';
+import { SandboxClock } from './clock.js';
 import type { FunctionRunner, SessionState, SqlEngine } from './contract.js';
 import { SqlError } from './contract.js';
-import { createEngine } from './engine.js';
+import { createEngine, type NestedStatement } from './engine.js';
 import { Faults } from './faults.js';
 import {
   bindsFromRequest,
@@ -37,11 +38,13 @@ import {
 import { finishQuery, recordQuery } from './query-history.js';
 import { checkPython, createPythonRunner, REQUESTS_HINT } from './runner.js';
 import type { AccessTokenCacheMode, RotationPolicy } from './runner-oauth.js';
+import { handleTaskControl } from './tasks/control.js';
 
 export type EngineFactory = (opts: {
   runner: FunctionRunner;
   now?: () => Date;
   behaviour?: () => SnowflakeBehaviour;
+  onNestedStatement?: (s: NestedStatement) => void;
 }) => SqlEngine;
 
 /**
@@ -56,6 +59,8 @@ export interface SnowflakeSandboxOptions extends SnowflakeBehaviourChange {
   egress?: Record<string, string>; // host → base URL of the local stand-in serving it
   python?: string; // default 'python3'
   functionTimeoutMs?: number; // default 30000
+  /** A stored procedure's time limit, its statements included; default 600000. */
+  procedureTimeoutMs?: number;
   /** Seam for tests of the protocol layer alone; default: engine.ts's createEngine. */
   createEngine?: EngineFactory;
   /** Clock for sessions, JWT checks and the engine; default: the real one. */
@@ -81,6 +86,11 @@ export interface SnowflakeSandbox {
   setBehaviour(change: SnowflakeBehaviourChange): SnowflakeBehaviour;
   /** Count of statements that used a warehouse since start/reset. */
   warehouseStatements(): number;
+  /** The engine's clock (POST /sandbox/clock): moving it runs the tasks due by then. */
+  advanceClock(ms: number): void;
+  setClock(at: Date): void;
+  /** Resolves true once no task run executes, waits or is due (false after `timeoutMs`). */
+  waitForTasks(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -97,6 +107,8 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
   const port = opts.port ?? readSetting(process.env, SETTINGS.SANDBOX_SNOWFLAKE_PORT);
   const clock = opts.now ?? (() => new Date());
   const nowMs = () => clock().getTime();
+  // CURRENT_DATE, expiries and task schedules; sign-in and sessions keep `clock` (clock.ts says why).
+  const engineClock = new SandboxClock(clock);
   const python = opts.python ?? 'python3';
   // The switches given at start are what /sandbox/reset goes back to.
   const startBehaviour = initialBehaviour(opts);
@@ -107,6 +119,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
   const inner = createPythonRunner({
     python,
     timeoutMs: opts.functionTimeoutMs ?? 30_000,
+    procedureTimeoutMs: opts.procedureTimeoutMs ?? 600_000,
     egress: opts.egress ?? {},
     rotationPolicy: () => behaviour.rotationPolicy,
     accessTokenCache: () => behaviour.accessTokenCache,
@@ -121,7 +134,33 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     },
   };
   const factory = opts.createEngine ?? createEngine;
-  const engine = factory({ runner, now: clock, behaviour: () => behaviour });
+  // Statements a procedure or a task runs never come through query(): they are logged and counted here.
+  const onNestedStatement = (n: NestedStatement) => {
+    if (n.usedWarehouse) control.counters.warehouseStatements += 1;
+    let sqlText: string;
+    try {
+      sqlText = engine.redact(n.sqlText);
+    } catch {
+      sqlText = '(statement not shown: it could not be redacted)';
+    }
+    appendCapped(control.statements, {
+      at: clock().toISOString(),
+      queryId: n.queryId,
+      user: n.user,
+      role: n.role,
+      sqlText,
+      ok: n.ok,
+      ...(n.ok ? {} : { code: n.code }),
+      usedWarehouse: n.usedWarehouse,
+      origin: n.origin,
+    });
+  };
+  const engine = factory({
+    runner,
+    now: () => engineClock.now(),
+    behaviour: () => behaviour,
+    onNestedStatement,
+  });
   const setBehaviour = (change: SnowflakeBehaviourChange): SnowflakeBehaviour => {
     const parsed = SnowflakeBehaviourChange.parse(change);
     behaviour = {
@@ -171,6 +210,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     getBehaviour: () => behaviour,
     setBehaviour,
     onReset: () => {
+      engineClock.reset();
       behaviour = startBehaviour;
       inner.clearAccessTokens();
       resetSignInState(engine);
@@ -419,6 +459,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     const method = req.method ?? 'GET';
     if (path.startsWith('/sandbox/')) {
       if (await handleSignInControl(engine, req, res, `${method} ${path}`, send, nowMs())) return;
+      if (await handleTaskControl(engine, engineClock, req, res, url, send)) return;
       return handleControl(control, req, res, url, send);
     }
     if (method === 'POST' && path === '/session/v1/login-request') return login(req, res, url);
@@ -517,7 +558,17 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     behaviour: () => behaviour,
     setBehaviour,
     warehouseStatements: () => control.counters.warehouseStatements,
+    advanceClock(ms) {
+      engineClock.advance(ms);
+      engine.tasks?.tick();
+    },
+    setClock(at) {
+      engineClock.set(at);
+      engine.tasks?.tick();
+    },
+    waitForTasks: (timeoutMs) => engine.tasks?.idle(undefined, timeoutMs) ?? Promise.resolve(true),
     close: async () => {
+      engine.tasks?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

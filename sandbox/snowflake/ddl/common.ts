@@ -29,7 +29,7 @@ function alreadyExists(name: string): ResultSet {
 /** Shared CREATE [OR REPLACE] [IF NOT EXISTS] handling; returns a status to short-circuit, or null. */
 export function existing(
   ctx: Ctx,
-  s: CreateStmt,
+  s: Pick<CreateStmt, 'ifNotExists' | 'orReplace'>,
   found: Base | undefined,
   on: GrantOn,
   key: string,

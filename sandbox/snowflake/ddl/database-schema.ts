@@ -14,6 +14,8 @@ function newSchema(ctx: Ctx, db: string, name: string, comment: string | null): 
   return {
     ...base(ctx, name, comment),
     database: db,
+    procedures: new Map(),
+    tasks: new Map(),
     secrets: new Map(),
     rules: new Map(),
     functions: new Map(),

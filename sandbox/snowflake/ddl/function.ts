@@ -20,7 +20,7 @@ import { status } from '../results.js';
 import { base, type Change, type CreateStmt, existing, type InSchema } from './common.js';
 import { resolveSecret } from './secret.js';
 
-function checkFunctionAccess(ctx: Ctx, def: FunctionDef): void {
+export function checkFunctionAccess(ctx: Ctx, def: FunctionDef): void {
   // The EAIs and secrets must be usable by the creating role, and each secret allowed by an EAI.
   const eaiKeys = def.eais.map((n) => {
     const name = accountName(n);

@@ -19,6 +19,8 @@ import { accountName, type Ctx, reachSchema, schemaObjPath, schemaPath } from '.
 import { displayIdent } from '../lexer.js';
 import type { ObjRef } from '../parser.js';
 import { notFound } from '../privileges.js';
+import type { StoredProcedure } from '../procedures/model.js';
+import type { Task } from '../tasks/model.js';
 
 export type Found =
   | { on: 'DATABASE'; key: string; short: string; obj: Database }
@@ -29,7 +31,9 @@ export type Found =
   | { on: 'INTEGRATION'; key: string; short: string; obj: Integration }
   | { on: 'SECRET'; key: string; short: string; obj: Secret; sc: Schema }
   | { on: 'NETWORK_RULE'; key: string; short: string; obj: NetworkRule; sc: Schema }
-  | { on: 'FUNCTION'; key: string; short: string; obj: UserFunction; sc: Schema; fkey: string };
+  | { on: 'FUNCTION'; key: string; short: string; obj: UserFunction; sc: Schema; fkey: string }
+  | { on: 'PROCEDURE'; key: string; short: string; obj: StoredProcedure; sc: Schema; fkey: string }
+  | { on: 'TASK'; key: string; short: string; obj: Task; sc: Schema };
 
 /** Finds an object the current role can see; undefined if it does not exist (or is invisible). */
 export function lookup(ctx: Ctx, ref: ObjRef): Found | undefined {
@@ -78,9 +82,21 @@ export function lookup(ctx: Ctx, ref: ObjRef): Found | undefined {
     }
     case 'SECRET':
     case 'NETWORK RULE':
-    case 'FUNCTION': {
+    case 'FUNCTION':
+    case 'PROCEDURE':
+    case 'TASK': {
       const [d, s, o] = schemaObjPath(ctx, ref.name);
       const sc = reachSchema(ctx, d, s);
+      if (ref.type === 'TASK') {
+        const obj = sc.tasks.get(o);
+        return obj && visible({ on: 'TASK', key: qualify(d, s, o), short: displayIdent(o), obj, sc });
+      }
+      if (ref.type === 'PROCEDURE') {
+        const fkey = fnKey(o, ref.argTypes ?? []);
+        const obj = sc.procedures.get(fkey);
+        const key = fnDisplay(d, s, o, ref.argTypes ?? []);
+        return obj && visible({ on: 'PROCEDURE', key, short: displayIdent(o), obj, sc, fkey });
+      }
       if (ref.type === 'SECRET') {
         const obj = sc.secrets.get(o);
         return obj && visible({ on: 'SECRET', key: qualify(d, s, o), short: displayIdent(o), obj, sc });
@@ -107,9 +123,14 @@ export function missingKey(ctx: Ctx, ref: ObjRef): { on: GrantOn; key: string } 
       const [d, s, o] = schemaObjPath(ctx, ref.name);
       return { on: ref.type === 'SECRET' ? 'SECRET' : 'NETWORK_RULE', key: qualify(d, s, o) };
     }
-    case 'FUNCTION': {
+    case 'FUNCTION':
+    case 'PROCEDURE': {
       const [d, s, o] = schemaObjPath(ctx, ref.name);
-      return { on: 'FUNCTION', key: fnDisplay(d, s, o, ref.argTypes ?? []) };
+      return { on: ref.type, key: fnDisplay(d, s, o, ref.argTypes ?? []) };
+    }
+    case 'TASK': {
+      const [d, s, o] = schemaObjPath(ctx, ref.name);
+      return { on: 'TASK', key: qualify(d, s, o) };
     }
     case 'SCHEMA': {
       const [d, s] = schemaPath(ctx, ref.name);

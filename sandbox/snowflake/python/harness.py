@@ -1,8 +1,8 @@
-"""Runs one call of a Snowflake Python function for the sandbox, in a child forked by worker.py.
+"""Runs one call of a Snowflake Python function or procedure for the sandbox, in a child forked by worker.py.
 
-The child gets the invocation from the worker; fd 3 carries JSON lines to the parent (token requests,
-then one result or error), fd 4 the parent's answers to token requests. The handler's own stdout and
-stderr are left alone, so print() in a handler cannot corrupt the result.
+The child gets the invocation from the worker; fd 3 carries JSON lines to the parent (token requests, a
+procedure's statements, then one result or error), fd 4 the parent's answers. The handler's own stdout
+and stderr are left alone, so print() in a handler cannot corrupt the result.
 """
 
 import datetime
@@ -117,9 +117,15 @@ def _load_handler(body, handler):
     return target
 
 
-def _run(inv):
+def _run(inv, ask):
     handler = _load_handler(inv["body"], inv["handler"])
     args = [_to_python(v, t) for v, t in zip(inv["args"], inv["argTypes"])]
+    if inv["kind"] == "procedure":
+        # A stored procedure's first argument is a Snowpark session; its statements go to the parent.
+        from snowflake.snowpark import Session
+
+        value = handler(Session._sandbox(ask), *args)
+        return {"type": "result", "value": _cell(value, _scalar_kind(inv["returnType"]))}
     if inv["kind"] == "table":
         instance = handler()
         kinds = [c["type"] for c in inv["tableColumns"]]
@@ -146,7 +152,8 @@ def _format_error(exc, inv):
     while tb is not None and os.path.basename(tb.tb_frame.f_code.co_filename) != UDF_FILE:
         tb = tb.tb_next
     here = os.path.dirname(os.path.abspath(__file__))
-    frames = [f for f in traceback.extract_tb(tb) if os.path.dirname(os.path.abspath(f.filename)) != here]
+    # Frames of the sandbox's own modules (this harness, its Snowpark stand-in) are left out.
+    frames = [f for f in traceback.extract_tb(tb) if not os.path.abspath(f.filename).startswith(here + os.sep)]
     lines = traceback.format_exception_only(type(exc), exc)
     if frames:
         stack = traceback.StackSummary.from_list(frames).format()
@@ -172,6 +179,6 @@ def run_child(inv):
     sandbox_egress.install(inv.get("egress", {}), inv.get("allowedHosts", []))
     _snowflake._configure(ask, {alias: "OAUTH2" for alias in inv.get("aliases", [])})
     try:
-        send(_run(inv))
+        send(_run(inv, ask))
     except BaseException as exc:  # noqa: BLE001 - every failure becomes the function's error
         send({"type": "error", "message": _format_error(exc, inv)})

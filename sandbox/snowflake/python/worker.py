@@ -18,6 +18,7 @@ import sys
 import traceback
 
 import harness  # also loads _snowflake and sandbox_egress
+import snowflake.snowpark  # noqa: F401 - what procedures import, loaded once here like requests
 
 try:
     # What handlers import (Snowflake provides it through PACKAGES); a python3 without it still runs
