@@ -115,7 +115,9 @@ export type GrantOn =
   | 'INTEGRATION'
   | 'SECRET'
   | 'NETWORK_RULE'
-  | 'FUNCTION';
+  | 'FUNCTION'
+  | 'TABLE'
+  | 'VIEW';
 
 export interface Grant {
   privilege: string;

@@ -53,6 +53,7 @@ import { forgetAccessTokens } from './oauth-secret.js';
 import { Cursor, parseStatement, type Stmt } from './parser.js';
 import { Access, notFound, userRoles } from './privileges.js';
 import { status } from './results.js';
+import { bindsIn, closeTables, resetTables, route, runTableStatement, tablesLoaded } from './tables/index.js';
 
 export interface EngineOptions {
   runner: FunctionRunner;
@@ -246,6 +247,20 @@ export function createEngine(opts: EngineOptions): SqlEngine {
       const results: ResultSet[] = [];
       let bindOffset = 0;
       for (const span of spans) {
+        // Tables and views (and the queries over them) are tables/'s: DuckDB holds their rows.
+        const tables = route(span.tokens, sqlText);
+        if (tables) {
+          const ctx: Ctx = {
+            cat,
+            session,
+            access: new Access(cat, session.role),
+            binds,
+            runner: opts.runner,
+          };
+          results.push(await runTableStatement(ctx, tables, span.tokens, sqlText, bindOffset));
+          bindOffset += bindsIn(span.tokens);
+          continue;
+        }
         const cursor = new Cursor(span.tokens, sqlText);
         cursor.binds = bindOffset;
         const stmt = parseStatement(cursor);
@@ -270,7 +285,10 @@ export function createEngine(opts: EngineOptions): SqlEngine {
     },
     reset(): void {
       cat.seed();
+      resetTables(cat);
     },
+    close: () => closeTables(cat),
+    tablesLoaded: () => tablesLoaded(cat),
     redact,
     forgetAccessTokens: () => forgetAccessTokens(cat),
   };

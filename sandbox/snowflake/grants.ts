@@ -36,6 +36,9 @@ const VALID: Record<GrantOn, string[]> = {
   SECRET: ['USAGE', 'READ', 'MODIFY'],
   NETWORK_RULE: ['USAGE'],
   FUNCTION: ['USAGE'],
+  // Granted by tables/grants.ts, which has its own list; here for completeness of the record.
+  TABLE: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES'],
+  VIEW: ['SELECT', 'REFERENCES'],
 };
 
 interface Target {

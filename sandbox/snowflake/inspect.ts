@@ -40,7 +40,7 @@ const listText = (xs: string[]) => (xs.length === 0 ? null : `[${xs.join(', ')}]
 const ownerType = (owner: string) => (owner ? 'ROLE' : null);
 
 /** The schemas a SHOW over schema objects covers, given its IN clause and the session. */
-function schemasInScope(ctx: Ctx, s: ShowStmt): Schema[] {
+export function schemasInScope(ctx: Ctx, s: ShowStmt): Schema[] {
   const visibleSchemas = (db: Database) =>
     [...db.schemas.values()].filter((sc) =>
       ctx.access.visible('SCHEMA', qualify(db.name, sc.name), sc.owner),

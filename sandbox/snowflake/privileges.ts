@@ -88,6 +88,8 @@ const TYPE_WORD: Record<GrantOn, string> = {
   SECRET: 'Secret',
   NETWORK_RULE: 'Network rule',
   FUNCTION: 'Function',
+  TABLE: 'Table',
+  VIEW: 'View',
 };
 
 export function notFound(on: GrantOn, fullName: string): SqlError {

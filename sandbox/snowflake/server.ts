@@ -522,6 +522,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
         server.closeAllConnections();
       });
       await inner.close();
+      await engine.close?.();
     },
   };
 }

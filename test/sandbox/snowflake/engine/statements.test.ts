@@ -331,7 +331,7 @@ describe('DDL', () => {
 describe('statements it does not understand', () => {
   it.each([
     ['FROBNICATE THE DATABASE', 'FROBNICATE', 1, 0],
-    ['CREATE TABLE t (a INT)', 'TABLE', 1, 7],
+    ['CREATE STAGE st', 'STAGE', 1, 7],
     ['SELECT 1 FROM', '<EOF>', 1, 13],
     ['ALTER SECRET s\n  RESET FOO', 'RESET', 2, 2],
     ["CREATE ROLE r WIBBLE = 'x'", 'WIBBLE', 1, 14],
