@@ -461,6 +461,8 @@ async function createView(
       await db.run(`CREATE SCHEMA IF NOT EXISTS ${duckSchema(d, s)}`);
       await dropDuck(db, rel);
       await db.run(`CREATE VIEW ${duckName(rel)}${colList} AS ${t.sql}`);
+      // Kept for DESCRIBE and for typing queries over the view (translate.ts).
+      rel.columns = await duckColumns(db, rel);
     })
     .catch((err: unknown) => {
       throw fromDuckError(err);
@@ -667,6 +669,7 @@ export async function describeRelation(ctx: Ctx, tokens: Token[], text: string):
   }
   c.expectEnd();
   const f = mustFindRelation(ctx, name);
+  // A view's columns are read again: its tables may have changed since it was created.
   const columns =
     f.rel.kind === 'TABLE'
       ? f.rel.columns

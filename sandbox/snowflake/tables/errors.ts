@@ -51,6 +51,14 @@ export function fromDuckError(err: unknown, tokens: Token[] = []): SqlError {
   if (/^Invalid Input Error: Malformed JSON|^Conversion Error: Malformed JSON/.test(line)) {
     return new SqlError('100069', '22P02', `Error parsing JSON: ${line.replace(/^[^:]+: /, '')}`);
   }
+  m = /^Binder Error: Macro (sf_\w+)\(\) has multiple overloads/.exec(line);
+  if (m) {
+    return new SqlError(
+      '001003',
+      '42000',
+      'SQL compilation error:\nthe sandbox cannot tell the type of an aggregate given to DATEADD or TO_CHAR here; cast it, e.g. DATEADD(day, 1, MAX(day)::DATE).',
+    );
+  }
   if (/^(Parser|Binder|Catalog) Error/.test(line)) {
     return new SqlError('001003', '42000', `SQL compilation error:\n${line} (in the sandbox's DuckDB)`);
   }

@@ -1,7 +1,8 @@
 // The DuckDB side of the translation (translate.ts): session settings that match Snowflake's defaults, and
-// macros with Snowflake's semantics where DuckDB's built-ins differ. The macros are overloaded by argument
-// type (DuckDB ≥ 1.4), so DATEADD(day, 1, <DATE>) stays a DATE and on a timestamp stays a timestamp, as in
-// Snowflake. The clock is a DuckDB variable the store sets before every statement (the stand-in's clock,
+// macros with Snowflake's semantics where DuckDB's built-ins differ. DATEADD and TO_CHAR depend on their
+// argument's type: translate.ts writes the typed expression when it knows the type (a table's column, a
+// cast, CURRENT_DATE, …) and otherwise these macros, overloaded by argument type (DuckDB ≥ 1.4), so
+// DATEADD(day, 1, <DATE>) stays a DATE as in Snowflake (DuckDB cannot pick an overload for an aggregate). The clock is a DuckDB variable the store sets before every statement (the stand-in's clock,
 // which tests move), so views and column defaults read it when they run, not when they were created.
 
 /** Set once per connection. */
@@ -50,31 +51,14 @@ export const MACROS = [
      (p, n, x TIMESTAMPTZ) AS x + sf_interval(p, n),
      (p, n, x VARCHAR) AS CAST(x AS TIMESTAMP) + sf_interval(p, n)`,
   // DATEDIFF counts the part's boundaries crossed. DuckDB's date_diff does for every part but week (it
-  // counts whole weeks): weeks are counted between their Mondays (WEEK_START = 0).
+  // counts whole weeks): weeks are counted between their Mondays (WEEK_START = 0). Untyped, so an aggregate
+  // argument works (DuckDB cannot pick a typed overload for one).
   `CREATE MACRO sf_diff(p, a, b) AS CASE p
      WHEN 'week' THEN date_diff('day', date_trunc('week', a), date_trunc('week', b)) // 7
      ELSE date_diff(p, a, b)
    END`,
-  `CREATE MACRO sf_datediff
-     (p, a DATE, b DATE) AS sf_diff(p, CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP)),
-     (p, a TIMESTAMP, b TIMESTAMP) AS sf_diff(p, a, b),
-     (p, a TIMESTAMPTZ, b TIMESTAMPTZ) AS sf_diff(p, a, b),
-     (p, a DATE, b TIMESTAMP) AS sf_diff(p, CAST(a AS TIMESTAMP), b),
-     (p, a TIMESTAMP, b DATE) AS sf_diff(p, a, CAST(b AS TIMESTAMP)),
-     (p, a VARCHAR, b VARCHAR) AS sf_diff(p, CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP)),
-     (p, a DATE, b VARCHAR) AS sf_diff(p, CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP)),
-     (p, a VARCHAR, b DATE) AS sf_diff(p, CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP))`,
-  // DATE_TRUNC keeps its argument's type; weeks start on Monday (WEEK_START = 0, Snowflake's default).
-  `CREATE MACRO sf_date_trunc
-     (p, x DATE) AS CAST(date_trunc(p, x) AS DATE),
-     (p, x TIMESTAMP) AS date_trunc(p, x),
-     (p, x TIMESTAMPTZ) AS date_trunc(p, x),
-     (p, x VARCHAR) AS date_trunc(p, CAST(x AS TIMESTAMP))`,
-  `CREATE MACRO sf_to_date
-     (x DATE) AS x,
-     (x TIMESTAMP) AS CAST(x AS DATE),
-     (x TIMESTAMPTZ) AS CAST(x AS DATE),
-     (x VARCHAR) AS CAST(CAST(x AS TIMESTAMP) AS DATE)`,
+  `CREATE MACRO sf_datediff(p, a, b) AS sf_diff(p, CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP))`,
+  `CREATE MACRO sf_to_date(x) AS CAST(CAST(x AS TIMESTAMP) AS DATE)`,
   // TO_CHAR with no format: the session's output formats (DATE_OUTPUT_FORMAT YYYY-MM-DD, timestamps
   // YYYY-MM-DD HH24:MI:SS.FF3 as the stand-in's session parameters say).
   `CREATE MACRO sf_to_char

@@ -16,6 +16,7 @@ import {
   duckName,
   type Found,
   mustFindRelation,
+  type Relation,
   requirePrivilege,
   requireTable,
   storeOf,
@@ -27,11 +28,12 @@ import {
   quoteString,
   type SessionNames,
   type TableRef,
+  type Temporal,
   type Translation,
   translate,
   type UdtfCall,
 } from './translate.js';
-import { duckTypeOfName } from './types.js';
+import { duckTypeOfName, type SfBase } from './types.js';
 
 interface Loaded {
   placeholder: string;
@@ -124,6 +126,28 @@ async function tableFunctionData(ctx: Ctx, u: UdtfCall, text: string): Promise<L
   };
 }
 
+const TEMPORAL: Partial<Record<SfBase, Temporal>> = {
+  DATE: 'DATE',
+  TIMESTAMP_NTZ: 'TIMESTAMP',
+  TIMESTAMP_LTZ: 'TIMESTAMPTZ',
+  TIMESTAMP_TZ: 'TIMESTAMPTZ',
+};
+
+/** Column name → date/time type over these relations; a name with two different types is unknown. */
+function columnTypes(rels: Relation[]): Map<string, Temporal | 'OTHER'> {
+  const m = new Map<string, Temporal | 'OTHER'>();
+  const clash = new Set<string>();
+  for (const r of rels) {
+    for (const c of r.columns) {
+      const t = TEMPORAL[c.type.base] ?? 'OTHER';
+      if (m.has(c.name) && m.get(c.name) !== t) clash.add(c.name);
+      m.set(c.name, t);
+    }
+  }
+  for (const name of clash) m.delete(name);
+  return m;
+}
+
 /**
  * The statement translated, the tables it names resolved (against `resolveIn` instead of the session's
  * database and schema when given: a view's names are its own schema's) and the role's privileges checked.
@@ -136,14 +160,28 @@ export function translateChecked(
   resolveIn?: { database: string; schema: string },
 ): { t: Translation; found: Prepared['found'] } {
   const store = storeOf(ctx.cat);
-  const found: Prepared['found'] = [];
   const names = resolveIn ? { ...ctx, session: { ...ctx.session, ...resolveIn } } : ctx;
-  const t = translate(tokens, {
+  const options = {
     text,
     binds: ctx.binds,
     bindOffset,
     udtfName: () => store.tempName(),
     session: sessionNames(ctx),
+  };
+  // A first pass finds the tables, whose column types the second uses (translate.ts: Emitter.temporal).
+  const read: Found[] = [];
+  translate(tokens, {
+    ...options,
+    table: (ref) => {
+      const f = mustFindRelation(names, ref.name);
+      read.push(f);
+      return duckName(f.rel);
+    },
+  });
+  const found: Prepared['found'] = [];
+  const t = translate(tokens, {
+    ...options,
+    columnTypes: columnTypes(read.map((f) => f.rel)),
     table: (ref) => {
       const f = mustFindRelation(names, ref.name);
       found.push({ ref, f });

@@ -78,7 +78,13 @@ export interface TranslateOptions {
   udtfName?: (i: number) => string;
   /** What CURRENT_ROLE() and the other context functions return. */
   session?: SessionNames;
+  /** Column name → type, over the tables the statement reads (lets DATEADD and TO_CHAR of an aggregate
+   * keep Snowflake's result type; DuckDB cannot pick a typed macro overload for an aggregate). */
+  columnTypes?: ReadonlyMap<string, Temporal | 'OTHER'>;
 }
+
+/** The date and time types whose DATEADD / TO_CHAR differ. */
+export type Temporal = 'DATE' | 'TIMESTAMP' | 'TIMESTAMPTZ';
 
 export type StatementKind = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'MERGE';
 
@@ -212,6 +218,42 @@ for (const [part, names] of Object.entries({
   for (const n of names.split(' ')) PARTS[n] = part;
 }
 const DATE_PARTS = new Set(['year', 'quarter', 'month', 'week', 'day']);
+const BUCKETS: Record<string, string> = {
+  year: '1 year',
+  quarter: '3 months',
+  month: '1 month',
+  week: '1 week',
+  day: '1 day',
+  hour: '1 hour',
+  minute: '1 minute',
+  second: '1 second',
+  millisecond: '1 millisecond',
+  microsecond: '1 microsecond',
+};
+
+// Functions whose result has their (first value) argument's type.
+const TYPE_PRESERVING = new Set([
+  'MIN',
+  'MAX',
+  'ANY_VALUE',
+  'ARBITRARY',
+  'FIRST_VALUE',
+  'LAST_VALUE',
+  'NTH_VALUE',
+  'LAG',
+  'LEAD',
+  'MODE',
+  'COALESCE',
+  'NVL',
+  'IFNULL',
+]);
+
+const TEMPORAL_OF: Record<string, Temporal> = {
+  DATE: 'DATE',
+  TIMESTAMP: 'TIMESTAMP',
+  'TIMESTAMP WITH TIME ZONE': 'TIMESTAMPTZ',
+  TIMESTAMPTZ: 'TIMESTAMPTZ',
+};
 
 // Functions whose result is a VARIANT: Snowflake refuses them in an INSERT's VALUES clause.
 const VARIANT_FUNCTIONS = new Set([
@@ -381,16 +423,26 @@ const FUNCTIONS: Record<string, Handler> = {
   DATEADD: (e, args, call) => {
     arity(call, args, 3);
     const part = partOf(args[0]!, call);
-    const fn = DATE_PARTS.has(part) ? 'sf_dateadd_date' : 'sf_dateadd_time';
-    return `${fn}('${part}', ${e.seq(args[1]!)}, ${e.seq(args[2]!)})`;
+    const n = e.seq(args[1]!);
+    const x = e.seq(args[2]!);
+    const t = e.temporal(args[2]!);
+    const interval = `sf_interval('${part}', ${n})`;
+    if (DATE_PARTS.has(part)) {
+      if (t === 'DATE') return `CAST(${x} + ${interval} AS DATE)`;
+      return t ? `(${x} + ${interval})` : `sf_dateadd_date('${part}', ${n}, ${x})`;
+    }
+    if (t === 'DATE') return `(CAST(${x} AS TIMESTAMP) + ${interval})`;
+    return t ? `(${x} + ${interval})` : `sf_dateadd_time('${part}', ${n}, ${x})`;
   },
   DATEDIFF: (e, args, call) => {
     arity(call, args, 3);
     return `sf_datediff('${partOf(args[0]!, call)}', ${e.seq(args[1]!)}, ${e.seq(args[2]!)})`;
   },
+  // time_bucket keeps its argument's type (a DATE stays a DATE), and its week grid starts on a Monday
+  // (2000-01-03), Snowflake's default WEEK_START.
   DATE_TRUNC: (e, args, call) => {
     arity(call, args, 2);
-    return `sf_date_trunc('${partOf(args[0]!, call)}', ${e.seq(args[1]!)})`;
+    return `time_bucket(INTERVAL '${BUCKETS[partOf(args[0]!, call)]}', ${e.seq(args[1]!)})`;
   },
   DATE_PART: (e, args, call) => {
     arity(call, args, 2);
@@ -399,13 +451,12 @@ const FUNCTIONS: Record<string, Handler> = {
   LAST_DAY: (e, args, call) => {
     arity(call, args, 1, 2);
     const part = args[1] ? partOf(args[1], call) : 'month';
-    const x = e.seq(args[0]!);
-    if (part === 'month') return `last_day(sf_to_date(${x}))`;
-    if (part === 'week') return `CAST(sf_date_trunc('week', sf_to_date(${x})) + 6 AS DATE)`;
-    if (part === 'year') return `make_date(year(${x}), 12, 31)`;
-    if (part === 'quarter')
-      return `CAST(sf_date_trunc('quarter', sf_to_date(${x})) + INTERVAL 3 MONTH - 1 AS DATE)`;
-    throw compileError(`invalid date part '${part}' for LAST_DAY.`, '001065', '22023');
+    if (!['month', 'week', 'year', 'quarter'].includes(part)) {
+      throw compileError(`invalid date part '${part}' for LAST_DAY.`, '001065', '22023');
+    }
+    // The day before the next bucket starts.
+    const start = `time_bucket(INTERVAL '${BUCKETS[part]}', sf_to_date(${e.seq(args[0]!)}))`;
+    return `CAST(${start} + INTERVAL '${BUCKETS[part]}' - INTERVAL 1 DAY AS DATE)`;
   },
   TO_DATE: (e, args, call) => {
     arity(call, args, 1, 2);
@@ -431,7 +482,13 @@ const FUNCTIONS: Record<string, Handler> = {
   TO_CHAR: (e, args, call) => {
     arity(call, args, 1, 2);
     const x = e.seq(args[0]!);
-    if (args.length === 1) return `sf_to_char(${x})`;
+    if (args.length === 1) {
+      const t = e.temporal(args[0]!);
+      if (t === 'DATE') return `strftime(${x}, '%Y-%m-%d')`;
+      if (t === 'TIMESTAMP') return `strftime(${x}, '%Y-%m-%d %H:%M:%S.%g')`;
+      if (t === 'TIMESTAMPTZ') return `strftime(${x}, '%Y-%m-%d %H:%M:%S.%g +0000')`;
+      return `sf_to_char(${x})`;
+    }
     const fmt = literalString(args[1]);
     if (fmt === null) throw compileError('TO_CHAR: the sandbox takes only a literal format.', '002016');
     return `strftime(${x}, ${quoteString(strftimeFormat(fmt))})`;
@@ -1036,6 +1093,82 @@ export class Emitter {
     }
     if (type === 'BOOLEAN') return /^(true|1)$/i.test(b.value) ? 'TRUE' : 'FALSE';
     return quoteString(b.value);
+  }
+
+  /**
+   * The date/time type an expression has, when it can be told without DuckDB: a column of a table the
+   * statement reads, a cast, a typed literal, the clock, or a function that keeps or makes the type.
+   */
+  temporal(nodes: Node[]): Temporal | null {
+    const n = nodes.length;
+    const a = nodes[0];
+    const b = nodes[1];
+    const cast = nodes.findLastIndex((x) => isPunct(x, '::'));
+    if (cast > 0) {
+      try {
+        const [duck, next] = this.typeAt(nodes, cast + 1);
+        if (next === n) return TEMPORAL_OF[duck] ?? null;
+      } catch {
+        return null;
+      }
+    }
+    if (n === 1 && isGroup(a)) return this.temporal(a.items);
+    if (n === 1 && isWord(a)) {
+      if (a.value === 'CURRENT_DATE') return 'DATE';
+      if (a.value === 'CURRENT_TIMESTAMP' || a.value === 'LOCALTIMESTAMP') return 'TIMESTAMPTZ';
+    }
+    if (n === 2 && isWord(a) && isTok(b) && b.kind === 'string' && a.value in TYPED_LITERALS) {
+      return TEMPORAL_OF[TYPED_LITERALS[a.value]!] ?? null;
+    }
+    if (this.isColumnPath(nodes) && isTok(nodes[n - 1]) && !isPunct(nodes[n - 1], '*')) {
+      const t = this.o.columnTypes?.get((nodes[n - 1] as Token).value);
+      return t === undefined || t === 'OTHER' ? null : t;
+    }
+    const over = n === 4 && isWord(nodes[2], 'OVER') && isGroup(nodes[3]);
+    if (!isWord(a) || !isGroup(b) || (n !== 2 && !over)) return null;
+    const args = splitCommas(b.items);
+    switch (a.value) {
+      case 'CAST':
+      case 'TRY_CAST': {
+        const as = b.items.findLastIndex((x) => isWord(x, 'AS'));
+        if (as < 0) return null;
+        try {
+          return TEMPORAL_OF[this.typeAt(b.items, as + 1)[0]] ?? null;
+        } catch {
+          return null;
+        }
+      }
+      case 'CURRENT_DATE':
+      case 'TO_DATE':
+      case 'DATE':
+      case 'TRY_TO_DATE':
+      case 'LAST_DAY':
+        return 'DATE';
+      case 'CURRENT_TIMESTAMP':
+      case 'LOCALTIMESTAMP':
+      case 'GETDATE':
+      case 'SYSTIMESTAMP':
+      case 'TO_TIMESTAMP_LTZ':
+      case 'TO_TIMESTAMP_TZ':
+        return 'TIMESTAMPTZ';
+      case 'SYSDATE':
+      case 'TO_TIMESTAMP':
+      case 'TO_TIMESTAMP_NTZ':
+        return 'TIMESTAMP';
+      case 'DATE_TRUNC':
+        return args[1] ? this.temporal(args[1]) : null;
+      case 'DATEADD':
+      case 'DATE_ADD':
+      case 'TIMEADD':
+      case 'TIMESTAMPADD': {
+        const t = args[2] ? this.temporal(args[2]) : null;
+        const p = args[0]?.[0];
+        const part = isTok(p) ? PARTS[p.value.toUpperCase()] : undefined;
+        return t === 'DATE' && part !== undefined && !DATE_PARTS.has(part) ? 'TIMESTAMP' : t;
+      }
+      default:
+        return TYPE_PRESERVING.has(a.value) && args[0] ? this.temporal(args[0]) : null;
+    }
   }
 
   // ---- DML ------------------------------------------------------------------------------------

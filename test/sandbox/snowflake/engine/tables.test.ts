@@ -453,6 +453,38 @@ describe('MERGE', () => {
     ]);
   });
 
+  it('aggregates of DATE columns keep their type through DATEADD, DATE_TRUNC, TO_CHAR, DATEDIFF', async () => {
+    await one(engine, pipeline, MERGE());
+    const r = await one(
+      engine,
+      pipeline,
+      `SELECT MAX(day) AS latest, DATEADD(day, 1, MAX(day)) AS next_day, DATE_TRUNC('week', MAX(day)) AS wk,
+              TO_CHAR(MAX(day)) AS shown, DATEDIFF(day, MAX(day), CURRENT_DATE()) AS behind,
+              DATEADD(hour, 1, MIN(loaded_at)) AS later, TO_CHAR(MIN(loaded_at)) AS at
+         FROM steps`,
+    );
+    expect(r.columns.map((c) => c.type)).toEqual([
+      'date',
+      'date',
+      'date',
+      'text',
+      'fixed',
+      'timestamp_ntz',
+      'text',
+    ]);
+    expect(objects(r)).toEqual([
+      {
+        LATEST: days('2026-11-03'),
+        NEXT_DAY: days('2026-11-04'),
+        WK: days('2026-11-02'),
+        SHOWN: '2026-11-03',
+        BEHIND: '25',
+        LATER: `${NOW.getTime() / 1000 + 3600}.000000000`,
+        AT: '2026-11-28 12:00:00.000',
+      },
+    ]);
+  });
+
   it('a late sync updates only the changed day', async () => {
     await one(engine, pipeline, MERGE());
     udtfRows.steps![2] = ['alice', '2026-11-03', '7500', '5000'];

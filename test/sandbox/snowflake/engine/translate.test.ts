@@ -32,12 +32,21 @@ describe('translation (pure)', () => {
     );
   });
 
-  it('maps the date functions to the sf_* macros and the clock', () => {
+  it('maps the date functions to DuckDB expressions, the sf_* macros and the clock', () => {
+    // The type of DATEADD's argument decides its result: known (CURRENT_DATE) → the typed expression;
+    // unknown → the macro overloaded by type.
     expect(sql("SELECT DATEADD(day, -7, CURRENT_DATE()) d, DATEADD('hour', 1, x) h FROM t").sql).toBe(
-      `SELECT sf_dateadd_date('day', - 7, sf_current_date()) AS "D", sf_dateadd_time('hour', 1, "X") AS "H" FROM "T"`,
+      `SELECT CAST(sf_current_date() + sf_interval('day', - 7) AS DATE) AS "D", sf_dateadd_time('hour', 1, "X") AS "H" FROM "T"`,
+    );
+    const typed = translate(tokenize('SELECT DATEADD(day, 1, MAX(day)) FROM t'), {
+      text: 'SELECT DATEADD(day, 1, MAX(day)) FROM t',
+      columnTypes: new Map([['DAY', 'DATE']]),
+    });
+    expect(typed.sql).toBe(
+      `SELECT CAST(MAX("DAY") + sf_interval('day', 1) AS DATE) AS "DATEADD(DAY, 1, MAX(DAY))" FROM "T"`,
     );
     expect(sql("SELECT DATE_TRUNC('WEEK', day) w, DATEDIFF(dd, a, b) n FROM t").sql).toBe(
-      `SELECT sf_date_trunc('week', "DAY") AS "W", sf_datediff('day', "A", "B") AS "N" FROM "T"`,
+      `SELECT time_bucket(INTERVAL '1 week', "DAY") AS "W", sf_datediff('day', "A", "B") AS "N" FROM "T"`,
     );
     expect(sql('SELECT CURRENT_TIMESTAMP, SYSDATE() FROM t').sql).toBe(
       'SELECT sf_current_timestamp() AS "CURRENT_TIMESTAMP", sf_sysdate() AS "SYSDATE()" FROM "T"',
