@@ -18,6 +18,9 @@
 //     CURRENT_ACCOUNT() | CURRENT_DATE() | TO_DATE(…) | DATEADD(…) | literals[::type] | db.sch.udf(args), …
 //   SELECT * | col, … FROM TABLE(db.sch.udtf(args))
 //   SELECT * | col, … FROM TABLE([db.]INFORMATION_SCHEMA.QUERY_HISTORY_BY_SESSION([RESULT_LIMIT => n]))
+//   Tables and views (tables/index.ts routes them, DuckDB holds the rows): CREATE [OR REPLACE] TABLE | VIEW,
+//     DROP, TRUNCATE, SHOW TABLES | VIEWS, DESCRIBE TABLE | VIEW, GRANT | REVOKE … ON TABLE | VIEW | ALL | FUTURE,
+//     SELECT over tables, INSERT, UPDATE, DELETE, MERGE (see sandbox/README.md, "Tables")
 //   Scripts: statements separated by ';' (comments and $$ bodies may contain ';').
 //
 // Errors (code / sqlState)
@@ -26,6 +29,7 @@
 //   003001 / 42501  Insufficient privileges to operate on <type> '<NAME>'
 //   002002 / 42710  Object '<NAME>' already exists.
 //   002141 / 42601  Unknown user-defined function <NAME>.      002140  Unknown function <NAME>
+//   002003 / 42S02  Object '<DB.SCHEMA.TABLE>' does not exist or not authorized. (a table or view in a query)
 //   000606 / 57P03  No active warehouse selected in the current session. …
 //   090105 / 22000  no current database for an unqualified name
 //   002049 / 42601  bind variables in DDL (refused: see noBind in context.ts)

@@ -1,16 +1,17 @@
 // Tables and views in the Snowflake stand-in: which statements are theirs, and running them. The engine
 // (engine.ts) asks route() about every statement before its own parser sees it; everything else stays on
 // the engine's path. Rows live in an embedded DuckDB (store.ts), opened on the first statement that needs it.
-import type { Catalog } from '../catalog.js';
+import type { Catalog, Schema } from '../catalog.js';
 import type { Ctx } from '../context.js';
 import { compileError } from '../context.js';
 import type { ResultSet } from '../contract.js';
 import type { Token } from '../lexer.js';
 import { Cursor, parseStatement } from '../parser.js';
+import { ts } from '../results.js';
 import { createTable, describeRelation, dropRelation, showRelations, truncateStatement } from './ddl.js';
 import { grantOnTables, grantsOnTables, showFutureGrants, showGrantsOnRelation } from './grants.js';
 import { runQuery } from './query.js';
-import { storeOf } from './relations.js';
+import { keyOf, relationsOf, storeOf } from './relations.js';
 import { TRANSLATED_FUNCTIONS } from './translate.js';
 
 export type Route =
@@ -172,4 +173,12 @@ export function closeTables(cat: Catalog): Promise<void> {
 /** Whether this stand-in has loaded DuckDB (a stand-in that never touches a table never does). */
 export function tablesLoaded(cat: Catalog): boolean {
   return storeOf(cat).loaded;
+}
+
+/** DESCRIBE SCHEMA's rows: the schema's tables and views the role can see (created_on, name, kind). */
+export function describeSchemaRows(ctx: Ctx, sc: Schema): (string | null)[][] {
+  return [...relationsOf(sc).values()]
+    .filter((r) => ctx.access.visible(r.kind, keyOf(r), r.owner))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((r) => [ts(r.createdOn), r.name, r.kind]);
 }

@@ -136,7 +136,7 @@ describe('SHOW / DESCRIBE column sets', () => {
       ['PUBLIC', 'SCHEMA'],
     ]);
     expect(schemas[0]!.created_on).toMatch(/^\d+\.\d{9}$/);
-    // The stand-in has no tables or views, which is all DESCRIBE SCHEMA lists.
+    // No tables or views here, which is all DESCRIBE SCHEMA lists.
     expect((await one(engine, s, 'DESCRIBE SCHEMA fitbit.public')).rows).toEqual([]);
     const [wh] = objects(await one(engine, s, 'DESCRIBE WAREHOUSE sandbox_wh'));
     expect(wh).toMatchObject({ name: 'SANDBOX_WH', kind: 'WAREHOUSE' });

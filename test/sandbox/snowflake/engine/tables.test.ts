@@ -156,6 +156,17 @@ describe('CREATE, SHOW, DESCRIBE, DROP', () => {
     ]);
   });
 
+  it('DESCRIBE SCHEMA lists the tables and views the role can see', async () => {
+    await one(engine, pipeline, CREATE_STEPS);
+    await one(engine, pipeline, 'CREATE VIEW recent AS SELECT * FROM steps');
+    const rows = objects(await one(engine, pipeline, 'DESCRIBE SCHEMA fitbit.public'));
+    expect(rows.map((r) => [r.name, r.kind])).toEqual([
+      ['RECENT', 'VIEW'],
+      ['STEPS', 'TABLE'],
+    ]);
+    expect((await one(engine, reader, 'DESCRIBE SCHEMA fitbit.public')).rows).toEqual([]);
+  });
+
   it('maps the Snowflake types and keeps quoted names as written', async () => {
     await one(
       engine,
