@@ -19,7 +19,8 @@
 //   SELECT * | col, … FROM TABLE(db.sch.udtf(args))
 //   SELECT * | col, … FROM TABLE([db.]INFORMATION_SCHEMA.QUERY_HISTORY_BY_SESSION([RESULT_LIMIT => n]))
 //   Tables and views (tables/index.ts routes them, DuckDB holds the rows): CREATE [OR REPLACE] TABLE | VIEW,
-//     DROP, TRUNCATE, SHOW TABLES | VIEWS, DESCRIBE TABLE | VIEW, GRANT | REVOKE … ON TABLE | VIEW | ALL | FUTURE,
+//     DROP, TRUNCATE, ALTER TABLE … ADD COLUMN, SHOW TABLES | VIEWS, DESCRIBE TABLE | VIEW, GRANT | REVOKE …
+//     ON TABLE | VIEW | ALL | FUTURE,
 //     SELECT over tables, INSERT, UPDATE, DELETE, MERGE (see sandbox/README.md, "Tables")
 //   Scripts: statements separated by ';' (comments and $$ bodies may contain ';').
 //

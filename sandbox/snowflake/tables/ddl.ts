@@ -504,6 +504,58 @@ export async function dropRelation(ctx: Ctx, tokens: Token[], text: string): Pro
   return status(`${short} successfully dropped.`);
 }
 
+/**
+ * ALTER TABLE [IF EXISTS] <name> ADD [COLUMN] [IF NOT EXISTS] <col> <type> …, for re-runnable setup
+ * scripts that grow a table; other ALTERs are refused (recreate with CREATE OR REPLACE … COPY GRANTS).
+ */
+export async function alterTable(ctx: Ctx, tokens: Token[], text: string): Promise<ResultSet> {
+  const end = eofOf(tokens);
+  const nodes = tree(tokens);
+  const refuse = () =>
+    compileError(
+      `${sourceText(text, nodes.slice(0, 2))} is supported by the sandbox only as ALTER TABLE … ADD COLUMN; recreate the object (CREATE OR REPLACE … COPY GRANTS).`,
+      '001003',
+      '42000',
+    );
+  if (!isWord(nodes[1], 'TABLE')) throw refuse();
+  let i = 2;
+  const ifExists = isWord(nodes[i], 'IF') && isWord(nodes[i + 1], 'EXISTS');
+  if (ifExists) i += 2;
+  const [name, next] = new Emitter({ text }, end).readName(nodes, i);
+  i = next;
+  if (!isWord(nodes[i], 'ADD')) throw refuse();
+  i += 1;
+  if (isWord(nodes[i], 'COLUMN')) i += 1;
+  const ifNotExists = isWord(nodes[i], 'IF') && isWord(nodes[i + 1], 'NOT') && isWord(nodes[i + 2], 'EXISTS');
+  if (ifNotExists) i += 3;
+  const defs = columnDefs(nodes.slice(i), text, end);
+  const { found, key } = lookupRelation(ctx, name);
+  if (!found) {
+    if (ifExists) return status('Statement executed successfully.');
+    throw notFound('TABLE', key);
+  }
+  if (found.rel.kind !== 'TABLE') {
+    throw compileError(`Object found is of type 'VIEW', not specified type 'TABLE'.`, '002002', '42710');
+  }
+  if (!ctx.access.has('TABLE', key, found.rel.owner, ['OWNERSHIP'])) {
+    throw insufficient('TABLE', displayIdent(found.rel.name));
+  }
+  const added = defs.filter((d) => {
+    if (!found.rel.columns.some((c) => c.name === d.name)) return true;
+    if (ifNotExists) return false;
+    throw compileError(`column '${d.name}' already exists`, '002025', '42S21');
+  });
+  await storeOf(ctx.cat)
+    .exclusive(ctx.cat.clock(), async (db) => {
+      for (const d of added) await db.run(`ALTER TABLE ${duckName(found.rel)} ADD COLUMN ${columnSql(d)}`);
+    })
+    .catch((err: unknown) => {
+      throw fromDuckError(err);
+    });
+  found.rel.columns.push(...added.map(({ defaultSql: _, ...c }) => c));
+  return status('Statement executed successfully.');
+}
+
 /** TRUNCATE [TABLE] [IF EXISTS] <name>. */
 export async function truncateStatement(ctx: Ctx, tokens: Token[], text: string): Promise<ResultSet> {
   const c = new Cursor(tokens, text);

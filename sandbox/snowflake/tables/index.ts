@@ -3,12 +3,18 @@
 // the engine's path. Rows live in an embedded DuckDB (store.ts), opened on the first statement that needs it.
 import type { Catalog, Schema } from '../catalog.js';
 import type { Ctx } from '../context.js';
-import { compileError } from '../context.js';
 import type { ResultSet } from '../contract.js';
 import type { Token } from '../lexer.js';
 import { Cursor, parseStatement } from '../parser.js';
 import { ts } from '../results.js';
-import { createTable, describeRelation, dropRelation, showRelations, truncateStatement } from './ddl.js';
+import {
+  alterTable,
+  createTable,
+  describeRelation,
+  dropRelation,
+  showRelations,
+  truncateStatement,
+} from './ddl.js';
 import { grantOnTables, grantsOnTables, showFutureGrants, showGrantsOnRelation } from './grants.js';
 import { runQuery } from './query.js';
 import { keyOf, relationsOf, storeOf } from './relations.js';
@@ -153,11 +159,7 @@ export async function runTableStatement(
     case 'showFutureGrants':
       return showFutureGrants(ctx, tokens, text);
     case 'alter':
-      throw compileError(
-        `ALTER ${word(tokens, 1)} is not supported by the sandbox; recreate the object (CREATE OR REPLACE … COPY GRANTS).`,
-        '001003',
-        '42000',
-      );
+      return alterTable(ctx, tokens, text);
   }
 }
 

@@ -223,6 +223,18 @@ describe('CREATE, SHOW, DESCRIBE, DROP', () => {
     expect(e.code).toBe('003001');
   });
 
+  it('ALTER TABLE … ADD COLUMN [IF NOT EXISTS] (for re-runnable scripts); other ALTERs are refused', async () => {
+    await one(engine, pipeline, CREATE_STEPS);
+    await one(engine, pipeline, "INSERT INTO steps (account, day) VALUES ('a', '2026-11-01')");
+    const add = "ALTER TABLE steps ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT 'api'";
+    expect((await one(engine, pipeline, add)).rows).toEqual([['Statement executed successfully.']]);
+    await one(engine, pipeline, add);
+    expect(objects(await one(engine, pipeline, 'SELECT source FROM steps'))).toEqual([{ SOURCE: 'api' }]);
+    expect((await fails(one(engine, pipeline, 'ALTER TABLE steps ADD source VARCHAR'))).code).toBe('002025');
+    expect((await fails(one(engine, reader, 'ALTER TABLE steps ADD x INT'))).code).toBe('002003');
+    expect((await fails(one(engine, pipeline, 'ALTER TABLE steps RENAME TO s2'))).code).toBe('001003');
+  });
+
   it('creating needs CREATE TABLE on the schema (or owning it); DDL needs no warehouse', async () => {
     const e = await fails(one(engine, reader, CREATE_STEPS));
     expect([e.code, e.message]).toEqual([
