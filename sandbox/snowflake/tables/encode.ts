@@ -2,7 +2,7 @@
 // as decimal text, DATE as days since the epoch, timestamps as epoch seconds with nine decimals (NTZ: the
 // wall clock read as UTC), booleans as true/false, VARIANT as JSON text.
 import type { DuckDBValue } from '@duckdb/node-api';
-import type { Column, ResultSet } from '../contract.js';
+import type { Column, ColumnType, ResultSet } from '../contract.js';
 import { rs } from '../results.js';
 import type { DuckResult } from './store.js';
 import { rowType } from './types.js';
@@ -18,7 +18,7 @@ export function epochCell(micros: bigint): string {
   return `${secs}.${frac.toString().padStart(6, '0')}000`;
 }
 
-function cell(v: DuckDBValue): string | null {
+function cell(v: DuckDBValue, type: ColumnType): string | null {
   if (v === null || v === undefined) return null;
   switch (typeof v) {
     case 'string':
@@ -29,8 +29,15 @@ function cell(v: DuckDBValue): string | null {
     case 'bigint':
       return String(v);
   }
-  if ('days' in v && typeof v.days === 'number') return String(v.days);
-  if ('micros' in v && typeof v.micros === 'bigint') return epochCell(v.micros);
+  if (type === 'date' && 'days' in v && typeof v.days === 'number') return String(v.days);
+  if (
+    (type === 'timestamp_ntz' || type === 'timestamp_ltz') &&
+    'micros' in v &&
+    typeof v.micros === 'bigint'
+  ) {
+    return epochCell(v.micros);
+  }
+  // DECIMAL as its exact text; TIME, INTERVAL, lists and structs as DuckDB writes them.
   return String(v);
 }
 
@@ -41,7 +48,7 @@ export function encodeResult(r: DuckResult, usedWarehouse: boolean): ResultSet {
   });
   return rs(
     columns,
-    r.rows.map((row) => row.map(cell)),
+    r.rows.map((row) => row.map((v, i) => cell(v, columns[i]!.type))),
     usedWarehouse,
   );
 }

@@ -50,6 +50,9 @@ const ENGINE_FUNCTIONS = new Set([
   'TO_NUMBER',
 ]);
 
+// The clock without parentheses, which the engine's evaluator does not read (CURRENT_DATE it does).
+const BARE_CLOCK = new Set(['CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'CURRENT_TIME', 'LOCALTIME']);
+
 const CREATE_MODIFIERS = new Set([
   'TRANSIENT',
   'TEMPORARY',
@@ -75,12 +78,13 @@ function selectForTables(tokens: Token[], text: string): boolean {
   }
   return tokens.some(
     (t, i) =>
-      t.kind === 'ident' &&
-      TRANSLATED_FUNCTIONS.has(t.value) &&
-      !ENGINE_FUNCTIONS.has(t.value) &&
-      tokens[i + 1]?.kind === 'punct' &&
-      tokens[i + 1]!.value === '(' &&
-      !(tokens[i - 1]?.kind === 'punct' && tokens[i - 1]!.value === '.'),
+      (t.kind === 'ident' && BARE_CLOCK.has(t.value)) ||
+      (t.kind === 'ident' &&
+        TRANSLATED_FUNCTIONS.has(t.value) &&
+        !ENGINE_FUNCTIONS.has(t.value) &&
+        tokens[i + 1]?.kind === 'punct' &&
+        tokens[i + 1]!.value === '(' &&
+        !(tokens[i - 1]?.kind === 'punct' && tokens[i - 1]!.value === '.')),
   );
 }
 

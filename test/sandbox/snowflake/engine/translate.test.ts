@@ -133,6 +133,8 @@ describe('each translated function, run by DuckDB', () => {
       C: epoch(NOW.toISOString()),
       D: epoch(NOW.toISOString()),
     });
+    const bare = await one(engine, { ...admin() }, 'SELECT CURRENT_TIMESTAMP, CURRENT_TIMESTAMP() AS t');
+    expect(bare.rows).toEqual([[epoch(NOW.toISOString()), epoch(NOW.toISOString())]]);
     expect(await types('CURRENT_DATE(), CURRENT_TIMESTAMP(), SYSDATE()')).toEqual([
       'date',
       'timestamp_ltz',
