@@ -480,14 +480,21 @@ async function callUdf(
 
 type SelectStmt = Extract<Stmt, { k: 'select' }>;
 
-async function tableFunction(ctx: Ctx, call: CallExpr): Promise<ResultSet> {
+/**
+ * A table function's declared columns (types as parser.ts normalizes them) and its rows as the handler
+ * returned them, after the same checks and warehouse rule as SELECT … FROM TABLE(…): what tables/ loads into
+ * DuckDB for a query that joins or merges from it.
+ */
+export async function tableFunctionRows(
+  ctx: Ctx,
+  call: CallExpr,
+): Promise<{ columns: { name: string; type: string }[]; rows: (string | null)[][] }> {
   const { fn, result } = await callUdf(ctx, call, 'table');
   if (fn.def.returns.kind !== 'table' || result.kind !== 'table') {
     throw new SqlError('100357', 'P0000', 'Python Interpreter Error:\nhandler did not return table rows');
   }
   const decl = fn.def.returns.columns;
-  const columns: Column[] = decl.map((c) => ({ name: c.name, type: columnType(c.type), nullable: true }));
-  const rows = result.rows.map((r) => {
+  for (const r of result.rows) {
     if (r.length !== decl.length) {
       throw new SqlError(
         '100357',
@@ -495,9 +502,18 @@ async function tableFunction(ctx: Ctx, call: CallExpr): Promise<ResultSet> {
         `Python Interpreter Error:\nrow has ${r.length} values; the function declares ${decl.length} columns`,
       );
     }
-    return r.map((v, i) => encode(decl[i]!.type, v));
-  });
-  return rs(columns, rows, true);
+  }
+  return { columns: decl, rows: result.rows };
+}
+
+async function tableFunction(ctx: Ctx, call: CallExpr): Promise<ResultSet> {
+  const { columns: decl, rows } = await tableFunctionRows(ctx, call);
+  const columns: Column[] = decl.map((c) => ({ name: c.name, type: columnType(c.type), nullable: true }));
+  return rs(
+    columns,
+    rows.map((r) => r.map((v, i) => encode(decl[i]!.type, v))),
+    true,
+  );
 }
 
 /** SELECT *, or a list of the table's columns by name (with optional aliases), from a table function. */

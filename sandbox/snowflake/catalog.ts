@@ -121,7 +121,9 @@ export type GrantOn =
   | 'NETWORK_RULE'
   | 'FUNCTION'
   | 'PROCEDURE'
-  | 'TASK';
+  | 'TASK'
+  | 'TABLE'
+  | 'VIEW';
 
 export interface Grant {
   privilege: string;

@@ -16,12 +16,22 @@ export class SqlError extends Error {
 }
 
 /** Column types as they appear in the query response's `rowtype[].type`. */
-export type ColumnType = 'text' | 'fixed' | 'real' | 'boolean' | 'timestamp_ltz' | 'variant' | 'date';
+export type ColumnType =
+  | 'text'
+  | 'fixed'
+  | 'real'
+  | 'boolean'
+  | 'timestamp_ltz'
+  | 'timestamp_ntz'
+  | 'variant'
+  | 'date';
 
 export interface Column {
   name: string;
   type: ColumnType;
   nullable?: boolean;
+  /** Digits after the point of a `fixed` column (0 when absent), as Snowflake's rowtype carries it. */
+  scale?: number;
 }
 
 /** One statement's result. Every cell is a string or null, as in the JSON result format. */
@@ -112,6 +122,10 @@ export interface SqlEngine {
   forgetAccessTokens?(): void;
   /** Tasks' runs on the engine's clock (tasks/scheduler.ts); absent from engines without tasks. */
   tasks?: TaskScheduler;
+  /** Frees what the engine holds (the tables' embedded database). */
+  close?(): Promise<void>;
+  /** Whether the tables' embedded database was ever loaded (it is loaded on the first table statement). */
+  tablesLoaded?(): boolean;
 }
 
 /** The OAuth security integration a secret is bound to, as the function runner needs it. */

@@ -24,6 +24,10 @@
 //   Tasks (tasks/): CREATE [OR REPLACE] TASK [IF NOT EXISTS] t [WAREHOUSE = w] [SCHEDULE = '…'] … AS <sql>;
 //     ALTER TASK t RESUME | SUSPEND | SET … | UNSET … | MODIFY AS <sql>;  DROP | DESCRIBE TASK t;
 //     SHOW [TERSE] TASKS;  EXECUTE TASK t;  SELECT … FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(…))
+//   Tables and views (tables/index.ts routes them, DuckDB holds the rows): CREATE [OR REPLACE] TABLE | VIEW,
+//     DROP, TRUNCATE, ALTER TABLE … ADD COLUMN, SHOW TABLES | VIEWS, DESCRIBE TABLE | VIEW, GRANT | REVOKE …
+//     ON TABLE | VIEW | ALL | FUTURE,
+//     SELECT over tables, INSERT, UPDATE, DELETE, MERGE (see sandbox/README.md, "Tables")
 //   Scripts: statements separated by ';' (comments and $$ bodies may contain ';').
 //
 // Errors (code / sqlState)
@@ -32,6 +36,7 @@
 //   003001 / 42501  Insufficient privileges to operate on <type> '<NAME>'
 //   002002 / 42710  Object '<NAME>' already exists.
 //   002141 / 42601  Unknown user-defined function <NAME>.      002140  Unknown function <NAME>
+//   002003 / 42S02  Object '<DB.SCHEMA.TABLE>' does not exist or not authorized. (a table or view in a query)
 //   000606 / 57P03  No active warehouse selected in the current session. …
 //   090105 / 22000  no current database for an unqualified name
 //   002049 / 42601  bind variables in DDL (refused: see noBind in context.ts; ALTER SECRET … SET
@@ -70,6 +75,7 @@ import { Cursor, type Stmt } from './parser.js';
 import { Access, notFound, userRoles } from './privileges.js';
 import { status } from './results.js';
 import { type ExtensionStmt, parseStatementText } from './statements.js';
+import { bindsIn, closeTables, resetTables, route, runTableStatement, tablesLoaded } from './tables/index.js';
 import { createTaskScheduler } from './tasks/scheduler.js';
 
 export interface EngineOptions {
@@ -280,6 +286,22 @@ export function createEngine(opts: EngineOptions): SqlEngine {
       const results: ResultSet[] = [];
       let bindOffset = 0;
       for (const span of spans) {
+        // Tables and views (and the queries over them) are tables/'s: DuckDB holds their rows.
+        const tables = route(span.tokens, sqlText);
+        if (tables) {
+          const ctx: Ctx = {
+            cat,
+            session,
+            access: new Access(cat, session.role),
+            binds,
+            runner: opts.runner,
+            nested,
+            tasks,
+          };
+          results.push(await runTableStatement(ctx, tables, span.tokens, sqlText, bindOffset));
+          bindOffset += bindsIn(span.tokens);
+          continue;
+        }
         const cursor = new Cursor(span.tokens, sqlText);
         cursor.binds = bindOffset;
         const stmt = parseStatementText(cursor);
@@ -306,7 +328,10 @@ export function createEngine(opts: EngineOptions): SqlEngine {
     reset(): void {
       cat.seed();
       tasks.reset();
+      resetTables(cat);
     },
+    close: () => closeTables(cat),
+    tablesLoaded: () => tablesLoaded(cat),
     redact,
     forgetAccessTokens: () => forgetAccessTokens(cat),
   };

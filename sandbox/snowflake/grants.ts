@@ -43,6 +43,9 @@ const VALID: Record<GrantOn, string[]> = {
   FUNCTION: ['USAGE'],
   PROCEDURE: ['USAGE'],
   TASK: ['MONITOR', 'OPERATE'],
+  // Granted by tables/grants.ts, which has its own list; here for completeness of the record.
+  TABLE: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES'],
+  VIEW: ['SELECT', 'REFERENCES'],
 };
 
 interface Target {

@@ -33,6 +33,7 @@ import {
   SHOW_WAREHOUSES,
   ts,
 } from './results.js';
+import { describeSchemaRows } from './tables/index.js';
 
 type ShowStmt = Extract<Stmt, { k: 'show' }>;
 
@@ -436,8 +437,8 @@ export function describe(ctx: Ctx, ref: ObjRef): ResultSet {
       return rs(DESC_CONTAINER, rows);
     }
     case 'SCHEMA':
-      // Snowflake lists the schema's tables and views; the stand-in has neither.
-      return rs(DESC_CONTAINER, []);
+      // The schema's tables and views, as Snowflake lists them.
+      return rs(DESC_CONTAINER, describeSchemaRows(ctx, f.obj));
     case 'WAREHOUSE':
       return rs(DESC_CONTAINER, [[ts(f.obj.createdOn), f.obj.name, 'WAREHOUSE']]);
     case 'ROLE':

@@ -90,6 +90,8 @@ const TYPE_WORD: Record<GrantOn, string> = {
   FUNCTION: 'Function',
   PROCEDURE: 'Procedure',
   TASK: 'Task',
+  TABLE: 'Table',
+  VIEW: 'View',
 };
 
 export function notFound(on: GrantOn, fullName: string): SqlError {

@@ -135,8 +135,9 @@ function rowtype(col: Column) {
     case 'variant':
       return { ...base, length: 16777216, byteLength: 16777216 };
     case 'fixed':
-      return { ...base, precision: 38, scale: 0 };
+      return { ...base, precision: 38, scale: col.scale ?? 0 };
     case 'timestamp_ltz':
+    case 'timestamp_ntz':
       return { ...base, precision: 0, scale: 9 };
     default:
       return base;

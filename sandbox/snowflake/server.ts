@@ -574,6 +574,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
         server.closeAllConnections();
       });
       await inner.close();
+      await engine.close?.();
     },
   };
 }

@@ -136,7 +136,7 @@ describe('SHOW / DESCRIBE column sets', () => {
       ['PUBLIC', 'SCHEMA'],
     ]);
     expect(schemas[0]!.created_on).toMatch(/^\d+\.\d{9}$/);
-    // The stand-in has no tables or views, which is all DESCRIBE SCHEMA lists.
+    // No tables or views here, which is all DESCRIBE SCHEMA lists.
     expect((await one(engine, s, 'DESCRIBE SCHEMA fitbit.public')).rows).toEqual([]);
     const [wh] = objects(await one(engine, s, 'DESCRIBE WAREHOUSE sandbox_wh'));
     expect(wh).toMatchObject({ name: 'SANDBOX_WH', kind: 'WAREHOUSE' });
@@ -331,7 +331,7 @@ describe('DDL', () => {
 describe('statements it does not understand', () => {
   it.each([
     ['FROBNICATE THE DATABASE', 'FROBNICATE', 1, 0],
-    ['CREATE TABLE t (a INT)', 'TABLE', 1, 7],
+    ['CREATE STAGE st', 'STAGE', 1, 7],
     ['SELECT 1 FROM', '<EOF>', 1, 13],
     ['ALTER SECRET s\n  RESET FOO', 'RESET', 2, 2],
     ["CREATE ROLE r WIBBLE = 'x'", 'WIBBLE', 1, 14],
