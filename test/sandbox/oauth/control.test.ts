@@ -315,7 +315,7 @@ describe('startOAuthSandbox', () => {
       try {
         expect(other.port).toBe(free);
         expect(other.url).toBe(`http://127.0.0.1:${free}`);
-        await fetch(`${other.url}/sandbox/reset`, { method: 'POST' });
+        expect((await control(other, '/sandbox/reset')).status).toBe(200);
         const personal = fitbitConfig(other, 'PERS01', client.ClientSecretBasic('pers-secret'));
         expect((await connect(personal, { scope: 'activity' })).tokens.user_id).toBe('2E4RVC');
         expect(other.issuedSecrets()).toContain('pers-secret');
