@@ -234,7 +234,9 @@ describe('provider endpoints', () => {
       raw(`${sb.snowflake.url}/session/v1/login-request`, {
         method: 'POST',
         headers: { ...JSON_TYPE, host },
-        body: JSON.stringify({ data: { ACCOUNT_NAME: 'sandbox', LOGIN_NAME: 'SANDBOX_ADMIN', PASSWORD: 'sandbox' } }),
+        body: JSON.stringify({
+          data: { ACCOUNT_NAME: 'sandbox', LOGIN_NAME: 'SANDBOX_ADMIN', PASSWORD: 'sandbox' },
+        }),
       });
     const refused = await login(`evil.example:${sfPort}`);
     expect(refused.status).toBe(421);
