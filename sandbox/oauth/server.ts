@@ -64,7 +64,7 @@ export function buildApp(
   app.set('etag', false);
   app.use(log.middleware(() => store.now()));
   // Before any body is parsed: the Host of every request, and who may use the control endpoints
-  // (control-guard.ts). Mounted on /sandbox as the control routes are, so it matches exactly what they match.
+  // (control-guard.ts). app.use('/sandbox') matches as the control routes do (any case, trailing slash).
   app.use(guard((req) => providerRefusal(req, address)));
   app.use(
     '/sandbox',

@@ -538,14 +538,15 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
 
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
+      if (res.headersSent || req.socket.destroyed) return; // answered already, or the client is gone
       // One line, never a stack: a bad body (not gzip, not JSON, too large) is the client's mistake and
-      // says so; anything else is this stand-in's and answers 500.
+      // says so; anything else is this stand-in's and answers 500, logged by kind only (its message could
+      // quote what the request carried).
       const status = err instanceof BodyError ? err.status : 500;
       const why = err instanceof BodyError ? err.message : 'the request could not be handled';
       const where = `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]!.slice(0, 200)}`;
-      const detail = err instanceof BodyError ? '' : `: ${err instanceof Error ? err.message : String(err)}`;
-      warn(`[snowflake-sandbox] ${where} answered ${status}: ${why}${detail}`.replace(/\s+/g, ' '));
-      if (res.headersSent || req.socket.destroyed) return;
+      const kind = err instanceof BodyError ? '' : ` (${err instanceof Error ? err.name : typeof err})`;
+      warn(`[snowflake-sandbox] ${where} answered ${status}: ${why}${kind}`.replace(/\s+/g, ' '));
       send(res, { success: false, code: null, message: why, data: null }, status);
     });
   });
