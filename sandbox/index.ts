@@ -1,6 +1,7 @@
 // Both stand-ins wired together: the Snowflake stand-in's Python functions reach Google's and
 // Fitbit's hosts through the OAuth stand-in, as Snowflake's network rules would reach the real ones.
 import { OAUTH_BEHAVIOUR_DEFAULTS, type OAuthBehaviourChange } from './oauth/behaviour.js';
+import { PROVIDER_HOSTS } from './oauth/paths.js';
 import { type OAuthSandbox, startOAuthSandbox } from './oauth/server.js';
 import type { SnowflakeBehaviourChange } from './snowflake/behaviour.js';
 import { type SnowflakeSandbox, startSnowflakeSandbox } from './snowflake/server.js';
@@ -11,13 +12,7 @@ export type { SnowflakeBehaviour, SnowflakeBehaviourChange } from './snowflake/b
 export type { SnowflakeSandbox, SnowflakeSandboxOptions } from './snowflake/server.js';
 
 /** The provider hosts the OAuth stand-in serves. */
-export const PROVIDER_HOSTS = [
-  'oauth2.googleapis.com',
-  'accounts.google.com',
-  'health.googleapis.com',
-  'api.fitbit.com',
-  'www.fitbit.com',
-] as const;
+export { PROVIDER_HOSTS };
 
 export interface Sandbox {
   oauth: OAuthSandbox;

@@ -1,5 +1,14 @@
 import type { Profile } from './types.js';
 
+/** The provider hosts this stand-in plays: startSandbox routes Snowflake's egress for them here. */
+export const PROVIDER_HOSTS = [
+  'oauth2.googleapis.com',
+  'accounts.google.com',
+  'health.googleapis.com',
+  'api.fitbit.com',
+  'www.fitbit.com',
+] as const;
+
 // Which provider a request path belongs to: drives the 410 switch, the request log and fault bodies.
 
 export function profileOf(path: string): Profile | 'sandbox' | null {

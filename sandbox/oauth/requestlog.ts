@@ -1,12 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import { profileOf } from './paths.js';
 
-// What was called, for tests and demos. Values that are or could be credentials never enter the log.
+// What was called, for tests and demos. Values that are or could be credentials, or that bind a sign-in
+// to its browser, never enter the log: another party reading the log must learn nothing it could use.
 
 export interface LoggedRequest {
   at: string; // ISO time on the sandbox clock
   method: string;
   path: string;
+  /** Every query parameter by name; the value only for those in SHOWN, `***` for every other. */
   query: Record<string, string>;
   profile: 'google-health' | 'fitbit' | null;
   grantType?: string;
@@ -24,23 +26,33 @@ export interface LoggedRequest {
   durationMs: number;
 }
 
-const SENSITIVE = new Set([
-  'code',
-  'access_token',
-  'refresh_token',
-  'token',
-  'id_token',
-  'code_verifier',
-  'client_secret',
-  'assertion',
-  'password',
+/**
+ * The query parameters whose values are shown: they say how a client is configured, and are the same
+ * for every sign-in of that client. Everything else is a name only (`***`): tokens, codes and secrets,
+ * and the values that bind one sign-in (`state`, `code_challenge`, `nonce`, `login_hint`), which would
+ * let whoever reads the log inject its own code into someone else's sign-in. An allow-list, so a
+ * parameter nobody thought of is hidden too.
+ */
+const SHOWN = new Set([
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'access_type',
+  'prompt',
+  'include_granted_scopes',
+  'code_challenge_method',
+  'response_mode',
+  'expires_in',
+  'filter',
+  'pageSize',
+  'dataSourceFamily',
 ]);
 const MAX_ENTRIES = 1000;
 
 export function redactQuery(q: Request['query']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(q))
-    out[k] = SENSITIVE.has(k) ? '***' : typeof v === 'string' ? v : '[…]';
+  for (const [k, v] of Object.entries(q)) out[k] = !SHOWN.has(k) ? '***' : typeof v === 'string' ? v : '[…]';
   return out;
 }
 

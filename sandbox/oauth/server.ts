@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { readSetting } from '../../server/config/env.js';
 import { SETTINGS } from '../../server/config/schema.js';
+import { controlRefusal, providerRefusal, type Refusal, type StandInAddress } from '../control-guard.js';
 import { initialOAuthBehaviour, type OAuthBehaviour, OAuthBehaviourChange } from './behaviour.js';
 import { controlRouter } from './control.js';
 import { Faults } from './faults.js';
@@ -10,7 +11,7 @@ import { fitbitErrorBody, fitbitRouter } from './fitbit.js';
 import { googleRouter } from './google.js';
 import { googleApiErrorBody, healthRouter } from './health.js';
 import { errorPage } from './pages.js';
-import { profileOf } from './paths.js';
+import { PROVIDER_HOSTS, profileOf } from './paths.js';
 import { RequestLog } from './requestlog.js';
 import { Store } from './store.js';
 import type { Profile, SandboxClient } from './types.js';
@@ -56,11 +57,19 @@ export function buildApp(
   faults: Faults,
   log: RequestLog,
   issuer: () => string,
+  address: StandInAddress,
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(log.middleware(() => store.now()));
+  // Before any body is parsed: the Host of every request, and who may use the control endpoints
+  // (control-guard.ts). app.use('/sandbox') matches as the control routes do (any case, trailing slash).
+  app.use(guard((req) => providerRefusal(req, address)));
+  app.use(
+    '/sandbox',
+    guard((req) => controlRefusal(req, address)),
+  );
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(express.json({ limit: '256kb' }));
   app.use(controlRouter(store, faults, log));
@@ -84,9 +93,24 @@ export function buildApp(
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = statusOf(err);
     const parseFailed = status === 400 && (err as { type?: unknown }).type === 'entity.parse.failed';
-    respondError(req, res, status, parseFailed ? 'Invalid JSON payload received.' : 'Internal error');
+    // A body that cannot be read (bad gzip, too large, an unknown encoding) is the client's fault: say so.
+    const message =
+      status >= 500
+        ? 'Internal error'
+        : parseFailed
+          ? 'Invalid JSON payload received.'
+          : `The request body could not be read: ${String((err as { message?: unknown }).message)}.`;
+    respondError(req, res, status, message);
   });
   return app;
+}
+
+function guard(refusal: (req: Request) => Refusal | undefined) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const r = refusal(req);
+    if (r) res.status(r.status).json({ error: r.error, error_description: r.message });
+    else next();
+  };
 }
 
 function statusOf(err: unknown): number {
@@ -116,13 +140,18 @@ export async function startOAuthSandbox(opts: OAuthSandboxOptions = {}): Promise
   const faults = new Faults();
   const log = new RequestLog();
   let url = '';
-  const app = buildApp(store, faults, log, () => url);
+  let bound = 0;
+  const app = buildApp(store, faults, log, () => url, {
+    port: () => bound,
+    boundHost: host,
+    playedHosts: PROVIDER_HOSTS,
+  });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, host);
     s.once('listening', () => resolve(s));
     s.once('error', reject);
   });
-  const bound = (server.address() as AddressInfo).port;
+  bound = (server.address() as AddressInfo).port;
   url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
   return {
     url,

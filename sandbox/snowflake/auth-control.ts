@@ -6,9 +6,7 @@ import { z } from 'zod';
 import { connectIdentifier } from './auth.js';
 import { OAUTH_TOKEN_VALIDITY_S, signInState } from './auth-state.js';
 import type { SqlEngine } from './contract.js';
-import { readJsonBody } from './protocol.js';
-
-type Send = (res: ServerResponse, body: unknown, status?: number) => void;
+import { controlInput, type Send } from './control-input.js';
 
 const OAuthTokenInput = z
   .object({
@@ -47,26 +45,23 @@ export async function handleSignInControl(
   now: number,
 ): Promise<boolean> {
   if (key !== 'POST /sandbox/oauth-tokens' && key !== 'POST /sandbox/mfa') return false;
-  const body = await readJsonBody(req).catch(() => Symbol.for('invalid'));
   const reply = (payload: unknown, status = 200): true => {
     send(res, payload, status);
     return true;
   };
-  const bad = (error: z.ZodError) =>
-    reply({ error: 'invalid_request', details: z.prettifyError(error) }, 400);
   const state = signInState(engine);
 
   if (key === 'POST /sandbox/oauth-tokens') {
-    const parsed = OAuthTokenInput.safeParse(body);
-    if (!parsed.success) return bad(parsed.error);
-    const user = engine.findUser(connectIdentifier(parsed.data.user));
-    if (!user) return reply({ error: 'no_such_user', user: parsed.data.user }, 400);
-    const role = parsed.data.role ? connectIdentifier(parsed.data.role) : null;
+    const input = await controlInput(req, res, send, OAuthTokenInput);
+    if (!input) return true;
+    const user = engine.findUser(connectIdentifier(input.user));
+    if (!user) return reply({ error: 'no_such_user', user: input.user }, 400);
+    const role = input.role ? connectIdentifier(input.role) : null;
     // Snowflake's authorization server only issues a token for a role the user may use.
     if (role && !(engine.roleExists(role) && engine.userCanUseRole(user.name, role))) {
       return reply({ error: 'role_not_granted', user: user.name, role }, 400);
     }
-    const validity = parsed.data.expiresInSeconds ?? OAUTH_TOKEN_VALIDITY_S;
+    const validity = input.expiresInSeconds ?? OAUTH_TOKEN_VALIDITY_S;
     const token = state.oauth.mint(user.name, role, validity, now);
     return reply({
       access_token: token,
@@ -77,12 +72,12 @@ export async function handleSignInControl(
     });
   }
 
-  const parsed = MfaInput.safeParse(body);
-  if (!parsed.success) return bad(parsed.error);
-  const user = engine.findUser(connectIdentifier(parsed.data.user));
-  if (!user) return reply({ error: 'no_such_user', user: parsed.data.user }, 400);
-  if (parsed.data.passcode === null) state.mfa.unenrol(user.name);
-  else state.mfa.enrol(user.name, parsed.data.passcode);
+  const input = await controlInput(req, res, send, MfaInput);
+  if (!input) return true;
+  const user = engine.findUser(connectIdentifier(input.user));
+  if (!user) return reply({ error: 'no_such_user', user: input.user }, 400);
+  if (input.passcode === null) state.mfa.unenrol(user.name);
+  else state.mfa.enrol(user.name, input.passcode);
   return reply({ user: user.name, enrolled: state.mfa.isEnrolled(user.name) });
 }
 

@@ -6,8 +6,8 @@ import { SIGNIN_CONTROL_INDEX } from './auth-control.js';
 import type { SessionStore } from './auth-sessions.js';
 import { SNOWFLAKE_SWITCHES, type SnowflakeBehaviour, SnowflakeBehaviourChange } from './behaviour.js';
 import type { SqlEngine } from './contract.js';
+import { controlInput, type Send } from './control-input.js';
 import { type Faults, FaultsInput } from './faults.js';
-import { readJsonBody } from './protocol.js';
 import { TASK_CONTROL_INDEX } from './tasks/control.js';
 
 export interface StatementRecord {
@@ -68,8 +68,6 @@ export function appendCapped<T>(log: T[], entry: T): void {
   if (log.length > MAX_LOG_ENTRIES) log.splice(0, log.length - MAX_LOG_ENTRIES);
 }
 
-type Send = (res: ServerResponse, body: unknown, status?: number) => void;
-
 const ResetInput = z.object({ sessions: z.boolean().optional() }).strict();
 const ExpireInput = z.object({ master: z.boolean().optional() }).strict();
 const PolicyInput = z.object({ policy: z.enum(['persist', 'discard']) }).strict();
@@ -121,13 +119,7 @@ export async function handleControl(
   send: Send,
 ): Promise<void> {
   const key = `${req.method ?? 'GET'} ${url.pathname}`;
-  const parse = async <T>(schema: z.ZodType<T>): Promise<T | null> => {
-    const body = await readJsonBody(req).catch(() => Symbol.for('invalid'));
-    const parsed = schema.safeParse(body);
-    if (parsed.success) return parsed.data;
-    send(res, { error: 'invalid_request', details: z.prettifyError(parsed.error) }, 400);
-    return null;
-  };
+  const parse = <T>(schema: z.ZodType<T>): Promise<T | null> => controlInput(req, res, send, schema);
   switch (key) {
     case 'GET /sandbox/':
       return send(res, { endpoints: INDEX });

@@ -23,9 +23,33 @@ export function fail(code: string, message: string, data: Record<string, unknown
 
 const MAX_BODY = 16 * 1024 * 1024;
 
+/** A request body that cannot be read: the client's mistake, answered with `status` and why, never a stack. */
+export class BodyError extends Error {
+  constructor(
+    readonly status: 400 | 413,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BodyError';
+  }
+}
+
+function gunzip(body: Buffer): Buffer {
+  try {
+    // Capped as the body is: a small gzip bomb must not inflate into gigabytes.
+    return gunzipSync(body, { maxOutputLength: MAX_BODY });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new BodyError(413, `the gzipped request body inflates to more than ${MAX_BODY} bytes`);
+    }
+    throw new BodyError(400, `the request body is not valid gzip (${(err as Error).message})`);
+  }
+}
+
 /**
  * Reads a request body as JSON. The driver gzips bodies but may set Content-Encoding before the
  * compression finishes (lib/http/base.js), so the body itself decides: gzip magic bytes or not.
+ * Throws a BodyError for a body that is too large, not valid gzip, or not JSON.
  */
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -33,13 +57,18 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   for await (const chunk of req) {
     const b = chunk as Buffer;
     size += b.length;
-    if (size > MAX_BODY) throw new Error('request body too large');
+    if (size > MAX_BODY) throw new BodyError(413, `the request body is larger than ${MAX_BODY} bytes`);
     chunks.push(b);
   }
-  let body = Buffer.concat(chunks);
-  if (body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) body = gunzipSync(body);
+  let body: Buffer = Buffer.concat(chunks);
+  if (body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) body = gunzip(body);
   const text = body.toString('utf8').trim();
-  return text ? (JSON.parse(text) as unknown) : {};
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new BodyError(400, 'the request body is not valid JSON');
+  }
 }
 
 /** `Authorization: Snowflake Token="…"` → the token. */

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { readSetting } from '../../server/config/env.js';
 import { SETTINGS } from '../../server/config/schema.js';
+import { controlRefusal, providerRefusal, type StandInAddress } from '../control-guard.js';
 import { authenticate, connectIdentifier, type LoginRequest, loginError } from './auth.js';
 import { handleSignInControl, resetSignInState } from './auth-control.js';
 import { SESSION_ERRORS, type Session, SessionStore } from './auth-sessions.js';
@@ -17,6 +18,7 @@ import { SqlError } from './contract.js';
 import { createEngine, type NestedStatement } from './engine.js';
 import { Faults } from './faults.js';
 import {
+  BodyError,
   bindsFromRequest,
   type Envelope,
   fail,
@@ -188,6 +190,8 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     );
   }
 
+  let bound = 0;
+  const address: StandInAddress = { port: () => bound, boundHost: host };
   const sessions = new SessionStore(nowMs);
   const faults = new Faults();
   const results = new Map<string, { sessionId: number; envelope: Envelope }>();
@@ -457,7 +461,15 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     if (url.pathname === '/sandbox') url.pathname = '/sandbox/'; // the index, with or without the slash
     const path = url.pathname;
     const method = req.method ?? 'GET';
-    if (path.startsWith('/sandbox/')) {
+    const isControl = path.startsWith('/sandbox/');
+    // Who may call (control-guard.ts): a loopback Host on this port for everything, and for the control
+    // endpoints no request from another site and JSON bodies only.
+    const refused = isControl ? controlRefusal(req, address) : providerRefusal(req, address);
+    if (refused) {
+      req.resume(); // the body is not read: let it drain so the answer goes out whole
+      return send(res, { error: refused.error, message: refused.message }, refused.status);
+    }
+    if (isControl) {
       if (await handleSignInControl(engine, req, res, `${method} ${path}`, send, nowMs())) return;
       if (await handleTaskControl(engine, engineClock, req, res, url, send)) return;
       return handleControl(control, req, res, url, send);
@@ -526,12 +538,16 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
 
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
-      if (res.headersSent || req.socket.destroyed) return;
-      const why =
-        err instanceof SyntaxError
-          ? 'the request body is not valid JSON'
-          : 'the request could not be handled';
-      send(res, { success: false, code: null, message: why, data: null }, 400);
+      if (res.headersSent || req.socket.destroyed) return; // answered already, or the client is gone
+      // One line, never a stack: a bad body (not gzip, not JSON, too large) is the client's mistake and
+      // says so; anything else is this stand-in's and answers 500, logged by kind only (its message could
+      // quote what the request carried).
+      const status = err instanceof BodyError ? err.status : 500;
+      const why = err instanceof BodyError ? err.message : 'the request could not be handled';
+      const where = `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]!.slice(0, 200)}`;
+      const kind = err instanceof BodyError ? '' : ` (${err instanceof Error ? err.name : typeof err})`;
+      warn(`[snowflake-sandbox] ${where} answered ${status}: ${why}${kind}`.replace(/\s+/g, ' '));
+      send(res, { success: false, code: null, message: why, data: null }, status);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -541,7 +557,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
       resolve();
     });
   });
-  const bound = (server.address() as AddressInfo).port;
+  bound = (server.address() as AddressInfo).port;
 
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,

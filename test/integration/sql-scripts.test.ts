@@ -151,8 +151,8 @@ function optInDrops(teardown: string): string {
 async function oauthControl(path: string, body?: unknown): Promise<void> {
   const res = await fetch(`${sb.oauth.url}${path}`, {
     method: 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' }, // the control API takes JSON only
+    body: JSON.stringify(body ?? {}),
   });
   expect(res.ok, `${path}: HTTP ${res.status}`).toBe(true);
 }

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { SandboxClock } from '../clock.js';
 import type { SqlEngine } from '../contract.js';
-import { readJsonBody } from '../protocol.js';
+import { controlInput, type Send } from '../control-input.js';
 import type { TaskRun } from './model.js';
 
 export const TASK_CONTROL_INDEX = {
@@ -27,8 +27,6 @@ const WaitInput = z
     timeoutMs: z.number().int().positive().max(600_000).optional(),
   })
   .strict();
-
-type Send = (res: ServerResponse, body: unknown, status?: number) => void;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -68,13 +66,7 @@ export async function handleTaskControl(
   if (!(key in TASK_CONTROL_INDEX)) return false;
   const tasks = engine.tasks;
   const clockView = () => ({ now: clock.now().toISOString(), offsetMs: clock.offset });
-  const parse = async <T>(schema: z.ZodType<T>): Promise<T | null> => {
-    const body = await readJsonBody(req).catch(() => Symbol.for('invalid'));
-    const parsed = schema.safeParse(body);
-    if (parsed.success) return parsed.data;
-    send(res, { error: 'invalid_request', details: z.prettifyError(parsed.error) }, 400);
-    return null;
-  };
+  const parse = <T>(schema: z.ZodType<T>): Promise<T | null> => controlInput(req, res, send, schema);
   if (key === 'GET /sandbox/clock') {
     send(res, clockView());
     return true;

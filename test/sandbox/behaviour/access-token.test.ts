@@ -66,7 +66,11 @@ describe('accessTokenCache', () => {
   it('until-expiry: after a revocation the cached token is refused by the API (401), not at the refresh', async () => {
     await writeToken(p.conn, DB, await googleRefreshToken(p.oauth));
     await who(p.conn, DB);
-    await fetch(`${p.oauth.url}/sandbox/revoke-all`, { method: 'POST' });
+    await fetch(`${p.oauth.url}/sandbox/revoke-all`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     const err = await failure(exec(p.conn, `SELECT ${DB}.PUBLIC.WHO()`));
     expect(err.message).toContain('401 Client Error');
     expect(await snowflakeRefreshes(p.oauth)).toHaveLength(1);

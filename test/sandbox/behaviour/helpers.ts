@@ -49,7 +49,11 @@ export async function startPair(
       offsetMs += seconds * 1000;
     },
     async advanceOAuth(seconds) {
-      const res = await fetch(`${oauth.url}/sandbox/advance-clock?seconds=${seconds}`, { method: 'POST' });
+      const res = await fetch(`${oauth.url}/sandbox/advance-clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ seconds }),
+      });
       if (!res.ok) throw new Error(`advance-clock answered ${res.status}`);
     },
     async close() {

@@ -1,10 +1,12 @@
 import { createServer } from 'node:net';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { consent } from '../../../sandbox/oauth/consent.js';
 import { type OAuthSandbox, startOAuthSandbox } from '../../../sandbox/oauth/server.js';
 import {
   ACTIVITY,
   api,
+  authUrl,
   connect,
   control,
   fitbitConfig,
@@ -202,6 +204,44 @@ describe('the request log', () => {
     for (const s of secrets) expect(text).not.toContain(s);
     expect((await requests()).find((r) => r.path === '/tokeninfo')?.query.access_token).toBe('***');
   });
+  it('never contains a value that binds a sign-in: state, code_challenge, nonce, login_hint or the code', async () => {
+    const nonce = client.randomNonce();
+    const loginHint = 'alice@example.com';
+    const started = await authUrl(config, googleParams([ACTIVITY], { nonce, login_hint: loginHint }));
+    const challenge = started.url.searchParams.get('code_challenge')!;
+    const callback = new URL(await consent(started.url.href));
+    const code = callback.searchParams.get('code')!;
+    await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    const log = await requests();
+    const text = JSON.stringify(log);
+    for (const [name, value] of Object.entries({
+      state: started.state,
+      code_challenge: challenge,
+      code_verifier: started.verifier,
+      nonce,
+      login_hint: loginHint,
+      code,
+    })) {
+      expect(value.length, name).toBeGreaterThan(0);
+      expect(text, name).not.toContain(value);
+    }
+    // Names and what configures the client stay: a test can still see PKCE S256 and a state were sent.
+    const auth = log.find((r) => r.path === '/o/oauth2/v2/auth');
+    expect(auth?.query).toMatchObject({
+      state: '***',
+      code_challenge: '***',
+      code_challenge_method: 'S256',
+      nonce: '***',
+      login_hint: '***',
+      client_id: 'sandbox-client-id',
+      access_type: 'offline',
+      prompt: 'consent',
+    });
+    expect(log.find((r) => r.grantType === 'authorization_code')).toMatchObject({ pkce: true });
+  });
 });
 
 describe('control endpoints', () => {
@@ -315,7 +355,7 @@ describe('startOAuthSandbox', () => {
       try {
         expect(other.port).toBe(free);
         expect(other.url).toBe(`http://127.0.0.1:${free}`);
-        await fetch(`${other.url}/sandbox/reset`, { method: 'POST' });
+        expect((await control(other, '/sandbox/reset')).status).toBe(200);
         const personal = fitbitConfig(other, 'PERS01', client.ClientSecretBasic('pers-secret'));
         expect((await connect(personal, { scope: 'activity' })).tokens.user_id).toBe('2E4RVC');
         expect(other.issuedSecrets()).toContain('pers-secret');

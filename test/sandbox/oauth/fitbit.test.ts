@@ -369,7 +369,7 @@ describe('fitbit: the 410 Gone switch', () => {
     const gone = await startOAuthSandbox({ port: 0, legacyGone: true });
     try {
       expect((await fetch(`${gone.url}/oauth2/token`, { method: 'POST' })).status).toBe(410);
-      await fetch(`${gone.url}/sandbox/reset`, { method: 'POST' });
+      expect((await control(gone, '/sandbox/reset')).status).toBe(200);
       expect((await fetch(`${gone.url}/oauth2/token`, { method: 'POST' })).status).toBe(410);
     } finally {
       await gone.close();

@@ -99,11 +99,12 @@ export const googleParams = (
   ...extra,
 });
 
+/** POST to the control API: JSON only (control-guard.ts), `{}` when there is nothing to say. */
 export async function control(sb: OAuthSandbox, path: string, body?: unknown): Promise<Response> {
   return fetch(`${sb.url}${path}`, {
     method: 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
   });
 }
 

@@ -344,6 +344,7 @@ describe('the clock', () => {
     expect(new Date(row!.D as string).toISOString().slice(0, 10)).toBe('2027-01-31');
     const bad = await fetch(`${sb.url}/sandbox/clock`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ advanceMs: -1 }),
     });
     expect(bad.status).toBe(400);
