@@ -1,9 +1,20 @@
-// npm run sql -- <script> [name=value …]
-// Prints a sql/ script filled in: values from the command line, then the app's environment
-// (OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES, PIPELINE_DATA_TYPES, SNOWFLAKE_SECRET,
-// SNOWFLAKE_CHECK_FUNCTION, PROVIDER),
-// then the script's own defaults. Pipe it to `snow sql -i` or paste it into a worksheet.
-import { SETTINGS } from '../server/config/schema.js';
+// npm run -s sql -- <script> [name=value …]
+// Prints a sql/ script filled in: values from the command line, then the app's settings read as the app
+// reads them (the environment, then .env in this folder: OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES,
+// PIPELINE_DATA_TYPES, SNOWFLAKE_SECRET, SNOWFLAKE_CHECK_FUNCTION, PROVIDER, and as the /setup page does
+// SNOWFLAKE_USER, SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE and the OAuth and API endpoints), then the script's
+// own defaults.
+// Pipe it to `snow sql -i` or paste it into a worksheet.
+//   -s  keeps npm's banner (`> fitbit-snowflake-connect@… sql …`) off stdout. Without it, when stdout is a
+//       pipe or a file, this prints nothing and exits 2 rather than hand the banner to Snowflake.
+//   client_secret is refused on the command line: npm's banner and the shell's history would keep it.
+//   app_public_key_file=<path> reads the app's RSA public key from a file (PEM, or its base64 body).
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { present } from '../server/config/env.js';
+import { ConfigError, loadDotEnv, readSetting, SETTINGS } from '../server/config/index.js';
+import type { Setting, SettingName, SettingValues } from '../server/config/schema.js';
 import { PROVIDER_IDS, type ProviderId } from '../server/providers/index.js';
 import { publicKeyBody, type SetupInputs, templateValues } from '../server/setup/inputs.js';
 import {
@@ -15,9 +26,13 @@ import {
   scriptVariables,
   TemplateError,
 } from '../server/setup/templates.js';
+import { flagsNpmTook, npmBannerOnStdout, npmTookMessage } from './npm-args.js';
 
-const USAGE = `usage: npm run sql -- <script> [name=value …]
-scripts: ${scriptNames().join(', ')}`;
+const USAGE = `usage: npm run -s sql -- <script> [name=value …] [app_public_key_file=<path>]
+scripts: ${scriptNames().join(', ')}
+The OAuth client comes from OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET, in .env or the environment.`;
+
+const DOTENV = '.env';
 
 /** The app's setting each required script variable comes from. */
 const ENV_FOR: Record<string, string> = {
@@ -31,6 +46,18 @@ function fail(message: string, code: number): never {
 }
 
 function main(argv: string[], env: NodeJS.ProcessEnv): string {
+  const took = flagsNpmTook(env, { script: 'sql', flags: [] });
+  if (took.length > 0) fail(`${npmTookMessage('sql', took, [])}\n${USAGE}`, 2);
+  // npm has already written its banner to stdout: all that is left is to add nothing to it.
+  if (npmBannerOnStdout(env, 'sql') && !process.stdout.isTTY) {
+    fail(
+      'npm printed its banner ("> fitbit-snowflake-connect@… sql …") on standard output, so the output is not ' +
+        'a script Snowflake can run: nothing was printed after it. Run npm silently, with -s:\n' +
+        '  npm run -s sql -- <script> … | snow sql -i',
+      2,
+    );
+  }
+
   const [script, ...pairs] = argv;
   if (!script || script === '-h' || script === '--help') fail(USAGE, script ? 0 : 2);
   if (!isScriptName(script)) fail(`Unknown script "${script}".\n${USAGE}`, 2);
@@ -42,21 +69,47 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
       fail(`Expected name=value, got an argument without "=" (${pair.slice(0, 40)}).\n${USAGE}`, 2);
     cli[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
+  if ('client_secret' in cli) {
+    fail(
+      'client_secret is not taken from the command line, where npm prints it back and the shell keeps it in ' +
+        'its history: set OAUTH_CLIENT_SECRET in .env (chmod 600 .env) or in the environment instead.',
+      2,
+    );
+  }
+  if ('app_public_key_file' in cli) {
+    if ('app_public_key' in cli) fail('Give app_public_key or app_public_key_file, not both.', 2);
+    cli.app_public_key = readPublicKeyFile(cli.app_public_key_file!);
+    delete cli.app_public_key_file;
+  }
+  if (cli.app_public_key) {
+    // `app_public_key="$(cat …)"` passes the whole PEM: Snowflake wants the base64 body alone.
+    if (/PRIVATE KEY-----/.test(cli.app_public_key)) fail(PRIVATE_KEY_GIVEN('app_public_key'), 2);
+    cli.app_public_key = publicKeyBody(cli.app_public_key);
+  }
 
-  const provider = providerFor(script, env.PROVIDER);
-  const kinds = SETTINGS.PIPELINE_DATA_TYPES.type.safeParse(env.PIPELINE_DATA_TYPES);
-  if (!kinds.success) fail(`PIPELINE_DATA_TYPES: ${kinds.error.issues[0]?.message}`, 2);
+  // The same settings the app reads, the same way: the environment wins over .env.
+  loadDotEnv(DOTENV);
+  const provider = providerFor(
+    script,
+    present(env, SETTINGS.PROVIDER.name) ? setting(env, SETTINGS.PROVIDER) : undefined,
+  );
   const inputs: SetupInputs = {
     provider,
-    clientId: env.OAUTH_CLIENT_ID ?? '',
-    clientSecret: env.OAUTH_CLIENT_SECRET ?? '',
-    scopes: (env.OAUTH_SCOPES ?? '').split(/[\s,]+/).filter(Boolean),
-    dataKinds: kinds.data,
-    snowflakeSecret: env.SNOWFLAKE_SECRET || undefined,
-    checkFunction: env.SNOWFLAKE_CHECK_FUNCTION || undefined,
+    clientId: setting(env, SETTINGS.OAUTH_CLIENT_ID) ?? '',
+    clientSecret: setting(env, SETTINGS.OAUTH_CLIENT_SECRET) ?? '',
+    scopes: (setting(env, SETTINGS.OAUTH_SCOPES) ?? '').split(/[\s,]+/).filter(Boolean),
+    dataKinds: setting(env, SETTINGS.PIPELINE_DATA_TYPES),
+    snowflakeSecret: setting(env, SETTINGS.SNOWFLAKE_SECRET),
+    checkFunction: setting(env, SETTINGS.SNOWFLAKE_CHECK_FUNCTION),
+    // As the /setup page fills them (server/status/setup-scripts.ts), so both print the same script: the
+    // user and role the app signs in as, its warehouse, and the endpoints when they are overridden.
+    appUser: setting(env, SETTINGS.SNOWFLAKE_USER),
+    appRole: setting(env, SETTINGS.SNOWFLAKE_ROLE),
+    warehouse: setting(env, SETTINGS.SNOWFLAKE_WAREHOUSE),
+    tokenEndpoint: setting(env, SETTINGS.OAUTH_TOKEN_URL),
+    authorizationEndpoint: setting(env, SETTINGS.OAUTH_AUTHORIZATION_URL),
+    apiHost: hostOf(SETTINGS.HEALTH_API_URL.name, setting(env, SETTINGS.HEALTH_API_URL)),
   };
-  // `app_public_key="$(cat rsa_key.pub)"` passes the whole PEM: Snowflake wants the base64 body alone.
-  if (cli.app_public_key) cli.app_public_key = publicKeyBody(cli.app_public_key);
   const values = { ...templateValues(inputs, script), ...cli };
   if (process.stdout.isTTY && values.client_secret) {
     process.stderr.write(
@@ -67,28 +120,74 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
     return renderScript(script, values);
   } catch (err) {
     // The scripts give the OAuth client no default (a made-up one makes an integration that cannot work):
-    // say which setting to set. Unsafe values are reported first, by the renderer itself.
+    // say which setting to set, and where. Unsafe values are reported first, by the renderer itself.
     const missing = missingVariables(scriptVariables(script), values);
     if (err instanceof TemplateError && err.variable && missing.includes(err.variable)) {
-      const how = missing.map((m) => `${ENV_FOR[m] ? `${ENV_FOR[m]} or ` : ''}${m}=…`).join(', ');
-      const verb = missing.length > 1 ? 'have' : 'has';
-      fail(`${script} needs ${missing.join(' and ')}, which ${verb} no default: set ${how}.`, 2);
+      fail(missingMessage(script, missing), 2);
     }
     throw err;
   }
 }
 
-const isProviderId = (v: string): v is ProviderId => (PROVIDER_IDS as readonly string[]).includes(v);
-
-function providerFor(script: ScriptName, fromEnv: string | undefined): ProviderId {
-  const fromScript = script === 'teardown' ? undefined : script.slice('setup-'.length);
-  const scriptProvider = fromScript !== undefined && isProviderId(fromScript) ? fromScript : undefined;
-  if (fromEnv !== undefined && fromEnv !== '' && !isProviderId(fromEnv)) {
-    fail(`PROVIDER must be ${PROVIDER_IDS.join(' or ')}.`, 2);
+/** One setting, parsed by the app's own schema; a malformed one stops here, named (never its value). */
+function setting<N extends SettingName>(env: NodeJS.ProcessEnv, s: Setting<N>): SettingValues[N] {
+  try {
+    return readSetting(env, s);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.problems.join('\n'), 2);
+    throw err;
   }
-  const envProvider = fromEnv ? (fromEnv as ProviderId) : undefined;
+}
+
+/** The host the network rule must allow, from the API's base URL. */
+function hostOf(name: string, url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).host;
+  } catch {
+    return fail(`${name} is not a URL: give the API's base URL, e.g. https://health.googleapis.com.`, 2);
+  }
+}
+
+function missingMessage(script: ScriptName, missing: string[]): string {
+  const settings = missing.map((m) => ENV_FOR[m] ?? `${m}=…`);
+  const where = existsSync(DOTENV)
+    ? `in .env (${path.resolve(DOTENV)}) or in the environment`
+    : `in a .env file in ${process.cwd()} (there is none yet) or in the environment`;
+  const verb = missing.length > 1 ? 'have' : 'has';
+  const orCli = missing.includes('client_id') ? ' (client_id=… on the command line works too)' : '';
+  return `${script} needs ${missing.join(' and ')}, which ${verb} no default: set ${settings.join(' and ')} ${where}${orCli}.`;
+}
+
+const PRIVATE_KEY_GIVEN = (what: string) =>
+  `${what} is a private key. Give the public key (the .pub file next to it): the private key stays on this computer, and what is printed here ends up in Snowflake's query history.`;
+
+/** The public key in a file: `~/` is the home folder (the shell does not expand it inside name=value). */
+function readPublicKeyFile(given: string): string {
+  const file = given === '~' || given.startsWith('~/') ? path.join(homedir(), given.slice(1)) : given;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    fail(
+      code === 'ENOENT'
+        ? `app_public_key_file: ${file} does not exist. Make the key pair as docs/going-live.md, step 2, says.`
+        : `app_public_key_file: ${file} cannot be read (${code ?? 'error'}).`,
+      2,
+    );
+  }
+  if (/PRIVATE KEY-----/.test(text)) fail(PRIVATE_KEY_GIVEN(`app_public_key_file: ${file}`), 2);
+  if (!publicKeyBody(text)) fail(`app_public_key_file: ${file} is empty.`, 2);
+  return text;
+}
+
+function providerFor(script: ScriptName, envProvider: ProviderId | undefined): ProviderId {
+  const fromScript = script === 'teardown' ? undefined : script.slice('setup-'.length);
+  const isProviderId = (v: string): v is ProviderId => (PROVIDER_IDS as readonly string[]).includes(v);
+  const scriptProvider = fromScript !== undefined && isProviderId(fromScript) ? fromScript : undefined;
   if (scriptProvider && envProvider && scriptProvider !== envProvider) {
-    // The environment's client ID and secret belong to the other provider: refuse rather than mix them.
+    // The settings' client ID and secret belong to the other provider: refuse rather than mix them.
     fail(`PROVIDER is ${envProvider} but ${script} is for ${scriptProvider}: use setup-${envProvider}.`, 2);
   }
   return scriptProvider ?? envProvider ?? PROVIDER_IDS[0];

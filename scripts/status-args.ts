@@ -1,5 +1,6 @@
 // The command line of `npm run status`: flags and durations, checked before anything is read, so a typo
 // is a clear message and exit 2 rather than a check of something else.
+import type { ScriptFlag } from './npm-args.js';
 
 export const USAGE =
   'usage: npm run status [-- --url http://127.0.0.1:8787] [--json] [--max-age <duration>]\n' +
@@ -7,6 +8,13 @@ export const USAGE =
   '  --json                print the report as JSON\n' +
   '  --max-age <duration>  how old the last passing end-to-end check may be before exit 1\n' +
   '                        (seconds, or 90m, 26h, 2d; default: the app’s PROOF_MAX_AGE, CHECK_INTERVAL + 2 h)';
+
+/** The options, for telling which of them npm took (scripts/npm-args.ts). */
+export const STATUS_FLAGS: readonly ScriptFlag[] = [
+  { flag: '--url', takesValue: true },
+  { flag: '--json' },
+  { flag: '--max-age', takesValue: true },
+];
 
 export interface StatusArgs {
   help: boolean;

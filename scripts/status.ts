@@ -25,7 +25,8 @@ import { formatSpan } from '../server/status/age.js';
 import { EventLog } from '../server/status/events.js';
 import { type Proof, withinMaxAge } from '../server/status/proof.js';
 import { exitCodeFor, type Overall, StatusService } from '../server/status/service.js';
-import { parseStatusArgs, USAGE } from './status-args.js';
+import { flagsNpmTook, npmTookMessage } from './npm-args.js';
+import { parseStatusArgs, STATUS_FLAGS, USAGE } from './status-args.js';
 
 interface PrintedCheck {
   id: string;
@@ -134,6 +135,12 @@ async function fromConfig(config: AppConfig): Promise<PrintedReport> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // `npm run status --json` without `--`: npm kept --json, and the script would print text instead.
+  const took = flagsNpmTook(process.env, { script: 'status', flags: STATUS_FLAGS });
+  if (took.length > 0) {
+    process.stderr.write(`${npmTookMessage('status', took, STATUS_FLAGS)}\n${USAGE}\n`);
+    return 2;
+  }
   const parsed = parseStatusArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`${parsed.message}\n${USAGE}\n`);

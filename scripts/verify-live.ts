@@ -24,6 +24,7 @@ import { Redactor } from '../server/verify/redactor.js';
 import { exitCode, type Report, renderText } from '../server/verify/report.js';
 import { runVerify, type VerifyOptions } from '../server/verify/run.js';
 import { dropStatements, type Place, scratchNames } from '../server/verify/scratch.js';
+import { flagsNpmTook, npmTookMessage, type ScriptFlag } from './npm-args.js';
 
 const USAGE = `usage: npm run verify-live -- --admin-connection <name> [--database DB | --schema DB.SCHEMA] [--json] [--no-browser]
        npm run verify-live -- --sandbox [--json]
@@ -35,6 +36,16 @@ ${ADMIN_PRIVILEGES.map((p) => `                               - ${p}`).join('\n'
   --json                     print the report as JSON
   --no-browser               print the sign-in address without opening a browser
   --sandbox                  run against the local stand-ins (no account needed), to see what a report looks like`;
+
+/** The options, for telling which of them npm took from `npm run verify-live --sandbox` (no `--`). */
+const FLAGS: readonly ScriptFlag[] = [
+  { flag: '--admin-connection', takesValue: true },
+  { flag: '--database', takesValue: true },
+  { flag: '--schema', takesValue: true },
+  { flag: '--json' },
+  { flag: '--no-browser' },
+  { flag: '--sandbox' },
+];
 
 class UsageError extends Error {}
 
@@ -165,6 +176,8 @@ async function sandbox(): Promise<Prepared> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  const took = flagsNpmTook(process.env, { script: 'verify-live', flags: FLAGS });
+  if (took.length > 0) throw new UsageError(npmTookMessage('verify-live', took, FLAGS));
   if (argv.includes('-h') || argv.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

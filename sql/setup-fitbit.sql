@@ -15,7 +15,9 @@
 --   functions               the check function the app calls after each connect, and a month of daily steps
 --
 -- How to run it:
---   fitbit-snowflake-connect renders it filled in: `npm run sql -- setup-fitbit` (or its /setup page).
+--   fitbit-snowflake-connect renders it filled in from its settings (.env or the environment):
+--     npm run -s sql -- setup-fitbit app_public_key_file=~/.snowflake/fitbit_connect_rsa_key.pub | snow sql -i
+--   or shows it on its /setup page.
 --   With the Snowflake CLI 3.0.0 or later (the first release that reads the variable syntax used here):
 --     snow sql -f sql/setup-fitbit.sql -D "client_id=…" -D "client_secret=…"
 --     -D "app_public_key=…" and any other name below. client_id and client_secret have no default: without
@@ -511,9 +513,11 @@ GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("
 -- 5. ACCOUNTADMIN: the app's RSA public key, last on purpose.
 --    Everything above is created first, so if the key below is still the placeholder only this statement
 --    fails (Snowflake: "Invalid RSA public key"); snow sql stops at the first error, and nothing follows.
---    Once you have the key (README "Going live", step 2), rerun just these two statements with it:
+--    Once you have the key (docs/going-live.md, step 2: ~/.snowflake/fitbit_connect_rsa_key.pub, never the
+--    .p8 private key), rerun just these two statements with its base64 body (the lines between BEGIN and END):
 --      snow sql -q "USE ROLE ACCOUNTADMIN; ALTER USER FITBIT_CONNECT_APP SET RSA_PUBLIC_KEY = '<base64 body>'"
---    or rerun the whole script with -D "app_public_key=…" (safe: see "Safe to re-run" above).
+--    or rerun the whole script (safe: see "Safe to re-run" above) with the key: app_public_key_file=… for
+--    npm run -s sql -- setup-fitbit, or -D "app_public_key=…" for snow sql -f.
 --    Setting it again replaces the key; ALTER USER … SET RSA_PUBLIC_KEY_2 lets you rotate without downtime.
 ----------------------------------------------------------------------------------------------------------
 USE ROLE ACCOUNTADMIN;

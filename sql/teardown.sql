@@ -3,7 +3,7 @@
 -- Works for either provider: every DROP says IF EXISTS, so the functions of the other provider are
 -- simply skipped. It keeps the database and warehouse, which may have existed before setup: dropping
 -- them is opt-in, in the commented-out last section. Pass the same names you gave the setup script:
---   npm run sql -- teardown            (filled in from the app's configuration)
+--   npm run -s sql -- teardown         (filled in from the app's settings: .env or the environment)
 --   snow sql -f sql/teardown.sql -D "database=…" …   (Snowflake CLI 3.0.0 or later: older releases do not
 --                                                     read the variable syntax used here)
 -- Sections are marked with the role that runs them; as one script it needs a user holding ACCOUNTADMIN.

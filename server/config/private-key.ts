@@ -2,9 +2,14 @@
 // key whose passphrase is missing or wrong would otherwise surface only as a failed page later.
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { settingLabel } from './connections-toml.js';
 import { SETTINGS } from './schema.js';
 import type { SnowflakeConnectionConfig } from './types.js';
+
+/** Where docs/going-live.md puts the key: outside the repository, readable by its owner alone. */
+const EXAMPLE_KEY = path.join(homedir(), '.snowflake', 'fitbit_connect_rsa_key.p8');
 
 /** A plain key is only checked for its PEM header; its body is parsed by the driver at login. */
 export function checkPrivateKey(
@@ -22,14 +27,14 @@ export function checkPrivateKey(
     const code = (e as NodeJS.ErrnoException).code;
     problems.push(
       code === 'ENOENT'
-        ? `${fileSetting} "${file}" does not exist. Point it at the PKCS#8 private key (e.g. rsa_key.p8).`
+        ? `${fileSetting} "${file}" does not exist. Point it at the PKCS#8 private key by its full path (e.g. ${EXAMPLE_KEY}${file.startsWith('~') ? '; `~` is not expanded here' : ''}); docs/going-live.md, step 2, makes one.`
         : `${fileSetting} "${file}" cannot be read (${code ?? 'error'}). Make it readable by the user running the app.`,
     );
     return;
   }
   if (/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem)) {
     problems.push(
-      `${fileSetting} "${file}" is a public key. Give the private key (rsa_key.p8); the public half belongs in ALTER USER … SET RSA_PUBLIC_KEY.`,
+      `${fileSetting} "${file}" is a public key. Give the private key (the .p8 file, e.g. ${EXAMPLE_KEY}); the public half belongs in ALTER USER … SET RSA_PUBLIC_KEY.`,
     );
     return;
   }
@@ -51,7 +56,7 @@ export function checkPrivateKey(
   }
   if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) {
     problems.push(
-      `${fileSetting} "${file}" is not a PEM private key. Create one with \`openssl genrsa 2048 | openssl pkcs8 -topk8 -v2 aes-256-cbc -out rsa_key.p8\` (see the README).`,
+      `${fileSetting} "${file}" is not a PEM private key. Create one with \`openssl genrsa 2048 | openssl pkcs8 -topk8 -v2 aes-256-cbc -out ~/.snowflake/fitbit_connect_rsa_key.p8\` (docs/going-live.md, step 2).`,
     );
   }
 }

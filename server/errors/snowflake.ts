@@ -57,7 +57,7 @@ export const snowflakeErrors = {
         : `Snowflake answered ${p.code}: ${p.message} (user ${p.user}, ${p.authenticator} sign-in, settings from ${p.source}).`,
     fix: (p) =>
       p.variant === 'key_unusable'
-        ? 'Point SNOWFLAKE_PRIVATE_KEY_FILE at the PKCS#8 private key (rsa_key.p8, "-----BEGIN PRIVATE KEY-----" or "-----BEGIN ENCRYPTED PRIVATE KEY-----"), with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if it is encrypted, and restart the app.'
+        ? 'Point SNOWFLAKE_PRIVATE_KEY_FILE at the PKCS#8 private key (e.g. the full path of ~/.snowflake/fitbit_connect_rsa_key.p8, "-----BEGIN PRIVATE KEY-----" or "-----BEGIN ENCRYPTED PRIVATE KEY-----"), with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if it is encrypted, and restart the app.'
         : loginFix(p),
     examples: [
       {

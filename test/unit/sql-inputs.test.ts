@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { getProfile } from '../../server/providers/index.js';
 import {
   publicKeyBody,
@@ -146,15 +150,23 @@ describe('names from the configuration', () => {
 });
 
 describe('npm run sql', () => {
+  // A folder of its own, as the working directory and HOME: the script reads .env there, never the checkout's.
+  const cwd = mkdtempSync(path.join(tmpdir(), 'fsc-sql-'));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
   function run(args: string[], env: Record<string, string> = {}) {
     const clean = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !/^(OAUTH_|SNOWFLAKE_|PROVIDER$)/.test(k)),
+      Object.entries(process.env).filter(([k]) => !/^(OAUTH_|SNOWFLAKE_|PROVIDER$|PIPELINE_|npm_)/.test(k)),
     );
-    return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/sql.ts', ...args], {
-      cwd: ROOT,
-      env: { ...clean, ...env },
+    return spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts/sql.ts'), ...args], {
+      cwd,
+      env: { ...clean, HOME: cwd, ...env },
       encoding: 'utf8',
     });
+  }
+  function writeDotEnv(text: string | undefined) {
+    if (text === undefined) rmSync(path.join(cwd, '.env'), { force: true });
+    else writeFileSync(path.join(cwd, '.env'), text, { mode: 0o600 });
   }
 
   it('prints a script filled in from the environment, command line first', () => {
@@ -182,8 +194,70 @@ describe('npm run sql', () => {
     );
   }, 20_000);
 
+  it('reads .env in the working directory as the app does (the environment wins)', () => {
+    writeDotEnv(
+      'OAUTH_CLIENT_ID=dotenv-id\nOAUTH_CLIENT_SECRET=dotenv-secret\nPIPELINE_DATA_TYPES=sleep\nSNOWFLAKE_SECRET=HEALTH.PUBLIC.TOKEN\n',
+    );
+    try {
+      const r = run(['setup-google-health'], { OAUTH_CLIENT_ID: 'env-id' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain("OAUTH_CLIENT_ID = 'env-id'");
+      expect(r.stdout).toContain("OAUTH_CLIENT_SECRET = 'dotenv-secret'");
+      expect(r.stdout).toContain('CREATE SECRET IF NOT EXISTS HEALTH.PUBLIC.TOKEN');
+      expect(r.stdout).toContain("'https://www.googleapis.com/auth/googlehealth.sleep.readonly'");
+    } finally {
+      writeDotEnv(undefined);
+    }
+  }, 20_000);
+
+  it('refuses client_secret on the command line, without echoing it, naming OAUTH_CLIENT_SECRET (exit 2)', () => {
+    const r = run(['setup-google-health', 'client_id=x', 'client_secret=s3cret-on-the-line']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^client_secret is not taken from the command line/);
+    expect(r.stderr).toContain('set OAUTH_CLIENT_SECRET in .env (chmod 600 .env) or in the environment');
+    expect(r.stderr).not.toContain('s3cret-on-the-line');
+  }, 20_000);
+
+  it('app_public_key_file: reads the .pub (~/ is HOME); refuses a private key without printing it', () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pub = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const priv = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    mkdirSync(path.join(cwd, '.snowflake'), { recursive: true });
+    writeFileSync(path.join(cwd, '.snowflake', 'fitbit_connect_rsa_key.pub'), pub);
+    writeFileSync(path.join(cwd, '.snowflake', 'fitbit_connect_rsa_key.p8'), priv, { mode: 0o600 });
+    const client = { OAUTH_CLIENT_ID: 'id', OAUTH_CLIENT_SECRET: 'secret' };
+
+    const ok = run(
+      ['setup-google-health', 'app_public_key_file=~/.snowflake/fitbit_connect_rsa_key.pub'],
+      client,
+    );
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain(`RSA_PUBLIC_KEY = '${publicKeyBody(pub)}'`);
+
+    for (const args of [
+      ['app_public_key_file=~/.snowflake/fitbit_connect_rsa_key.p8'],
+      [`app_public_key=${priv}`],
+    ]) {
+      const r = run(['setup-google-health', ...args], client);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/is a private key\. Give the public key \(the \.pub file next to it\)/);
+      expect(r.stderr).not.toContain(publicKeyBody(priv).slice(0, 40));
+    }
+
+    const missing = run(['setup-google-health', 'app_public_key_file=~/nowhere.pub'], client);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe(
+      `app_public_key_file: ${path.join(cwd, 'nowhere.pub')} does not exist. Make the key pair as docs/going-live.md, step 2, says.\n`,
+    );
+  }, 30_000);
+
   it('refuses OAUTH_SCOPES without a scope the functions need, naming it (exit 1)', () => {
-    const r = run(['setup-google-health', 'client_id=x', 'client_secret=y'], {
+    const r = run(['setup-google-health', 'client_id=x'], {
+      OAUTH_CLIENT_SECRET: 'y',
       OAUTH_SCOPES: 'https://www.googleapis.com/auth/googlehealth.profile.readonly',
     });
     expect(r.status).toBe(1);
@@ -192,13 +266,13 @@ describe('npm run sql', () => {
   }, 20_000);
 
   it('takes the data kinds from PIPELINE_DATA_TYPES: their scopes are allowed; an unknown kind exits 2', () => {
-    const client = ['setup-google-health', 'client_id=x', 'client_secret=y'];
-    const sleep = run(client, { PIPELINE_DATA_TYPES: 'sleep' });
+    const client = ['setup-google-health', 'client_id=x'];
+    const sleep = run(client, { OAUTH_CLIENT_SECRET: 'y', PIPELINE_DATA_TYPES: 'sleep' });
     expect(sleep.status).toBe(0);
     expect(sleep.stdout).toContain(
       `OAUTH_ALLOWED_SCOPES = ('${ACTIVITY}', 'https://www.googleapis.com/auth/googlehealth.sleep.readonly')`,
     );
-    const bad = run(client, { PIPELINE_DATA_TYPES: 'steps heartbeat' });
+    const bad = run(client, { OAUTH_CLIENT_SECRET: 'y', PIPELINE_DATA_TYPES: 'steps heartbeat' });
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/^PIPELINE_DATA_TYPES: unknown data type "heartbeat": use any of steps, /);
@@ -216,24 +290,32 @@ describe('npm run sql', () => {
     const mixed = run(['setup-google-health'], { PROVIDER: 'fitbit' });
     expect(mixed.status).toBe(2);
     expect(mixed.stderr).toMatch(/PROVIDER is fitbit/);
+    const unknown = run(['setup-google-health'], { PROVIDER: 'strava' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^PROVIDER: /);
     const unsafe = run(['setup-fitbit'], { OAUTH_CLIENT_SECRET: "s3cr'et" });
     expect(unsafe.status).toBe(1);
     expect(unsafe.stderr).toMatch(/client_secret/);
     expect(unsafe.stderr).not.toContain("s3cr'et");
   }, 20_000);
 
-  it('refuses to make up an OAuth client: with nothing set it names client_id and OAUTH_CLIENT_ID', () => {
+  it('refuses to make up an OAuth client: with nothing set it names OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET and .env', () => {
     const none = run(['setup-google-health']);
     expect(none.status).toBe(2);
     expect(none.stdout).toBe('');
     expect(none.stderr).toBe(
-      'setup-google-health needs client_id and client_secret, which have no default: set OAUTH_CLIENT_ID or client_id=…, OAUTH_CLIENT_SECRET or client_secret=….\n',
+      `setup-google-health needs client_id and client_secret, which have no default: set OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET in a .env file in ${cwd} (there is none yet) or in the environment (client_id=… on the command line works too).\n`,
     );
-    const noSecret = run(['setup-fitbit', 'client_id=23ABCD']);
-    expect(noSecret.status).toBe(2);
-    expect(noSecret.stderr).toMatch(
-      /^setup-fitbit needs client_secret, which has no default: set OAUTH_CLIENT_SECRET or client_secret=…/,
-    );
+    writeDotEnv('OAUTH_CLIENT_ID=23ABCD\n');
+    try {
+      const noSecret = run(['setup-fitbit']);
+      expect(noSecret.status).toBe(2);
+      expect(noSecret.stderr).toBe(
+        `setup-fitbit needs client_secret, which has no default: set OAUTH_CLIENT_SECRET in .env (${path.join(cwd, '.env')}) or in the environment.\n`,
+      );
+    } finally {
+      writeDotEnv(undefined);
+    }
     const teardown = run(['teardown']);
     expect(teardown.status).toBe(0);
     expect(teardown.stdout).toContain('DROP SECRET IF EXISTS FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN;');
