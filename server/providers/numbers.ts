@@ -58,8 +58,8 @@ export function providerNumber(rule: NumberRule, value: unknown): CheckedNumber 
   if (typeof value === 'number' && Number.isFinite(value) && value >= rule.min && value <= rule.max)
     return { ok: true, value };
   // Only a number is shown as sent: any other value could be anything, a token included.
-  const shown =
-    typeof value === 'number' ? String(value) : `a ${Array.isArray(value) ? 'list' : typeof value}`;
+  const kind = Array.isArray(value) ? 'list' : typeof value;
+  const shown = typeof value === 'number' ? String(value) : `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
   return { ok: false, field: rule.field, shown, claim: rule.claim(shown), range: rule.range };
 }
 
