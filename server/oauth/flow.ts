@@ -2,6 +2,7 @@
 // code exchange, granted scopes, identity, ALTER SECRET, end-to-end check). The refresh token exists
 // only in local variables here and, after a failed write, in the in-memory held store. Every step that
 // has a token says where it is (custody/in-flight.ts), so that a stop accounts for each one.
+import { setMaxListeners } from 'node:events';
 import * as oidc from 'openid-client';
 import type { AppConfig } from '../config/index.js';
 import type { EndToEndCheck } from '../connection/end-to-end.js';
@@ -14,6 +15,7 @@ import { InFlight, type Phase, TokensInFlight } from '../custody/in-flight.js';
 import { type AppError, appError, isAppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
 import { checkTokenResponse, type Identity } from '../providers/index.js';
+import { scrubTokens } from '../security/redaction.js';
 import type { CheckResult } from '../snowflake/check-function.js';
 import { type TokenInHistory, tokenInQueryHistory } from '../snowflake/query-history.js';
 import type { SecretWriter, WriteResult } from '../snowflake/secret-writer.js';
@@ -124,7 +126,10 @@ export class ConnectFlow {
   private readonly gaveUp = new AbortController();
   private stopped?: Promise<void>;
 
-  constructor(private readonly d: FlowDeps) {}
+  constructor(private readonly d: FlowDeps) {
+    // One listener per step under way (and per write), by design: no "possible leak" warning at 11.
+    setMaxListeners(0, this.gaveUp.signal);
+  }
 
   private stoppingError(
     variant: 'refused' | 'no_token' | 'not_saved' | 'write_running' | 'written',
@@ -143,7 +148,7 @@ export class ConnectFlow {
     const p = work(step).catch(async (e: unknown) => {
       if (step.token) {
         this.d.log.error(
-          { err: { message: (e as Error).message } },
+          { err: { name: (e as Error).name, message: scrubTokens(String((e as Error).message)) } },
           'a sign-in step failed with a token in hand',
         );
         await this.disposeStep(step, 'the sign-in failed unexpectedly', {
