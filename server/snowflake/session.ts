@@ -225,6 +225,7 @@ export class SnowflakeSession {
       throw new SessionChangedError();
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
+    let cancelWait: NodeJS.Timeout | undefined;
     try {
       return await new Promise<T[]>((resolve, reject) => {
         opts.onSent?.();
@@ -249,14 +250,16 @@ export class SnowflakeSession {
         // the cancel is not lost when the session closes right after.
         onAbort = () => {
           clearTimeout(timer);
-          let answered = false;
-          const wait = setTimeout(() => reject(new StatementCancelledError(false)), CANCEL_WAIT_MS);
-          stmt.cancel((err) => {
-            answered = !err;
-            clearTimeout(wait);
-            this.log.info({ acknowledged: answered }, 'asked Snowflake to cancel a statement');
-            reject(new StatementCancelledError(answered));
-          });
+          let told = false;
+          const done = (acknowledged: boolean) => {
+            if (told) return;
+            told = true;
+            clearTimeout(cancelWait);
+            this.log.info({ acknowledged }, 'asked Snowflake to cancel a statement');
+            reject(new StatementCancelledError(acknowledged));
+          };
+          cancelWait = setTimeout(() => done(false), CANCEL_WAIT_MS);
+          stmt.cancel((err) => done(!err));
         };
         signal?.addEventListener('abort', onAbort, { once: true });
       });
@@ -268,6 +271,7 @@ export class SnowflakeSession {
       throw snowflakeError(e, this.config, ctx);
     } finally {
       clearTimeout(timer);
+      clearTimeout(cancelWait);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
