@@ -1,5 +1,6 @@
 // Starts the app: configuration (or sandbox mode), services, HTTP server, and a clean shutdown on
-// SIGINT/SIGTERM (in-flight requests finish, held tokens are disposed of, Snowflake session closed).
+// SIGINT/SIGTERM (sign-ins and other requests finish or are answered "stopping", every token ends
+// written, revoked or forgotten, held tokens are disposed of, the Snowflake session is closed).
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
@@ -73,15 +74,31 @@ async function main(): Promise<void> {
   services.session.warm();
 
   let stopping = false;
+  // While stopping, a connection whose answer has gone out is closed rather than kept alive, so the
+  // server closes as soon as the last answer is sent.
+  server.on('request', (_req, res) => {
+    res.on('finish', () => {
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const began = Date.now();
     log.info({ signal }, 'shutting down');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    // Sign-ins first: each ends with its token written, revoked or forgotten (and recorded), and its
+    // browser gets a page. Only then are the connections still open cut, at the earliest 10 s after
+    // the signal (other requests get that long), and never before a page just sent can leave.
+    await services.stopSignIns();
+    const force = setTimeout(
+      () => server.closeAllConnections(),
+      Math.max(10_000 - (Date.now() - began), 1000),
+    );
     force.unref();
     await closed;
+    clearTimeout(force);
     await services.shutdown();
     if (sandbox) await sandbox.close();
     log.info('stopped');

@@ -35,7 +35,13 @@ export interface Services {
   /** What held tokens, sign-ins, results and the check schedule count time with. */
   clock: Clock;
   /**
-   * Stops the check schedule, lets sign-ins under way finish, disposes of held tokens, waits for checks
+   * The first part of a stop: starts no new sign-in step, lets those under way finish (up to 20 s), then
+   * gives up on the rest so that each token ends written, revoked or forgotten, and recorded, and each
+   * waiting browser gets its "app stopping" page. The HTTP server should close after this, not before.
+   */
+  stopSignIns(): Promise<void>;
+  /**
+   * Stops the check schedule, ends the sign-ins (stopSignIns), disposes of held tokens, waits for checks
    * and chart fetches still running, then closes the Snowflake session: nothing runs after it returns.
    */
   shutdown(): Promise<void>;
@@ -47,6 +53,8 @@ export interface ServiceOptions {
 }
 
 const SETTLE_ON_STOP_MS = 20_000;
+/** How long a stop waits for sign-in steps to finish before giving up on them (the write is cancelled). */
+const SIGN_INS_ON_STOP_MS = 20_000;
 
 /** Waits for `work`, but no longer than `ms`; leaves no timer behind either way. */
 async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
@@ -129,6 +137,10 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     endToEnd,
     disposer,
   });
+  // After giving up on the sign-ins, their disposals may each make the provider calls still ahead of them
+  // (the code exchange, the identity call, the revocation), each bounded by OAUTH_TIMEOUT_SECONDS.
+  const disposeOnStopMs = 3 * config.timeouts.oauthSeconds * 1000 + 1000;
+  const stopSignIns = () => flow.stop(SIGN_INS_ON_STOP_MS, disposeOnStopMs);
   return {
     config,
     log,
@@ -144,11 +156,11 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     status,
     flow,
     clock,
+    stopSignIns,
     async shutdown() {
       const scheduleStopped = schedule.stop(); // no scheduled check starts from here on
-      // Sign-ins still finishing save or hold their token first, so drain() sees every one. Each
-      // step is bounded by the OAuth and Snowflake timeouts; a stop should not wait longer than this.
-      await atMost(flow.settled(), SETTLE_ON_STOP_MS);
+      // Sign-ins still finishing save, hold or dispose of their token first, so drain() sees every held one.
+      await stopSignIns();
       await held.drain();
       // Checks (scheduled, or started by a connect, a disposal or a page) and the chart they fetch
       // end before the session they use is closed.

@@ -4,8 +4,10 @@ import { fitbitErrorBody } from './fitbit.js';
 import { googleApiErrorBody } from './health.js';
 import { profileOf } from './paths.js';
 
-// Injected failures, for testing how a client copes: latency, error statuses, malformed bodies and
-// dropped connections. Control endpoints (/sandbox/…) are never affected.
+// Injected failures, for testing how a client copes: latency, error statuses, malformed bodies, dropped
+// connections, and real answers with some fields rewritten (a hostile or broken upstream sending, say,
+// `refresh_token_expires_in: 1e300` with otherwise genuine tokens). Control endpoints (/sandbox/…) are
+// never affected.
 
 export const faultSchema = z
   .object({
@@ -25,13 +27,24 @@ export const faultSchema = z
     drop: z.boolean().optional(),
     /** Delay before answering (or before the status/drop of this rule). */
     latencyMs: z.number().int().min(0).max(120_000).optional(),
+    /**
+     * Fields set into the endpoint's own JSON answer when it succeeds (2xx), e.g.
+     * {"refresh_token_expires_in": 1e300}: the tokens stay real, the numbers around them do not.
+     */
+    merge: z.record(z.string(), z.unknown()).optional(),
     /** How many matching requests this rule affects. Omitted: until cleared or reset. */
     count: z.number().int().min(1).optional(),
   })
   .strict()
-  .refine((f) => f.status !== undefined || f.body !== undefined || f.drop || f.latencyMs !== undefined, {
-    message: 'a fault needs at least one of status, body, drop or latencyMs',
-  });
+  .refine(
+    (f) =>
+      f.status !== undefined ||
+      f.body !== undefined ||
+      f.drop ||
+      f.latencyMs !== undefined ||
+      f.merge !== undefined,
+    { message: 'a fault needs at least one of status, body, drop, latencyMs or merge' },
+  );
 
 export type FaultSpec = z.infer<typeof faultSchema>;
 export interface Fault extends FaultSpec {
@@ -60,10 +73,17 @@ export class Faults {
     this.rules = [];
   }
 
-  /** Latency rules all apply; of the rules that answer, the first matching one does. Counts are spent. */
-  take(method: string, path: string): { latencyMs: number; respond: Fault | undefined } {
+  /**
+   * Latency and merge rules all apply; of the rules that answer, the first matching one does. Counts are
+   * spent.
+   */
+  take(
+    method: string,
+    path: string,
+  ): { latencyMs: number; respond: Fault | undefined; merge: Record<string, unknown> | undefined } {
     let latencyMs = 0;
     let respond: Fault | undefined;
+    let merge: Record<string, unknown> | undefined;
     for (const f of this.rules) {
       if (f.path !== undefined && f.path !== path) continue;
       if (f.method !== undefined && f.method.toUpperCase() !== method.toUpperCase()) continue;
@@ -72,20 +92,30 @@ export class Faults {
         respond = f;
       }
       latencyMs += f.latencyMs ?? 0;
+      if (f.merge) merge = { ...merge, ...f.merge };
       if (f.remaining !== null) f.remaining -= 1;
     }
     this.rules = this.rules.filter((f) => f.remaining === null || f.remaining > 0);
-    return { latencyMs, respond };
+    return { latencyMs, respond, merge };
   }
 
   middleware() {
     return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       if (profileOf(req.path) === 'sandbox') return next();
-      const { latencyMs, respond } = this.take(req.method, req.path);
+      const { latencyMs, respond, merge } = this.take(req.method, req.path);
       if (latencyMs > 0) {
         res.locals.fault = 'latency';
         await new Promise((r) => setTimeout(r, latencyMs));
         if (req.socket.destroyed) return;
+      }
+      if (!respond && merge) {
+        res.locals.fault = 'merge';
+        const json = res.json.bind(res);
+        res.json = (body: unknown) => {
+          const ok = res.statusCode >= 200 && res.statusCode < 300;
+          const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+          return json(ok && isObject ? { ...body, ...merge } : body);
+        };
       }
       if (!respond) return next();
       if (respond.drop) {

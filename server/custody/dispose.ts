@@ -13,7 +13,7 @@ export interface Undeliverable {
   refreshToken: string;
   /** Unknown when the identity call failed. */
   userId?: string;
-  /** A write of this very token timed out: Snowflake may hold it, so revoking could break the secret. */
+  /** A write of this very token timed out or was cut short: Snowflake may hold it, so revoking could break the secret. */
   mayBeDelivered?: boolean;
 }
 
@@ -53,7 +53,7 @@ export async function disposeToken(
       type: 'token_dropped',
       userId: t.userId,
       reason: t.mayBeDelivered
-        ? `${why}; not revoked because its write timed out and the secret may hold it`
+        ? `${why}; not revoked because its write did not finish (timed out, or cut short by a stop) and the secret may hold it`
         : account.kind === 'unknown'
           ? `${why}; not revoked because the app could not tell whose token the secret holds, and revoking this account's grant could break it`
           : `${why}; not revoked because the secret holds a token of the same grant`,

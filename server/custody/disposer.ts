@@ -29,11 +29,16 @@ export class TokenDisposer {
     return needsSecretAccount(client, t) ? 'ask' : disposalFor(client, t, { kind: 'none' });
   }
 
-  async dispose(t: Undeliverable, why: string): Promise<Disposal> {
+  /**
+   * `askSnowflake: false` when Snowflake must not be waited for (the app is stopping, perhaps because it
+   * is slow): a history that cannot say then counts as not knowing, and the token is forgotten if
+   * revoking it could break the secret's.
+   */
+  async dispose(t: Undeliverable, why: string, opts: { askSnowflake?: boolean } = {}): Promise<Disposal> {
     const { client, history, events, log } = this.d;
+    const ask = opts.askSnowflake !== false && needsSecretAccount(client, t);
     const account =
-      history.secretAccount() ??
-      (needsSecretAccount(client, t) ? await this.d.askSnowflake() : { kind: 'unknown' as const });
+      history.secretAccount() ?? (ask ? await this.d.askSnowflake() : { kind: 'unknown' as const });
     return disposeToken(client, t, account, events, log, why);
   }
 }

@@ -1,20 +1,30 @@
 // The connect journey: start (state + PKCE, warm Snowflake, redirect) and finish (one-time state,
 // code exchange, granted scopes, identity, ALTER SECRET, end-to-end check). The refresh token exists
-// only in local variables here and, after a failed write, in the in-memory held store.
+// only in local variables here and, after a failed write, in the in-memory held store. Every step that
+// has a token says where it is (custody/in-flight.ts), so that a stop accounts for each one.
+import { setMaxListeners } from 'node:events';
 import * as oidc from 'openid-client';
 import type { AppConfig } from '../config/index.js';
 import type { EndToEndCheck } from '../connection/end-to-end.js';
 import type { ConnectionHistory } from '../connection/history.js';
 import { type CachedTokenInUse, cachedTokenInUse } from '../connection/token-in-use.js';
+import type { Undeliverable } from '../custody/dispose.js';
 import type { TokenDisposer } from '../custody/disposer.js';
 import type { HeldToken, HeldTokens } from '../custody/held.js';
+import { InFlight, type Phase, TokensInFlight } from '../custody/in-flight.js';
 import { type AppError, appError, isAppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
-import type { Identity } from '../providers/index.js';
+import { checkTokenResponse, type Identity } from '../providers/index.js';
+import { scrubTokens } from '../security/redaction.js';
 import type { CheckResult } from '../snowflake/check-function.js';
 import { type TokenInHistory, tokenInQueryHistory } from '../snowflake/query-history.js';
 import type { SecretWriter, WriteResult } from '../snowflake/secret-writer.js';
-import { type SnowflakeSession, StatementTimeoutError } from '../snowflake/session.js';
+import {
+  type SnowflakeSession,
+  StatementCancelledError,
+  StatementNotSentError,
+  StatementTimeoutError,
+} from '../snowflake/session.js';
 import { SqlValueError } from '../snowflake/sql.js';
 import type { EventLog } from '../status/events.js';
 import type { OAuthClient } from './client.js';
@@ -60,6 +70,8 @@ export interface Connected {
    * check may run on it (as it did if it passed as the same account), not on the token just written.
    */
   cachedAtWrite?: Date;
+  /** What else the page must say: numbers from the provider the app refused to write. */
+  notes: AppError[];
 }
 
 /**
@@ -89,29 +101,126 @@ export interface Held {
   outcomeUnknown?: boolean;
   /** Fitbit keeps one token per user and app: this sign-in made Snowflake's copy stop working. */
   replacedPrevious?: boolean;
+  /** What else the page must say: numbers from the provider the app refused to write. */
+  notes: AppError[];
 }
 
 export type Outcome = Connected | Pending | Held;
 
+/** What the browser waiting for a step is told when the stop gives up on it, by where its token was. */
+const STOPPING_VARIANT: Record<Phase, 'no_token' | 'not_saved' | 'write_running' | 'written'> = {
+  exchanging: 'no_token',
+  in_hand: 'not_saved',
+  writing: 'write_running',
+  written: 'written',
+  held: 'not_saved',
+  disposed: 'not_saved',
+};
+
 export class ConnectFlow {
-  /** Callbacks and retries under way: each ends with the token saved, held, or disposed of. */
-  private readonly running = new Set<Promise<unknown>>();
+  /** Sign-in steps under way (callbacks, Saves, Cancels), and where each one's token is. */
+  private readonly steps = new TokensInFlight();
+  /** The app is stopping: no new step starts. */
+  private stopping = false;
+  /** Aborted when the stop can wait no longer: writes are cancelled, each step ends its custody at once. */
+  private readonly gaveUp = new AbortController();
+  private stopped?: Promise<void>;
 
-  constructor(private readonly d: FlowDeps) {}
+  constructor(private readonly d: FlowDeps) {
+    // One listener per step under way (and per write), by design: no "possible leak" warning at 11.
+    setMaxListeners(0, this.gaveUp.signal);
+  }
 
-  private track<T>(p: Promise<T>): Promise<T> {
-    this.running.add(p);
-    const done = () => this.running.delete(p);
-    p.then(done, done);
-    return p;
+  private stoppingError(
+    variant: 'refused' | 'no_token' | 'not_saved' | 'write_running' | 'written',
+  ): AppError {
+    return appError('app_stopping', { variant, provider: this.d.client.profile.displayName });
   }
 
   /**
-   * Resolves when the sign-ins being finished now are done. Shutdown waits for this before disposing
-   * of held tokens: a token still on its way to Snowflake would otherwise be neither saved nor revoked.
+   * Runs one step with its custody record. The browser waiting for it gets the "app stopping" page as
+   * soon as the stop gives up on it, while the step ends its token's custody in the background (the stop
+   * waits for that). A step that fails unexpectedly with a token in hand still disposes of it.
    */
-  async settled(): Promise<void> {
-    await Promise.allSettled([...this.running]);
+  private run<T>(work: (step: InFlight) => Promise<T>): Promise<T> {
+    if (this.stopping) return Promise.reject(this.stoppingError('refused'));
+    const step = new InFlight();
+    const p = work(step).catch(async (e: unknown) => {
+      if (step.token) {
+        this.d.log.error(
+          { err: { name: (e as Error).name, message: scrubTokens(String((e as Error).message)) } },
+          'a sign-in step failed with a token in hand',
+        );
+        await this.disposeStep(step, 'the sign-in failed unexpectedly', {
+          mayBeDelivered: step.phase === 'writing',
+        });
+      }
+      throw e;
+    });
+    this.steps.add(step, p);
+    const signal = this.gaveUp.signal;
+    let onAbort = () => {};
+    const gaveUp = new Promise<never>((_, reject) => {
+      onAbort = () => reject(this.stoppingError(STOPPING_VARIANT[step.phase]));
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => signal.removeEventListener('abort', onAbort);
+    p.then(done, done);
+    return Promise.race([p, gaveUp]);
+  }
+
+  /**
+   * The stop's part: no new step starts; the steps under way get up to `waitMs` to finish; then the stop
+   * gives up on the rest (a write Snowflake is running is cancelled and its token forgotten, since
+   * Snowflake may still apply it; a token not written yet is disposed of by the usual rule, without
+   * asking Snowflake) and waits up to `disposeMs` for those disposals. A token still unaccounted for
+   * after that is recorded as forgotten. Idempotent.
+   */
+  stop(waitMs: number, disposeMs: number): Promise<void> {
+    this.stopped ??= this.stopNow(waitMs, disposeMs);
+    return this.stopped;
+  }
+
+  private async stopNow(waitMs: number, disposeMs: number): Promise<void> {
+    const { log, events } = this.d;
+    this.stopping = true;
+    if (await this.steps.settled(waitMs)) return;
+    log.warn(
+      { steps: this.steps.size, waitedMs: waitMs },
+      'sign-ins still running as the app stops: giving up on them',
+    );
+    this.gaveUp.abort();
+    if (await this.steps.released(disposeMs)) return;
+    for (const step of this.steps.holdingTokens()) {
+      const t = step.token!;
+      const phase = step.phase;
+      step.end('disposed');
+      events.append({
+        type: 'token_dropped',
+        userId: t.userId,
+        reason: `app stopped before the token could be disposed of (${phase === 'writing' ? 'its write was still running' : 'still on its way'}); forgotten, not revoked`,
+      });
+      log.warn(
+        { userId: t.userId, phase },
+        'undelivered refresh token dropped from memory as the app stopped',
+      );
+    }
+  }
+
+  /** Hands the step's token to the disposer (revoke or drop by the rule), then ends its custody. */
+  private async disposeStep(step: InFlight, why: string, extra: Partial<Undeliverable> = {}): Promise<void> {
+    const t = step.token;
+    if (!t) return;
+    // Once the stop gave up, Snowflake is not asked whose token the secret holds: it may be why the stop is slow.
+    await this.d.disposer.dispose({ ...t, ...extra }, why, { askSnowflake: !this.gaveUp.signal.aborted });
+    step.end('disposed');
+  }
+
+  /** After a step that took time: if the stop gave up meanwhile, the token is disposed of rather than used. */
+  private async unlessGaveUp(step: InFlight): Promise<void> {
+    if (!this.gaveUp.signal.aborted) return;
+    await this.disposeStep(step, 'app stopped before the token was saved');
+    throw this.stoppingError('not_saved');
   }
 
   /** Creates the one-time state and PKCE verifier, warms Snowflake, and returns the provider URL. */
@@ -134,10 +243,14 @@ export class ConnectFlow {
 
   /** Handles the provider's redirect. Throws AppError for failures before a token exists. */
   finish(query: Record<string, string>, browserId: string | undefined): Promise<Outcome> {
-    return this.track(this.finishNow(query, browserId));
+    return this.run((step) => this.finishNow(step, query, browserId));
   }
 
-  private async finishNow(query: Record<string, string>, browserId: string | undefined): Promise<Outcome> {
+  private async finishNow(
+    step: InFlight,
+    query: Record<string, string>,
+    browserId: string | undefined,
+  ): Promise<Outcome> {
     const { config, client, pending, log, events } = this.d;
     const profile = client.profile;
     const state = query.state;
@@ -205,6 +318,7 @@ export class ConnectFlow {
     }
     const refreshToken = tokens.refresh_token;
     const accessToken = tokens.access_token;
+    if (refreshToken) step.hold({ refreshToken });
     const granted = tokens.scope ? tokens.scope.split(/\s+/).filter(Boolean) : config.oauth.scopes;
 
     if (!refreshToken) {
@@ -231,9 +345,10 @@ export class ConnectFlow {
     } catch (e) {
       identityError = e;
     }
+    step.hold({ refreshToken, userId: identity?.userId });
 
     if (missing.length) {
-      await this.d.disposer.dispose({ refreshToken, userId: identity?.userId }, 'required scope not granted');
+      await this.disposeStep(step, 'required scope not granted');
       events.append({
         type: 'connect_failed',
         provider: profile.id,
@@ -244,7 +359,7 @@ export class ConnectFlow {
       throw appError('scope_missing', { missing });
     }
     if (!identity) {
-      await this.d.disposer.dispose({ refreshToken }, 'identity check failed');
+      await this.disposeStep(step, 'identity check failed');
       const err = isAppError(identityError)
         ? identityError
         : oauthError(identityError, {
@@ -257,17 +372,33 @@ export class ConnectFlow {
       throw err;
     }
 
-    const lifetime = profile.refreshTokenLifetimeSeconds(
-      tokens as unknown as Record<string, unknown>,
-      config.oauth.clientStatus,
-    );
+    // Every number the provider sent is range-checked first: a refused one is reported, never written.
+    const checked = checkTokenResponse(tokens as unknown as Record<string, unknown>);
+    const lifetime = profile.refreshTokenLifetimeSeconds(checked.response, config.oauth.clientStatus);
     const refreshExpiresAt = lifetime ? new Date(Date.now() + lifetime * 1000) : undefined;
+    const notes = checked.refused.map((r) =>
+      appError('provider_number_refused', {
+        provider: profile.displayName,
+        claim: r.claim,
+        field: r.field,
+        range: r.range,
+        instead: refreshExpiresAt
+          ? `the expiry the app knows for this client (${Math.round(lifetime! / 86_400)} days) was written instead`
+          : 'no expiry was written',
+      }),
+    );
+    if (checked.refused.length)
+      log.warn(
+        { refused: checked.refused.map((r) => ({ field: r.field, value: r.shown })) },
+        'the provider sent a number out of range: it is not written',
+      );
     // Asked against the last account connected, even when its token has died since: re-authorizing
     // after a revocation with another account must not silently switch accounts.
     const previousUserId = this.d.history.lastConnectedUser();
 
     // A different account than the one Snowflake has now: say so plainly before writing.
     if (previousUserId !== undefined && previousUserId !== identity.userId) {
+      await this.unlessGaveUp(step);
       const held = this.d.held.hold({
         browserId: flow.browserId,
         refreshToken,
@@ -275,7 +406,9 @@ export class ConnectFlow {
         identity,
         scopes: granted,
         intent: flow.intent,
+        notes,
       });
+      step.end('held');
       log.info({ userId: identity.userId, previousUserId }, 'different account: asking before writing');
       return {
         kind: 'held',
@@ -287,9 +420,11 @@ export class ConnectFlow {
         previousUserId,
         onExpiry: this.onExpiry(held),
         error: appError('different_account', { previousUserId, userId: identity.userId }),
+        notes,
       };
     }
     return this.deliver(
+      step,
       {
         browserId: flow.browserId,
         refreshToken,
@@ -297,22 +432,45 @@ export class ConnectFlow {
         identity,
         scopes: granted,
         intent: flow.intent,
+        notes,
       },
       previousUserId,
     );
   }
 
-  /** Writes the token (first try, retry, or confirmed switch), then runs the end-to-end check. */
-  async deliver(
+  /**
+   * Writes the token (first try, retry, or confirmed switch), then runs the end-to-end check. `heldId`:
+   * the token came from the held store (a Save), and goes back there under that id if the write fails.
+   */
+  private async deliver(
+    step: InFlight,
     t: Omit<HeldToken, 'id' | 'heldUntil'>,
     previousUserId: string | undefined,
     heldId?: string,
   ): Promise<Outcome> {
     const { writer, events, log, config, client } = this.d;
+    await this.unlessGaveUp(step);
     let write: WriteResult;
     try {
-      write = await writer.write(t.refreshToken, t.refreshExpiresAt);
+      write = await writer.write(t.refreshToken, t.refreshExpiresAt, {
+        signal: this.gaveUp.signal,
+        onSent: () => step.writing(),
+      });
     } catch (e) {
+      if (e instanceof StatementNotSentError) {
+        // The stop gave up before Snowflake saw the write: the token was never delivered.
+        await this.disposeStep(step, 'app stopped before the token was saved');
+        throw this.stoppingError('not_saved');
+      }
+      if (e instanceof StatementCancelledError) {
+        // Snowflake had the write when the stop gave up: a cancel does not undo a statement that already
+        // ran, so the token may be in the secret. Only forgotten, as after a timeout.
+        log.warn({ cancelAcknowledged: e.acknowledged }, 'app stopped while the write was still running');
+        await this.disposeStep(step, 'app stopped while the write was still running', {
+          mayBeDelivered: true,
+        });
+        throw this.stoppingError('write_running');
+      }
       const err =
         e instanceof SqlValueError
           ? appError('token_malformed', { reason: e.message })
@@ -328,18 +486,20 @@ export class ConnectFlow {
         reason: err.title,
       });
       if (e instanceof SqlValueError) {
-        if (heldId) this.d.held.release(heldId);
-        await this.d.disposer.dispose(
-          { refreshToken: t.refreshToken, userId: t.identity.userId },
-          'token refused before writing',
-        );
+        await this.disposeStep(step, 'token refused before writing');
         throw err;
       }
-      // Keep the token in memory (only) so the user can retry once the cause is fixed.
-      const held = heldId ? this.d.held.peek(heldId, t.browserId) : undefined;
-      const h = held ?? this.d.held.hold(t);
       // Once a write of this token timed out, Snowflake may hold it whatever happens next.
-      if (e instanceof StatementTimeoutError) h.mayBeDelivered = true;
+      const mayBeDelivered = t.mayBeDelivered === true || e instanceof StatementTimeoutError;
+      // The stop may have drained the held store already: dispose of it now instead of holding it.
+      if (this.gaveUp.signal.aborted) {
+        await this.disposeStep(step, 'app stopped before the token was saved', { mayBeDelivered });
+        throw this.stoppingError('not_saved');
+      }
+      // Keep the token in memory (only) so the user can retry once the cause is fixed; a Save's token goes
+      // back under the id its page shows.
+      const h = this.d.held.hold({ ...t, mayBeDelivered }, heldId);
+      step.end('held');
       events.append({ type: 'token_held', userId: t.identity.userId, reason: err.title });
       log.warn(
         { code: err.code, upstream: err.upstream?.code },
@@ -358,9 +518,11 @@ export class ConnectFlow {
         outcomeUnknown: h.mayBeDelivered === true,
         replacedPrevious:
           client.profile.newGrantReplacesPrevious && this.d.history.deliveredUser() === t.identity.userId,
+        notes: t.notes ?? [],
       };
     }
-    if (heldId) this.d.held.release(heldId);
+    step.end('written');
+    const notes = t.notes ?? [];
     const recorded = events.append({
       type: t.intent === 'reauthorize' ? 'reauthorize' : 'connect',
       ok: true,
@@ -370,6 +532,7 @@ export class ConnectFlow {
       scopes: t.scopes,
       secret: config.snowflake.secret.display,
       expiresAt: t.refreshExpiresAt?.toISOString(),
+      ...(notes.length ? { reason: notes.map((n) => n.why).join(' ') } : {}),
     });
     log.info(
       { userId: t.identity.userId, secret: config.snowflake.secret.display, seq: write.seq },
@@ -406,6 +569,7 @@ export class ConnectFlow {
             })
           : undefined,
       cachedAtWrite,
+      notes,
     };
     // Once another write came after this one, the check may be about that one: nothing to compare.
     const inUse = supersededBy ? undefined : cachedTokenInUse(t.identity.userId, check);
@@ -460,26 +624,42 @@ export class ConnectFlow {
 
   /** "Retry saving" / "Write this account's token" on a held token. */
   retryHeld(heldId: string, browserId: string | undefined): Promise<Outcome> {
-    return this.track(this.retryHeldNow(heldId, browserId));
+    return this.run(async (step) => {
+      const t = this.take(step, heldId, browserId, 'save');
+      if (!t) throw appError('held_token_gone');
+      return this.deliver(step, t, this.d.history.lastConnectedUser(), t.id);
+    });
   }
 
-  private async retryHeldNow(heldId: string, browserId: string | undefined): Promise<Outcome> {
-    const t = this.d.held.peek(heldId, browserId);
-    if (!t) {
-      throw appError('held_token_gone');
+  /**
+   * "Cancel" on a held token: dispose of it now. False when there is nothing to cancel (gone, or another
+   * browser's).
+   */
+  cancelHeld(heldId: string, browserId: string | undefined): Promise<boolean> {
+    return this.run(async (step) => {
+      if (!this.take(step, heldId, browserId, 'cancel')) return false;
+      await this.disposeStep(step, 'cancelled by the user');
+      return true;
+    });
+  }
+
+  /**
+   * Takes a held token for this step alone (undefined: the app does not hold it for this browser). When
+   * another action took it first, the page says which (held_token_claimed).
+   */
+  private take(
+    step: InFlight,
+    heldId: string,
+    browserId: string | undefined,
+    by: 'save' | 'cancel',
+  ): HeldToken | undefined {
+    const claim = this.d.held.take(heldId, browserId, by);
+    if (!claim.ok) {
+      if (claim.by) throw appError('held_token_claimed', { by: claim.by });
+      return undefined;
     }
-    return this.deliver(t, this.d.history.lastConnectedUser(), heldId);
-  }
-
-  /** "Cancel" on the switch-account question: dispose of the held token now. */
-  async cancelHeld(heldId: string, browserId: string | undefined): Promise<boolean> {
-    const t = this.d.held.peek(heldId, browserId);
-    if (!t) return false;
-    this.d.held.release(heldId);
-    await this.d.disposer.dispose(
-      { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
-      'cancelled by the user',
-    );
-    return true;
+    const t = claim.token;
+    step.hold({ refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered });
+    return t;
   }
 }

@@ -12,3 +12,10 @@ const profiles: Record<ProviderId, ProviderProfile> = { 'google-health': googleH
 export function getProfile(id: ProviderId): ProviderProfile {
   return profiles[id];
 }
+export {
+  checkTokenResponse,
+  type NumberRule,
+  providerNumber,
+  REFRESH_TOKEN_EXPIRES_IN,
+  type RefusedNumber,
+} from './numbers.js';

@@ -1,6 +1,6 @@
 // Hands a refresh token to Snowflake. Writes are serialised: two sign-ins finishing together write
 // one after the other, never interleaved, and each learns whether another write came after it.
-import type { SnowflakeSession, StatementRun } from './session.js';
+import { type SnowflakeSession, StatementNotSentError, type StatementRun } from './session.js';
 import { alterSecretSql, type QualifiedName } from './sql.js';
 
 export interface WriteResult {
@@ -30,11 +30,26 @@ export class SecretWriter {
     return this.queue.then(() => undefined);
   }
 
-  write(refreshToken: string, expiresAt?: Date): Promise<WriteResult> {
+  /**
+   * `signal` gives up on the write (the app is stopping): one still waiting for its turn fails at once
+   * with StatementNotSentError (Snowflake never saw it); one sent is cancelled (see session.execute).
+   * `onSent` is called just before the ALTER SECRET goes to Snowflake.
+   */
+  write(
+    refreshToken: string,
+    expiresAt?: Date,
+    opts: { signal?: AbortSignal; onSent?: () => void } = {},
+  ): Promise<WriteResult> {
+    const { signal, onSent } = opts;
+    let started = false;
     const run = async (): Promise<WriteResult> => {
+      if (signal?.aborted) throw new StatementNotSentError();
+      started = true;
       const sql = alterSecretSql(this.secret, refreshToken, expiresAt);
       let ran: StatementRun | undefined;
       await this.session.execute(sql, {
+        signal,
+        onSent,
         ctx: {
           step: 'writing the refresh token into the secret',
           objectKind: 'secret',
@@ -49,6 +64,14 @@ export class SecretWriter {
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
-    return next;
+    if (!signal) return next;
+    // Queued behind another write: giving up must not wait for that one to finish.
+    return new Promise<WriteResult>((resolve, reject) => {
+      const onAbort = () => {
+        if (!started) reject(new StatementNotSentError());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      next.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 }

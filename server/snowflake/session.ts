@@ -102,6 +102,35 @@ export class StatementTimeoutError extends AppError {
   }
 }
 
+/** The caller gave up (the app is stopping) before the statement was sent: Snowflake never saw it. */
+export class StatementNotSentError extends Error {
+  constructor() {
+    super('the statement was not sent: the app stopped waiting first');
+    this.name = 'StatementNotSentError';
+  }
+}
+
+/**
+ * The caller gave up (the app is stopping) while Snowflake was running the statement. The app asked
+ * Snowflake to cancel it, but an acknowledged cancel does not say the statement was undone: as after a
+ * timeout, its outcome is unknown.
+ */
+export class StatementCancelledError extends Error {
+  readonly outcomeUnknown = true;
+  constructor(
+    /** Whether Snowflake answered the cancel request (within CANCEL_WAIT_MS). */
+    readonly acknowledged: boolean,
+  ) {
+    super(
+      `the app cancelled the statement (${acknowledged ? 'Snowflake acknowledged' : 'no answer to'} the cancel)`,
+    );
+    this.name = 'StatementCancelledError';
+  }
+}
+
+/** How long a cancel waits for Snowflake's answer: it is sent while the app stops, which should not hang. */
+const CANCEL_WAIT_MS = 5_000;
+
 /** A statement meant for the connection an earlier one ran on found another (the session was signed in again). */
 export class SessionChangedError extends Error {
   constructor() {
@@ -168,7 +197,8 @@ export class SnowflakeSession {
   /**
    * Runs one statement; rows as objects keyed by column name. Errors become AppErrors. `onRun` learns
    * where a successful statement ran; `sameConnectionAs` refuses (SessionChangedError) to run anywhere but
-   * on that connection, for a statement that must see the same session (its query history).
+   * on that connection, for a statement that must see the same session (its query history). `signal`
+   * gives up: before sending, StatementNotSentError; after, a cancel is sent and StatementCancelledError.
    */
   async execute<T = Record<string, unknown>>(
     sqlText: string,
@@ -177,20 +207,28 @@ export class SnowflakeSession {
       ctx?: SnowflakeErrorContext;
       onRun?: (run: StatementRun) => void;
       sameConnectionAs?: string;
+      signal?: AbortSignal;
+      /** Called just before the statement goes to Snowflake. */
+      onSent?: () => void;
     } = {},
   ): Promise<T[]> {
-    const { binds, ctx } = opts;
+    const { binds, ctx, signal } = opts;
     let conn: Connection;
     try {
       conn = await this.connection();
     } catch (e) {
+      if (signal?.aborted) throw new StatementNotSentError();
       throw snowflakeError(e, this.config, ctx);
     }
+    if (signal?.aborted) throw new StatementNotSentError();
     if (opts.sameConnectionAs !== undefined && conn.getId() !== opts.sameConnectionAs)
       throw new SessionChangedError();
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    let cancelWait: NodeJS.Timeout | undefined;
     try {
       return await new Promise<T[]>((resolve, reject) => {
+        opts.onSent?.();
         const stmt = conn.execute({
           sqlText,
           binds: binds as never,
@@ -208,14 +246,33 @@ export class SnowflakeSession {
           stmt.cancel(() => {});
           reject(new StatementTimeoutError(this.timeoutMs, ctx));
         }, this.timeoutMs);
+        // Giving up on a statement Snowflake has: ask it to cancel, and wait (briefly) for the answer, so
+        // the cancel is not lost when the session closes right after.
+        onAbort = () => {
+          clearTimeout(timer);
+          let told = false;
+          const done = (acknowledged: boolean) => {
+            if (told) return;
+            told = true;
+            clearTimeout(cancelWait);
+            this.log.info({ acknowledged }, 'asked Snowflake to cancel a statement');
+            reject(new StatementCancelledError(acknowledged));
+          };
+          cancelWait = setTimeout(() => done(false), CANCEL_WAIT_MS);
+          stmt.cancel((err) => done(!err));
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
     } catch (e) {
+      if (e instanceof StatementCancelledError) throw e;
       const code = (e as { code?: unknown }).code;
       // Session gone (expired, network blip): drop it so the next statement signs in again.
       if (code === 407002 || code === '390112' || code === 401001) this.conn = undefined;
       throw snowflakeError(e, this.config, ctx);
     } finally {
       clearTimeout(timer);
+      clearTimeout(cancelWait);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 

@@ -41,7 +41,7 @@ export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
           at: e.at,
           type: e.type,
           what: e.type === 'reauthorize' ? 'Re-authorized' : 'Connected',
-          detail: `${e.userId ?? ''}${e.legacyUserId ? ` (legacy Fitbit ID ${e.legacyUserId})` : ''}${switched ? ` — a different account: replaced ${lastUser}` : ''}${e.expiresAt ? `; token expires ${e.expiresAt}` : ''}${e.tokenInHistory === 'shown' ? '; Snowflake’s query history shows the token' : ''}`,
+          detail: `${e.userId ?? ''}${e.legacyUserId ? ` (legacy Fitbit ID ${e.legacyUserId})` : ''}${switched ? ` — a different account: replaced ${lastUser}` : ''}${e.expiresAt ? `; token expires ${e.expiresAt}` : ''}${e.tokenInHistory === 'shown' ? '; Snowflake’s query history shows the token' : ''}${e.reason ? `; ${e.reason}` : ''}`,
           tone: 'ok',
         };
         lastUser = e.userId;

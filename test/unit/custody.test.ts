@@ -51,16 +51,68 @@ describe('HeldTokens', () => {
     expect(h.hold(input()).id).not.toBe(t.id);
   });
 
-  it('release removes the token and cancels its expiry', async () => {
+  it('take removes the token and cancels its expiry', async () => {
     const { dispose } = recorder();
     const h = new HeldTokens(60_000, dispose);
     const t = h.hold(input());
-    h.release(t.id);
-    h.release(t.id); // twice is harmless
+    expect(h.take(t.id, 'browser-B', 'save')).toEqual({ ok: false }); // another browser's: nothing said
+    expect(h.take(t.id, 'browser-A', 'save')).toEqual({ ok: true, token: t });
     expect(h.size).toBe(0);
     expect(h.peek(t.id, 'browser-A')).toBeUndefined();
     await vi.advanceTimersByTimeAsync(120_000);
     expect(dispose).not.toHaveBeenCalled();
+  });
+
+  it('hands a token to exactly one action; the others learn which one took it', async () => {
+    const { dispose } = recorder();
+    const h = new HeldTokens(60_000, dispose);
+    const a = h.hold(input());
+    expect(h.take(a.id, 'browser-A', 'save').ok).toBe(true);
+    expect(h.take(a.id, 'browser-A', 'cancel')).toEqual({ ok: false, by: 'save' });
+    expect(h.take(a.id, 'browser-A', 'save')).toEqual({ ok: false, by: 'save' });
+    const b = h.hold(input());
+    expect(h.take(b.id, 'browser-A', 'cancel').ok).toBe(true);
+    expect(h.take(b.id, 'browser-A', 'save')).toEqual({ ok: false, by: 'cancel' });
+    // The expiry took this one: a Save afterwards is told so, and nothing is disposed of twice.
+    const c = h.hold(input());
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.take(c.id, 'browser-A', 'save')).toEqual({ ok: false, by: 'expiry' });
+    expect(dispose).toHaveBeenCalledTimes(1);
+    // The drain took this one.
+    const d = h.hold(input());
+    await h.drain();
+    expect(h.take(d.id, 'browser-A', 'cancel')).toEqual({ ok: false, by: 'shutdown' });
+    expect(dispose).toHaveBeenCalledTimes(2);
+    // Another browser learns nothing about who took a token.
+    expect(h.take(a.id, 'browser-B', 'cancel')).toEqual({ ok: false });
+  });
+
+  it('a Save whose write failed puts the token back under its id, with a fresh deadline', async () => {
+    const clock = new ManualClock(0);
+    const { calls, dispose } = recorder();
+    const h = new HeldTokens(60_000, dispose, 20, clock);
+    const t = h.hold(input());
+    await clock.advance(50_000);
+    const taken = h.take(t.id, 'browser-A', 'save');
+    expect(taken.ok).toBe(true);
+    await clock.advance(20_000); // the original deadline passes while the write runs: no expiry
+    expect(calls).toEqual([]);
+    const back = h.hold({ ...input(), mayBeDelivered: true }, t.id);
+    expect(back.id).toBe(t.id);
+    expect(back.heldUntil).toBe(70_000 + 60_000);
+    expect(h.peek(t.id, 'browser-A')?.mayBeDelivered).toBe(true);
+    await clock.advance(60_000);
+    expect(calls.map((c) => [c.token.id, c.why])).toEqual([[t.id, 'expired']]);
+  });
+
+  it('after the drain nothing is held: a late hold is disposed of at once, and drain waits for it', async () => {
+    const { calls, dispose } = recorder();
+    const h = new HeldTokens(60_000, dispose);
+    await h.drain();
+    const late = h.hold(input());
+    expect(h.size).toBe(0);
+    await h.drain();
+    expect(calls).toEqual([{ token: late, why: 'shutdown' }]);
   });
 
   it('the TTL disposes of a token exactly once, as expired', async () => {
@@ -86,8 +138,8 @@ describe('HeldTokens', () => {
     const h = new HeldTokens(60_000, dispose);
     const a = h.hold(input('browser-A', 'rt-a'));
     const b = h.hold(input('browser-B', 'rt-b'));
-    const released = h.hold(input('browser-C', 'rt-c'));
-    h.release(released.id);
+    const taken = h.hold(input('browser-C', 'rt-c'));
+    h.take(taken.id, 'browser-C', 'cancel');
     expect(await h.drain()).toEqual(['dropped', 'dropped']);
     expect(calls.map((c) => [c.token.id, c.why])).toEqual([
       [a.id, 'shutdown'],

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { renderTroubleshooting } from '../../scripts/docs/troubleshooting.js';
 import { appError, isAppError } from '../../server/errors/app-error.js';
 import { catalog, errorDocs } from '../../server/errors/catalog.js';
+import { custodyErrors } from '../../server/errors/custody.js';
 import { guardErrors } from '../../server/errors/guards.js';
 import { providerErrors } from '../../server/errors/provider.js';
 import { signInErrors } from '../../server/errors/sign-in.js';
@@ -24,7 +25,7 @@ const serverSources = readdirSync(path.join(root, 'server'), { recursive: true, 
 
 describe('error catalog', () => {
   it('no code is defined in two groups (the catalog merges them, a later one would win silently)', () => {
-    const groups = [signInErrors, providerErrors, snowflakeErrors, guardErrors];
+    const groups = [signInErrors, providerErrors, snowflakeErrors, guardErrors, custodyErrors];
     expect(groups.reduce((n, g) => n + Object.keys(g).length, 0)).toBe(codes.length);
   });
 
