@@ -7,13 +7,15 @@ export const USAGE =
   '  --url <address>       ask a running app (its /status.json) instead of checking from here\n' +
   '  --json                print the report as JSON\n' +
   '  --max-age <duration>  how old the last passing end-to-end check may be before exit 1\n' +
-  '                        (seconds, or 90m, 26h, 2d; default: the app’s PROOF_MAX_AGE, CHECK_INTERVAL + 2 h)';
+  '                        (seconds, or 90m, 26h, 2d; default: the app’s PROOF_MAX_AGE, CHECK_INTERVAL + 2 h)\n' +
+  '  --timeout <duration>  with --url: how long to wait for the app (default 10s)';
 
 /** The options, for telling which of them npm took (scripts/npm-args.ts). */
 export const STATUS_FLAGS: readonly ScriptFlag[] = [
   { flag: '--url', takesValue: true },
   { flag: '--json' },
   { flag: '--max-age', takesValue: true },
+  { flag: '--timeout', takesValue: true },
 ];
 
 export interface StatusArgs {
@@ -22,6 +24,8 @@ export interface StatusArgs {
   url?: string;
   /** --max-age: the seconds, and the text as given (for messages). */
   maxAge?: { seconds: number; text: string };
+  /** --timeout: how long --url waits for the app, in seconds. */
+  timeoutSeconds?: number;
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -68,6 +72,15 @@ export function parseStatusArgs(
           message: `--max-age ${JSON.stringify(text)} is not a duration: give seconds (93600) or a number with s, m, h or d (90m, 26h, 2d).`,
         };
       args.maxAge = { seconds, text };
+    } else if (name === '--timeout') {
+      const text = value();
+      const seconds = text === undefined ? undefined : parseDuration(text);
+      if (seconds === undefined)
+        return {
+          ok: false,
+          message: '--timeout needs a duration: seconds (30) or a number with s or m (30s, 2m).',
+        };
+      args.timeoutSeconds = seconds;
     } else if (a.startsWith('-')) return { ok: false, message: `unknown option ${JSON.stringify(name)}.` };
     else return { ok: false, message: `unexpected argument ${JSON.stringify(a)}.` };
   }

@@ -75,21 +75,25 @@ function print(r: PrintedReport, json: boolean): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-const URL_TIMEOUT_MS = 10_000;
+const URL_TIMEOUT_SECONDS = 10;
 
-async function fromUrl(url: string, adminToken: string | undefined): Promise<PrintedReport> {
+async function fromUrl(
+  url: string,
+  adminToken: string | undefined,
+  timeoutSeconds = URL_TIMEOUT_SECONDS,
+): Promise<PrintedReport> {
   const target = new URL('/status.json', url);
   const headers: Record<string, string> = { accept: 'application/json' };
   // An app started with ADMIN_TOKEN opens /status.json to monitors presenting it as a bearer token.
   if (adminToken) headers.authorization = `Bearer ${adminToken}`;
   let res: Response;
   try {
-    res = await fetch(target, { headers, signal: AbortSignal.timeout(URL_TIMEOUT_MS) });
+    res = await fetch(target, { headers, signal: AbortSignal.timeout(timeoutSeconds * 1000) });
   } catch (e) {
     const name = (e as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError')
       throw new Error(
-        `${target.href} did not answer within ${URL_TIMEOUT_MS / 1000} s (is the app running, and is that its address?)`,
+        `${target.href} did not answer within ${timeoutSeconds} s (is the app running, and is that its address?)`,
       );
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     throw new Error(
@@ -146,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${parsed.message}\n${USAGE}\n`);
     return 2;
   }
-  const { help, json, url, maxAge } = parsed.args;
+  const { help, json, url, maxAge, timeoutSeconds } = parsed.args;
   if (help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -154,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
   let report: PrintedReport;
   // The app's .env also holds ADMIN_TOKEN, which --url needs for an app started with it.
   loadDotEnv();
-  if (url) report = await fromUrl(url, settingText(process.env, SETTINGS.ADMIN_TOKEN));
+  if (url) report = await fromUrl(url, settingText(process.env, SETTINGS.ADMIN_TOKEN), timeoutSeconds);
   else {
     const parsed = parseConfig(process.env);
     if (parsed.sandbox) {

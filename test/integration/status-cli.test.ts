@@ -140,13 +140,11 @@ describe('npm run status --url against an address that never answers', () => {
     await new Promise<void>((r) => silent.close(() => r()));
   });
 
-  it('gives up after 10 s with a clear message and exits 2', async () => {
-    const started = Date.now();
-    const r = await run(['--url', url]);
-    const took = Date.now() - started;
+  it('gives up after --timeout (10 s by default) with a clear message and exits 2', async () => {
+    // The default is in the usage; the wait itself is shortened so no test sits out ten seconds.
+    expect((await run(['--help'])).stdout).toContain('default 10s');
+    const r = await run(['--url', url, '--timeout', '1s']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('did not answer within 10 s');
-    expect(took).toBeGreaterThanOrEqual(9_500);
-    expect(took).toBeLessThan(30_000);
-  }, 45_000);
+    expect(r.stderr).toContain('did not answer within 1 s');
+  });
 });
