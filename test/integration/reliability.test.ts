@@ -221,7 +221,6 @@ describe('concurrent connects', () => {
 
   it('writes the secret one after the other, and tells the one that lost', async () => {
     h = await startHarness({ listen: true });
-    const base = h.baseUrl!;
     // Two browsers of the same person, each signed in with the launch link.
     const [a, b] = [await h.newBrowser(), await h.newBrowser()];
     const start = async (agent: ReturnType<typeof supertest.agent>) => {

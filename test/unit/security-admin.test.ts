@@ -1,13 +1,18 @@
 // The access-control building blocks: refusing to start when exposed without ADMIN_TOKEN, the launch
 // token, the constant-time token comparison, the one throttle of wrong tokens, session expiry, and
 // post-login redirects that stay on this site.
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/clock.js';
 import { ConfigError, configFromBase, parseConfig } from '../../server/config/index.js';
-import { launchMessage, launchUrl } from '../../server/launch.js';
+import { launchMessage, launchUrl, openInBrowser } from '../../server/launch.js';
+import { createLogger } from '../../server/log.js';
 import { AdminSessions, accessOf, safeNext } from '../../server/security/admin.js';
 import { constantTimeEqual } from '../../server/security/compare.js';
 import { TokenThrottle } from '../../server/security/throttle.js';
+import { eventually } from '../support/eventually.js';
 
 const TOKEN = 'a-very-long-admin-token-value-123';
 
@@ -152,6 +157,36 @@ describe('the launch token', () => {
     expect(launchUrl(admin)).toBe('http://localhost:8787/');
     expect(launchMessage(admin)).not.toContain(TOKEN);
     expect(launchMessage(start({ LAUNCH_TOKEN: 'off' }))).toMatch(/LAUNCH_TOKEN=off: anything/);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('opening the browser', () => {
+  it('hands the browser a file only this user can read, never the token on a command line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fsc-open-'));
+    const savedPath = process.env.PATH;
+    try {
+      // A stand-in xdg-open that records what it was asked to open (its command line, as `ps` shows it).
+      const argsFile = path.join(dir, 'args');
+      writeFileSync(path.join(dir, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$*" > '${argsFile}'\n`);
+      chmodSync(path.join(dir, 'xdg-open'), 0o755);
+      process.env.PATH = `${dir}:${savedPath}`;
+      const url = `http://localhost:8787/?token=${'T'.repeat(43)}`;
+      openInBrowser(url, dir, createLogger('silent'));
+      await eventually(async () => {
+        try {
+          return readFileSync(argsFile, 'utf8').length > 0;
+        } catch {
+          return false;
+        }
+      });
+      const opened = readFileSync(argsFile, 'utf8');
+      expect(opened).not.toContain('token');
+      expect(statSync(opened).mode & 0o777).toBe(0o600);
+      expect(readFileSync(opened, 'utf8')).toContain(url);
+    } finally {
+      process.env.PATH = savedPath;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
