@@ -8,9 +8,9 @@ import { type AppConfig, SETTINGS } from './config/index.js';
 import type { Logger } from './log.js';
 
 /** The address to open: with the launch token when there is one (ADMIN_TOKEN is never put in a link). */
-export function launchUrl(config: Pick<AppConfig, 'publicOrigin' | 'launchToken'>): string {
+export function launchUrl(config: Pick<AppConfig, 'publicOrigin' | 'launchToken' | 'adminToken'>): string {
   const base = `${config.publicOrigin}/`;
-  return config.launchToken ? `${base}?token=${config.launchToken}` : base;
+  return config.launchToken && !config.adminToken ? `${base}?token=${config.launchToken}` : base;
 }
 
 /** The lines printed on stdout once the app listens. */
@@ -20,7 +20,7 @@ export function launchMessage(
   const url = launchUrl(config);
   const lines = [`\nfitbit-snowflake-connect is running (${config.mode} mode). Open this link to use it:\n`];
   lines.push(`    ${url}\n`);
-  if (config.launchToken)
+  if (config.launchToken && !config.adminToken)
     lines.push(
       `The link signs your browser in: without its token no program or person on this computer can use the app. It changes at every start.\n`,
     );

@@ -305,7 +305,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     sandbox,
     agent,
     accessToken,
-    launchUrl: baseUrl && config.launchToken ? `${baseUrl}/?token=${config.launchToken}` : undefined,
+    // A `?token=` link works with ADMIN_TOKEN too: one gate.
+    launchUrl: baseUrl && accessToken ? `${baseUrl}/?token=${accessToken}` : undefined,
     newBrowser: (o = {}) => newAgent(o.signedIn !== false, o.raw),
     logs,
     dataDir,
