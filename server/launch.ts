@@ -22,7 +22,7 @@ export function launchMessage(
   lines.push(`    ${url}\n`);
   if (config.launchToken && !config.adminToken)
     lines.push(
-      `The link signs your browser in: without its token no program or person on this computer can use the app. It changes at every start.\n`,
+      `The link signs your browser in: without its token, no other program or person on this computer\ncan use the app. The token changes at every start.\n`,
     );
   else if (config.adminToken)
     lines.push(`Sign in with the ${SETTINGS.ADMIN_TOKEN.name} the app was started with.\n`);
