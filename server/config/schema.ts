@@ -131,7 +131,7 @@ export const SETTINGS = named({
     type: z.enum(['true', 'false']).optional(),
     defaultText: '`true` at a terminal, else `false`',
     description:
-      "Whether `npm start` opens the app's link in the default browser (`xdg-open`, `open` or `start`; nothing happens when none is there). The link is handed over in a file only you can read, so the token never shows in the process list.",
+      "Whether `npm start` opens the app's link in the default browser (`xdg-open`, `open` or `explorer`; nothing happens when none is there). The link is handed over in a file only you can read, so the token never shows in the process list.",
   },
   PUBLIC_URL: {
     group: 'App',
