@@ -3,8 +3,9 @@
 // re-authorization, or the last proof older than --max-age) or 2 (broken or misconfigured), for cron and
 // monitoring: a revocation shows up within a schedule interval without anyone clicking.
 //   --url  asks a running app's /status.json (the only way to check sandbox mode, whose stand-ins live
-//          inside the app's process). With ADMIN_TOKEN in the environment it is sent as a bearer token;
-//          the request gives up after 10 s.
+//          inside the app's process). Every app asks for a token, so ADMIN_TOKEN from the environment is
+//          sent as a bearer token: start the app with the same ADMIN_TOKEN (without one it makes a new
+//          launch token at every start); the request gives up after 10 s.
 //   without --url: loads the configuration as the app does (.env, environment) and runs the cheap
 //          checks itself (no warehouse); the end-to-end result comes from the app's event log.
 //   --max-age  how old the last passing end-to-end check may be (default: the app's PROOF_MAX_AGE).
@@ -104,7 +105,11 @@ async function fromUrl(
     throw new Error(
       adminToken
         ? `${target.href} refused the ADMIN_TOKEN (HTTP 401): set ADMIN_TOKEN to the value the app was started with`
-        : `${target.href} needs the app's admin token (HTTP 401): set ADMIN_TOKEN in the environment`,
+        : `${target.href} needs the app's token (HTTP 401): set ADMIN_TOKEN in the environment, and start the app with the same ADMIN_TOKEN (without one it makes a new token at every start). In live mode, running without --url reads Snowflake directly and needs no token.`,
+    );
+  if (res.status === 429)
+    throw new Error(
+      `${target.href} answered HTTP 429: too many wrong tokens reached the app; wait ${res.headers.get('retry-after') ?? 60} seconds, and check that ADMIN_TOKEN is the app's`,
     );
   if (!res.ok) throw new Error(`${target.href} answered HTTP ${res.status}`);
   const body = (await res.json()) as PrintedReport;
@@ -163,7 +168,7 @@ async function main(argv: string[]): Promise<number> {
     const parsed = parseConfig(process.env);
     if (parsed.sandbox) {
       process.stderr.write(
-        'Sandbox mode (no OAuth or Snowflake settings): the stand-ins live inside the running app, so there is nothing to check from here.\nRun `npm start`, then `npm run status -- --url http://127.0.0.1:8787`.\n',
+        'Sandbox mode (no OAuth or Snowflake settings): the stand-ins live inside the running app, so there is nothing to check from here.\nRun `npm start` with ADMIN_TOKEN set, then `npm run status -- --url http://127.0.0.1:8787` with the same ADMIN_TOKEN.\n',
       );
       return 2;
     }

@@ -11,11 +11,13 @@ import { pageRoutes } from './routes/pages.js';
 import { setupRoutes } from './routes/setup.js';
 import { statusRoutes } from './routes/status.js';
 import { viewConfig } from './routes/view-config.js';
-import { AdminSessions, adminGate, loginRoutes } from './security/admin.js';
+import { AdminSessions, accessGate, accessOf, type GateDeps, loginRoutes } from './security/admin.js';
 import { browserIdMiddleware, Csrf } from './security/browser.js';
+import { AppCookies } from './security/cookies.js';
 import { fetchMetadataPolicy } from './security/fetch-metadata.js';
 import { allowedHostnames, hostCheck } from './security/host.js';
 import { postOnlyActions } from './security/post-only.js';
+import { TokenThrottle } from './security/throttle.js';
 import type { Services } from './services.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,7 +40,13 @@ export function createApp(s: Services): express.Express {
 
   const authOrigin = new URL(config.oauth.authorizationUrl).origin;
   const secure = config.publicOrigin.startsWith('https:');
-  const adminSessions = new AdminSessions();
+  const cookies = new AppCookies(secure);
+  const gate: GateDeps = {
+    access: accessOf(config),
+    sessions: new AdminSessions(),
+    throttle: new TokenThrottle(s.clock),
+    cookies,
+  };
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -58,6 +66,11 @@ export function createApp(s: Services): express.Express {
       },
       referrerPolicy: { policy: 'no-referrer' },
       crossOriginEmbedderPolicy: false,
+      // Only where it means something (an https PUBLIC_URL), and never pinning that name's sibling hosts
+      // unless asked to: on loopback it would pin localhost for every other local app.
+      strictTransportSecurity: secure
+        ? { maxAge: 365 * 24 * 60 * 60, includeSubDomains: !!config.hstsIncludeSubDomains }
+        : false,
     }),
   );
   const redirectHost = new URL(config.oauth.redirectUri).hostname;
@@ -80,8 +93,7 @@ export function createApp(s: Services): express.Express {
   // Before anything with an effect (cookies, sign-ins, pending flows): other sites may only navigate here.
   app.use(fetchMetadataPolicy());
   app.use('/public', express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
-  app.use(browserIdMiddleware(secure));
-  app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
+  app.use(browserIdMiddleware(cookies));
   app.use((_req, res, next) => {
     // Every page shows connection details or acts on them: never cache.
     res.set('Cache-Control', 'no-store');
@@ -91,20 +103,22 @@ export function createApp(s: Services): express.Express {
     res.locals.pageTitle = 'Fitbit → Snowflake';
     next();
   });
-  // After the locals (its login redirect and 401 page need them), before the CSRF check and routes.
-  app.use(adminGate(config.adminToken, adminSessions));
+  // After the locals (its sign-in page needs them), before the body parser, the CSRF check and routes:
+  // nothing reads a request body for a browser without the token.
+  app.use(accessGate(gate));
+  app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
   app.use((req, res, next) => {
     if (req.method === 'POST') csrf.verify(req, res);
     next();
   });
 
-  app.use(loginRoutes(config.adminToken, adminSessions, secure));
+  app.use(loginRoutes(gate));
   const view = viewConfig(config, s.profile);
   app.use(pageRoutes({ status: s.status, view }));
   app.use(connectRoutes({ config, flow: s.flow, status: s.status, clock: s.clock }));
   app.use(statusRoutes({ status: s.status, view, clientStatus: config.oauth.clientStatus }));
   app.use(setupRoutes({ config, status: s.status, view }));
-  app.use(postOnlyActions(!!config.adminToken));
+  app.use(postOnlyActions(!!gate.access));
 
   app.use((req, _res, next) => {
     next(
@@ -120,19 +134,20 @@ export function createApp(s: Services): express.Express {
   app.use((e: unknown, req: Request, res: Response, _next: NextFunction) => {
     const raw = e as { status?: number; type?: string; expose?: boolean };
     let err: AppError;
-    // body-parser errors carry a `type`; the router's undecodable-path URIError only a 400 status.
+    // body-parser errors carry a `type` (a zlib error in a Content-Encoding: gzip body only `expose`);
+    // the router's undecodable-path URIError only a 400 status.
     if (
       raw &&
       !isAppError(e) &&
       typeof raw.status === 'number' &&
       raw.status >= 400 &&
       raw.status < 500 &&
-      (raw.type || e instanceof URIError)
+      (raw.type || raw.expose || e instanceof URIError)
     ) {
       err = appError('bad_request', {
         variant: 'unreadable',
         status: raw.status,
-        type: raw.type ?? 'undecodable path',
+        type: raw.type ?? (e instanceof URIError ? 'undecodable path' : 'a body that does not decompress'),
       });
     } else err = toAppError(e);
     const level = err.status >= 500 ? 'error' : 'warn';
@@ -143,7 +158,8 @@ export function createApp(s: Services): express.Express {
         status: err.status,
         path: safePath(req.originalUrl),
         upstream: err.upstream?.code,
-        err: err.code === 'internal' ? e : undefined,
+        // A bug's own error (the callback keeps its refusals as AppErrors, the bug as their cause).
+        err: err.code === 'internal' ? (isAppError(e) && e.cause !== undefined ? e.cause : e) : undefined,
       },
       err.title,
     );

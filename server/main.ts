@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { answerClientErrors } from './client-errors.js';
 import { type AppConfig, ConfigError, loadDotEnv, parseConfig, SETTINGS } from './config/index.js';
+import { launchMessage, launchUrl, openInBrowser } from './launch.js';
 import { createLogger } from './log.js';
 import type { SandboxMode } from './sandbox-mode.js';
 import { buildServices } from './services.js';
@@ -68,9 +69,10 @@ async function main(): Promise<void> {
     { url, mode: config.mode, provider: config.provider, secret: config.snowflake.secret.display },
     'listening',
   );
-  process.stdout.write(
-    `\nfitbit-snowflake-connect is running at ${new URL(config.oauth.redirectUri).origin}/ (${config.mode} mode)\n\n`,
-  );
+  // The link with this start's launch token: on stdout for the person who started the app (never in a
+  // log line), and opened in their browser when they sit at a terminal (OPEN_BROWSER).
+  process.stdout.write(launchMessage(config));
+  if (parsed.base.openBrowser) openInBrowser(launchUrl(config), config.dataDir, log);
   services.session.warm();
 
   let stopping = false;

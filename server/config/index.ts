@@ -2,12 +2,13 @@
 // validated here; the rest of the app receives a typed, frozen AppConfig. With no OAuth or Snowflake
 // settings at all the app runs in sandbox mode; with some but not all it refuses to start and names
 // each missing setting. The settings themselves are listed once, in schema.ts.
+import { randomBytes } from 'node:crypto';
 import { describeMissing, getProfile, needsFor, scopeSetFor, unionOfNeeds } from '../providers/index.js';
 import { parseQualifiedName, type QualifiedName, SqlValueError } from '../snowflake/sql.js';
 import { defaultProofMaxAge, resolveCheckSchedule } from './check-schedule.js';
 import { type Env, isSandboxRequested, readSettings } from './env.js';
 import { ConfigError } from './error.js';
-import { checkEndpoint, checkExposure, checkRedirectUri } from './redirect.js';
+import { checkEndpoint, checkExposure, checkLaunchToken, checkRedirectUri } from './redirect.js';
 import { SETTINGS, type Setting, type SettingValues } from './schema.js';
 import { snowflakeConnection } from './snowflake-connection.js';
 import type { AppConfig, BaseConfig, OAuthConfig } from './types.js';
@@ -15,7 +16,7 @@ import type { AppConfig, BaseConfig, OAuthConfig } from './types.js';
 export { readNamedConnection } from './connections-toml.js';
 export { isSandboxRequested, loadDotEnv, readSetting, settingText } from './env.js';
 export { ConfigError } from './error.js';
-export { checkExposure, isLoopbackHost } from './redirect.js';
+export { checkExposure, checkLaunchToken, isLoopbackHost } from './redirect.js';
 export { LIVE_SETTINGS, SETTINGS } from './schema.js';
 export type {
   AppConfig,
@@ -52,6 +53,7 @@ function baseConfig(c: SettingValues, problems: string[], sandbox: boolean): Bas
   const redirectUri = c.OAUTH_REDIRECT_URI ?? `http://localhost:${c.PORT}/callback`;
   checkRedirectUri(redirectUri, problems);
   checkExposure(c.HOST, c.ADMIN_TOKEN, problems);
+  checkLaunchToken(c.LAUNCH_TOKEN, c.ADMIN_TOKEN, c.PUBLIC_URL, problems);
   // One set: requested, required at consent and allowed on the integration, for the data kinds to land.
   // Adding is fine; dropping a scope a shipped function needs would connect an account whose data Snowflake
   // then cannot read.
@@ -76,6 +78,9 @@ function baseConfig(c: SettingValues, problems: string[], sandbox: boolean): Bas
     logFormat: c.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     heldTokenTtlMs: c.HELD_TOKEN_TTL_SECONDS * 1000,
     adminToken: c.ADMIN_TOKEN,
+    launchToken: c.LAUNCH_TOKEN,
+    openBrowser: c.OPEN_BROWSER ? c.OPEN_BROWSER === 'true' : !!process.stdout.isTTY,
+    hstsIncludeSubDomains: c.HSTS_INCLUDE_SUBDOMAINS === 'true',
     publicUrl: c.PUBLIC_URL,
     ...resolveCheckSchedule(sandbox, { interval: c.CHECK_INTERVAL, maxAge: c.PROOF_MAX_AGE }, problems, {
       interval: S.CHECK_INTERVAL.name,
@@ -193,6 +198,10 @@ export function configFromBase(
     heldTokenTtlMs: base.heldTokenTtlMs,
     flowTtlMs: FLOW_TTL_MS,
     adminToken: base.adminToken,
+    // A new one at every start: a link printed by an earlier run opens nothing.
+    launchToken:
+      base.adminToken || base.launchToken === 'off' ? undefined : randomBytes(32).toString('base64url'),
+    hstsIncludeSubDomains: base.hstsIncludeSubDomains ?? false,
     checkIntervalSeconds: base.checkIntervalSeconds,
     proofMaxAgeSeconds: base.proofMaxAgeSeconds ?? defaultProofMaxAge(base.checkIntervalSeconds),
     timeouts: base.timeouts,

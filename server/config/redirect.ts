@@ -1,5 +1,5 @@
 // URL and host rules: the redirect URI's exact form, the provider endpoints' scheme, and refusing a
-// non-loopback bind without ADMIN_TOKEN.
+// non-loopback bind without ADMIN_TOKEN (or an open one without a launch token).
 import { SETTINGS } from './schema.js';
 
 const S = SETTINGS;
@@ -49,4 +49,32 @@ export function checkExposure(host: string, adminToken: string | undefined, prob
   problems.push(
     `${S.HOST.name}=${host} makes the app reachable from other computers, so ${S.ADMIN_TOKEN.name} is required (at least 16 random characters, e.g. \`openssl rand -base64 32\`). Or bind to 127.0.0.1.`,
   );
+}
+
+/**
+ * LAUNCH_TOKEN=off opens the app to anything that reaches its port: only for a loopback app on a computer
+ * nobody else uses. With ADMIN_TOKEN it would be a contradiction, and a PUBLIC_URL on another machine
+ * means a proxy already reaches it from elsewhere.
+ */
+export function checkLaunchToken(
+  launchToken: 'on' | 'off',
+  adminToken: string | undefined,
+  publicUrl: string | undefined,
+  problems: string[],
+): void {
+  if (launchToken !== 'off') return;
+  if (adminToken)
+    problems.push(
+      `${S.LAUNCH_TOKEN.name}=off and ${S.ADMIN_TOKEN.name} contradict each other: the app asks for ${S.ADMIN_TOKEN.name} when it is set. Remove one.`,
+    );
+  let publicHost: string | undefined;
+  try {
+    publicHost = publicUrl ? new URL(publicUrl).hostname : undefined;
+  } catch {
+    publicHost = undefined;
+  }
+  if (publicHost && !isLoopbackHost(publicHost))
+    problems.push(
+      `${S.LAUNCH_TOKEN.name}=off with ${S.PUBLIC_URL.name}=${publicUrl} would let anyone who reaches that address use the app: set ${S.ADMIN_TOKEN.name} instead.`,
+    );
 }

@@ -105,7 +105,7 @@ export const SETTINGS = named({
     group: 'App',
     type: z.string().min(1).default('127.0.0.1'),
     description:
-      'The address the app listens on. Anything but a loopback address makes the pages reachable from other computers, and then `ADMIN_TOKEN` is required.',
+      'The address the app listens on. Anything but a loopback address makes the pages reachable from other computers, and then `ADMIN_TOKEN` is required (on loopback a launch token guards the pages: `LAUNCH_TOKEN`).',
   },
   PORT: {
     group: 'App',
@@ -118,14 +118,33 @@ export const SETTINGS = named({
     secret: true,
     accepts: 'at least 16 characters, e.g. from `openssl rand -base64 32`',
     description:
-      'Required when `HOST` is not a loopback address (the app refuses to start without it). Every page then asks for it once at `/login` (an HttpOnly session cookie follows), and monitors read `/status.json` with `Authorization: Bearer <ADMIN_TOKEN>`; `npm run status -- --url` sends it too.',
+      'The token every page and action asks for, instead of a new launch token at each start (see `LAUNCH_TOKEN`). Required when `HOST` is not a loopback address (the app refuses to start without it). A browser presents it once, at `/login` or as `?token=` in a link, and gets an HttpOnly session cookie; monitors read `/status.json` with `Authorization: Bearer <ADMIN_TOKEN>`, and `npm run status -- --url` sends it too.',
+  },
+  LAUNCH_TOKEN: {
+    group: 'App',
+    type: z.enum(['on', 'off']).default('on'),
+    description:
+      'Without `ADMIN_TOKEN`, the app makes a random token at each start and asks for it on every page and action, on loopback too: `npm start` prints (and opens) `http://localhost:8787/?token=…`, and that first visit signs the browser in. This keeps other programs and users on the same computer (and web pages that reach its port) from revealing the client secret, reading health data or replacing the token. `off` lets anything that can reach the port use the app: only on a computer nobody else uses. Refused with `ADMIN_TOKEN`, or with a `PUBLIC_URL` on another machine.',
+  },
+  OPEN_BROWSER: {
+    group: 'App',
+    type: z.enum(['true', 'false']).optional(),
+    defaultText: '`true` at a terminal, else `false`',
+    description:
+      "Whether `npm start` opens the app's link in the default browser (`xdg-open`, `open` or `explorer`; nothing happens when none is there). The link is handed over in a file only you can read, so the token never shows in the process list.",
   },
   PUBLIC_URL: {
     group: 'App',
     type: z.url().optional(),
     defaultText: "the redirect URI's origin",
     description:
-      'The origin users reach the app at when it is behind a proxy: its host is then served, and `https://` makes cookies `Secure`. Set `ADMIN_TOKEN` too when it names another machine.',
+      'The origin users reach the app at when it is behind a proxy: its host is then served, and `https://` makes cookies `Secure` and sends HSTS. Set `ADMIN_TOKEN` too when it names another machine.',
+  },
+  HSTS_INCLUDE_SUBDOMAINS: {
+    group: 'App',
+    type: z.enum(['true', 'false']).default('false'),
+    description:
+      'With an `https://` `PUBLIC_URL`, adds `includeSubDomains` to the `Strict-Transport-Security` header: only when every host under that name serves https (browsers will refuse plain http to all of them for a year). Without an https `PUBLIC_URL` the app sends no HSTS at all.',
   },
   DATA_DIR: {
     group: 'App',

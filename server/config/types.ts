@@ -65,7 +65,15 @@ export interface AppConfig {
   heldTokenTtlMs: number;
   /** How long a started sign-in stays valid. */
   flowTtlMs: number;
+  /** ADMIN_TOKEN: the token the gate asks for, when set. */
   adminToken?: string;
+  /**
+   * Without ADMIN_TOKEN: the random token made at this start, which the gate asks for instead (absent with
+   * LAUNCH_TOKEN=off). Never logged; printed once by `npm start` in the link it opens.
+   */
+  launchToken?: string;
+  /** HSTS_INCLUDE_SUBDOMAINS: `includeSubDomains` in the HSTS header of an https PUBLIC_URL. */
+  hstsIncludeSubDomains?: boolean;
   /** Scheduled end-to-end check, in seconds; 0 = off. */
   checkIntervalSeconds: number;
   /** How old the last passing end-to-end check may be before the verdict is `unproven`, in seconds. */
@@ -89,6 +97,11 @@ export interface BaseConfig {
   logFormat: 'pretty' | 'json';
   heldTokenTtlMs: number;
   adminToken?: string;
+  /** LAUNCH_TOKEN (absent: on): without ADMIN_TOKEN, a random token per start guards the pages. */
+  launchToken?: 'on' | 'off';
+  /** OPEN_BROWSER, the default applied: `npm start` opens the link in a browser. */
+  openBrowser?: boolean;
+  hstsIncludeSubDomains?: boolean;
   publicUrl?: string;
   /** CHECK_INTERVAL, the mode's default applied (the mode requested is known from the settings alone). */
   checkIntervalSeconds: number;

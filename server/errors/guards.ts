@@ -1,4 +1,4 @@
-// Errors of the app's own guards (host check, CSRF and Fetch Metadata, the admin token) and pages
+// Errors of the app's own guards (host check, CSRF and Fetch Metadata, the token, cookies) and pages
 // (unreadable requests, addresses with no page, bugs).
 import { entry } from './entry.js';
 
@@ -35,19 +35,68 @@ export const guardErrors = {
       },
     ],
   }),
-  unauthorized: entry<{ variant: 'bearer' | 'admin_token' }>({
+  unauthorized: entry<{ variant: 'bearer' | 'admin_token' | 'launch_token' }>({
     group: 'guard',
-    when: 'The app runs with `ADMIN_TOKEN` (a non-loopback bind) and the request had no session, a wrong bearer token, or a bearer token sent to something other than `/status.json`. Monitors and `npm run status -- --url` send `Authorization: Bearer <ADMIN_TOKEN>`.',
+    when: 'The request had no session, a wrong bearer token, or a bearer token sent to something other than `/status.json`. Every page and action asks for the app’s token: the launch token `npm start` prints in a link (a new one at each start), or `ADMIN_TOKEN` when set. Monitors and `npm run status -- --url` send `Authorization: Bearer <ADMIN_TOKEN>`.',
     status: 401,
     title: 'Sign in to this app first',
-    why: (p) =>
-      p.variant === 'bearer'
-        ? 'The bearer token is wrong, or was sent to a page other than /status.json.'
-        : 'This app is reachable beyond this computer, so every page needs the admin token.',
-    fix: 'Open /login and enter the ADMIN_TOKEN this app was started with.',
+    why: (p) => {
+      switch (p.variant) {
+        case 'bearer':
+          return 'The bearer token is wrong, or was sent to a page other than /status.json.';
+        case 'admin_token':
+          return 'Every page and action of this app needs its ADMIN_TOKEN.';
+        case 'launch_token':
+          return 'Every page and action of this app needs the token it printed when it started, so that other programs and users on this computer cannot use it.';
+      }
+    },
+    fix: (p) => {
+      switch (p.variant) {
+        case 'bearer':
+          return 'Send Authorization: Bearer <ADMIN_TOKEN> to /status.json only. An app started without ADMIN_TOKEN makes a new token at every start: start it with ADMIN_TOKEN set, and give the monitor the same value.';
+        case 'admin_token':
+          return 'Open /login and enter the ADMIN_TOKEN this app was started with.';
+        case 'launch_token':
+          return 'Open the link `npm start` printed in its terminal (http://localhost:8787/?token=…): it signs this browser in. The token changes at every start.';
+      }
+    },
     examples: [
       { label: 'a bearer token', params: { variant: 'bearer' } },
-      { label: 'no session', params: { variant: 'admin_token' } },
+      { label: 'no session, with ADMIN_TOKEN', params: { variant: 'admin_token' } },
+      { label: 'no session, with a launch token', params: { variant: 'launch_token' } },
+    ],
+  }),
+  too_many_tries: entry<{ seconds: number }>({
+    group: 'guard',
+    when: 'More wrong tokens than the budget allows (5 a minute from one address, 50 a minute from all) were presented at `/login`, in a `?token=` link or as a bearer token. The right token is always accepted.',
+    status: 429,
+    title: 'Too many wrong tokens',
+    why: 'Too many wrong tokens reached this app in the last minute, from this address or from everywhere: someone may be guessing.',
+    fix: (p) =>
+      `Wait ${p.seconds} seconds before trying another token. The right token works at once: if you have it, use it now. If you did not make these tries, look for who did (the log has a line for each refused request).`,
+    examples: [{ params: { seconds: 60 } }],
+  }),
+  cookies_unreadable: entry<
+    | { variant: 'too_large'; size: number; host: string }
+    | { variant: 'duplicate'; name: string; host: string }
+  >({
+    group: 'guard',
+    when: 'The browser sent more cookies than the app reads (over 8 kB), or one of the app’s cookies twice. Cookies are shared by every port of a host name, so another site or program on this computer (http://localhost:<other port>) can set them.',
+    status: (p) => (p.variant === 'too_large' ? 431 : 400),
+    title: (p) =>
+      p.variant === 'too_large' ? 'Your browser sent too many cookies' : 'Your browser sent a cookie twice',
+    why: (p) =>
+      p.variant === 'too_large'
+        ? `The Cookie header for ${p.host} is ${p.size} bytes, more than the 8192 this app reads. Cookies are shared by every port of ${p.host}, so another site or program on this computer may have set them (on purpose, this stops sign-ins from working).`
+        : `The cookie “${p.name}” came twice, so the app cannot tell which one it set. Another site or program on this computer (another port of ${p.host}) may have set one for part of this app’s addresses, to break its sign-ins.`,
+    fix: (p) =>
+      `Clear this browser’s cookies for ${p.host}: in Chrome or Edge, click the icon left of the address → Cookies and site data → Manage on-device site data → delete each; in Firefox, the padlock → Clear cookies and site data; in Safari, Settings → Privacy → Manage Website Data. Then open the link \`npm start\` printed again. If it comes back, something else on this computer serves pages on ${p.host}: stop it.`,
+    examples: [
+      { label: 'over 8 kB of cookies', params: { variant: 'too_large', size: 9000, host: '<host>' } },
+      {
+        label: 'one of the app’s cookies twice',
+        params: { variant: 'duplicate', name: '<cookie>', host: '<host>' },
+      },
     ],
   }),
   bad_request: entry<
@@ -56,7 +105,7 @@ export const guardErrors = {
     | { variant: 'unreadable'; status: number; type: string }
   >({
     group: 'guard',
-    when: 'A request the app cannot read: a callback with neither a code nor an error, a parameter twice or longer than any provider sends (a mangled or tampered link), a form over 8 kB or with too many fields, an undecodable address.',
+    when: 'A request the app cannot read: a callback with neither a code nor an error, a parameter twice or longer than any provider sends (a mangled or tampered link), a form over 8 kB or with too many fields or a compressed body that does not decompress, an undecodable address.',
     status: (p) => (p.variant === 'unreadable' ? p.status : 400),
     title: (p) => {
       switch (p.variant) {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config/index.js';
-import { appError } from '../errors/index.js';
+import { type AppError, appError, toAppError } from '../errors/index.js';
 import type { ConnectFlow } from '../oauth/flow.js';
 import type { StatusService } from '../status/service.js';
 import { idParam, singleQuery } from './params.js';
@@ -31,6 +31,9 @@ export interface ConnectRouteDeps {
 export function connectRoutes(s: ConnectRouteDeps): Router {
   const r = Router();
   const results = new Results(s.clock);
+  // Refusals of the callback, shown at /result/<id> like the outcomes; a store of their own, so that a
+  // flood of bogus callbacks cannot push real results out.
+  const refusals = new Results<AppError>(s.clock);
 
   const redirect = new URL(s.config.oauth.redirectUri);
   const publicHost = new URL(s.config.publicOrigin).host;
@@ -57,13 +60,24 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
   r.get('/callback', async (req, res) => {
     // The code must never travel on in a Referer (helmet already sets no-referrer everywhere).
     res.set('Referrer-Policy', 'no-referrer');
-    const query = singleQuery(req, CALLBACK_PARAMS);
-    const outcome = await s.flow.finish(query, res.locals.newBrowser ? undefined : res.locals.browserId);
+    let outcome: Awaited<ReturnType<typeof s.flow.finish>>;
+    try {
+      const query = singleQuery(req, CALLBACK_PARAMS);
+      outcome = await s.flow.finish(query, res.locals.newBrowser ? undefined : res.locals.browserId);
+    } catch (e) {
+      // Post/redirect/get for refusals too: an error page rendered here would keep the code in the
+      // address bar and the history. The page at /result/<id> is the same error page, logged there.
+      res.redirect(303, `/result/${refusals.put(res.locals.browserId, toAppError(e))}`);
+      return;
+    }
     res.redirect(303, `/result/${results.put(res.locals.browserId, outcome)}`);
   });
 
   r.get('/result/:id', (req, res) => {
-    const outcome = results.get(idParam(req), res.locals.browserId);
+    const id = idParam(req);
+    const refusal = refusals.get(id, res.locals.browserId);
+    if (refusal) throw refusal;
+    const outcome = results.get(id, res.locals.browserId);
     if (!outcome) {
       throw appError('not_found', { variant: 'result_gone' });
     }

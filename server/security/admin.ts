@@ -1,17 +1,39 @@
-// Access control for a non-loopback bind: with ADMIN_TOKEN set, every page and action needs either the
-// admin session cookie (set by /login) or, for monitors of /status.json only, `Authorization: Bearer`.
-// Sessions are random ids kept in memory (a restart signs everyone out); the token never enters a cookie.
+// Who may use the app. One token guards every page and action, on loopback too: ADMIN_TOKEN when set,
+// else a launch token made at each start (as Jupyter does), which `npm start` prints and opens in a link
+// (http://localhost:8787/?token=…). Without it any program or user on this computer could reveal the
+// client secret, read health data or replace the secret's token.
+//
+// A browser presents the token once, by that link or at /login, and gets a session: a random id kept in
+// memory (a restart signs everyone out), in an HttpOnly, SameSite=Lax cookie; the token never enters a
+// cookie. The link's visit redirects to the same address without the token, so it leaves the address bar
+// and the history. The provider's redirect to /callback is a top-level GET, so the Lax cookie comes along.
+// Monitors read /status.json with `Authorization: Bearer <token>`. Every way of presenting the token goes
+// through the one TokenThrottle. LAUNCH_TOKEN=off (loopback only) turns the gate off.
 import { randomBytes } from 'node:crypto';
 import { type NextFunction, type Request, type Response, Router } from 'express';
-import { type AppError, appError } from '../errors/index.js';
-import { parseCookies } from './browser.js';
-import { constantTimeEqual } from './compare.js';
+import type { AppConfig } from '../config/index.js';
+import { appError } from '../errors/index.js';
+import type { AppCookies } from './cookies.js';
+import type { TokenThrottle } from './throttle.js';
 
-export const ADMIN_COOKIE = 'fsc_admin';
+export const SESSION_COOKIE = 'fsc_session';
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const MAX_SESSIONS = 100;
-/** Paths reachable without a session: the login page itself and the stylesheet it uses. */
+/** Reachable without a session: the sign-in page itself (the stylesheet is served before the gate). */
 const OPEN_PATHS = new Set(['/login']);
+
+export interface Access {
+  token: string;
+  /** Which token it is: the pages say how to get it. */
+  kind: 'admin_token' | 'launch_token';
+}
+
+/** The token the gate asks for, or undefined when it is off (LAUNCH_TOKEN=off, loopback only). */
+export function accessOf(c: Pick<AppConfig, 'adminToken' | 'launchToken'>): Access | undefined {
+  if (c.adminToken) return { token: c.adminToken, kind: 'admin_token' };
+  if (c.launchToken) return { token: c.launchToken, kind: 'launch_token' };
+  return undefined;
+}
 
 export class AdminSessions {
   private readonly sessions = new Map<string, number>();
@@ -64,128 +86,146 @@ export function safeNext(next: unknown): string {
   return next;
 }
 
-function unauthorized(variant: 'bearer' | 'admin_token'): AppError {
-  return appError('unauthorized', { variant });
+/** Where a browser without a session goes: /login, remembering the page, but never a callback's code. */
+function loginUrl(req: Request): string {
+  // The callback's query holds the authorization code and state: copying it into a link would keep
+  // it in the address bar and history. Such a callback cannot finish anyway without the session.
+  if (req.path === '/callback') return '/login';
+  return `/login?next=${encodeURIComponent(req.originalUrl.slice(0, 512))}`;
+}
+
+/** The address of a `?token=` link without the token, to redirect to once the browser is signed in. */
+function withoutToken(req: Request): string {
+  const u = new URL(req.originalUrl, 'http://app.invalid');
+  u.searchParams.delete('token');
+  return safeNext(`${u.pathname}${u.search}`);
+}
+
+/** Whose wrong guesses count together: the peer address (`trust proxy` is off, so never a header). */
+const sourceOf = (req: Request) => req.socket.remoteAddress ?? 'unknown';
+
+export interface GateDeps {
+  access: Access | undefined;
+  sessions: AdminSessions;
+  throttle: TokenThrottle;
+  cookies: AppCookies;
+}
+
+type LoginView = { next: string; failed?: 'form' | 'link'; waitSeconds?: number };
+
+function renderLogin(res: Response, status: number, access: Access, v: LoginView): void {
+  if (v.waitSeconds) res.set('Retry-After', String(v.waitSeconds));
+  res.status(status).render('login', {
+    next: v.next,
+    kind: access.kind,
+    failed: v.failed ?? null,
+    waitSeconds: v.waitSeconds ?? null,
+    pageTitle: 'Sign in',
+  });
+}
+
+function startSession(req: Request, res: Response, d: GateDeps, old: string | undefined): void {
+  // A fresh session id on every sign-in: a cookie planted before it is never promoted.
+  d.sessions.end(old);
+  d.cookies.set(req, res, SESSION_COOKIE, d.sessions.create(), Math.floor(SESSION_TTL_MS / 1000));
 }
 
 /**
- * The gate: placed after the host check, the browser-id cookie and the body parser, before the
- * CSRF check and every route. Without an admin token configured it lets everything through.
+ * The gate: after the host check, Fetch Metadata, the cookies and the page locals (its pages need them),
+ * before the body parser, the CSRF check and every route. Without a token (LAUNCH_TOKEN=off) it lets
+ * everything through.
  */
-export function adminGate(adminToken: string | undefined, sessions: AdminSessions) {
+export function accessGate(d: GateDeps) {
+  const { access } = d;
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (!adminToken || OPEN_PATHS.has(req.path) || req.path.startsWith('/public/')) {
+    if (!access) {
       next();
       return;
     }
-    const session = parseCookies(req.headers.cookie)[ADMIN_COOKIE];
-    if (sessions.valid(session)) {
-      res.locals.admin = true;
+    const session = d.cookies.read(req, SESSION_COOKIE);
+    // The launch link (or any address with ?token=): trade the token for a session, then drop it.
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.query.token !== undefined) {
+      const presented = typeof req.query.token === 'string' ? req.query.token : undefined;
+      const verdict = d.throttle.check(sourceOf(req), presented, access.token);
+      if (verdict.ok) {
+        startSession(req, res, d, session);
+        res.redirect(303, withoutToken(req));
+        return;
+      }
+      const next = withoutToken(req);
+      if (verdict.retryAfterSeconds)
+        renderLogin(res, 429, access, { next, failed: 'link', waitSeconds: verdict.retryAfterSeconds });
+      else renderLogin(res, 401, access, { next, failed: 'link' });
+      return;
+    }
+    if (d.sessions.valid(session)) {
+      res.locals.signedIn = true;
+      next();
+      return;
+    }
+    if (OPEN_PATHS.has(req.path)) {
       next();
       return;
     }
     const presented = bearer(req);
     if (presented !== undefined) {
       // Monitors only: a bearer token opens the machine-readable status and nothing else.
-      if (req.path === '/status.json' && req.method === 'GET' && constantTimeEqual(presented, adminToken)) {
-        next();
-        return;
+      if (req.path === '/status.json' && req.method === 'GET') {
+        const verdict = d.throttle.check(sourceOf(req), presented, access.token);
+        if (verdict.ok) {
+          next();
+          return;
+        }
+        if (verdict.retryAfterSeconds) {
+          res.set('Retry-After', String(verdict.retryAfterSeconds));
+          next(appError('too_many_tries', { seconds: verdict.retryAfterSeconds }));
+          return;
+        }
       }
       res.set('WWW-Authenticate', 'Bearer realm="fitbit-snowflake-connect"');
-      next(unauthorized('bearer'));
+      next(appError('unauthorized', { variant: 'bearer' }));
       return;
     }
     if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html' && !req.path.endsWith('.json')) {
-      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl.slice(0, 512))}`);
+      res.redirect(303, loginUrl(req));
       return;
     }
-    next(unauthorized('admin_token'));
+    next(appError('unauthorized', { variant: access.kind }));
   };
 }
 
 /** GET/POST /login and POST /logout. POST /login is CSRF-checked like every other POST. */
-/**
- * Guessing ADMIN_TOKEN over the network: after `max` wrong tokens from one address within `windowMs`,
- * that address gets a "wait" page (even for the right token) until the window ends.
- */
-export class LoginThrottle {
-  private readonly failures = new Map<string, { count: number; since: number }>();
-  constructor(
-    private readonly max = 5,
-    private readonly windowMs = 60_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  private entry(addr: string) {
-    const e = this.failures.get(addr);
-    if (e && this.now() - e.since >= this.windowMs) {
-      this.failures.delete(addr);
-      return undefined;
-    }
-    return e;
-  }
-
-  /** Seconds to wait, or 0 when this address may try. */
-  blockedFor(addr: string): number {
-    const e = this.entry(addr);
-    if (!e || e.count < this.max) return 0;
-    return Math.ceil((e.since + this.windowMs - this.now()) / 1000);
-  }
-
-  fail(addr: string): void {
-    const e = this.entry(addr);
-    if (e) e.count++;
-    else {
-      // Bounded: one small entry per address, and a flood of addresses resets the table.
-      if (this.failures.size >= 10_000) this.failures.clear();
-      this.failures.set(addr, { count: 1, since: this.now() });
-    }
-  }
-
-  succeed(addr: string): void {
-    this.failures.delete(addr);
-  }
-}
-
-export function loginRoutes(
-  adminToken: string | undefined,
-  sessions: AdminSessions,
-  secure: boolean,
-  throttle = new LoginThrottle(),
-) {
+export function loginRoutes(d: GateDeps) {
   const r = Router();
-  if (!adminToken) return r;
-  const cookie = (value: string, maxAgeSeconds: number) =>
-    `${ADMIN_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}; Max-Age=${maxAgeSeconds}`;
+  const { access } = d;
+  if (!access) return r;
 
   r.get('/login', (req, res) => {
-    res.render('login', { next: safeNext(req.query.next), failed: false, pageTitle: 'Sign in' });
+    res.render('login', {
+      next: safeNext(req.query.next),
+      kind: access.kind,
+      failed: null,
+      waitSeconds: null,
+      pageTitle: 'Sign in',
+    });
   });
   r.post('/login', (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const next = safeNext(body.next);
     const presented = typeof body.token === 'string' ? body.token : undefined;
-    const addr = req.socket.remoteAddress ?? 'unknown';
-    const wait = throttle.blockedFor(addr);
-    if (wait > 0) {
-      res.set('Retry-After', String(wait));
-      res.status(429).render('login', { next, failed: false, waitSeconds: wait, pageTitle: 'Sign in' });
+    const verdict = d.throttle.check(sourceOf(req), presented, access.token);
+    if (!verdict.ok) {
+      if (verdict.retryAfterSeconds)
+        renderLogin(res, 429, access, { next, failed: 'form', waitSeconds: verdict.retryAfterSeconds });
+      else renderLogin(res, 401, access, { next, failed: 'form' });
       return;
     }
-    if (!constantTimeEqual(presented, adminToken)) {
-      throttle.fail(addr);
-      res.status(401).render('login', { next, failed: true, pageTitle: 'Sign in' });
-      return;
-    }
-    throttle.succeed(addr);
-    // A fresh session id on every login: a cookie planted before login is never promoted.
-    sessions.end(parseCookies(req.headers.cookie)[ADMIN_COOKIE]);
-    res.append('Set-Cookie', cookie(sessions.create(), Math.floor(SESSION_TTL_MS / 1000)));
+    startSession(req, res, d, d.cookies.read(req, SESSION_COOKIE));
     res.redirect(303, next);
   });
   r.post('/logout', (req, res) => {
-    sessions.end(parseCookies(req.headers.cookie)[ADMIN_COOKIE]);
-    res.append('Set-Cookie', cookie('', 0));
+    d.sessions.end(d.cookies.read(req, SESSION_COOKIE));
+    d.cookies.set(req, res, SESSION_COOKIE, '', 0);
     res.redirect(303, '/login');
   });
   return r;

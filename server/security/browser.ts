@@ -4,34 +4,26 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { appError } from '../errors/index.js';
 import { constantTimeEqual } from './compare.js';
+import { AppCookies } from './cookies.js';
+
+export { parseCookies } from './cookies.js';
 
 export const BROWSER_COOKIE = 'fsc_browser';
 
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!header || header.length > 8192) return out;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    const k = part.slice(0, i).trim();
-    const v = part.slice(i + 1).trim();
-    if (k && !(k in out)) out[k] = v;
-  }
-  return out;
-}
-
 const ID = /^[A-Za-z0-9_-]{22,64}$/;
 
-export function browserIdMiddleware(secure: boolean) {
+/** `cookies`: the app's cookie rules, or just whether it is reached over https. */
+export function browserIdMiddleware(cookies: AppCookies | boolean) {
+  const jar = typeof cookies === 'boolean' ? new AppCookies(cookies) : cookies;
   return (req: Request, res: Response, next: NextFunction) => {
-    const existing = parseCookies(req.headers.cookie)[BROWSER_COOKIE];
+    // A cookie bomb or a shadowing cookie from another site on this host: a page, never a new id (which
+    // would make every request a first visit and every sign-in "another browser's").
+    jar.checkSize(req);
+    const existing = jar.read(req, BROWSER_COOKIE);
     let id = existing && ID.test(existing) ? existing : undefined;
     if (!id) {
       id = randomBytes(24).toString('base64url');
-      res.append(
-        'Set-Cookie',
-        `${BROWSER_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}; Max-Age=${60 * 60 * 24 * 30}`,
-      );
+      jar.set(req, res, BROWSER_COOKIE, id, 60 * 60 * 24 * 30);
       res.locals.newBrowser = true;
     }
     res.locals.browserId = id;

@@ -1,5 +1,7 @@
 // DNS rebinding defence: a page on attacker.example that rebinds its name to 127.0.0.1 still sends
-// `Host: attacker.example`. Only the names the app is really reached by are served.
+// `Host: attacker.example`. Only the names the app is really reached by are served. The header is parsed
+// as RFC 9110 writes it (a host, then an optional port) and nothing else is accepted: pattern-matching a
+// prefix let `[::1]evil.example` and `localhost:9101@evil.example` through.
 import type { NextFunction, Request, Response } from 'express';
 import { appError } from '../errors/index.js';
 
@@ -14,11 +16,29 @@ export function allowedHostnames(extra: (string | undefined)[]): Set<string> {
   return s;
 }
 
+// An IP literal in brackets, or a name / IPv4 address; then at most a port. Nothing else: no userinfo,
+// no path, no text after the closing bracket.
+const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::(\d{1,5}))?$/;
+
+/** The host name of a Host header, lower case (IPv6 in brackets), or undefined when it is not one. */
+export function hostnameOf(header: string | undefined): string | undefined {
+  const m = HOST_HEADER.exec((header ?? '').toLowerCase());
+  if (!m) return undefined;
+  if (m[2] !== undefined && Number(m[2]) > 65535) return undefined;
+  return m[1];
+}
+
+/** A loopback name: the browser treats it as a secure context (Secure cookies over plain http). */
+export function isLoopbackName(name: string | undefined): boolean {
+  if (!name) return false;
+  return name === 'localhost' || name === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(name);
+}
+
 export function hostCheck(allowed: Set<string>) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const host = (req.headers.host ?? '').toLowerCase();
-    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
-    if (!allowed.has(name)) {
+    const name = hostnameOf(host);
+    if (!name || !allowed.has(name)) {
       next(appError('host_not_allowed', { allowed: [...allowed].join(', '), host: host.slice(0, 100) }));
       return;
     }

@@ -23,6 +23,7 @@ const SECRET_KEYS = [
   'cookie',
   'set-cookie',
   'adminToken',
+  'launchToken',
   'state',
 ];
 

@@ -2,7 +2,7 @@
 // downloaded browser). Without Chromium the browser tests are skipped locally, but with CI=true a
 // missing Chromium fails the run.
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -44,4 +44,15 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
       await browser.close();
     },
   };
+}
+
+/**
+ * Opens the app as a person does after `npm start`: the link it printed (its launch token signs the
+ * browser in and drops out of the address), then `path` when given.
+ */
+export async function openApp(page: Page, launchUrl: string | undefined, path?: string): Promise<void> {
+  if (!launchUrl) throw new Error('openApp needs a harness started with listen: true (and the token gate)');
+  await page.goto(launchUrl);
+  if (page.url().includes('token=')) throw new Error(`the launch link did not sign in: ${page.url()}`);
+  if (path) await page.goto(new URL(path, launchUrl).href);
 }

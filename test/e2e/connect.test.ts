@@ -2,7 +2,7 @@
 // consent page, and land on a page that says Snowflake can read the data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/app-harness.js';
-import { type LaunchedBrowser, launchChromium, skipBrowser } from './chromium.js';
+import { type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
 
 describe.skipIf(skipBrowser)('browser: connect journey', () => {
   let h: Harness;
@@ -22,7 +22,9 @@ describe.skipIf(skipBrowser)('browser: connect journey', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') cspErrors.push(m.text());
     });
-    await page.goto(`${h.baseUrl}/`);
+    // The link `npm start` prints: it signs the browser in and lands on the home page.
+    await openApp(page, h.launchUrl);
+    expect(page.url()).toBe(`${h.baseUrl}/`);
     await expect(page.locator('#sandbox-banner')).toBeDefined();
     expect(await page.locator('#sandbox-banner').textContent()).toContain('Nothing real is touched');
     await page.click('text=Connect Fitbit');

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/app-harness.js';
-import { type LaunchedBrowser, launchChromium, skipBrowser } from './chromium.js';
+import { type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
 
 describe.skipIf(skipBrowser)('browser: security', () => {
   let h: Harness;
@@ -46,7 +46,7 @@ describe.skipIf(skipBrowser)('browser: security', () => {
   it('refuses cross-site form POSTs to every action, and nothing changes', async () => {
     const context = await b.browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${h.baseUrl}/status`); // the victim has the app open: its cookie exists
+    await openApp(page, h.launchUrl, '/status'); // the victim has the app open: its cookies exist
     const before = { events: h.services.events.recent(1000).length, pending: h.services.pending.size };
     for (const action of ['/check', '/reauthorize', '/held/abcdefghijkl/save']) {
       const sent: Record<string, string>[] = [];
@@ -75,7 +75,7 @@ describe.skipIf(skipBrowser)('browser: security', () => {
   it('an <img src> on another site’s page starts no sign-in and signs in to nothing; its link still works', async () => {
     const context = await b.browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${h.baseUrl}/status`); // the victim has the app open: its cookie exists
+    await openApp(page, h.launchUrl, '/status'); // the victim has the app open: its cookies exist
     const pendingBefore = h.services.pending.size;
     const statements = async () => {
       const body = (await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as
@@ -129,6 +129,10 @@ describe.skipIf(skipBrowser)('browser: security', () => {
       await page.waitForLoadState('load');
       visited.push(page.url());
     };
+    await visit('/login');
+    await visit('/?token=a-wrong-token');
+    await openApp(page, h.launchUrl);
+    visited.push(page.url());
     await visit('/');
     await visit('/status');
     await visit('/setup');

@@ -4,10 +4,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/app-harness.js';
-import { type LaunchedBrowser, launchChromium, skipBrowser } from './chromium.js';
+import { type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
 
 async function connectInBrowser(page: Page, h: Harness): Promise<void> {
-  await page.goto(`${h.baseUrl}/`);
+  await openApp(page, h.launchUrl);
   await page.click('text=Connect Fitbit');
   await page.waitForSelector('button[value="allow"]');
   await page.click('button[value="allow"]');

@@ -2,7 +2,6 @@
 // the refusals happen before any token is requested. Real openid-client and snowflake-sdk throughout.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { consent } from '../../sandbox/oauth/consent.js';
 import { ManualClock } from '../../server/clock.js';
@@ -49,10 +48,7 @@ describe('callback refusals', () => {
   it('refuses a callback from another browser', async () => {
     const authUrl = await h.startFlow();
     const loc = new URL(await consent(authUrl));
-    const stranger = supertest.agent(
-      h.services ? (h.agent as unknown as { app: http.Server }).app : undefined,
-    );
-    stranger.set('Host', 'localhost:8787');
+    const stranger = await h.newBrowser();
     const res = await stranger.get(`${loc.pathname}${loc.search}`);
     expect(res.status).toBe(400);
     expect(errorCode(res.text)).toBe('state_other_browser');

@@ -40,12 +40,14 @@ async function warehouseStatements(h: Harness): Promise<number> {
   return ((await r.json()) as { warehouseStatements: number }).warehouseStatements;
 }
 
+let appToken: string | undefined;
 function status(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'scripts/status.ts', ...args],
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeout: 60_000 },
+      // The token the app asks for, as a monitor is given it.
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ADMIN_TOKEN: appToken }, timeout: 60_000 },
       (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
@@ -57,6 +59,7 @@ describe('proof age: a connect, then hours and days without a check', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ listen: true, logLevel: 'warn', clock });
+    appToken = h.accessToken;
     expect((await h.connect()).status).toBe(303);
   });
   afterAll(async () => {

@@ -8,7 +8,13 @@ import { consent } from '../../sandbox/oauth/consent.js';
 import { createApp } from '../../server/app.js';
 import { ManualClock } from '../../server/clock.js';
 import { buildServices } from '../../server/services.js';
-import { type Harness, startHarness } from '../support/app-harness.js';
+import {
+  browserLike,
+  followRefusal,
+  type Harness,
+  signInWithLink,
+  startHarness,
+} from '../support/app-harness.js';
 
 interface OAuthReq {
   path: string;
@@ -215,9 +221,8 @@ describe('concurrent connects', () => {
 
   it('writes the secret one after the other, and tells the one that lost', async () => {
     h = await startHarness({ listen: true });
-    const base = h.baseUrl!;
-    const a = supertest.agent(base);
-    const b = supertest.agent(base);
+    // Two browsers of the same person, each signed in with the launch link.
+    const [a, b] = [await h.newBrowser(), await h.newBrowser()];
     const start = async (agent: ReturnType<typeof supertest.agent>) => {
       const res = await agent.get('/connect');
       expect(res.status).toBe(303);
@@ -265,9 +270,10 @@ describe('restart in the middle of a sign-in', () => {
     // "Restart": a new app with fresh services on the same stand-ins and data directory.
     const services = buildServices(h.config, h.services.log);
     try {
-      const agent = supertest.agent(createApp(services));
+      const agent = browserLike(supertest.agent(createApp(services)));
       agent.set('Host', 'localhost:8787');
-      const res = await agent.get(`${loc.pathname}${loc.search}`);
+      await signInWithLink(agent, h.accessToken!); // the same configuration: the same token
+      const res = await followRefusal(agent, await agent.get(`${loc.pathname}${loc.search}`));
       expect(res.status).toBe(400);
       expect(errorCode(res.text)).toBe('state_expired');
       expect(res.text).toContain('This sign-in expired, start again');

@@ -1,9 +1,13 @@
-// Access control (ADMIN_TOKEN + login session), DNS rebinding (Host check) and the security headers
-// of every page, through the real app on the real stand-ins.
+// Access control (the launch token or ADMIN_TOKEN, the session, the one throttle), DNS rebinding (Host
+// check) and the security headers of every page, through the real app on the real stand-ins.
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_COOKIE } from '../../server/security/admin.js';
+import { ManualClock } from '../../server/clock.js';
+import { SESSION_COOKIE } from '../../server/security/admin.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
+
+/** The session cookie as the app sets it on loopback: the __Host- one (the plain copy is for Safari). */
+const SESSION = `__Host-${SESSION_COOKIE}`;
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 /** A stack frame, a source path or an exception name: none may reach a page. */
@@ -20,12 +24,8 @@ type AppLike = NonNullable<Parameters<typeof supertest.agent>[0]>;
 /** The app (as supertest holds it) behind the harness's agent. */
 const appOf = (h: Harness): AppLike => (h.agent as unknown as { app: AppLike }).app;
 
-/** A fresh browser (its own cookie jar) on the same app, naming the app's host. */
-function newBrowser(h: Harness): ReturnType<typeof supertest.agent> {
-  const a = supertest.agent(appOf(h));
-  a.set('Host', 'localhost:8787');
-  return a;
-}
+/** A fresh browser (its own cookie jar, not signed in) on the same app, naming the app's host. */
+const newBrowser = (h: Harness) => h.newBrowser({ signedIn: false });
 
 async function login(a: ReturnType<typeof supertest.agent>, token: string, next = '/') {
   const page = await a.get(`/login?next=${encodeURIComponent(next)}`);
@@ -37,21 +37,28 @@ async function login(a: ReturnType<typeof supertest.agent>, token: string, next 
 describe('access control with ADMIN_TOKEN', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ tweak: (c) => ({ ...c, adminToken: ADMIN_TOKEN }) });
+    h = await startHarness({ tweak: (c) => ({ ...c, adminToken: ADMIN_TOKEN }), signIn: false });
   });
   afterAll(async () => h?.close());
 
   it('sends a browser without a session to the login page, for every page', async () => {
-    const a = newBrowser(h);
-    for (const p of ['/', '/status', '/connect', '/callback?code=x&state=y', '/result/abcdefghijkl']) {
+    const a = await newBrowser(h);
+    for (const p of ['/', '/status', '/connect', '/result/abcdefghijkl']) {
       const res = await a.get(p).set('Accept', 'text/html');
       expect(res.status, p).toBe(303);
       expect(res.headers.location).toBe(`/login?next=${encodeURIComponent(p)}`);
     }
   });
 
+  it('never copies a callback’s code into the login link', async () => {
+    const a = await newBrowser(h);
+    const res = await a.get('/callback?code=secret-code-value&state=y').set('Accept', 'text/html');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login');
+  });
+
   it('refuses every action and the JSON status without a session (401, nothing runs)', async () => {
-    const a = newBrowser(h);
+    const a = await newBrowser(h);
     const csrf = csrfOf((await a.get('/login')).text)!;
     const before = h.services.events.recent(100).length;
     for (const p of ['/check', '/reauthorize', '/held/abcdefghijkl/save', '/held/abcdefghijkl/cancel']) {
@@ -88,11 +95,11 @@ describe('access control with ADMIN_TOKEN', () => {
   });
 
   it('refuses a wrong token and a login without the anti-forgery token', async () => {
-    const a = newBrowser(h);
+    const a = await newBrowser(h);
     const wrong = await login(a, `${ADMIN_TOKEN.slice(0, -1)}X`);
     expect(wrong.status).toBe(401);
     expect(wrong.text).toContain('id="login-failed"');
-    expect(cookieHeaders(wrong).some((c) => c.startsWith(`${ADMIN_COOKIE}=`))).toBe(false);
+    expect(cookieHeaders(wrong).some((c) => c.includes(`${SESSION_COOKIE}=`))).toBe(false);
     const short = await login(a, 'x');
     expect(short.status).toBe(401);
     await a.get('/login');
@@ -103,14 +110,16 @@ describe('access control with ADMIN_TOKEN', () => {
   });
 
   it('logs in with an HttpOnly SameSite=Lax session cookie that is not the token', async () => {
-    const a = newBrowser(h);
+    const a = await newBrowser(h);
     const res = await login(a, ADMIN_TOKEN, '/status');
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/status');
-    const cookie = cookieHeaders(res).find((c) => c.startsWith(`${ADMIN_COOKIE}=`));
+    const cookie = cookieHeaders(res).find((c) => c.startsWith(`${SESSION}=`));
     expect(cookie).toBeDefined();
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Lax/);
+    expect(cookie).toMatch(/; Secure/);
+    expect(cookie).toMatch(/; Path=\//);
     expect(cookie).not.toContain(ADMIN_TOKEN);
     expect((await a.get('/status')).status).toBe(200);
     expect((await a.get('/')).status).toBe(200);
@@ -123,19 +132,21 @@ describe('access control with ADMIN_TOKEN', () => {
       '/\\evil.example',
       'javascript:alert(1)',
     ]) {
-      const res = await login(newBrowser(h), ADMIN_TOKEN, next);
+      const res = await login(await newBrowser(h), ADMIN_TOKEN, next);
       expect(res.status).toBe(303);
       expect(res.headers.location, next).toBe('/');
     }
   });
 
   it('does not accept a made-up session cookie', async () => {
-    const a = newBrowser(h);
-    const res = await a
-      .get('/status')
-      .set('Accept', 'text/html')
-      .set('Cookie', `${ADMIN_COOKIE}=${'A'.repeat(43)}`);
-    expect(res.status).toBe(303);
+    const a = await newBrowser(h);
+    for (const name of [SESSION, SESSION_COOKIE]) {
+      const res = await a
+        .get('/status')
+        .set('Accept', 'text/html')
+        .set('Cookie', `${name}=${'A'.repeat(43)}`);
+      expect(res.status, name).toBe(303);
+    }
   });
 
   it('finishes the whole connect journey in a signed-in browser (the callback gets the cookie)', async () => {
@@ -147,7 +158,7 @@ describe('access control with ADMIN_TOKEN', () => {
   });
 
   it('signs out: the session stops working', async () => {
-    const a = newBrowser(h);
+    const a = await newBrowser(h);
     await login(a, ADMIN_TOKEN);
     const csrf = csrfOf((await a.get('/status')).text)!;
     const out = await a.post('/logout').type('form').send({ _csrf: csrf });
@@ -156,24 +167,111 @@ describe('access control with ADMIN_TOKEN', () => {
   });
 });
 
-describe('without ADMIN_TOKEN (loopback)', () => {
+describe('the launch token (the default, on loopback too)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ signIn: false });
   });
   afterAll(async () => h?.close());
 
-  it('serves pages without a login, and has no login page', async () => {
-    expect((await h.agent.get('/status')).status).toBe(200);
-    expect((await h.agent.get('/login')).status).toBe(404);
+  it('asks every page and action for the launch token, and its page says to open the link npm start printed', async () => {
+    const a = await newBrowser(h);
+    for (const p of ['/', '/status', '/setup', '/connect']) {
+      const res = await a.get(p).set('Accept', 'text/html');
+      expect(res.status, p).toBe(303);
+      expect(res.headers.location, p).toBe(`/login?next=${encodeURIComponent(p)}`);
+    }
+    const page = await a.get('/login?next=%2Fstatus');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-kind="launch_token"');
+    expect(page.text).toContain('Open the link <code>npm start</code> printed');
+    const csrf = csrfOf(page.text)!;
+    const before = { events: h.services.events.recent(100).length, pending: h.services.pending.size };
+    for (const p of ['/check', '/reauthorize', '/setup/reveal', '/held/abcdefghijkl/save']) {
+      const res = await a.post(p).type('form').send({ _csrf: csrf });
+      expect(res.status, p).toBe(401);
+      expect(errorCode(res.text), p).toBe('unauthorized');
+      expect(res.text, p).toContain('Open the link `npm start` printed');
+    }
+    const json = await a.get('/status.json');
+    expect(json.status).toBe(401);
+    expect(JSON.stringify(json.body)).not.toContain('FITBIT.PUBLIC');
+    expect({ events: h.services.events.recent(100).length, pending: h.services.pending.size }).toEqual(
+      before,
+    );
+  });
+
+  it('the launch link signs the browser in with a __Host- session cookie and redirects to the same address without the token', async () => {
+    const a = await newBrowser(h);
+    const res = await a.get(`/status?token=${h.accessToken}&x=1`);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/status?x=1');
+    const cookies = cookieHeaders(res);
+    const session = cookies.find((c) => c.startsWith(`${SESSION}=`));
+    expect(session).toMatch(/; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/);
+    expect(cookies.join('\n')).not.toContain(h.accessToken!);
+    expect((await a.get('/status')).status).toBe(200);
+    expect((await a.get('/setup')).status).toBe(200);
+    // The token never reaches a log line (the request log keeps the path only).
+    expect(h.logs.join('')).not.toContain(h.accessToken!);
+  });
+
+  it('a wrong or old link gets a page saying to open the link npm start printed (401), and no session', async () => {
+    const a = await newBrowser(h);
+    const res = await a.get('/?token=a-token-from-an-earlier-start-0123456789abcdef');
+    expect(res.status).toBe(401);
+    expect(res.text).toContain('id="login-link-failed"');
+    expect(res.text).toContain('Open the link <code>npm start</code> printed');
+    expect(cookieHeaders(res).some((c) => c.includes(`${SESSION_COOKIE}=`))).toBe(false);
+    expect((await a.get('/status').set('Accept', 'text/html')).status).toBe(303);
+  });
+
+  it('the token pasted at /login signs in too', async () => {
+    const a = await newBrowser(h);
+    const res = await login(a, h.accessToken!, '/status');
+    expect(res.status).toBe(303);
+    expect((await a.get('/status')).status).toBe(200);
+  });
+
+  it('lets a monitor read /status.json with the launch token as a bearer token, and only that', async () => {
+    const ok = await supertest(appOf(h))
+      .get('/status.json')
+      .set('Host', 'localhost:8787')
+      .set('Authorization', `Bearer ${h.accessToken}`);
+    expect(ok.status).toBe(200);
+    const page = await supertest(appOf(h))
+      .get('/setup')
+      .set('Host', 'localhost:8787')
+      .set('Authorization', `Bearer ${h.accessToken}`);
+    expect(page.status).toBe(401);
+  });
+
+  it('finishes the whole connect journey in a browser signed in by the link (the callback gets the cookie)', async () => {
+    const a = await h.newBrowser();
+    const start = await a.get('/connect');
+    expect(start.status).toBe(303);
+    const { consent } = await import('../../sandbox/oauth/consent.js');
+    const back = new URL(await consent(start.headers.location as string));
+    const cb = await a.get(`${back.pathname}${back.search}`);
+    expect(cb.status).toBe(303);
+    const page = await a.get(cb.headers.location as string);
+    expect(page.text).toContain('Connected: Snowflake can read your Fitbit data');
   });
 
   describe('DNS rebinding: only the configured host names are served', () => {
-    const refused = ['attacker.example', 'attacker.example:8787', '127.0.0.1.nip.io', '[::2]:8787', ''];
+    const refused = [
+      'attacker.example',
+      'attacker.example:8787',
+      '127.0.0.1.nip.io',
+      '[::2]:8787',
+      '',
+      '[::1]evil.example',
+      'localhost:9101@evil.example',
+    ];
     for (const host of refused) {
       it(`refuses Host "${host}" with 421 and a plain page`, async () => {
         const a = supertest(appOf(h));
-        const req = a.get('/status.json');
+        const req = a.get('/status.json').set('Authorization', `Bearer ${h.accessToken}`);
         const res = await (host === '' ? req.set('Host', '') : req.set('Host', host));
         expect(res.status).toBe(421);
         expect(res.text).not.toContain('FITBIT.PUBLIC');
@@ -181,9 +279,10 @@ describe('without ADMIN_TOKEN (loopback)', () => {
       });
     }
     it('refuses a rebinding POST before it can act', async () => {
-      const csrf = await h.csrf();
+      const a = await h.newBrowser();
+      const csrf = csrfOf((await a.get('/status')).text)!;
       const before = h.services.pending.size;
-      const res = await h.agent
+      const res = await a
         .post('/reauthorize')
         .set('Host', 'attacker.example:8787')
         .type('form')
@@ -193,10 +292,26 @@ describe('without ADMIN_TOKEN (loopback)', () => {
     });
     for (const host of ['localhost:8787', '127.0.0.1:8787', '[::1]:8787', 'LOCALHOST:8787']) {
       it(`serves Host "${host}"`, async () => {
-        const res = await supertest(appOf(h)).get('/status.json').set('Host', host);
+        const res = await supertest(appOf(h))
+          .get('/status.json')
+          .set('Host', host)
+          .set('Authorization', `Bearer ${h.accessToken}`);
         expect(res.status).toBe(200);
       });
     }
+  });
+});
+
+describe('with LAUNCH_TOKEN=off (a computer nobody else uses)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ gate: false });
+  });
+  afterAll(async () => h?.close());
+
+  it('serves pages without a login, and has no login page', async () => {
+    expect((await h.agent.get('/status')).status).toBe(200);
+    expect((await h.agent.get('/login')).status).toBe(404);
   });
 });
 
@@ -205,6 +320,7 @@ describe('DNS rebinding with a PUBLIC_URL', () => {
   beforeAll(async () => {
     h = await startHarness({
       tweak: (c) => ({ ...c, publicOrigin: 'https://fitbit.example.org', adminToken: ADMIN_TOKEN }),
+      signIn: false,
     });
   });
   afterAll(async () => h?.close());
@@ -229,6 +345,26 @@ describe('DNS rebinding with a PUBLIC_URL', () => {
     for (const c of cookieHeaders(res)) expect(c).toMatch(/; Secure/);
     expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
   });
+
+  it('sends HSTS for an https PUBLIC_URL, without includeSubDomains unless configured', async () => {
+    const res = await supertest(appOf(h)).get('/login').set('Host', 'fitbit.example.org');
+    expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
+    const sub = await startHarness({
+      tweak: (c) => ({
+        ...c,
+        publicOrigin: 'https://fitbit.example.org',
+        adminToken: ADMIN_TOKEN,
+        hstsIncludeSubDomains: true,
+      }),
+      signIn: false,
+    });
+    try {
+      const withSub = await supertest(appOf(sub)).get('/login').set('Host', 'fitbit.example.org');
+      expect(withSub.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    } finally {
+      await sub.close();
+    }
+  });
 });
 
 describe('security headers on every page', () => {
@@ -236,7 +372,7 @@ describe('security headers on every page', () => {
   let authOrigin: string;
   const pages: { name: string; res: supertest.Response }[] = [];
   beforeAll(async () => {
-    h = await startHarness({ tweak: (c) => ({ ...c, adminToken: ADMIN_TOKEN }) });
+    h = await startHarness({ tweak: (c) => ({ ...c, adminToken: ADMIN_TOKEN }), signIn: false });
     authOrigin = new URL(h.config.oauth.authorizationUrl).origin;
     const a = h.agent;
     pages.push({ name: 'login', res: await a.get('/login') });
@@ -250,6 +386,7 @@ describe('security headers on every page', () => {
     pages.push({ name: 'callback (success)', res: cb });
     pages.push({ name: 'result', res: await a.get(cb.headers.location as string) });
     pages.push({ name: 'callback (refused)', res: await a.get('/callback?code=x&state=unknown') });
+    pages.push({ name: 'launch link (wrong token)', res: await (await newBrowser(h)).get('/?token=wrong') });
     pages.push({ name: 'connect redirect', res: await a.get('/connect') });
     pages.push({ name: 'not found', res: await a.get('/no-such-page') });
     pages.push({ name: 'wrong method', res: await a.put('/status') });
@@ -287,6 +424,8 @@ describe('security headers on every page', () => {
 
   it('never caches a page, and never sends a Referer', () => {
     for (const { name, res } of pages) {
+      // HSTS only for an https PUBLIC_URL: on http (and loopback) it would pin other local apps.
+      expect(res.headers['strict-transport-security'], name).toBeUndefined();
       expect(res.headers['cache-control'], name).toBe('no-store');
       expect(res.headers['referrer-policy'], name).toBe('no-referrer');
       expect(res.headers['x-content-type-options'], name).toBe('nosniff');
@@ -305,20 +444,57 @@ describe('security headers on every page', () => {
   });
 });
 
-describe('guessing ADMIN_TOKEN', () => {
+describe('one throttle for every way of presenting the token, never locking the owner out', () => {
   let h: Harness;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    h = await startHarness({ tweak: (c) => ({ ...c, adminToken: ADMIN_TOKEN }) });
+    h = await startHarness({ clock, tweak: (c) => ({ ...c, adminToken: ADMIN_TOKEN }), signIn: false });
   });
   afterAll(async () => h?.close());
 
-  it('is slowed to five tries a minute per address, the right token included', async () => {
-    const a = newBrowser(h);
-    for (let i = 0; i < 5; i++) expect((await login(a, `wrong-token-number-${i}`)).status).toBe(401);
-    const blocked = await login(a, ADMIN_TOKEN);
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(blocked.text).toContain('id="login-wait"');
-    expect(cookieHeaders(blocked).some((c) => c.startsWith(`${ADMIN_COOKIE}=`))).toBe(false);
+  const bearer = (token: string) =>
+    supertest(appOf(h))
+      .get('/status.json')
+      .set('Host', 'localhost:8787')
+      .set('Authorization', `Bearer ${token}`);
+
+  it('guesses at /status.json meet the same budget as /login and the link: 429 with Retry-After', async () => {
+    const a = await newBrowser(h);
+    expect((await login(a, 'wrong-token-number-0')).status).toBe(401);
+    expect((await login(a, 'wrong-token-number-1')).status).toBe(401);
+    expect((await a.get('/?token=wrong-token-number-2')).status).toBe(401);
+    expect((await a.get('/?token=wrong-token-number-3')).status).toBe(401);
+    expect((await bearer('wrong-token-number-4')).status).toBe(401);
+    // The budget (5 a minute from this address) is spent, whichever way each guess came.
+    const guessed = await bearer('wrong-token-number-5');
+    expect(guessed.status).toBe(429);
+    expect(Number(guessed.headers['retry-after'])).toBeGreaterThan(0);
+    expect(guessed.body.error.code).toBe('too_many_tries');
+    const form = await login(a, 'wrong-token-number-6');
+    expect(form.status).toBe(429);
+    expect(form.text).toContain('id="login-wait"');
+    expect((await a.get('/?token=wrong-token-number-7')).status).toBe(429);
+    // A monitor's guessing run: every further wrong bearer token is a 429, none a 401.
+    const run = await Promise.all(Array.from({ length: 50 }, (_, i) => bearer(`guess-${i}`)));
+    expect(run.map((r) => r.status).filter((st) => st !== 429)).toEqual([]);
+  });
+
+  it('the right token still works at once through every way while guesses are refused', async () => {
+    expect((await bearer('still-guessing')).status).toBe(429);
+    expect((await bearer(ADMIN_TOKEN)).status).toBe(200);
+    const byForm = await newBrowser(h);
+    const res = await login(byForm, ADMIN_TOKEN, '/status');
+    expect(res.status).toBe(303);
+    expect(cookieHeaders(res).some((c) => c.startsWith(`${SESSION}=`))).toBe(true);
+    expect((await byForm.get('/status')).status).toBe(200);
+    const byLink = await newBrowser(h);
+    expect((await byLink.get(`/status?token=${ADMIN_TOKEN}`)).status).toBe(303);
+    expect((await byLink.get('/status')).status).toBe(200);
+  });
+
+  it('lets wrong tokens be answered 401 again once the minute has passed (the app’s clock)', async () => {
+    expect((await bearer('one-more-guess')).status).toBe(429);
+    await clock.advance(61_000);
+    expect((await bearer('a-guess-a-minute-later')).status).toBe(401);
   });
 });

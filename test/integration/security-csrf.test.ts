@@ -49,8 +49,7 @@ describe('CSRF on every state-changing request', () => {
             .send({ _csrf: `${token}x` })
         ).status,
       ).toBe(403);
-      const stranger = supertest.agent(appOf(h));
-      stranger.set('Host', 'localhost:8787');
+      const stranger = await h.newBrowser();
       await stranger.get('/');
       expect((await stranger.post(path).type('form').send({ _csrf: token })).status).toBe(403);
       expect({ events: checks(), pending: h.services.pending.size }).toEqual(before);
@@ -72,12 +71,27 @@ describe('CSRF on every state-changing request', () => {
   });
 
   it('a cookie-less request (a first visit) cannot POST even with a token', async () => {
+    // Signed in (the session cookie) but without a browser id: a browser's very first request.
+    const session = /(__Host-fsc_session=[^;]+)/.exec(
+      (await h.newBrowser({ signedIn: false }).then((b) => b.get(`/?token=${h.accessToken}`))).headers[
+        'set-cookie'
+      ]?.toString() ?? '',
+    )?.[1];
+    expect(session).toBeDefined();
     const res = await supertest(appOf(h))
+      .post('/check')
+      .set('Host', 'localhost:8787')
+      .set('Cookie', session!)
+      .type('form')
+      .send({ _csrf: token });
+    expect(res.status).toBe(403);
+    // And without any cookie the token gate refuses it first.
+    const bare = await supertest(appOf(h))
       .post('/check')
       .set('Host', 'localhost:8787')
       .type('form')
       .send({ _csrf: token });
-    expect(res.status).toBe(403);
+    expect(bare.status).toBe(401);
   });
 });
 
@@ -127,11 +141,25 @@ describe('callback state', () => {
     });
   }
 
+  it('a refused callback redirects to a clean address first (post/redirect/get): the code leaves the address bar', async () => {
+    const browser = await h.newBrowser({ raw: true });
+    const cb = await browser.get('/callback?code=code-value-that-must-not-stay&state=made-up-state');
+    expect(cb.status).toBe(303);
+    const location = cb.headers.location as string;
+    expect(location).toMatch(/^\/result\/[A-Za-z0-9_-]+$/);
+    expect(cb.text).not.toContain('code-value-that-must-not-stay');
+    const page = await browser.get(location);
+    expect(page.status).toBe(400);
+    expect(errorCode(page.text)).toBe('state_expired');
+    expect(page.text).not.toContain('code-value-that-must-not-stay');
+    // The page is this browser's only, like a result.
+    expect((await (await h.newBrowser({ raw: true })).get(location)).status).toBe(404);
+  });
+
   it('refuses a state started in another browser without calling the token endpoint', async () => {
     const authUrl = await h.startFlow();
     const loc = new URL(await consent(authUrl));
-    const stranger = supertest.agent(appOf(h));
-    stranger.set('Host', 'localhost:8787');
+    const stranger = await h.newBrowser();
     await stranger.get('/');
     const before = await codeGrants(h);
     const res = await stranger.get(`${loc.pathname}${loc.search}`);
@@ -246,8 +274,7 @@ describe('health data stays in memory, for the browser that signed in', () => {
     expect(cb.status).toBe(303);
     const resultPath = cb.headers.location as string;
     expect((await h.agent.get(resultPath)).status).toBe(200);
-    const stranger = supertest.agent(appOf(h));
-    stranger.set('Host', 'localhost:8787');
+    const stranger = await h.newBrowser();
     const other = await stranger.get(resultPath);
     expect(other.status).toBe(404);
     expect(other.text).toContain('This result is no longer available');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import supertest from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consent } from '../../sandbox/oauth/consent.js';
-import { startHarness } from '../support/app-harness.js';
+import { browserLike, signInWithLink, startHarness } from '../support/app-harness.js';
 import { eventually } from '../support/eventually.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -106,8 +106,12 @@ describe('graceful shutdown', () => {
       });
     const inFlight = async () =>
       ((await (await fetch(`${snowflake}/sandbox/stats`)).json()) as { inFlight: number }).inFlight;
-    const agent = supertest.agent(app);
+    const agent = browserLike(supertest.agent(app));
     agent.set('Host', `localhost:${port}`); // the redirect URI's host, as a browser would use
+    // Signed in the way a person is: with the link the app printed (its launch token).
+    const launchToken = /\?token=([A-Za-z0-9_-]+)/.exec(out)?.[1];
+    expect(launchToken).toBeDefined();
+    await signInWithLink(agent, launchToken!);
 
     // A connect whose write fails: the token is held in memory.
     expect((await sfFaults({ statements: { count: 1, code: '003001', match: 'ALTER SECRET' } })).ok).toBe(

@@ -25,8 +25,11 @@ function run(
 
 describe('npm run status', () => {
   let h: Harness;
+  /** `npm run status` with the token the app asks for (its launch token here) as ADMIN_TOKEN. */
+  let withToken: (args: string[]) => ReturnType<typeof run>;
   beforeAll(async () => {
     h = await startHarness({ listen: true, logLevel: 'warn' });
+    withToken = (args) => run(args, { ADMIN_TOKEN: h.accessToken! });
   });
   afterAll(async () => {
     await h?.close();
@@ -44,19 +47,19 @@ describe('npm run status', () => {
   });
 
   it('--url: not connected exits 1, connected exits 0, revoked-and-checked exits 1', async () => {
-    const before = await run(['--url', h.baseUrl!]);
+    const before = await withToken(['--url', h.baseUrl!]);
     expect(before.code).toBe(1);
     expect(before.stdout).toContain('overall: not_connected');
 
     expect((await h.connect()).status).toBe(303);
-    const ok = await run(['--url', h.baseUrl!]);
+    const ok = await withToken(['--url', h.baseUrl!]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('overall: connected');
     expect(ok.stdout).toMatch(/\[ok {2}\] end_to_end:/);
 
     await h.oauthControl('/sandbox/revoke-all');
     await h.services.status.runCheck();
-    const json = await run(['--url', h.baseUrl!, '--json']);
+    const json = await withToken(['--url', h.baseUrl!, '--json']);
     expect(json.code).toBe(1);
     const body = JSON.parse(json.stdout) as { overall: string; checks: { id: string; status: string }[] };
     expect(body.overall).toBe('needs_reauth');
@@ -67,13 +70,21 @@ describe('npm run status', () => {
     await h.admin('GRANT USAGE ON INTEGRATION FITBIT_OAUTH_INTEGRATION TO ROLE FITBIT_CONNECT_APP_ROLE');
     await h.admin('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = FALSE');
     try {
-      const r = await run(['--url', h.baseUrl!]);
+      const r = await withToken(['--url', h.baseUrl!]);
       expect(r.code).toBe(2);
       expect(r.stdout).toContain('[FAIL] integration_enabled');
       expect(r.stdout).toContain('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = TRUE;');
     } finally {
       await h.admin('ALTER SECURITY INTEGRATION FITBIT_OAUTH_INTEGRATION SET ENABLED = TRUE');
     }
+  });
+
+  it('--url against an app with a launch token, without ADMIN_TOKEN: says how to get a token and exits 2', async () => {
+    const r = await run(['--url', h.baseUrl!]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('HTTP 401');
+    expect(r.stderr).toContain('start the app with the same ADMIN_TOKEN');
+    expect(r.stderr).toContain('without --url reads Snowflake directly');
   });
 
   it('an address that is not this app exits 2', async () => {
@@ -90,6 +101,7 @@ describe('npm run status --url against an app started with ADMIN_TOKEN', () => {
       listen: true,
       logLevel: 'warn',
       tweak: (c) => ({ ...c, adminToken: ADMIN_TOKEN }),
+      signIn: false,
     });
     // Sign the harness's browser in, then connect through the gate.
     const page = await h.agent.get('/login');

@@ -8,7 +8,7 @@ import { createApp } from '../../server/app.js';
 import { ManualClock } from '../../server/clock.js';
 import { buildServices } from '../../server/services.js';
 import { exitCodeFor, StatusService } from '../../server/status/service.js';
-import { type Harness, startHarness } from '../support/app-harness.js';
+import { browserLike, type Harness, signInWithLink, startHarness } from '../support/app-harness.js';
 
 interface Check {
   id: string;
@@ -478,8 +478,9 @@ describe('status: a Testing-status client, then published and re-authorized', ()
     ).toBe(201);
     const config = { ...h.config, oauth: { ...h.config.oauth, clientStatus: 'production' as const } };
     published = buildServices(config, h.services.log);
-    const agent = supertest.agent(createApp(published));
+    const agent = browserLike(supertest.agent(createApp(published)));
     agent.set('Host', 'localhost:8787');
+    await signInWithLink(agent, h.accessToken!);
     const start = await agent.get('/connect');
     expect(start.status).toBe(303);
     const back = new URL(await consent(start.headers.location as string));

@@ -38,20 +38,46 @@ export interface HarnessOptions {
   clock?: ManualClock;
   /** The stand-ins' behaviour switches at start (sandbox/README.md, "Behaviour switches"). */
   behaviour?: SnowflakeBehaviourChange & OAuthBehaviourChange;
+  /**
+   * The token gate, on by default as in `npm start` (a launch token, or ADMIN_TOKEN when `tweak` sets
+   * one); `false` is LAUNCH_TOKEN=off, for tests that are not about it.
+   */
+  gate?: boolean;
+  /** Sign the harness's agent in through the launch link at start (default true; needs the gate). */
+  signIn?: boolean;
 }
+
+type Agent = ReturnType<typeof supertest.agent>;
 
 export interface Harness {
   services: Services;
   config: AppConfig;
   sandbox: SandboxMode;
-  agent: ReturnType<typeof supertest.agent>;
+  /**
+   * A browser: its own cookie jar, signed in through the launch link unless `signIn: false`. Like a
+   * browser it follows a refused callback to its error page: a GET of /callback answers with that page
+   * (the callback itself redirects every outcome to /result/<id>); a success stays the callback's 303.
+   */
+  agent: Agent;
+  /** The token the gate asks for (the launch token, or ADMIN_TOKEN); undefined with `gate: false`. */
+  accessToken?: string;
+  /** With `listen`: the link `npm start` prints, http://127.0.0.1:<port>/?token=… */
+  launchUrl?: string;
+  /**
+   * Another browser (its own cookie jar) naming the app's host: signed in unless `signedIn: false`; like
+   * `agent`, it shows a refused callback's page unless `raw` (then it returns the callback's 303).
+   */
+  newBrowser(opts?: { signedIn?: boolean; raw?: boolean }): Promise<Agent>;
   /** Every line the app logged, as text. */
   logs: string[];
   dataDir: string;
   baseUrl?: string;
   oauthUrl: string;
   snowflakeUrl: string;
-  /** GET /connect, consent on the stand-in, GET /callback; returns the callback response. */
+  /**
+   * GET /connect, consent on the stand-in, GET /callback; returns the callback response, or, when the
+   * callback refused (it redirects to its error page, post/redirect/get), that page.
+   */
   connect(opts?: ConsentOptions & { via?: 'connect' | 'reauthorize' }): Promise<supertest.Response>;
   /** As connect(), then follows the redirect to the result page. */
   connectAndFollow(opts?: ConsentOptions): Promise<supertest.Response>;
@@ -78,6 +104,38 @@ const OPEN = Symbol.for('fsc.test.openHarnesses');
 const open = registry[OPEN] ?? new Set<string>();
 registry[OPEN] = open;
 
+/**
+ * Makes a supertest agent send `Secure` cookies over plain http to loopback, as Chromium and Firefox do
+ * (http://localhost is a potentially trustworthy origin); superagent's jar sends them over https only.
+ */
+export function browserLike(agent: Agent): Agent {
+  const a = agent as unknown as {
+    jar: { getCookies(access: unknown): { toValueString(): string } };
+    _attachCookies(req: { url: string; cookies: string }): void;
+  };
+  a._attachCookies = (req) => {
+    const url = new URL(req.url);
+    const loopback =
+      url.hostname === 'localhost' || url.hostname.startsWith('127.') || url.hostname === '[::1]';
+    // The shape of cookiejar's CookieAccessInfo (superagent's jar reads these four fields).
+    const access = {
+      domain: url.hostname,
+      path: url.pathname,
+      secure: url.protocol === 'https:' || loopback,
+      script: false,
+    };
+    req.cookies = a.jar.getCookies(access).toValueString();
+  };
+  return agent;
+}
+
+/** Signs a browser in the way a person does: opens the launch link (GET /?token=…). */
+export async function signInWithLink(agent: Agent, token: string): Promise<void> {
+  const res = await agent.get(`/?token=${encodeURIComponent(token)}`);
+  if (res.status !== 303)
+    throw new Error(`the launch link answered ${res.status}: ${res.text.slice(0, 300)}`);
+}
+
 // One key pair for every sandbox this test file starts: each stand-in is separate, and making a key
 // for each harness was a good part of starting one.
 let keyPair: ReturnType<typeof newAppKeyPair> | undefined;
@@ -92,6 +150,30 @@ async function freePort(): Promise<number> {
     });
     s.on('error', reject);
   });
+}
+
+/**
+ * The page a callback's answer leads to when it was refused: the callback redirects every outcome to
+ * /result/<id>, and a refusal's page there answers with the error's status. A success stays the 303.
+ */
+export async function followRefusal(agent: Agent, res: supertest.Response): Promise<supertest.Response> {
+  const location = res.headers.location as string | undefined;
+  if (res.status !== 303 || !location?.startsWith('/result/')) return res;
+  const page = await agent.get(location);
+  return page.status >= 400 ? page : res;
+}
+
+/** Makes an agent's GETs of /callback answer with a refusal's page (see Harness.agent). */
+function showRefusals(agent: Agent): void {
+  const get = agent.get.bind(agent);
+  agent.get = ((url: string, ...rest: unknown[]) => {
+    const test = (get as (u: string, ...r: unknown[]) => supertest.Test)(url, ...rest);
+    if (!url.startsWith('/callback')) return test;
+    const then = test.then.bind(test);
+    // biome-ignore lint/suspicious/noThenProperty: a supertest Test is a thenable; this wraps its then.
+    test.then = ((ok, fail) => then((res) => followRefusal(agent, res)).then(ok, fail)) as typeof test.then;
+    return test;
+  }) as typeof agent.get;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -122,6 +204,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     checkIntervalSeconds: 0,
     timeouts: { oauthSeconds: 5, snowflakeMs: 20_000 },
     sandboxPorts: { oauth: 0, snowflake: 0 },
+    launchToken: opts.gate === false ? 'off' : 'on',
   };
   keyPair ??= newAppKeyPair();
   // The Snowflake stand-in's clock: real time plus what the test moved it by.
@@ -145,16 +228,34 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     });
     baseUrl = `http://127.0.0.1:${port}`;
   }
-  const agent = supertest.agent(server ?? app);
-  // Without a real listener, requests still name the redirect URI's host, as a browser would.
-  if (!server) agent.set('Host', 'localhost:8787');
+  const accessToken = config.adminToken ?? config.launchToken;
+  const newAgent = async (signedIn: boolean, raw = false): Promise<Agent> => {
+    const a = browserLike(supertest.agent(server ?? app));
+    if (!raw) showRefusals(a);
+    // Without a real listener, requests still name the redirect URI's host, as a browser would.
+    if (!server) a.set('Host', 'localhost:8787');
+    if (signedIn && accessToken) await signInWithLink(a, accessToken);
+    return a;
+  };
+  let agent: Agent;
+  try {
+    agent = await newAgent(opts.signIn !== false);
+  } catch (e) {
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+    await services.shutdown();
+    await sandbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
 
   const startFlow = async () => {
     const res = await agent.get('/connect');
     if (res.status !== 303) throw new Error(`/connect answered ${res.status}: ${res.text.slice(0, 300)}`);
     return res.headers.location as string;
   };
-  const connect = async (o: ConsentOptions & { via?: 'connect' | 'reauthorize' } = {}) => {
+  const connect = async (
+    o: ConsentOptions & { via?: 'connect' | 'reauthorize' } = {},
+  ): Promise<supertest.Response> => {
     let authUrl: string;
     if (o.via === 'reauthorize') {
       const token = await csrf();
@@ -203,6 +304,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     config,
     sandbox,
     agent,
+    accessToken,
+    // A `?token=` link works with ADMIN_TOKEN too: one gate.
+    launchUrl: baseUrl && accessToken ? `${baseUrl}/?token=${accessToken}` : undefined,
+    newBrowser: (o = {}) => newAgent(o.signedIn !== false, o.raw),
     logs,
     dataDir,
     baseUrl,

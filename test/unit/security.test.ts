@@ -2,7 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../server/errors/index.js';
 import { BROWSER_COOKIE, browserIdMiddleware, Csrf, parseCookies } from '../../server/security/browser.js';
-import { allowedHostnames, hostCheck } from '../../server/security/host.js';
+import { AppCookies } from '../../server/security/cookies.js';
+import { allowedHostnames, hostCheck, hostnameOf } from '../../server/security/host.js';
 
 interface FakeRes {
   locals: Record<string, unknown>;
@@ -184,6 +185,14 @@ describe('hostCheck', () => {
     '0.0.0.0:8787',
     '',
     undefined,
+    '[::1]evil.example',
+    '[::1]evil.example:8787',
+    'localhost:9101@evil.example',
+    'localhost@evil.example',
+    'localhost:8787/evil',
+    'localhost:99999',
+    'localhost:',
+    'localhost evil.example',
   ])('refuses Host: %j with 421', (host) => {
     const [err] = run(host);
     expect(err).toBeInstanceOf(AppError);
@@ -198,5 +207,81 @@ describe('hostCheck', () => {
   it('does not echo an overlong Host header in full', () => {
     const [err] = run(`${'a'.repeat(500)}.example`);
     expect((err as AppError).why.length).toBeLessThan(400);
+  });
+});
+
+describe('hostnameOf (the Host header parsed, not pattern-matched)', () => {
+  it('reads a name or an IP literal and an optional port, nothing else', () => {
+    expect(hostnameOf('LocalHost:8787')).toBe('localhost');
+    expect(hostnameOf('[::1]:8787')).toBe('[::1]');
+    expect(hostnameOf('127.0.0.1')).toBe('127.0.0.1');
+    for (const bad of ['[::1]evil.example', 'localhost:9101@evil.example', 'a b', '[::1', 'x:1:2', undefined])
+      expect(hostnameOf(bad), String(bad)).toBeUndefined();
+  });
+});
+
+describe('AppCookies (names another site on this host cannot shadow)', () => {
+  const req = (host: string, cookie?: string) => ({ headers: { host, cookie } }) as unknown as Request;
+  const errorOf = (f: () => unknown) => {
+    try {
+      f();
+      return undefined;
+    } catch (e) {
+      return e as AppError;
+    }
+  };
+
+  it('on loopback sets a __Host- cookie and a plain copy for browsers without Secure on http (Safari)', () => {
+    const res = fakeRes();
+    new AppCookies(false).set(req('localhost:8787'), res, 'fsc_x', 'v1', 60);
+    expect(res.headers.map(([, v]) => v)).toEqual([
+      '__Host-fsc_x=v1; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure',
+      'fsc_x=v1; Path=/; HttpOnly; SameSite=Lax; Max-Age=60',
+    ]);
+  });
+
+  it('sets only the __Host- cookie over https, and only a plain one over http elsewhere', () => {
+    const https = fakeRes();
+    new AppCookies(true).set(req('fitbit.example.org'), https, 'fsc_x', 'v', 60);
+    expect(https.headers.map(([, v]) => v)).toEqual([
+      '__Host-fsc_x=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure',
+    ]);
+    const lan = fakeRes();
+    new AppCookies(false).set(req('192.168.1.20:8787'), lan, 'fsc_x', 'v', 60);
+    expect(lan.headers.map(([, v]) => v)).toEqual(['fsc_x=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60']);
+  });
+
+  it('reads the __Host- cookie first, whatever plain cookies of the same name a path-scoped shadow adds', () => {
+    const jar = new AppCookies(false);
+    expect(jar.read(req('localhost:8787', 'fsc_x=shadow; __Host-fsc_x=mine; fsc_x=mine'), 'fsc_x')).toBe(
+      'mine',
+    );
+    expect(jar.read(req('localhost:8787', 'fsc_x=only-plain'), 'fsc_x')).toBe('only-plain');
+    expect(jar.read(req('localhost:8787', 'other=1'), 'fsc_x')).toBeUndefined();
+    // Over https a plain cookie (settable from http://the-same-host) is never read.
+    expect(new AppCookies(true).read(req('fitbit.example.org', 'fsc_x=planted'), 'fsc_x')).toBeUndefined();
+  });
+
+  it('refuses a name that comes twice (a shadow it cannot tell from its own) with a page on clearing cookies', () => {
+    const jar = new AppCookies(false);
+    const err = errorOf(() => jar.read(req('localhost:8787', 'fsc_x=shadow; fsc_x=mine'), 'fsc_x'));
+    expect(err?.code).toBe('cookies_unreadable');
+    expect(err?.status).toBe(400);
+    expect(err?.fix).toMatch(/Clear this browser’s cookies for localhost/);
+    expect(
+      errorOf(() => jar.read(req('localhost:8787', '__Host-fsc_x=a; __Host-fsc_x=b'), 'fsc_x'))?.code,
+    ).toBe('cookies_unreadable');
+  });
+
+  it('refuses an oversized Cookie header (a cookie bomb) with 431 and a page on clearing cookies', () => {
+    const err = errorOf(() =>
+      new AppCookies(false).checkSize(req('localhost:8787', `a=${'x'.repeat(9000)}`)),
+    );
+    expect(err?.code).toBe('cookies_unreadable');
+    expect(err?.status).toBe(431);
+    expect(err?.why).toContain('9002 bytes');
+    expect(
+      errorOf(() => new AppCookies(false).checkSize(req('localhost:8787', `a=${'x'.repeat(8000)}`))),
+    ).toBe(undefined);
   });
 });
