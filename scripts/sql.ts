@@ -12,6 +12,7 @@ import {
   renderScript,
   type ScriptName,
   scriptNames,
+  scriptProvider,
   scriptVariables,
   TemplateError,
 } from '../server/setup/templates.js';
@@ -81,17 +82,23 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
 const isProviderId = (v: string): v is ProviderId => (PROVIDER_IDS as readonly string[]).includes(v);
 
 function providerFor(script: ScriptName, fromEnv: string | undefined): ProviderId {
-  const fromScript = script === 'teardown' ? undefined : script.slice('setup-'.length);
-  const scriptProvider = fromScript !== undefined && isProviderId(fromScript) ? fromScript : undefined;
+  const fromScript = scriptProvider(script);
+  const forProvider = fromScript !== undefined && isProviderId(fromScript) ? fromScript : undefined;
   if (fromEnv !== undefined && fromEnv !== '' && !isProviderId(fromEnv)) {
     fail(`PROVIDER must be ${PROVIDER_IDS.join(' or ')}.`, 2);
   }
   const envProvider = fromEnv ? (fromEnv as ProviderId) : undefined;
-  if (scriptProvider && envProvider && scriptProvider !== envProvider) {
+  if (forProvider && envProvider && forProvider !== envProvider) {
     // The environment's client ID and secret belong to the other provider: refuse rather than mix them.
-    fail(`PROVIDER is ${envProvider} but ${script} is for ${scriptProvider}: use setup-${envProvider}.`, 2);
+    const instead = script.replace(forProvider, envProvider);
+    fail(
+      isScriptName(instead)
+        ? `PROVIDER is ${envProvider} but ${script} is for ${forProvider}: use ${instead}.`
+        : `PROVIDER is ${envProvider} but ${script} is for ${forProvider}: ${envProvider} has no ${script.split('-')[0]} script.`,
+      2,
+    );
   }
-  return scriptProvider ?? envProvider ?? PROVIDER_IDS[0];
+  return forProvider ?? envProvider ?? PROVIDER_IDS[0];
 }
 
 try {
