@@ -483,6 +483,30 @@ describe('the daily load', () => {
     expect((await loadNow()).OUTCOME).toBe('ok');
   });
 
+  it('runs serverless as the script’s commented alternative says: no warehouse used', async () => {
+    // Uncomment the EXECUTE MANAGED TASK grant and the two serverless statements, in place of the SET.
+    const script = pipelineScript()
+      .replace(
+        /^-- (?=GRANT EXECUTE MANAGED TASK|ALTER TASK \S+ (UNSET WAREHOUSE|SET USER_TASK_MANAGED))/gm,
+        '',
+      )
+      .replace(/^ALTER TASK \S+ SET\n {2}WAREHOUSE = [^;]*;\n/m, '');
+    expect(script).toContain("SET USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'");
+    expect(script).not.toMatch(/ SET\s+WAREHOUSE = /);
+    await exec(admin, script, undefined, { MULTI_STATEMENT_COUNT: 0 });
+    await exec(admin, 'USE ROLE ACCOUNTADMIN');
+    const [task] = await exec(app, "SHOW TASKS LIKE 'FITBIT_DAILY_LOAD' IN SCHEMA FITBIT.PUBLIC");
+    expect(task).toMatchObject({ warehouse: null, state: 'started' });
+    const stats = async () =>
+      ((await control(sb.snowflake.url, '/sandbox/stats')) as { warehouseStatements: number })
+        .warehouseStatements;
+    const before = await stats();
+    await oauth('/sandbox/late-sync', { user: 'alice', date: dayOf(t0), kind: 'sleep', value: 300 });
+    expect(await loadNow()).toMatchObject({ OUTCOME: 'ok', ROWS_CHANGED: 1 });
+    // latestRun() above read FITBIT_LOAD_RUNS on the app's warehouse: one statement.
+    expect(await stats()).toBe(before + 1);
+  });
+
   it('teardown drops the task, procedure, tables and pipeline role', async () => {
     await exec(admin, renderScript('teardown', {}), undefined, { MULTI_STATEMENT_COUNT: 0 });
     await exec(admin, 'USE ROLE ACCOUNTADMIN');
