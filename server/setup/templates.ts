@@ -33,7 +33,12 @@ export class TemplateError extends Error {
 
 // The daily load (pipeline-…) runs after its provider's setup script; it is listed last so the older names
 // keep their places.
-const SCRIPTS: readonly ScriptName[] = ['setup-google-health', 'setup-fitbit', 'teardown', 'pipeline-google-health'];
+const SCRIPTS: readonly ScriptName[] = [
+  'setup-google-health',
+  'setup-fitbit',
+  'teardown',
+  'pipeline-google-health',
+];
 const SQL_DIR = new URL('../../sql/', import.meta.url);
 
 export function scriptNames(): ScriptName[] {

@@ -48,7 +48,12 @@ function errorOf(fn: () => unknown): TemplateError {
 
 describe('scripts and their variables', () => {
   it('lists the four scripts and reads each', () => {
-    expect(scriptNames()).toEqual(['setup-google-health', 'setup-fitbit', 'teardown', 'pipeline-google-health']);
+    expect(scriptNames()).toEqual([
+      'setup-google-health',
+      'setup-fitbit',
+      'teardown',
+      'pipeline-google-health',
+    ]);
     for (const name of scriptNames()) expect(readScript(name)).toMatch(/^-- fitbit-snowflake-connect/);
     expect(() => readScript('nope' as ScriptName)).toThrow(/Unknown script "nope"/);
   });
