@@ -2,6 +2,7 @@
 // openid-client: its task runs FITBIT_LOAD, whose MERGEs read FITBIT_DAILY_DATA (the stand-in's Python runner
 // against the Health API stand-in). No test waits for a duration: runs are started with EXECUTE TASK or by
 // moving both stand-ins' clocks past 07:00 UTC, and awaited with the Snowflake stand-in's waitForTasks().
+import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
@@ -14,7 +15,7 @@ import { type DataKind, getProfile } from '../../server/providers/index.js';
 import { newAppKeyPair } from '../../server/sandbox-mode.js';
 import { pipelineDefaults } from '../../server/setup/defaults.js';
 import { templateValues } from '../../server/setup/inputs.js';
-import { renderScript } from '../../server/setup/templates.js';
+import { renderScript, splitStatements } from '../../server/setup/templates.js';
 import { SnowflakeSession } from '../../server/snowflake/session.js';
 import { type Conn, connect, destroy, exec, failure } from '../sandbox/snowflake/driver.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
@@ -354,6 +355,14 @@ describe('the daily load', () => {
       warehouse: 'FITBIT_WH',
     });
     try {
+      // The query sql/README.md gives for "your own steps", as written there.
+      const readme = readFileSync(new URL('../../sql/README.md', import.meta.url), 'utf8');
+      const block = /\*\*Your own steps\*\*[^\n]*\n\n```sql\n([\s\S]*?)```/.exec(readme)![1]!;
+      let rows: Record<string, unknown>[] = [];
+      for (const statement of splitStatements(block)) rows = await exec(reader, statement);
+      expect(rows.length).toBeGreaterThan(365);
+      expect(Object.keys(rows[0]!)).toEqual(['DAY', 'STEPS']);
+      expect(iso(rows[0]!.DAY)).toBe(today);
       const n = await exec(
         reader,
         `SELECT COUNT(*) AS N FROM ${TABLES.steps} s JOIN ${TABLES.sleep} z ON s.ACCOUNT = z.ACCOUNT AND s.DAY = z.DAY`,
