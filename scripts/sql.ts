@@ -23,6 +23,7 @@ import {
   renderScript,
   type ScriptName,
   scriptNames,
+  scriptProvider,
   scriptVariables,
   TemplateError,
 } from '../server/setup/templates.js';
@@ -182,15 +183,22 @@ function readPublicKeyFile(given: string): string {
   return text;
 }
 
+const isProviderId = (v: string): v is ProviderId => (PROVIDER_IDS as readonly string[]).includes(v);
+
 function providerFor(script: ScriptName, envProvider: ProviderId | undefined): ProviderId {
-  const fromScript = script === 'teardown' ? undefined : script.slice('setup-'.length);
-  const isProviderId = (v: string): v is ProviderId => (PROVIDER_IDS as readonly string[]).includes(v);
-  const scriptProvider = fromScript !== undefined && isProviderId(fromScript) ? fromScript : undefined;
-  if (scriptProvider && envProvider && scriptProvider !== envProvider) {
+  const fromScript = scriptProvider(script);
+  const forProvider = fromScript !== undefined && isProviderId(fromScript) ? fromScript : undefined;
+  if (forProvider && envProvider && forProvider !== envProvider) {
     // The settings' client ID and secret belong to the other provider: refuse rather than mix them.
-    fail(`PROVIDER is ${envProvider} but ${script} is for ${scriptProvider}: use setup-${envProvider}.`, 2);
+    const instead = script.replace(forProvider, envProvider);
+    fail(
+      isScriptName(instead)
+        ? `PROVIDER is ${envProvider} but ${script} is for ${forProvider}: use ${instead}.`
+        : `PROVIDER is ${envProvider} but ${script} is for ${forProvider}: ${envProvider} has no ${script.split('-')[0]} script.`,
+      2,
+    );
   }
-  return scriptProvider ?? envProvider ?? PROVIDER_IDS[0];
+  return forProvider ?? envProvider ?? PROVIDER_IDS[0];
 }
 
 try {

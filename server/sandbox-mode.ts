@@ -1,5 +1,5 @@
 // Sandbox mode: with no OAuth or Snowflake settings the app starts both stand-ins in-process,
-// provisions the Snowflake stand-in by running the very setup script a user would run (sql/), and
+// provisions the Snowflake stand-in by running the very setup and pipeline scripts a user would run (sql/), and
 // signs in as the least-privileged service user it creates, with a key pair made for this run.
 // The stand-ins (sandbox/) are imported only when sandbox mode starts, so live mode never loads them
 // (test/unit/sandbox-fence.test.ts holds that line).
@@ -13,7 +13,7 @@ import type { Logger } from './log.js';
 import { getProfile } from './providers/index.js';
 import { setupDefaults } from './setup/defaults.js';
 import { templateValues } from './setup/inputs.js';
-import { renderScript, splitStatements } from './setup/templates.js';
+import { isScriptName, renderScript, splitStatements } from './setup/templates.js';
 import { SnowflakeSession } from './snowflake/session.js';
 import { parseQualifiedName } from './snowflake/sql.js';
 
@@ -66,20 +66,19 @@ export async function startSandboxMode(
     const clientSecret = appClient.clientSecret ?? undefined;
 
     const keys = opts.keyPair ?? newAppKeyPair();
-    const script = renderScript(
-      `setup-${base.provider}`,
-      templateValues(
-        {
-          provider: base.provider,
-          clientId,
-          clientSecret: clientSecret ?? '',
-          scopes: base.scopes,
-          dataKinds: base.dataKinds,
-          appPublicKey: keys.publicKey,
-        },
-        `setup-${base.provider}`,
-      ),
-    );
+    const inputs = {
+      provider: base.provider,
+      clientId,
+      clientSecret: clientSecret ?? '',
+      scopes: base.scopes,
+      dataKinds: base.dataKinds,
+      appPublicKey: keys.publicKey,
+    };
+    // The setup script, then the daily load where the provider has one (its tables, procedure and task), as
+    // a user runs them: "Load now" then lands data.
+    const pipeline = `pipeline-${base.provider}`;
+    const scriptNames = [`setup-${base.provider}` as const, ...(isScriptName(pipeline) ? [pipeline] : [])];
+    const scripts = scriptNames.map((name) => renderScript(name, templateValues(inputs, name)));
     const admin = new SnowflakeSession(
       {
         account: 'sandbox',
@@ -92,13 +91,13 @@ export async function startSandboxMode(
       log,
     );
     try {
-      for (const stmt of splitStatements(script)) await admin.execute(stmt);
+      for (const script of scripts) for (const stmt of splitStatements(script)) await admin.execute(stmt);
     } finally {
       await admin.close();
     }
     log.info(
-      { oauth: sandbox.oauth.url, snowflake: sandbox.snowflake.url },
-      'sandbox provisioned with sql/setup script',
+      { oauth: sandbox.oauth.url, snowflake: sandbox.snowflake.url, scripts: scriptNames },
+      'sandbox provisioned with the sql/ scripts',
     );
 
     const connection: SnowflakeConnectionConfig = {

@@ -53,7 +53,7 @@ export interface ServiceOptions {
 }
 
 const SETTLE_ON_STOP_MS = 20_000;
-/** How long a stop waits for sign-in steps to finish before giving up on them (the write is cancelled). */
+/** How long a stop waits for sign-in steps to finish before giving up on them, unless STOP_WAIT_SECONDS says. */
 const SIGN_INS_ON_STOP_MS = 20_000;
 
 /** Waits for `work`, but no longer than `ms`; leaves no timer behind either way. */
@@ -140,7 +140,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
   // After giving up on the sign-ins, their disposals may each make the provider calls still ahead of them
   // (the code exchange, the identity call, the revocation), each bounded by OAUTH_TIMEOUT_SECONDS.
   const disposeOnStopMs = 3 * config.timeouts.oauthSeconds * 1000 + 1000;
-  const stopSignIns = () => flow.stop(SIGN_INS_ON_STOP_MS, disposeOnStopMs);
+  const stopSignIns = () => flow.stop(config.timeouts.stopMs ?? SIGN_INS_ON_STOP_MS, disposeOnStopMs);
   return {
     config,
     log,

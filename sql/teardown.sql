@@ -1,7 +1,10 @@
--- fitbit-snowflake-connect: removes what sql/setup-google-health.sql or sql/setup-fitbit.sql created.
+-- fitbit-snowflake-connect: removes what sql/setup-google-health.sql or sql/setup-fitbit.sql created, and the
+-- daily load of sql/pipeline-google-health.sql.
 --
--- Works for either provider: every DROP says IF EXISTS, so the functions of the other provider are
--- simply skipped. It keeps the database and warehouse, which may have existed before setup: dropping
+-- Works for either provider: every DROP says IF EXISTS, so the functions of the other provider (and a daily
+-- load never set up) are simply skipped. CAUTION: it drops the daily tables, and the data landed in them;
+-- copy them first if you want to keep it (within the table's Time Travel retention, UNDROP TABLE brings one
+-- back). It keeps the database and warehouse, which may have existed before setup: dropping
 -- them is opt-in, in the commented-out last section. Pass the same names you gave the setup script:
 --   npm run -s sql -- teardown         (filled in from the app's settings: .env or the environment)
 --   snow sql -f sql/teardown.sql -D "database=…" …   (Snowflake CLI 3.0.0 or later: older releases do not
@@ -17,7 +20,8 @@
 --   FITBIT_OAUTH_TOKEN, external_access_integration FITBIT_EAI, app_role FITBIT_CONNECT_APP_ROLE,
 --   reader_role FITBIT_READER, app_user FITBIT_CONNECT_APP, check_function FITBIT_CONNECTION_CHECK,
 --   steps_function FITBIT_DAILY_STEPS, data_function FITBIT_DAILY_DATA, steps_month_function
---   FITBIT_STEPS_MONTH.
+--   FITBIT_STEPS_MONTH, pipeline_role FITBIT_PIPELINE_ROLE, load_task FITBIT_DAILY_LOAD, load_procedure
+--   FITBIT_LOAD, runs_table FITBIT_LOAD_RUNS.
 
 ----------------------------------------------------------------------------------------------------------
 -- 1. Database owner (SYSADMIN by default): the functions first, as they use the integration and secret.
@@ -28,6 +32,18 @@ DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("
 DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(DATE, DATE);
 DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% data_function | default("FITBIT_DAILY_DATA") %>(VARCHAR, DATE, DATE);
 DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_month_function | default("FITBIT_STEPS_MONTH") %>();
+
+-- The daily load: the pipeline role owns it and rolls up to the database owner, who may drop it. The task
+-- first, so no run starts while the rest goes; then the procedure and the tables, with the data in them.
+DROP TASK IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_task | default("FITBIT_DAILY_LOAD") %>;
+DROP PROCEDURE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_procedure | default("FITBIT_LOAD") %>(NUMBER);
+DROP TABLE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_STEPS;
+DROP TABLE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_DISTANCE;
+DROP TABLE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_CALORIES;
+DROP TABLE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_ACTIVE_MINUTES;
+DROP TABLE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_RESTING_HEART_RATE;
+DROP TABLE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_SLEEP;
+DROP TABLE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% runs_table | default("FITBIT_LOAD_RUNS") %>;
 
 ----------------------------------------------------------------------------------------------------------
 -- 2. ACCOUNTADMIN: the app's user and the external access integration.
@@ -46,11 +62,12 @@ DROP SECRET IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PU
 DROP NETWORK RULE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>;
 
 ----------------------------------------------------------------------------------------------------------
--- 4. ACCOUNTADMIN: the security integration and the two roles.
+-- 4. ACCOUNTADMIN: the security integration and the roles.
 ----------------------------------------------------------------------------------------------------------
 USE ROLE ACCOUNTADMIN;
 
 DROP INTEGRATION IF EXISTS <% security_integration | default("FITBIT_OAUTH_INTEGRATION") %>;
+DROP ROLE IF EXISTS <% pipeline_role | default("FITBIT_PIPELINE_ROLE") %>;
 DROP ROLE IF EXISTS <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 DROP ROLE IF EXISTS <% reader_role | default("FITBIT_READER") %>;
 

@@ -86,7 +86,11 @@ function baseConfig(c: SettingValues, problems: string[], sandbox: boolean): Bas
       interval: S.CHECK_INTERVAL.name,
       maxAge: S.PROOF_MAX_AGE.name,
     }),
-    timeouts: { oauthSeconds: c.OAUTH_TIMEOUT_SECONDS, snowflakeMs: c.SNOWFLAKE_TIMEOUT_SECONDS * 1000 },
+    timeouts: {
+      oauthSeconds: c.OAUTH_TIMEOUT_SECONDS,
+      snowflakeMs: c.SNOWFLAKE_TIMEOUT_SECONDS * 1000,
+      stopMs: c.STOP_WAIT_SECONDS * 1000,
+    },
     sandboxPorts: { oauth: c.SANDBOX_OAUTH_PORT, snowflake: c.SANDBOX_SNOWFLAKE_PORT },
   };
 }

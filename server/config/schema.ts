@@ -157,6 +157,12 @@ export const SETTINGS = named({
     type: seconds(10, 3600, 600),
     description: 'How long a token that could not be saved waits in memory for **Retry saving**.',
   },
+  STOP_WAIT_SECONDS: {
+    group: 'App',
+    type: seconds(1, 120, 20),
+    description:
+      'On SIGINT/SIGTERM, how long the app lets sign-ins under way finish before it gives up on them (a write still running is cancelled and its token forgotten, and recorded).',
+  },
   CHECK_INTERVAL: {
     group: 'App',
     type: optionalSeconds(0),

@@ -78,7 +78,8 @@ export interface AppConfig {
   checkIntervalSeconds: number;
   /** How old the last passing end-to-end check may be before the verdict is `unproven`, in seconds. */
   proofMaxAgeSeconds: number;
-  timeouts: { oauthSeconds: number; snowflakeMs: number };
+  /** stopMs: STOP_WAIT_SECONDS (absent: 20 s). */
+  timeouts: { oauthSeconds: number; snowflakeMs: number; stopMs?: number };
 }
 
 /** What is known before deciding sandbox vs live. */
@@ -107,7 +108,8 @@ export interface BaseConfig {
   checkIntervalSeconds: number;
   /** PROOF_MAX_AGE, the default applied; when absent, the default for checkIntervalSeconds. */
   proofMaxAgeSeconds?: number;
-  timeouts: { oauthSeconds: number; snowflakeMs: number };
+  /** stopMs: STOP_WAIT_SECONDS (absent: 20 s). */
+  timeouts: { oauthSeconds: number; snowflakeMs: number; stopMs?: number };
   /** The stand-ins' ports in sandbox mode (0 = any free port). */
   sandboxPorts: { oauth: number; snowflake: number };
 }

@@ -65,9 +65,13 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
       const query = singleQuery(req, CALLBACK_PARAMS);
       outcome = await s.flow.finish(query, res.locals.newBrowser ? undefined : res.locals.browserId);
     } catch (e) {
+      const err = toAppError(e);
+      // The app is going away: a redirect would lead to a page it can no longer serve. The code in the
+      // address bar is spent by now (the stop disposed of its token).
+      if (err.code === 'app_stopping') throw err;
       // Post/redirect/get for refusals too: an error page rendered here would keep the code in the
       // address bar and the history. The page at /result/<id> is the same error page, logged there.
-      res.redirect(303, `/result/${refusals.put(res.locals.browserId, toAppError(e))}`);
+      res.redirect(303, `/result/${refusals.put(res.locals.browserId, err)}`);
       return;
     }
     res.redirect(303, `/result/${results.put(res.locals.browserId, outcome)}`);

@@ -8,7 +8,7 @@ import {
   scopeSetFor,
 } from '../providers/index.js';
 import { parseQualifiedName, quoteIdentifierPart, SqlValueError } from '../snowflake/sql.js';
-import { type ScriptName, scriptVariables, TemplateError } from './templates.js';
+import { type ScriptName, scriptProvider, scriptVariables, TemplateError } from './templates.js';
 
 export interface SetupInputs {
   provider: ProviderId;
@@ -19,7 +19,10 @@ export interface SetupInputs {
    * whose integration lists them; empty means the provider's needed set. Refused if it lacks a needed scope.
    */
   scopes: string[];
-  /** PIPELINE_DATA_TYPES: the data kinds whose scopes the set must hold (absent: every kind). */
+  /**
+   * PIPELINE_DATA_TYPES: the data kinds whose scopes the set must hold, and that the daily load lands (absent:
+   * every kind).
+   */
   dataKinds?: DataKind[];
   /** The app's SNOWFLAKE_SECRET, `DB.SCHEMA.NAME` (or `SCHEMA.NAME`, `NAME`); split into the three below. */
   snowflakeSecret?: string;
@@ -51,9 +54,12 @@ export interface SetupInputs {
  * refuses unknown names), and an error when a setup script is for the other provider.
  */
 export function templateValues(inputs: SetupInputs, script?: ScriptName): Record<string, string> {
-  if (script && script !== 'teardown' && script !== `setup-${inputs.provider}`) {
+  const forProvider = script ? scriptProvider(script) : undefined;
+  if (forProvider !== undefined && forProvider !== inputs.provider) {
     throw new TemplateError(
-      `${script} is for the other provider: the configuration is for ${inputs.provider} (use setup-${inputs.provider}).`,
+      script!.startsWith('setup-')
+        ? `${script} is for the other provider: the configuration is for ${inputs.provider} (use setup-${inputs.provider}).`
+        : `${script} is for ${forProvider}: the configuration is for ${inputs.provider}, whose setup script has no daily-data function to load from.`,
     );
   }
   const values: Record<string, string | undefined> = {
@@ -87,6 +93,8 @@ export function templateValues(inputs: SetupInputs, script?: ScriptName): Record
     values.allowed_scopes = scopeListLiteral(scopes);
   }
   if (inputs.appPublicKey) values.app_public_key = publicKeyBody(inputs.appPublicKey);
+  // The kinds the daily load lands, in the order the procedure loads them.
+  if (inputs.dataKinds?.length) values.data_kinds = inputs.dataKinds.join(',');
 
   const secretParts = inputs.snowflakeSecret ? nameParts(inputs.snowflakeSecret, 'SNOWFLAKE_SECRET') : [];
   const [secretName, schema, database] = [...secretParts].reverse();

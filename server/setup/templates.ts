@@ -5,10 +5,10 @@
 // the place it is inserted (an identifier, a '…' literal, a list of literals, or a string in a Python body).
 import { readFileSync } from 'node:fs';
 
-export type ScriptName = 'setup-google-health' | 'setup-fitbit' | 'teardown';
+export type ScriptName = 'setup-google-health' | 'setup-fitbit' | 'teardown' | 'pipeline-google-health';
 
 /** Where a variable is inserted; decides which values are safe. */
-export type VariableContext = 'identifier' | 'literal' | 'list' | 'body' | 'comment';
+export type VariableContext = 'identifier' | 'literal' | 'list' | 'number' | 'body' | 'comment';
 
 export interface TemplateVariable {
   name: string;
@@ -31,7 +31,14 @@ export class TemplateError extends Error {
   }
 }
 
-const SCRIPTS: readonly ScriptName[] = ['setup-google-health', 'setup-fitbit', 'teardown'];
+// The daily load (pipeline-…) runs after its provider's setup script; it is listed last so the older names
+// keep their places.
+const SCRIPTS: readonly ScriptName[] = [
+  'setup-google-health',
+  'setup-fitbit',
+  'teardown',
+  'pipeline-google-health',
+];
 const SQL_DIR = new URL('../../sql/', import.meta.url);
 
 export function scriptNames(): ScriptName[] {
@@ -40,6 +47,11 @@ export function scriptNames(): ScriptName[] {
 
 export function isScriptName(name: string): name is ScriptName {
   return (SCRIPTS as readonly string[]).includes(name);
+}
+
+/** The provider a setup or pipeline script is for (`setup-fitbit` → `fitbit`); teardown serves both. */
+export function scriptProvider(name: ScriptName): string | undefined {
+  return /^(?:setup|pipeline)-(.+)$/.exec(name)?.[1];
 }
 
 export function readScript(name: ScriptName): string {
@@ -285,8 +297,10 @@ function contextOf(state: LexState, dflt: string | undefined, occ: Occurrence): 
     case 'dollar':
       return 'body';
     case 'code':
-      // A list of literals (OAUTH_ALLOWED_SCOPES = (<% … %>)) is told apart by its default.
-      return dflt?.startsWith("'") ? 'list' : 'identifier';
+      // A list of literals (OAUTH_ALLOWED_SCOPES = (<% … %>)) and a number (CALL p(<% … %>)) are told apart
+      // by their default.
+      if (dflt?.startsWith("'")) return 'list';
+      return dflt !== undefined && /^\d+$/.test(dflt) ? 'number' : 'identifier';
     case 'line_comment':
       // A commented-out statement for the reader to uncomment (teardown's opt-in drops).
       return 'comment';
@@ -323,6 +337,9 @@ function refusal(value: string, contexts: VariableContext[]): string | null {
         if (!LITERAL_LIST.test(value)) {
           return "must be a comma-separated list of '…' strings, each without quotes, backslashes or line breaks inside";
         }
+        break;
+      case 'number':
+        if (!/^\d{1,6}$/.test(value)) return 'must be a whole number (digits only, at most 6)';
         break;
       case 'comment':
         // A line break would end the comment and run the rest as SQL.

@@ -2,7 +2,7 @@
 // is rendered as a marker the page shows masked; only an explicit reveal puts the value in the page.
 import type { AppConfig } from '../config/index.js';
 import { type SetupInputs, templateValues } from '../setup/inputs.js';
-import { renderScript, type ScriptName, scriptNames, TemplateError } from '../setup/templates.js';
+import { isScriptName, renderScript, type ScriptName, TemplateError } from '../setup/templates.js';
 
 /** Safe in a '…' literal (the only place client_secret goes) and never a real secret. */
 const MARK = 'FSC_MASKED_CLIENT_SECRET';
@@ -46,9 +46,14 @@ export function setupInputs(config: AppConfig): SetupInputs {
   };
 }
 
-/** The setup script for the configured provider, then teardown. */
+/** The setup script for the configured provider, its daily load (if it has one), then teardown. */
 export function setupScripts(config: AppConfig): SetupScript[] {
-  const names = scriptNames().filter((n) => n === `setup-${config.provider}` || n === 'teardown');
+  const pipeline = `pipeline-${config.provider}`;
+  const names: ScriptName[] = [
+    `setup-${config.provider}`,
+    ...(isScriptName(pipeline) ? [pipeline] : []),
+    'teardown',
+  ];
   const inputs = setupInputs(config);
   return names.map((name) => {
     try {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
 import type { AppEvent } from '../../server/status/events.js';
+import { browserLike, signInWithLink } from './app-harness.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -40,8 +41,11 @@ export interface ChildApp {
   oauthUrl: string;
   snowflakeUrl: string;
   dataDir: string;
-  /** A cookie-keeping client that presents the redirect URI's host, as a browser would. */
-  agent(): ReturnType<typeof supertest.agent>;
+  /**
+   * A cookie-keeping client that presents the redirect URI's host and sends Secure cookies to loopback, as
+   * a browser would, signed in with the launch link the app printed (its launch token).
+   */
+  agent(): Promise<ReturnType<typeof supertest.agent>>;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   stdout(): string;
@@ -110,9 +114,12 @@ export async function startChildApp(extraEnv: Record<string, string> = {}): Prom
     oauthUrl: `http://127.0.0.1:${oauthPort}`,
     snowflakeUrl,
     dataDir,
-    agent() {
-      const a = supertest.agent(url);
+    async agent() {
+      const a = browserLike(supertest.agent(url));
       a.set('Host', `localhost:${port}`); // the redirect URI's host, as a browser would use
+      const token = /\?token=([A-Za-z0-9_-]+)/.exec(out)?.[1];
+      if (!token) throw new Error(`the app printed no launch link:\n${out}`);
+      await signInWithLink(a, token);
       return a;
     },
     exited,

@@ -42,6 +42,8 @@ describe('templateValues', () => {
       schema: 'HEALTH',
       secret_name: 'GOOGLE_TOKEN',
       check_function: 'HEALTH_CHECK',
+      // PIPELINE_DATA_TYPES, for the daily load (sql/pipeline-google-health.sql).
+      data_kinds: 'steps,sleep',
     });
   });
 

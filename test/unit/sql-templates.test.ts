@@ -17,12 +17,13 @@ import {
 } from '../../server/setup/templates.js';
 
 const SETUPS: ScriptName[] = ['setup-google-health', 'setup-fitbit'];
-// The setup scripts give the OAuth client no default.
+// The setup scripts give the OAuth client no default (teardown and the daily load take none).
 const CLIENT = { client_id: 'cid-123', client_secret: 'csecret-456' };
+const takesClient = (name: ScriptName) => SETUPS.includes(name);
 
 /** A script rendered with the values it cannot do without, plus `values`. */
 function render(name: ScriptName, values: Record<string, string> = {}): string {
-  return renderScript(name, name === 'teardown' ? values : { ...CLIENT, ...values });
+  return renderScript(name, takesClient(name) ? { ...CLIENT, ...values } : values);
 }
 
 function pythonHas(module: string): boolean {
@@ -46,8 +47,13 @@ function errorOf(fn: () => unknown): TemplateError {
 }
 
 describe('scripts and their variables', () => {
-  it('lists the three scripts and reads each', () => {
-    expect(scriptNames()).toEqual(['setup-google-health', 'setup-fitbit', 'teardown']);
+  it('lists the four scripts and reads each', () => {
+    expect(scriptNames()).toEqual([
+      'setup-google-health',
+      'setup-fitbit',
+      'teardown',
+      'pipeline-google-health',
+    ]);
     for (const name of scriptNames()) expect(readScript(name)).toMatch(/^-- fitbit-snowflake-connect/);
     expect(() => readScript('nope' as ScriptName)).toThrow(/Unknown script "nope"/);
   });
@@ -70,10 +76,12 @@ describe('scripts and their variables', () => {
     for (const name of scriptNames()) {
       const vars = new Map(scriptVariables(name).map((v) => [v.name, v]));
       for (const [k, v] of Object.entries(expected)) {
+        // The daily load names only the setup objects it uses, with the same defaults.
+        if (name.startsWith('pipeline-') && !vars.has(k)) continue;
         expect(vars.get(k)?.default, `${name}: ${k}`).toBe(v);
       }
       for (const v of vars.values()) {
-        if (name !== 'teardown' && (v.name === 'client_id' || v.name === 'client_secret')) {
+        if (takesClient(name) && (v.name === 'client_id' || v.name === 'client_secret')) {
           // No made-up client: without a value snow sql (and renderScript) refuse to run.
           expect(v.default, `${name}: ${v.name}`).toBeUndefined();
         } else expect(v.default, `${name}: ${v.name}`).toMatch(/./);
@@ -139,10 +147,11 @@ sys.stdout.write(json.dumps(out))
         },
         'setup-fitbit': { schema: 'RAW', ...CLIENT, client_id: '23ABCD' },
         teardown: { warehouse: '"My WH"', database: 'ANALYTICS' },
+        'pipeline-google-health': { database: 'ANALYTICS', data_kinds: 'steps,sleep', history_days: '730' },
       };
       const renders: { name: ScriptName; v: Record<string, string>; missing?: string }[] = [];
       for (const name of scriptNames())
-        for (const v of [name === 'teardown' ? {} : CLIENT, values[name]!]) renders.push({ name, v });
+        for (const v of [takesClient(name) ? CLIENT : {}, values[name]!]) renders.push({ name, v });
       for (const name of SETUPS)
         for (const [v, missing] of [
           [{}, 'client_id'],
