@@ -10,7 +10,7 @@ import type { TokenDisposer } from '../custody/disposer.js';
 import type { HeldToken, HeldTokens } from '../custody/held.js';
 import { type AppError, appError, isAppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
-import type { Identity } from '../providers/index.js';
+import { accountText, type Identity, requestedScopes } from '../providers/index.js';
 import type { CheckResult } from '../snowflake/check-function.js';
 import { type TokenInHistory, tokenInQueryHistory } from '../snowflake/query-history.js';
 import type { SecretWriter, WriteResult } from '../snowflake/secret-writer.js';
@@ -19,7 +19,7 @@ import { SqlValueError } from '../snowflake/sql.js';
 import type { EventLog } from '../status/events.js';
 import type { OAuthClient } from './client.js';
 import { oauthError } from './errors.js';
-import { fetchIdentity } from './identity.js';
+import { fetchIdentity, signInEmail } from './identity.js';
 import type { FlowIntent, PendingFlows } from './pending.js';
 
 export interface FlowDeps {
@@ -49,6 +49,8 @@ export interface Connected {
   check: CheckResult;
   /** The user the secret held before, when it was someone else (or nobody). */
   previousUserId?: string;
+  /** That user's email, when the app recorded one. */
+  previousEmail?: string;
   /** Set when another sign-in wrote the secret right after this one. */
   supersededBy?: string;
   /** Whether Snowflake's query history shows the token in this write's ALTER SECRET. */
@@ -83,6 +85,7 @@ export interface Held {
   /** The page asks before replacing another account's token. */
   reason: 'write_failed' | 'confirm_switch';
   previousUserId?: string;
+  previousEmail?: string;
   /** What happens to the token if it is not saved in time (or on Cancel, or when the app stops). */
   onExpiry: 'revoke' | 'drop' | 'ask';
   /** The write timed out: Snowflake may or may not have taken the token. */
@@ -124,7 +127,7 @@ export class ConnectFlow {
     session.warm();
     return oidc.buildAuthorizationUrl(client.config, {
       redirect_uri: config.oauth.redirectUri,
-      scope: config.oauth.scopes.join(' '),
+      scope: requestedScopes(client.profile, config.oauth.scopes).join(' '),
       state,
       code_challenge: challenge,
       code_challenge_method: 'S256',
@@ -182,7 +185,7 @@ export class ConnectFlow {
     // in normal form), never one rebuilt from this request's Host header.
     const currentUrl = new URL(config.oauth.redirectUri);
     for (const [k, v] of Object.entries(query)) currentUrl.searchParams.set(k, v);
-    let tokens: oidc.TokenEndpointResponse;
+    let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
     try {
       tokens = await oidc.authorizationCodeGrant(client.config, currentUrl, {
         pkceCodeVerifier: flow.verifier,
@@ -227,17 +230,23 @@ export class ConnectFlow {
     let identity: Identity | undefined;
     let identityError: unknown;
     try {
+      const email = signInEmail(tokens);
       identity = await fetchIdentity(client, config.oauth.healthApiUrl, accessToken);
+      if (email) identity = { ...identity, email };
     } catch (e) {
       identityError = e;
     }
 
     if (missing.length) {
-      await this.d.disposer.dispose({ refreshToken, userId: identity?.userId }, 'required scope not granted');
+      await this.d.disposer.dispose(
+        { refreshToken, userId: identity?.userId, email: identity?.email },
+        'required scope not granted',
+      );
       events.append({
         type: 'connect_failed',
         provider: profile.id,
         userId: identity?.userId,
+        email: identity?.email,
         code: 'scope_missing',
         reason: `not granted: ${missing.join(' ')}`,
       });
@@ -265,6 +274,7 @@ export class ConnectFlow {
     // Asked against the last account connected, even when its token has died since: re-authorizing
     // after a revocation with another account must not silently switch accounts.
     const previousUserId = this.d.history.lastConnectedUser();
+    const previousEmail = this.d.history.emailOf(previousUserId);
 
     // A different account than the one Snowflake has now: say so plainly before writing.
     if (previousUserId !== undefined && previousUserId !== identity.userId) {
@@ -285,8 +295,12 @@ export class ConnectFlow {
         identity,
         scopes: granted,
         previousUserId,
+        previousEmail,
         onExpiry: this.onExpiry(held),
-        error: appError('different_account', { previousUserId, userId: identity.userId }),
+        error: appError('different_account', {
+          previousUserId: accountText({ userId: previousUserId, email: previousEmail }),
+          userId: accountText(identity),
+        }),
       };
     }
     return this.deliver(
@@ -323,6 +337,7 @@ export class ConnectFlow {
         type: 'secret_write_failed',
         provider: client.profile.id,
         userId: t.identity.userId,
+        email: t.identity.email,
         secret: config.snowflake.secret.display,
         code: err.upstream?.code ?? err.code,
         reason: err.title,
@@ -330,7 +345,7 @@ export class ConnectFlow {
       if (e instanceof SqlValueError) {
         if (heldId) this.d.held.release(heldId);
         await this.d.disposer.dispose(
-          { refreshToken: t.refreshToken, userId: t.identity.userId },
+          { refreshToken: t.refreshToken, userId: t.identity.userId, email: t.identity.email },
           'token refused before writing',
         );
         throw err;
@@ -340,7 +355,12 @@ export class ConnectFlow {
       const h = held ?? this.d.held.hold(t);
       // Once a write of this token timed out, Snowflake may hold it whatever happens next.
       if (e instanceof StatementTimeoutError) h.mayBeDelivered = true;
-      events.append({ type: 'token_held', userId: t.identity.userId, reason: err.title });
+      events.append({
+        type: 'token_held',
+        userId: t.identity.userId,
+        email: t.identity.email,
+        reason: err.title,
+      });
       log.warn(
         { code: err.code, upstream: err.upstream?.code },
         'secret write failed; token held in memory for retry',
@@ -354,6 +374,7 @@ export class ConnectFlow {
         scopes: t.scopes,
         error: err,
         previousUserId,
+        previousEmail: this.d.history.emailOf(previousUserId),
         onExpiry: this.onExpiry(h),
         outcomeUnknown: h.mayBeDelivered === true,
         replacedPrevious:
@@ -366,6 +387,7 @@ export class ConnectFlow {
       ok: true,
       provider: client.profile.id,
       userId: t.identity.userId,
+      email: t.identity.email,
       legacyUserId: t.identity.legacyUserId,
       scopes: t.scopes,
       secret: config.snowflake.secret.display,
@@ -384,8 +406,13 @@ export class ConnectFlow {
     events.amend(recorded, { tokenInHistory });
     // A write queued behind this one (two sign-ins finishing together) decides what the secret holds.
     await writer.idle();
+    const after = writer.lastSeq > write.seq ? this.d.history.deliveredUser() : undefined;
     const supersededBy =
-      writer.lastSeq > write.seq ? (this.d.history.deliveredUser() ?? 'another sign-in') : undefined;
+      writer.lastSeq > write.seq
+        ? after
+          ? accountText({ userId: after, email: this.d.history.emailOf(after) })
+          : 'another sign-in'
+        : undefined;
     const connected: Connected = {
       kind: 'connected',
       intent: t.intent,
@@ -395,6 +422,7 @@ export class ConnectFlow {
       write,
       check,
       previousUserId,
+      previousEmail: this.d.history.emailOf(previousUserId),
       supersededBy,
       tokenInHistory,
       historyNote:
@@ -420,8 +448,10 @@ export class ConnectFlow {
       inUse,
       error: appError('snowflake_cached_token', {
         variant: inUse.kind,
-        userId: inUse.writtenUserId,
-        seenUserId: inUse.seenUserId,
+        userId: accountText(t.identity),
+        seenUserId: inUse.seenUserId
+          ? accountText({ userId: inUse.seenUserId, email: this.d.history.emailOf(inUse.seenUserId) })
+          : undefined,
         until: inUse.until,
         passed: false,
         provider: client.profile.displayName,
@@ -477,7 +507,12 @@ export class ConnectFlow {
     if (!t) return false;
     this.d.held.release(heldId);
     await this.d.disposer.dispose(
-      { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
+      {
+        refreshToken: t.refreshToken,
+        userId: t.identity.userId,
+        email: t.identity.email,
+        mayBeDelivered: t.mayBeDelivered,
+      },
       'cancelled by the user',
     );
     return true;

@@ -156,7 +156,7 @@ describe.each(ROWS)(
         const until = s.cachedToken?.until;
         expect(until).toBeTruthy();
         expect(page.text).toContain(`id="cached-token" data-kind="previous_token" data-until="${until}"`);
-        expect(page.text).toContain(`Wait until ${until}, then run the end-to-end check`);
+        expect(page.text).toContain(`Wait until <time datetime="${until}"`);
         // Neither "connected" nor "needs re-authorization": the new token was not used yet.
         expect(s.overall).toBe('cached_token');
         expect(s.cachedToken).toMatchObject({ kind: 'previous_token', writtenUserId: ALICE, passed: false });
@@ -188,7 +188,9 @@ describe.each(ROWS)(
       const question = await get(cb.headers.location as string);
       expect(question.text).toContain('This is a different account');
       const page = await confirmSwitch(question.text);
-      expect(page.text).toMatch(/Replaced<\/dt><dd>the token of user/);
+      expect(page.text).toMatch(
+        /Replaced<\/dt><dd>the token of <strong class="account-email">alice@example.com<\/strong>/,
+      );
       const s = await status();
       expect(s.lastConnect?.userId).toBe(BOB);
       if (keepsCachedToken) {
@@ -202,7 +204,7 @@ describe.each(ROWS)(
         );
         expect(page.text).toContain(`answered as ${ALICE}`);
         // What to do: wait and check, or stop alice's data being read now at her account; no unsafe SQL.
-        expect(page.text).toContain(`Wait until ${until}, then run the end-to-end check`);
+        expect(page.text).toContain(`Wait until <time datetime="${until}"`);
         expect(page.text).toContain('myaccount.google.com/connections');
         expect(page.text).toContain('ALTER SECRET cannot');
         expect(s.overall).toBe('cached_token');
