@@ -3,9 +3,9 @@
 import { escapeHtml } from '../time-format.js';
 
 /**
- * A long name (a scope URL, a qualified object name) with line-break opportunities after its slashes, dots
- * and underscores, so a narrow screen wraps it between words rather than mid-word.
+ * A long name (a scope URL, a qualified object name) with line-break opportunities after its slashes and
+ * dots, so a narrow screen wraps it between its parts rather than mid-word.
  */
 export function breakable(s: string): string {
-  return escapeHtml(s).replace(/([/._])(?=[^/._])/g, '$1<wbr>');
+  return escapeHtml(s).replace(/([/.])(?=[^/.])/g, '$1<wbr>');
 }

@@ -60,7 +60,7 @@ describe('switching accounts on re-authorize', () => {
     );
     const until = /id="cached-token" data-kind="previous_token" data-until="([^"]+)"/.exec(done.text)?.[1];
     expect(until).toBeDefined();
-    expect(done.text).toContain(`until ${until}`);
+    expect(done.text).toContain(`until <time datetime="${until}"`);
     const s = await statusJson(h);
     expect(s.overall).toBe('cached_token');
     expect(s.cachedToken).toMatchObject({ kind: 'previous_token', writtenUserId: BOB, until, passed: false });
