@@ -22,10 +22,10 @@ import { ConnectionHistory } from '../server/connection/history.js';
 import { createLogger } from '../server/log.js';
 import { getProfile } from '../server/providers/index.js';
 import { SnowflakeSession } from '../server/snowflake/session.js';
-import { formatSpan } from '../server/status/age.js';
 import { EventLog } from '../server/status/events.js';
 import { type Proof, withinMaxAge } from '../server/status/proof.js';
 import { exitCodeFor, type Overall, StatusService } from '../server/status/service.js';
+import { formatSpan } from '../server/time-format.js';
 import { flagsNpmTook, npmTookMessage } from './npm-args.js';
 import { parseStatusArgs, STATUS_FLAGS, USAGE } from './status-args.js';
 

@@ -118,7 +118,12 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     config.heldTokenTtlMs,
     (t, why) =>
       disposer.dispose(
-        { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
+        {
+          refreshToken: t.refreshToken,
+          userId: t.identity.userId,
+          email: t.identity.email,
+          mayBeDelivered: t.mayBeDelivered,
+        },
         why === 'shutdown' ? 'app stopped before the token was saved' : 'not saved in time',
       ),
     undefined,

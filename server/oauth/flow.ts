@@ -14,7 +14,7 @@ import type { HeldToken, HeldTokens } from '../custody/held.js';
 import { InFlight, type Phase, TokensInFlight } from '../custody/in-flight.js';
 import { type AppError, appError, isAppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
-import { checkTokenResponse, type Identity } from '../providers/index.js';
+import { accountText, checkTokenResponse, type Identity, requestedScopes } from '../providers/index.js';
 import { scrubTokens } from '../security/redaction.js';
 import type { CheckResult } from '../snowflake/check-function.js';
 import { type TokenInHistory, tokenInQueryHistory } from '../snowflake/query-history.js';
@@ -29,7 +29,7 @@ import { SqlValueError } from '../snowflake/sql.js';
 import type { EventLog } from '../status/events.js';
 import type { OAuthClient } from './client.js';
 import { oauthError } from './errors.js';
-import { fetchIdentity } from './identity.js';
+import { fetchIdentity, signInEmail } from './identity.js';
 import type { FlowIntent, PendingFlows } from './pending.js';
 
 export interface FlowDeps {
@@ -59,6 +59,8 @@ export interface Connected {
   check: CheckResult;
   /** The user the secret held before, when it was someone else (or nobody). */
   previousUserId?: string;
+  /** That user's email, when the app recorded one. */
+  previousEmail?: string;
   /** Set when another sign-in wrote the secret right after this one. */
   supersededBy?: string;
   /** Whether Snowflake's query history shows the token in this write's ALTER SECRET. */
@@ -95,6 +97,7 @@ export interface Held {
   /** The page asks before replacing another account's token. */
   reason: 'write_failed' | 'confirm_switch';
   previousUserId?: string;
+  previousEmail?: string;
   /** What happens to the token if it is not saved in time (or on Cancel, or when the app stops). */
   onExpiry: 'revoke' | 'drop' | 'ask';
   /** The write timed out: Snowflake may or may not have taken the token. */
@@ -233,7 +236,7 @@ export class ConnectFlow {
     session.warm();
     return oidc.buildAuthorizationUrl(client.config, {
       redirect_uri: config.oauth.redirectUri,
-      scope: config.oauth.scopes.join(' '),
+      scope: requestedScopes(client.profile, config.oauth.scopes).join(' '),
       state,
       code_challenge: challenge,
       code_challenge_method: 'S256',
@@ -295,7 +298,7 @@ export class ConnectFlow {
     // in normal form), never one rebuilt from this request's Host header.
     const currentUrl = new URL(config.oauth.redirectUri);
     for (const [k, v] of Object.entries(query)) currentUrl.searchParams.set(k, v);
-    let tokens: oidc.TokenEndpointResponse;
+    let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
     try {
       tokens = await oidc.authorizationCodeGrant(client.config, currentUrl, {
         pkceCodeVerifier: flow.verifier,
@@ -341,11 +344,13 @@ export class ConnectFlow {
     let identity: Identity | undefined;
     let identityError: unknown;
     try {
+      const email = signInEmail(tokens);
       identity = await fetchIdentity(client, config.oauth.healthApiUrl, accessToken);
+      if (email) identity = { ...identity, email };
     } catch (e) {
       identityError = e;
     }
-    step.hold({ refreshToken, userId: identity?.userId });
+    step.hold({ refreshToken, userId: identity?.userId, email: identity?.email });
 
     if (missing.length) {
       await this.disposeStep(step, 'required scope not granted');
@@ -353,6 +358,7 @@ export class ConnectFlow {
         type: 'connect_failed',
         provider: profile.id,
         userId: identity?.userId,
+        email: identity?.email,
         code: 'scope_missing',
         reason: `not granted: ${missing.join(' ')}`,
       });
@@ -395,6 +401,7 @@ export class ConnectFlow {
     // Asked against the last account connected, even when its token has died since: re-authorizing
     // after a revocation with another account must not silently switch accounts.
     const previousUserId = this.d.history.lastConnectedUser();
+    const previousEmail = this.d.history.emailOf(previousUserId);
 
     // A different account than the one Snowflake has now: say so plainly before writing.
     if (previousUserId !== undefined && previousUserId !== identity.userId) {
@@ -418,8 +425,12 @@ export class ConnectFlow {
         identity,
         scopes: granted,
         previousUserId,
+        previousEmail,
         onExpiry: this.onExpiry(held),
-        error: appError('different_account', { previousUserId, userId: identity.userId }),
+        error: appError('different_account', {
+          previousUserId: accountText({ userId: previousUserId, email: previousEmail }),
+          userId: accountText(identity),
+        }),
         notes,
       };
     }
@@ -481,6 +492,7 @@ export class ConnectFlow {
         type: 'secret_write_failed',
         provider: client.profile.id,
         userId: t.identity.userId,
+        email: t.identity.email,
         secret: config.snowflake.secret.display,
         code: err.upstream?.code ?? err.code,
         reason: err.title,
@@ -500,7 +512,12 @@ export class ConnectFlow {
       // back under the id its page shows.
       const h = this.d.held.hold({ ...t, mayBeDelivered }, heldId);
       step.end('held');
-      events.append({ type: 'token_held', userId: t.identity.userId, reason: err.title });
+      events.append({
+        type: 'token_held',
+        userId: t.identity.userId,
+        email: t.identity.email,
+        reason: err.title,
+      });
       log.warn(
         { code: err.code, upstream: err.upstream?.code },
         'secret write failed; token held in memory for retry',
@@ -514,6 +531,7 @@ export class ConnectFlow {
         scopes: t.scopes,
         error: err,
         previousUserId,
+        previousEmail: this.d.history.emailOf(previousUserId),
         onExpiry: this.onExpiry(h),
         outcomeUnknown: h.mayBeDelivered === true,
         replacedPrevious:
@@ -528,6 +546,7 @@ export class ConnectFlow {
       ok: true,
       provider: client.profile.id,
       userId: t.identity.userId,
+      email: t.identity.email,
       legacyUserId: t.identity.legacyUserId,
       scopes: t.scopes,
       secret: config.snowflake.secret.display,
@@ -547,8 +566,13 @@ export class ConnectFlow {
     events.amend(recorded, { tokenInHistory });
     // A write queued behind this one (two sign-ins finishing together) decides what the secret holds.
     await writer.idle();
+    const after = writer.lastSeq > write.seq ? this.d.history.deliveredUser() : undefined;
     const supersededBy =
-      writer.lastSeq > write.seq ? (this.d.history.deliveredUser() ?? 'another sign-in') : undefined;
+      writer.lastSeq > write.seq
+        ? after
+          ? accountText({ userId: after, email: this.d.history.emailOf(after) })
+          : 'another sign-in'
+        : undefined;
     const connected: Connected = {
       kind: 'connected',
       intent: t.intent,
@@ -558,6 +582,7 @@ export class ConnectFlow {
       write,
       check,
       previousUserId,
+      previousEmail: this.d.history.emailOf(previousUserId),
       supersededBy,
       tokenInHistory,
       historyNote:
@@ -584,8 +609,10 @@ export class ConnectFlow {
       inUse,
       error: appError('snowflake_cached_token', {
         variant: inUse.kind,
-        userId: inUse.writtenUserId,
-        seenUserId: inUse.seenUserId,
+        userId: accountText(t.identity),
+        seenUserId: inUse.seenUserId
+          ? accountText({ userId: inUse.seenUserId, email: this.d.history.emailOf(inUse.seenUserId) })
+          : undefined,
         until: inUse.until,
         passed: false,
         provider: client.profile.displayName,
@@ -659,7 +686,12 @@ export class ConnectFlow {
       return undefined;
     }
     const t = claim.token;
-    step.hold({ refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered });
+    step.hold({
+      refreshToken: t.refreshToken,
+      userId: t.identity.userId,
+      email: t.identity.email,
+      mayBeDelivered: t.mayBeDelivered,
+    });
     return t;
   }
 }

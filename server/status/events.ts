@@ -23,6 +23,8 @@ export interface AppEvent {
   ok?: boolean;
   provider?: string;
   userId?: string;
+  /** The account's email, from the sign-in's ID token (not a secret; the ID token itself is never kept). */
+  email?: string;
   legacyUserId?: string;
   scopes?: string[];
   secret?: string;

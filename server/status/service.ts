@@ -9,17 +9,17 @@ import type { ConnectionHistory } from '../connection/history.js';
 import { type CachedTokenInUse, cachedTokenInUse } from '../connection/token-in-use.js';
 import { appError } from '../errors/index.js';
 import type { Logger } from '../log.js';
-import type { ProviderProfile } from '../providers/index.js';
+import { accountText, type ProviderProfile } from '../providers/index.js';
 import { ChainReader } from '../snowflake/chain-reader.js';
 import { type CheckFailure, type CheckResult, checkFailureFix } from '../snowflake/check-function.js';
 import { readDailySteps } from '../snowflake/data-reader.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
-import { formatAgo, formatSpan } from './age.js';
+import { formatAgo, formatSpan } from '../time-format.js';
 import { type StepsChart, stepsChart } from './chart.js';
 import { type ExpiryView, expiryView, judgeChain, type StatusCheck } from './checks/index.js';
 import { readChain } from './describe.js';
 import type { AppEvent, EventLog } from './events.js';
-import { type Change, failureText, type HistoryLine, historyLines, lastChange } from './history.js';
+import { type Change, checkFailureWords, type HistoryLine, historyLines, lastChange } from './history.js';
 import { type Proof, proofOf, type ScheduleView, scheduleOf } from './proof.js';
 
 /**
@@ -65,6 +65,12 @@ export interface StatusReport extends Omit<Summary, 'overall'> {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Failures that are answers from the provider, so Snowflake got through to it: they say nothing against the
+ * network rule (a revoked token is refused at the provider, a missing scope or an unlinked account by the API).
+ */
+const PROVIDER_ANSWERED = new Set(['token_revoked', 'scope_missing', 'account_not_linked']);
 
 /** A passing end-to-end row older than PROOF_MAX_AGE is a warning: it no longer vouches for now. */
 function staleProofItem(item: StatusCheck, proof: Proof): StatusCheck {
@@ -233,6 +239,7 @@ export class StatusService {
             at: c.at,
             intent: c.type,
             userId: c.userId,
+            email: c.email ?? null,
             legacyUserId: c.legacyUserId ?? null,
             scopes: c.scopes ?? [],
             expiresAt: c.expiresAt ?? null,
@@ -247,9 +254,15 @@ export class StatusService {
             message: check.reason ?? null,
             ms: check.ms ?? null,
             seenUserId: check.seenUserId ?? null,
+            seenEmail: this.connection.emailOf(check.seenUserId) ?? null,
           }
         : null,
     };
+  }
+
+  /** The email recorded for an account, for pages that name it (see accountText). */
+  emailOf(userId: string | null | undefined): string | undefined {
+    return this.connection.emailOf(userId);
   }
 
   /** The cheap checks alone (for /setup's checklist). */
@@ -275,7 +288,9 @@ export class StatusService {
     const c = this.lastConnect();
     const localHistory = c !== undefined;
     const check = this.lastCheck();
-    const provenAt = c && check?.ok === true && check.at >= c.at ? check.at : undefined;
+    // A check that passed, or failed on an answer from the provider, got through the network rule.
+    const reached = check && (check.ok === true || PROVIDER_ANSWERED.has(check.failure ?? ''));
+    const provenAt = c && reached && check.at >= c.at ? check.at : undefined;
     const input = {
       config: this.config,
       profile: this.profile,
@@ -391,10 +406,11 @@ export class StatusService {
       };
     const cached = this.cachedToken(now);
     if (cached) {
+      const label = (userId: string) => accountText({ userId, email: this.connection.emailOf(userId) });
       const said = appError('snowflake_cached_token', {
         variant: cached.kind,
-        userId: cached.writtenUserId,
-        seenUserId: cached.seenUserId,
+        userId: label(cached.writtenUserId),
+        seenUserId: cached.seenUserId ? label(cached.seenUserId) : undefined,
         until: cached.until,
         passed: cached.passed,
         provider: this.profile.displayName,
@@ -411,12 +427,14 @@ export class StatusService {
         at: check.at,
       };
     const fix = checkFailureFix(check.failure as CheckFailure | undefined);
+    // In the app's words; what Snowflake said goes alongside, word for word (pages fold it away).
     return {
       ...base,
       status: check.failure === 'rate_limited' ? 'warning' : 'failed',
-      detail: `${failureText(check.failure)}${check.reason ? `: ${check.reason}` : ''}`,
+      detail: `The last check failed: ${checkFailureWords(check.failure, check.reason)}.`,
       fix,
       at: check.at,
+      said: check.reason ?? null,
     };
   }
 }

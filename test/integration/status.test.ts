@@ -127,7 +127,7 @@ describe('status (google-health)', () => {
     expect(page.text).toContain('id="steps-chart"');
     expect(page.text).toContain('data-days="30"');
     expect((page.text.match(/<rect class="bar"/g) ?? []).length).toBe(30);
-    expect(page.text).toContain('Fetched through Snowflake');
+    expect(page.text).toContain('Read through Snowflake’s data function');
   });
 
   describe('each cheap check failing, with its fix', () => {
