@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/app-harness.js';
-import { type LaunchedBrowser, launchChromium, skipBrowser } from './chromium.js';
+import { type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
 
 const WIDTHS = [1280, 390];
 const SHOTS = process.env.FSC_SHOTS_DIR ?? mkdtempSync(path.join(tmpdir(), 'fsc-pages-'));
@@ -66,6 +66,8 @@ describe.skipIf(skipBrowser)('browser: every page, desktop and phone', () => {
     page.on('response', (r) => {
       if (r.status() === 404) notFound.push(r.url());
     });
+    // Signed in as a person is: with the link `npm start` printed.
+    await openApp(page, h.launchUrl);
   });
   afterAll(async () => {
     await h?.close();
