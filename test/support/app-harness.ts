@@ -49,6 +49,28 @@ export interface HarnessOptions {
 
 type Agent = ReturnType<typeof supertest.agent>;
 
+/** One Server-Sent Event of a result's stream (GET /result/<id>/events). */
+export interface ResultEvent {
+  event: string;
+  data: { stage?: string; label?: string; ok?: boolean; at?: number; html?: string };
+}
+
+/** Parses a text/event-stream body: `event:` and `data:` lines, blocks separated by a blank line. */
+export function parseEvents(text: string): ResultEvent[] {
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const field = (name: string) =>
+        block
+          .split('\n')
+          .filter((l) => l.startsWith(`${name}: `))
+          .map((l) => l.slice(name.length + 2))
+          .join('\n');
+      return { event: field('event') || 'message', data: JSON.parse(field('data') || '{}') };
+    });
+}
+
 export interface Harness {
   services: Services;
   config: AppConfig;
@@ -76,11 +98,23 @@ export interface Harness {
   snowflakeUrl: string;
   /**
    * GET /connect, consent on the stand-in, GET /callback; returns the callback response, or, when the
-   * callback refused (it redirects to its error page, post/redirect/get), that page.
+   * callback refused (it redirects to its error page, post/redirect/get), that page. The callback answers
+   * once the token is written; like the result page's script, this then waits on the result's events
+   * until the check's outcome is in (resultWhenDone), unless `untilChecked: false`.
    */
-  connect(opts?: ConsentOptions & { via?: 'connect' | 'reauthorize' }): Promise<supertest.Response>;
-  /** As connect(), then follows the redirect to the result page. */
+  connect(
+    opts?: ConsentOptions & { via?: 'connect' | 'reauthorize'; untilChecked?: boolean },
+  ): Promise<supertest.Response>;
+  /** As connect(), then follows the redirect to the result page (with the check's outcome). */
   connectAndFollow(opts?: ConsentOptions): Promise<supertest.Response>;
+  /**
+   * Reads a result's events (GET `<location>/events`, as `agent`, default the harness's) to their end: the
+   * stages as they happened, then `done`. Resolves when the stream ends, i.e. when the check's outcome is
+   * in (or the app gave up on it): an event, not a duration.
+   */
+  resultEvents(location: string, agent?: Agent): Promise<ResultEvent[]>;
+  /** Waits for the check's outcome on the result's events, then returns the result page as it now is. */
+  resultWhenDone(location: string, agent?: Agent): Promise<supertest.Response>;
   /** The provider URL /connect redirects to (the flow is started but not finished). */
   startFlow(): Promise<string>;
   /** POST to the OAuth stand-in's control API. */
@@ -95,6 +129,25 @@ export interface Harness {
    */
   advanceClocks(seconds: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Reads a result's events (GET `<location>/events`, as `agent`) to their end: the stages as they happened,
+ * then `done`. Resolves when the stream ends, i.e. when the check's outcome is in (or the app gave up on
+ * it): an event, not a duration.
+ */
+export async function readResultEvents(agent: Agent, location: string): Promise<ResultEvent[]> {
+  const res = await agent.get(`${location}/events`).buffer(true);
+  if (res.status !== 200 || !String(res.headers['content-type']).startsWith('text/event-stream'))
+    throw new Error(`${location}/events answered ${res.status}: ${res.text.slice(0, 300)}`);
+  return parseEvents(res.text);
+}
+
+/** Waits on a result's events for the check's outcome, then returns the result page as it now is. */
+export async function waitForResult(agent: Agent, location: string): Promise<supertest.Response> {
+  const events = await readResultEvents(agent, location);
+  if (events.at(-1)?.event !== 'done') throw new Error(`${location}/events ended without an outcome`);
+  return agent.get(location);
 }
 
 // Harnesses started and not closed yet. test/support/setup.ts fails a test file that leaves one open:
@@ -253,8 +306,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     if (res.status !== 303) throw new Error(`/connect answered ${res.status}: ${res.text.slice(0, 300)}`);
     return res.headers.location as string;
   };
+  const resultEvents = (location: string, a: Agent = agent) => readResultEvents(a, location);
+  const resultWhenDone = (location: string, a: Agent = agent) => waitForResult(a, location);
   const connect = async (
-    o: ConsentOptions & { via?: 'connect' | 'reauthorize' } = {},
+    o: ConsentOptions & { via?: 'connect' | 'reauthorize'; untilChecked?: boolean } = {},
   ): Promise<supertest.Response> => {
     let authUrl: string;
     if (o.via === 'reauthorize') {
@@ -265,7 +320,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     } else authUrl = await startFlow();
     const location = await consent(authUrl, o);
     const u = new URL(location);
-    return agent.get(`${u.pathname}${u.search}`);
+    const res = await agent.get(`${u.pathname}${u.search}`);
+    const result = res.status === 303 ? (res.headers.location as string) : '';
+    if (o.untilChecked !== false && result.startsWith('/result/')) await resultEvents(result);
+    return res;
   };
   const csrf = async () => {
     const res = await agent.get('/status');
@@ -319,6 +377,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       if (res.status !== 303) return res;
       return agent.get(res.headers.location as string);
     },
+    resultEvents,
+    resultWhenDone,
     startFlow,
     oauthControl,
     snowflakeControl: control(sandbox.snowflakeUrl),
