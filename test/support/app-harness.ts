@@ -115,6 +115,12 @@ export interface Harness {
   resultEvents(location: string, agent?: Agent): Promise<ResultEvent[]>;
   /** Waits for the check's outcome on the result's events, then returns the result page as it now is. */
   resultWhenDone(location: string, agent?: Agent): Promise<supertest.Response>;
+  /**
+   * Holds every end-to-end check the app starts from now on until `release()` (the checks then run as
+   * usual; `started` resolves once one is waiting): a test can look at the result page while the check is
+   * under way without timing anything.
+   */
+  holdChecks(): { started: Promise<void>; release(): void };
   /** The provider URL /connect redirects to (the flow is started but not finished). */
   startFlow(): Promise<string>;
   /** POST to the OAuth stand-in's control API. */
@@ -141,6 +147,85 @@ export async function readResultEvents(agent: Agent, location: string): Promise<
   if (res.status !== 200 || !String(res.headers['content-type']).startsWith('text/event-stream'))
     throw new Error(`${location}/events answered ${res.status}: ${res.text.slice(0, 300)}`);
   return parseEvents(res.text);
+}
+
+/** A result's events stream, read as it arrives (see openResultEvents). */
+export interface OpenStream {
+  /** The events so far. */
+  events: ResultEvent[];
+  /** Resolves with the first event (so far or to come) that `pred` accepts; rejects if the stream ends first. */
+  next(pred: (e: ResultEvent) => boolean): Promise<ResultEvent>;
+  /** Resolves with every event once the server ends the stream. */
+  ended: Promise<ResultEvent[]>;
+  /** The response's status and headers (once they arrived). */
+  response: Promise<{ status: number; headers: Record<string, string> }>;
+}
+
+/** Opens a result's events stream (GET `<location>/events`, as `agent`) and reads it as it arrives. */
+export function openResultEvents(agent: Agent, location: string): OpenStream {
+  const events: ResultEvent[] = [];
+  const waiting: {
+    pred: (e: ResultEvent) => boolean;
+    ok: (e: ResultEvent) => void;
+    no: (e: Error) => void;
+  }[] = [];
+  let done = false;
+  let gotResponse!: (r: { status: number; headers: Record<string, string> }) => void;
+  const response = new Promise<{ status: number; headers: Record<string, string> }>((r) => {
+    gotResponse = r;
+  });
+  const ended = new Promise<ResultEvent[]>((resolve, reject) => {
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      for (const w of waiting.splice(0)) w.no(err ?? new Error(`${location}/events ended first`));
+      if (err) reject(err);
+      else resolve(events);
+    };
+    let buffer = '';
+    // Unbuffered, superagent settles its promise when the headers arrive: the stream's end is the
+    // response's own 'end'.
+    agent
+      .get(`${location}/events`)
+      .buffer(false)
+      .parse((res, cb) => {
+        gotResponse({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string> });
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          const blocks = buffer.split('\n\n');
+          buffer = blocks.pop() ?? '';
+          for (const e of parseEvents(blocks.join('\n\n'))) {
+            events.push(e);
+            for (const w of waiting.filter((x) => x.pred(e))) {
+              waiting.splice(waiting.indexOf(w), 1);
+              w.ok(e);
+            }
+          }
+        });
+        res.on('end', () => {
+          cb(null, undefined);
+          finish();
+        });
+        res.on('error', (err: Error) => {
+          cb(err, undefined);
+          finish(err);
+        });
+      })
+      .catch((err: Error) => finish(err));
+  });
+  ended.catch(() => {});
+  return {
+    events,
+    response,
+    ended,
+    next(pred) {
+      const seen = events.find(pred);
+      if (seen) return Promise.resolve(seen);
+      if (done) return Promise.reject(new Error(`${location}/events ended first`));
+      return new Promise((ok, no) => waiting.push({ pred, ok, no }));
+    },
+  };
 }
 
 /** Waits on a result's events for the check's outcome, then returns the result page as it now is. */
@@ -379,6 +464,29 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     resultEvents,
     resultWhenDone,
+    holdChecks() {
+      const check = services.endToEnd;
+      const run = check.run;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      let started!: () => void;
+      const waiting = new Promise<void>((r) => {
+        started = r;
+      });
+      check.run = () => {
+        started();
+        return gate.then(() => run.call(check));
+      };
+      return {
+        started: waiting,
+        release() {
+          check.run = run;
+          release();
+        },
+      };
+    },
     startFlow,
     oauthControl,
     snowflakeControl: control(sandbox.snowflakeUrl),
