@@ -624,12 +624,19 @@ export class ConnectFlow {
    * why at once; the token stays written either way.
    */
   private inBackground(progress: CheckProgress<Checked>, work: () => Promise<void>): void {
-    const step = new InFlight();
-    step.phase = 'written';
     const signal = this.gaveUp.signal;
     const onAbort = () => progress.abandon(this.stoppingError('written'));
+    // The stop gave up as the write landed: nothing more runs, the page says the check did not finish.
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    const step = new InFlight();
+    step.phase = 'written';
     signal.addEventListener('abort', onAbort, { once: true });
-    const p = work()
+    // Started on the next turn of the event loop: the browser's answer ("written") goes out first.
+    const p = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
       .catch((e: unknown) => {
         this.d.log.error(
           { err: { name: (e as Error).name, message: scrubTokens(String((e as Error).message)) } },
