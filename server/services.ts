@@ -13,6 +13,7 @@ import { PendingFlows } from './oauth/pending.js';
 import { getProfile, type ProviderProfile } from './providers/index.js';
 import { SecretWriter } from './snowflake/secret-writer.js';
 import { SnowflakeSession } from './snowflake/session.js';
+import { WarehouseWarmup } from './snowflake/warm-up.js';
 import { EventLog } from './status/events.js';
 import { sinceConnect } from './status/proof.js';
 import { CheckSchedule } from './status/schedule.js';
@@ -32,6 +33,8 @@ export interface Services {
   endToEnd: EndToEndCheck;
   status: StatusService;
   flow: ConnectFlow;
+  /** Starts the warehouse while a user is on the consent page (at most once a window). */
+  warmup: WarehouseWarmup;
   /** What held tokens, sign-ins, results and the check schedule count time with. */
   clock: Clock;
   /**
@@ -129,6 +132,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     undefined,
     clock,
   );
+  const warmup = new WarehouseWarmup(session, config.snowflake.secret.parts[0]!, log, () => clock.now());
   const flow = new ConnectFlow({
     config,
     client,
@@ -141,6 +145,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     history,
     endToEnd,
     disposer,
+    warmup,
   });
   // After giving up on the sign-ins, their disposals may each make the provider calls still ahead of them
   // (the code exchange, the identity call, the revocation), each bounded by OAUTH_TIMEOUT_SECONDS.
@@ -160,6 +165,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     endToEnd,
     status,
     flow,
+    warmup,
     clock,
     stopSignIns,
     async shutdown() {
@@ -169,7 +175,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
       await held.drain();
       // Checks (scheduled, or started by a connect, a disposal or a page) and the chart they fetch
       // end before the session they use is closed.
-      await atMost(Promise.all([scheduleStopped, status.idle()]), SETTLE_ON_STOP_MS);
+      await atMost(Promise.all([scheduleStopped, status.idle(), warmup.idle()]), SETTLE_ON_STOP_MS);
       await session.close();
     },
   };

@@ -1,18 +1,22 @@
-// The connect journey: start (state + PKCE, warm Snowflake, redirect) and finish (one-time state,
-// code exchange, granted scopes, identity, ALTER SECRET, end-to-end check). The refresh token exists
-// only in local variables here and, after a failed write, in the in-memory held store. Every step that
-// has a token says where it is (custody/in-flight.ts), so that a stop accounts for each one.
+// The connect journey: start (state + PKCE, warm Snowflake and its warehouse, redirect) and finish
+// (one-time state, code exchange, granted scopes, identity, ALTER SECRET). The browser is answered as soon
+// as the write succeeded; the end-to-end check and the query-history lookup then run in the background
+// and report their stages to the result page (connection/progress.ts). The refresh token exists only in
+// local variables here and, after a failed write, in the in-memory held store. Every step that has a
+// token says where it is (custody/in-flight.ts), so that a stop accounts for each one, and waits for the
+// work after each write too.
 import { setMaxListeners } from 'node:events';
 import * as oidc from 'openid-client';
 import type { AppConfig } from '../config/index.js';
 import type { EndToEndCheck } from '../connection/end-to-end.js';
 import type { ConnectionHistory } from '../connection/history.js';
+import { CheckProgress } from '../connection/progress.js';
 import { type CachedTokenInUse, cachedTokenInUse } from '../connection/token-in-use.js';
 import type { Undeliverable } from '../custody/dispose.js';
 import type { TokenDisposer } from '../custody/disposer.js';
 import type { HeldToken, HeldTokens } from '../custody/held.js';
 import { InFlight, type Phase, TokensInFlight } from '../custody/in-flight.js';
-import { type AppError, appError, isAppError } from '../errors/index.js';
+import { type AppError, appError, isAppError, toAppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
 import { accountText, checkTokenResponse, type Identity, requestedScopes } from '../providers/index.js';
 import { scrubTokens } from '../security/redaction.js';
@@ -26,6 +30,7 @@ import {
   StatementTimeoutError,
 } from '../snowflake/session.js';
 import { SqlValueError } from '../snowflake/sql.js';
+import type { WarehouseWarmup } from '../snowflake/warm-up.js';
 import type { EventLog } from '../status/events.js';
 import type { OAuthClient } from './client.js';
 import { oauthError } from './errors.js';
@@ -47,6 +52,8 @@ export interface FlowDeps {
   endToEnd: EndToEndCheck;
   /** Revokes or drops a token that will not be delivered, and records it. */
   disposer: TokenDisposer;
+  /** Gets the warehouse running while the user is on the consent page (coalesced). */
+  warmup: WarehouseWarmup;
 }
 
 export interface Connected {
@@ -108,7 +115,24 @@ export interface Held {
   notes: AppError[];
 }
 
-export type Outcome = Connected | Pending | Held;
+/** The end of the work after a write: the check's verdict on it. */
+export type Checked = Connected | Pending;
+
+/**
+ * Written: what the browser is answered with the moment the write succeeded. The check and the history
+ * lookup go on in the background; `progress` streams their stages and ends with the Connected or Pending
+ * outcome (the result page shows that once it is in).
+ */
+export interface Written
+  extends Pick<
+    Connected,
+    'intent' | 'identity' | 'scopes' | 'secret' | 'write' | 'previousUserId' | 'previousEmail' | 'notes'
+  > {
+  kind: 'written';
+  progress: CheckProgress<Checked>;
+}
+
+export type Outcome = Written | Held;
 
 /** What the browser waiting for a step is told when the stop gives up on it, by where its token was. */
 const STOPPING_VARIANT: Record<Phase, 'no_token' | 'not_saved' | 'write_running' | 'written'> = {
@@ -118,6 +142,34 @@ const STOPPING_VARIANT: Record<Phase, 'no_token' | 'not_saved' | 'write_running'
   written: 'written',
   held: 'not_saved',
   disposed: 'not_saved',
+};
+
+/** What the result page says once the check is done, with the cross-check of whom Snowflake saw. */
+function checkDoneLabel(
+  check: CheckResult,
+  writtenUserId: string,
+  seen: CachedTokenInUse | undefined,
+): string {
+  if (seen?.kind === 'previous_account')
+    return `Snowflake’s check answered as ${seen.seenUserId}, not as ${writtenUserId}: it still uses the access token it cached before the write.`;
+  if (seen?.kind === 'previous_token')
+    return 'The check failed on the access token Snowflake cached before the write: it says nothing about the token just written yet.';
+  if (check.ok) {
+    const who =
+      check.seenUserId === writtenUserId
+        ? `${writtenUserId}, the account you signed in with`
+        : (check.seenUserId ?? 'the account in the secret');
+    return `Passed in ${check.ms} ms: Snowflake called the API through the secret, and it answered as ${who}.`;
+  }
+  return `Failed (${check.failure}): ${check.message ?? 'no message'}`;
+}
+
+/** What the result page says once the query history was looked up. */
+const HISTORY_LABEL: Record<TokenInHistory, string> = {
+  shown: 'Snowflake’s query history shows the token in this write’s ALTER SECRET (see below).',
+  redacted: 'Snowflake’s query history keeps this write’s ALTER SECRET with the token redacted.',
+  not_found: 'This write’s ALTER SECRET was not found in the session’s query history.',
+  unknown: 'The app could not read the session’s query history.',
 };
 
 export class ConnectFlow {
@@ -226,14 +278,18 @@ export class ConnectFlow {
     throw this.stoppingError('not_saved');
   }
 
-  /** Creates the one-time state and PKCE verifier, warms Snowflake, and returns the provider URL. */
+  /**
+   * Creates the one-time state and PKCE verifier, warms Snowflake (the login, then the warehouse: both run
+   * while the user is on the consent page, never awaited here), and returns the provider URL.
+   */
   async start(browserId: string, intent: FlowIntent): Promise<URL> {
-    const { config, client, pending, session } = this.d;
+    const { config, client, pending, session, warmup } = this.d;
     const state = oidc.randomState();
     const verifier = oidc.randomPKCECodeVerifier();
     const challenge = await oidc.calculatePKCECodeChallenge(verifier);
     pending.add({ state, verifier, browserId, intent });
     session.warm();
+    warmup.warm();
     return oidc.buildAuthorizationUrl(client.config, {
       redirect_uri: config.oauth.redirectUri,
       scope: requestedScopes(client.profile, config.oauth.scopes).join(' '),
@@ -293,6 +349,9 @@ export class ConnectFlow {
     if (!query.code) {
       throw appError('bad_request', { variant: 'no_code' });
     }
+    // A consent that took longer than the warm-up's window: start the warehouse again now, alongside the
+    // code exchange (not awaited; coalesced like the one at start).
+    this.d.warmup.warm();
 
     // The token request's redirect_uri is the configured one, byte for byte (config.ts insists it is
     // in normal form), never one rebuilt from this request's Host header.
@@ -450,8 +509,9 @@ export class ConnectFlow {
   }
 
   /**
-   * Writes the token (first try, retry, or confirmed switch), then runs the end-to-end check. `heldId`:
-   * the token came from the held store (a Save), and goes back there under that id if the write fails.
+   * Writes the token (first try, retry, or confirmed switch) and answers at once; the end-to-end check and
+   * the rest run in the background (afterWrite). `heldId`: the token came from the held store (a Save),
+   * and goes back there under that id if the write fails.
    */
   private async deliver(
     step: InFlight,
@@ -557,32 +617,101 @@ export class ConnectFlow {
       { userId: t.identity.userId, secret: config.snowflake.secret.display, seq: write.seq },
       'refresh token written to the secret',
     );
-    // What Snowflake still holds cached after the write (no warehouse): until it expires, a check may run
-    // on it rather than on this token, and a failure then is not this token's.
-    const cachedAtWrite = await this.d.endToEnd.liveCachedAccessToken();
-    if (cachedAtWrite) events.amend(recorded, { accessTokenCachedUntil: cachedAtWrite.toISOString() });
-    const check = await this.d.endToEnd.runFresh();
-    const tokenInHistory = await this.tokenInHistory(t.refreshToken, write, check);
-    events.amend(recorded, { tokenInHistory });
-    // A write queued behind this one (two sign-ins finishing together) decides what the secret holds.
-    await writer.idle();
-    const after = writer.lastSeq > write.seq ? this.d.history.deliveredUser() : undefined;
-    const supersededBy =
-      writer.lastSeq > write.seq
-        ? after
-          ? accountText({ userId: after, email: this.d.history.emailOf(after) })
-          : 'another sign-in'
-        : undefined;
-    const connected: Connected = {
-      kind: 'connected',
+    const written: Written = {
+      kind: 'written',
       intent: t.intent,
       identity: t.identity,
       scopes: t.scopes,
       secret: config.snowflake.secret.display,
       write,
-      check,
       previousUserId,
       previousEmail: this.d.history.emailOf(previousUserId),
+      notes,
+      progress: new CheckProgress<Checked>(),
+    };
+    written.progress.reach(
+      'written',
+      `The token was written into ${written.secret} at ${write.writtenAt.toISOString()}.`,
+    );
+    // The token's custody ended with the write: what follows only proves it, so the browser need not wait.
+    this.inBackground(written.progress, () => this.afterWrite(t.refreshToken, written, recorded));
+    return written;
+  }
+
+  /**
+   * Runs the work after a write as a step of its own (no token: custody ended with the write), so that a
+   * stop waits for it like for any sign-in step. When the stop gives up on it, or it fails, its page hears
+   * why at once; the token stays written either way.
+   */
+  private inBackground(progress: CheckProgress<Checked>, work: () => Promise<void>): void {
+    const signal = this.gaveUp.signal;
+    const onAbort = () => progress.abandon(this.stoppingError('written'));
+    // The stop gave up as the write landed: nothing more runs, the page says the check did not finish.
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    const step = new InFlight();
+    step.phase = 'written';
+    signal.addEventListener('abort', onAbort, { once: true });
+    // Started on the next turn of the event loop: the browser's answer ("written") goes out first.
+    const p = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((e: unknown) => {
+        this.d.log.error(
+          { err: { name: (e as Error).name, message: scrubTokens(String((e as Error).message)) } },
+          'the check after a write failed unexpectedly',
+        );
+        progress.abandon(toAppError(e));
+      })
+      .finally(() => signal.removeEventListener('abort', onAbort));
+    this.steps.add(step, p);
+  }
+
+  /**
+   * The check after a write, then where the token went (query history), then who the secret holds now: each
+   * stage reported as it is reached, the outcome last. Nothing here holds the token but `token`, which is
+   * only compared with the history's text in memory.
+   */
+  private async afterWrite(
+    token: string,
+    written: Written,
+    recorded: ReturnType<EventLog['append']>,
+  ): Promise<void> {
+    const { writer, events, log, config, client } = this.d;
+    const { progress, identity, write } = written;
+    progress.reach(
+      'check_started',
+      `Snowflake’s end-to-end check started: it calls ${config.snowflake.checkFunction.display} through the secret.`,
+    );
+    // What Snowflake still holds cached after the write (no warehouse): until it expires, a check may run
+    // on it rather than on this token, and a failure then is not this token's.
+    const cachedAtWrite = await this.d.endToEnd.liveCachedAccessToken();
+    if (cachedAtWrite) events.amend(recorded, { accessTokenCachedUntil: cachedAtWrite.toISOString() });
+    const check = await this.checkWithStages(progress);
+    if (this.gaveUp.signal.aborted) return; // the page was told; the session is about to close
+    // Once another write came after this one, the check may be about that one: nothing to compare.
+    const laterWrite = () => writer.lastSeq > write.seq;
+    const seen = laterWrite() ? undefined : cachedTokenInUse(identity.userId, check);
+    progress.reach('check_done', checkDoneLabel(check, identity.userId, seen), {
+      ok: check.ok && seen === undefined,
+    });
+    const tokenInHistory = await this.tokenInHistory(token, write, check);
+    events.amend(recorded, { tokenInHistory });
+    progress.reach('history_checked', HISTORY_LABEL[tokenInHistory]);
+    // A write queued behind this one (two sign-ins finishing together) decides what the secret holds.
+    await writer.idle();
+    const after = laterWrite() ? this.d.history.deliveredUser() : undefined;
+    const supersededBy = laterWrite()
+      ? after
+        ? accountText({ userId: after, email: this.d.history.emailOf(after) })
+        : 'another sign-in'
+      : undefined;
+    const { progress: _progress, kind: _kind, ...facts } = written;
+    const connected: Connected = {
+      ...facts,
+      kind: 'connected',
+      check,
       supersededBy,
       tokenInHistory,
       historyNote:
@@ -594,22 +723,23 @@ export class ConnectFlow {
             })
           : undefined,
       cachedAtWrite,
-      notes,
     };
-    // Once another write came after this one, the check may be about that one: nothing to compare.
-    const inUse = supersededBy ? undefined : cachedTokenInUse(t.identity.userId, check);
-    if (!inUse) return connected;
+    const inUse = supersededBy ? undefined : cachedTokenInUse(identity.userId, check);
+    if (!inUse) {
+      progress.finish(connected);
+      return;
+    }
     log.warn(
-      { userId: t.identity.userId, seenUserId: inUse.seenUserId, until: inUse.until, kind: inUse.kind },
+      { userId: identity.userId, seenUserId: inUse.seenUserId, until: inUse.until, kind: inUse.kind },
       'token written, but Snowflake still uses the access token it cached before the write',
     );
-    return {
+    progress.finish({
       ...connected,
       kind: 'pending',
       inUse,
       error: appError('snowflake_cached_token', {
         variant: inUse.kind,
-        userId: accountText(t.identity),
+        userId: accountText(identity),
         seenUserId: inUse.seenUserId
           ? accountText({ userId: inUse.seenUserId, email: this.d.history.emailOf(inUse.seenUserId) })
           : undefined,
@@ -618,7 +748,34 @@ export class ConnectFlow {
         provider: client.profile.displayName,
         permissionsUrl: client.profile.accountPermissionsUrl,
       }),
+    });
+  }
+
+  /**
+   * Runs the end-to-end check, reporting whether it waits for the warehouse: it does while the warm-up
+   * started at /connect is still waiting for one (a quick consent), or when no warm-up ran lately (then
+   * one starts now, beside the check, and says when the warehouse is up).
+   */
+  private async checkWithStages(progress: CheckProgress<Checked>): Promise<CheckResult> {
+    const { warmup, config } = this.d;
+    const fn = config.snowflake.checkFunction.display;
+    const running = () => {
+      if (progress.reached('check_done')) return;
+      progress.reach(
+        'function_running',
+        `The check function ${fn} is running: Snowflake gets an access token with the refresh token and calls the ${this.d.client.profile.displayName}.`,
+      );
     };
+    if (warmup.state() !== 'running') warmup.warm();
+    const starting = warmup.underWay();
+    if (starting) {
+      const wh = config.snowflake.connection.warehouse ?? 'the app’s warehouse';
+      progress.reach('warehouse_resuming', `The warehouse ${wh} is starting (it sleeps between uses).`);
+      void starting.then(running);
+    } else running();
+    const check = await this.d.endToEnd.runFresh();
+    running();
+    return check;
   }
 
   /**

@@ -4,14 +4,14 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/app-harness.js';
-import { type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
+import { checkOutcome, type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
 
 async function connectInBrowser(page: Page, h: Harness): Promise<void> {
   await openApp(page, h.launchUrl);
   await page.click('text=Connect Fitbit');
   await page.waitForSelector('button[value="allow"]');
   await page.click('button[value="allow"]');
-  await page.waitForSelector('#result-title');
+  await checkOutcome(page);
   expect(await page.locator('#result-title').textContent()).toContain('Connected');
 }
 
@@ -53,7 +53,7 @@ describe.skipIf(skipBrowser)('browser: status page and re-authorize', () => {
     // Re-authorization asks for consent again (prompt=consent).
     expect(page.url()).toContain('prompt=consent');
     await page.click('button[value="allow"]');
-    await page.waitForSelector('#result-title');
+    await checkOutcome(page);
     // Snowflake keeps the revoked grant's access token cached across the ALTER SECRET (the stand-in's
     // cautious default): the result page says so, and until when, rather than claiming either verdict.
     expect(await page.locator('#result-title').textContent()).toContain(

@@ -43,7 +43,8 @@ async function switchAfterRevocation(x: Harness) {
   const heldId = /action="\/held\/([^/]+)\/save"/.exec(page.text)![1]!;
   const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
   const write = await x.agent.post(`/held/${heldId}/save`).type('form').send({ _csrf: token });
-  return x.agent.get(write.headers.location as string);
+  // The page says "written" at once; the check's outcome streams in.
+  return x.resultWhenDone(write.headers.location as string);
 }
 
 describe('switching accounts on re-authorize', () => {

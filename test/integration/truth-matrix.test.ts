@@ -103,7 +103,10 @@ describe.each(ROWS)(
       const heldId = /action="\/held\/([^/]+)\/save"/.exec(question)![1]!;
       const token = /name="_csrf" value="([^"]+)"/.exec(question)![1]!;
       const write = await h.agent.post(`/held/${heldId}/save`).type('form').send({ _csrf: token });
-      return get(write.headers.location as string);
+      // The page says "written" at once; the check's outcome streams in.
+      const page = await h.resultWhenDone(write.headers.location as string);
+      pages.push(page.text);
+      return page;
     };
 
     beforeAll(async () => {
