@@ -23,8 +23,8 @@ const CALLBACK_PARAMS = [
 export interface ConnectRouteDeps {
   config: AppConfig;
   flow: ConnectFlow;
-  /** "What changed" on the result page. */
-  status: Pick<StatusService, 'change'>;
+  /** "What changed" and "What next" on the result page. */
+  status: Pick<StatusService, 'change' | 'whatNext'>;
   clock: Clock;
 }
 
@@ -77,7 +77,7 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     res.redirect(303, `/result/${results.put(res.locals.browserId, outcome)}`);
   });
 
-  r.get('/result/:id', (req, res) => {
+  r.get('/result/:id', async (req, res) => {
     const id = idParam(req);
     const refusal = refusals.get(id, res.locals.browserId);
     if (refusal) throw refusal;
@@ -88,6 +88,7 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     res.render('result', {
       outcome,
       change: outcome.kind === 'connected' ? (s.status.change() ?? null) : null,
+      whatNext: outcome.kind === 'connected' ? await s.status.whatNext(outcome.identity.userId) : null,
       pageTitle: outcome.kind === 'connected' ? 'Connected' : outcome.error.title,
     });
   });
