@@ -9,12 +9,14 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/clock.js';
 import { pipelineDefaults } from '../../server/setup/defaults.js';
+import { exitCodeFor, type Overall } from '../../server/status/service.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const ACCOUNT = '4815162342'; // alice's Google Health user id on the stand-in
 const TASK = 'FITBIT.PUBLIC.FITBIT_DAILY_LOAD';
+const RUNS = 'FITBIT.PUBLIC.FITBIT_LOAD_RUNS';
 const STEPS = pipelineDefaults('google-health')!.tables.steps!;
 const LOAD_MS = 120_000;
 
@@ -61,63 +63,85 @@ function statusCli(args: string[], token: string): Promise<{ code: number; stdou
   });
 }
 
-describe('the daily load in the app: Connect, Load now, a revocation, a re-authorization', () => {
-  // 10:00 UTC on a day ahead of the real one, on the app's clock and both stand-ins': the task runs at 07:00.
-  const t0 = (Math.floor(Date.now() / DAY_MS) + 1) * DAY_MS + 10 * HOUR_MS;
-  const clock = new ManualClock(t0);
-  let h: Harness;
-
+/** The journey's moves, on a harness whose app runs on `clock`. */
+function driver(h: Harness, clock: ManualClock) {
   const report = async (): Promise<Report> => {
     const res = await h.agent.get('/status.json');
     expect(res.status).toBe(200);
     return res.body as Report;
   };
-  const row = (r: Report, id: string) => r.checks.find((c) => c.id === id);
+  const tasksIdle = async (): Promise<void> => {
+    const res = await h.snowflakeControl('/sandbox/tasks/wait', { task: TASK, timeoutMs: LOAD_MS });
+    expect(((await res.json()) as { idle: boolean }).idle).toBe(true);
+  };
+  return {
+    report,
+    tasksIdle,
+    row: (r: Report, id: string) => r.checks.find((c) => c.id === id),
+    count: async (table: string) => Number((await h.admin(`SELECT COUNT(*) AS N FROM ${table}`))[0]!.N),
+    /** Presses Load now; the page answers at once (EXECUTE TASK returns at once). */
+    async pressLoadNow(): Promise<void> {
+      const res = await h.agent
+        .post('/load')
+        .type('form')
+        .send({ _csrf: await h.csrf() });
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/status#daily-load');
+    },
+    /** After Load now: waits for the task's run, then moves the app's clock to its next look at TASK_HISTORY. */
+    async loadSettles(): Promise<Report> {
+      await tasksIdle();
+      for (let i = 0; i < 10 && (await report()).pipeline?.loadNow?.state === 'running'; i++)
+        await clock.advance(10_000);
+      const r = await report();
+      expect(r.pipeline?.loadNow?.state).toBe('finished');
+      return r;
+    },
+    async loadNow(): Promise<Report> {
+      await this.pressLoadNow();
+      return this.loadSettles();
+    },
+    /**
+     * Moves every clock: the OAuth stand-in's, the app's, and last the Snowflake engine's, whose jump starts the
+     * task's due runs (its sign-ins keep the real clock, which the driver's key-pair JWTs are dated by).
+     */
+    async advance(ms: number): Promise<void> {
+      await h.oauthControl('/sandbox/advance-clock', { seconds: ms / 1000 });
+      await clock.advance(ms);
+      await h.snowflakeControl('/sandbox/clock', { advanceMs: ms });
+      await tasksIdle();
+    },
+    /** Puts the stand-ins' clocks at the app's (t0), without the task run a jump past 07:00 would start. */
+    async alignClocks(): Promise<void> {
+      const oauthNow = Date.parse(
+        ((await (await fetch(`${h.oauthUrl}/sandbox/clock`)).json()) as { now: string }).now,
+      );
+      await h.oauthControl('/sandbox/advance-clock', { seconds: (clock.now() - oauthNow) / 1000 });
+      // The task was resumed on the real clock: suspended across the jump and resumed after it, it first runs
+      // at the next 07:00, as a task set up at t0 would.
+      await h.admin(`ALTER TASK ${TASK} SUSPEND`);
+      await h.snowflakeControl('/sandbox/clock', { now: new Date(clock.now()).toISOString() });
+      await h.admin(`ALTER TASK ${TASK} RESUME`);
+    },
+  };
+}
+
+/** 10:00 UTC on a day ahead of the real one: the task runs at 07:00. */
+const tenOClockTomorrow = () => (Math.floor(Date.now() / DAY_MS) + 1) * DAY_MS + 10 * HOUR_MS;
+
+describe('the daily load in the app: Connect, Load now, a revocation, a re-authorization', () => {
+  const t0 = tenOClockTomorrow();
+  const clock = new ManualClock(t0);
+  let h: Harness;
+  let d: ReturnType<typeof driver>;
   const warehouseStatements = async () =>
     ((await (await fetch(`${h.snowflakeUrl}/sandbox/stats`)).json()) as { warehouseStatements: number })
       .warehouseStatements;
-  const count = async (table: string) => Number((await h.admin(`SELECT COUNT(*) AS N FROM ${table}`))[0]!.N);
-
-  /**
-   * Moves every clock: the OAuth stand-in's, the app's, and last the Snowflake engine's, whose jump starts the
-   * task's due runs (its sign-ins keep the real clock, which the driver's key-pair JWTs are dated by).
-   */
-  async function advance(ms: number): Promise<void> {
-    await h.oauthControl('/sandbox/advance-clock', { seconds: ms / 1000 });
-    await clock.advance(ms);
-    await h.snowflakeControl('/sandbox/clock', { advanceMs: ms });
-    await tasksIdle();
-  }
-
-  async function tasksIdle(): Promise<void> {
-    const res = await h.snowflakeControl('/sandbox/tasks/wait', { task: TASK, timeoutMs: LOAD_MS });
-    expect(((await res.json()) as { idle: boolean }).idle).toBe(true);
-  }
-
-  /** Presses Load now, waits for the task's run, then lets the app's follow-up (on its clock) read the result. */
-  async function loadNow(): Promise<Report> {
-    const res = await h.agent.post('/load').type('form').send({ _csrf: await h.csrf() });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/status#daily-load');
-    await tasksIdle();
-    for (let i = 0; i < 10 && (await report()).pipeline?.loadNow?.state === 'running'; i++)
-      await clock.advance(10_000);
-    const r = await report();
-    expect(r.pipeline?.loadNow?.state).toBe('finished');
-    return r;
-  }
 
   beforeAll(async () => {
     h = await startHarness({ listen: true, logLevel: 'warn', clock });
-    const oauthNow = Date.parse(
-      ((await (await fetch(`${h.oauthUrl}/sandbox/clock`)).json()) as { now: string }).now,
-    );
-    await h.oauthControl('/sandbox/advance-clock', { seconds: (t0 - oauthNow) / 1000 });
-    // The task was resumed on the real clock: moving the engine's past a 07:00 would run it now. Suspended
-    // across the jump and resumed after it, it first runs at the next 07:00, as a task set up at t0 would.
-    await h.admin(`ALTER TASK ${TASK} SUSPEND`);
-    await h.snowflakeControl('/sandbox/clock', { now: new Date(t0).toISOString() });
-    await h.admin(`ALTER TASK ${TASK} RESUME`);
+    d = driver(h, clock);
+    await d.alignClocks();
   }, 60_000);
 
   afterAll(async () => {
@@ -137,12 +161,12 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
     expect(page.text).toContain('id="copy-steps-query"');
 
     // The connect's end-to-end check read the (empty) runs table: no load yet, and the verdict stays connected.
-    const r = await report();
+    const r = await d.report();
     expect(r.overall).toBe('connected');
-    expect(row(r, 'pipeline_task')).toMatchObject({ status: 'ok' });
-    expect(row(r, 'pipeline_task')!.detail).toContain(`next run at ${dayOf(t0 + DAY_MS)} 07:00 UTC`);
-    expect(row(r, 'pipeline_last_load')).toMatchObject({ status: 'ok' });
-    expect(row(r, 'pipeline_last_load')!.detail).toMatch(/^No load has run yet \(read just now\)/);
+    expect(d.row(r, 'pipeline_task')).toMatchObject({ status: 'ok' });
+    expect(d.row(r, 'pipeline_task')!.detail).toContain(`next run at ${dayOf(t0 + DAY_MS)} 07:00 UTC`);
+    expect(d.row(r, 'pipeline_last_load')).toMatchObject({ status: 'ok' });
+    expect(d.row(r, 'pipeline_last_load')!.detail).toMatch(/^No load has run yet \(read just now\)/);
     expect(r.pipeline).toMatchObject({
       installed: true,
       state: 'started',
@@ -153,23 +177,18 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
   });
 
   it('one Load now leaves a year of data in the landing tables, visible on the status page', async () => {
-    const res = await h.agent.post('/load').type('form').send({ _csrf: await h.csrf() });
-    expect(res.status).toBe(303);
+    await d.pressLoadNow();
     // EXECUTE TASK returned at once: the page says the load started, and offers to refresh.
     const started = (await h.agent.get('/status')).text;
     expect(started).toContain('id="load-now-state" data-state="running"');
     expect(started).toMatch(/<button type="submit" id="load-now"[^>]* disabled>/);
-    await tasksIdle();
-    for (let i = 0; i < 10 && (await report()).pipeline?.loadNow?.state === 'running'; i++)
-      await clock.advance(10_000);
-
-    const r = await report();
+    const r = await d.loadSettles();
     const today = dayOf(t0);
-    expect(await count(STEPS)).toBe(366);
+    expect(await d.count(STEPS)).toBe(366);
     expect(r.pipeline?.lastLoad).toMatchObject({ outcome: 'ok', latestDay: today, errorCode: null });
     expect(r.pipeline!.lastLoad!.rowsChanged).toBeGreaterThan(6 * 300);
     expect(r.overall).toBe('connected');
-    expect(row(r, 'pipeline_last_load')).toMatchObject({ status: 'ok' });
+    expect(d.row(r, 'pipeline_last_load')).toMatchObject({ status: 'ok' });
     const page = (await h.agent.get('/status')).text;
     expect(page).toContain('id="load-now-state" data-state="finished"');
     expect(page).toContain(`data-outcome="ok" data-rows-changed="${r.pipeline!.lastLoad!.rowsChanged}"`);
@@ -182,7 +201,7 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
 
     // The page says how old that reading is.
     await clock.advance(3 * HOUR_MS);
-    expect((await report()).pipeline?.readText).toBe('read 3 h ago');
+    expect((await d.report()).pipeline?.readText).toBe('read 3 h ago');
     expect((await h.agent.get('/status')).text).toContain('(read 3 h ago, at ');
   });
 
@@ -194,25 +213,29 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
   });
 
   it('a second Load now changes nothing', async () => {
-    const before = await count(STEPS);
-    const r = await loadNow();
+    const before = await d.count(STEPS);
+    const r = await d.loadNow();
     expect(r.pipeline?.lastLoad).toMatchObject({ outcome: 'ok', rowsChanged: 0, latestDay: dayOf(t0) });
-    expect(await count(STEPS)).toBe(before);
+    expect(await d.count(STEPS)).toBe(before);
     expect((await h.agent.get('/status')).text).toContain('data-outcome="ok" data-rows-changed="0"');
     expect(r.overall).toBe('connected');
   });
 
   it('a revocation makes the next load fail: the status page says why and offers re-authorize; npm run status exits 1', async () => {
     expect((await h.oauthControl('/sandbox/revoke-all')).status).toBe(200);
-    const r = await loadNow();
-    expect(r.pipeline?.lastLoad).toMatchObject({ outcome: 'failed', rowsChanged: 0, errorCode: 'token_revoked' });
+    const r = await d.loadNow();
+    expect(r.pipeline?.lastLoad).toMatchObject({
+      outcome: 'failed',
+      rowsChanged: 0,
+      errorCode: 'token_revoked',
+    });
     expect(r.pipeline?.failure).toMatchObject({
       cause: 'token_revoked',
       title: 'The daily load failed: the token was revoked or expired',
     });
     expect(r.overall).toBe('needs_reauth');
-    expect(row(r, 'pipeline_last_load')).toMatchObject({ status: 'failed' });
-    expect(row(r, 'pipeline_last_load')!.fix).toMatch(/^Re-authorize/);
+    expect(d.row(r, 'pipeline_last_load')).toMatchObject({ status: 'failed' });
+    expect(d.row(r, 'pipeline_last_load')!.fix).toMatch(/^Re-authorize/);
     const page = (await h.agent.get('/status')).text;
     expect(page).toContain('id="load-failure" data-cause="token_revoked"');
     expect(page).toContain('id="load-reauthorize"');
@@ -228,29 +251,144 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
 
   it('after re-authorizing, the next load catches up the days missed', async () => {
     // Two days pass while revoked: the 07:00 runs fail too (unseen by the app: nothing reads them).
-    await advance(2 * DAY_MS);
+    await d.advance(2 * DAY_MS);
     const reauth = await h.connect({ via: 'reauthorize' });
     expect(reauth.status).toBe(303);
-    let r = await report();
+    let r = await d.report();
     // The re-authorization's check passed, and read the last (failed) run: before the re-authorization, so the
     // verdict is connected, and the row says the next load catches up.
     expect(r.overall).toBe('connected');
     expect(r.pipeline?.failure?.cause).toBe('revoked_before_reauthorize');
-    expect(row(r, 'pipeline_last_load')).toMatchObject({ status: 'warning' });
+    expect(d.row(r, 'pipeline_last_load')).toMatchObject({ status: 'warning' });
 
     // The next day's 07:00 run loads the three days missed; the next end-to-end check reads it.
-    await advance(DAY_MS);
-    const check = await h.agent.post('/check').type('form').send({ _csrf: await h.csrf() });
+    await d.advance(DAY_MS);
+    const check = await h.agent
+      .post('/check')
+      .type('form')
+      .send({ _csrf: await h.csrf() });
     expect(check.status).toBe(303);
     await h.services.status.idle();
-    r = await report();
+    r = await d.report();
     const today = dayOf(t0 + 3 * DAY_MS);
     expect(r.pipeline?.lastLoad).toMatchObject({ outcome: 'ok', latestDay: today });
     expect(r.pipeline!.lastLoad!.rowsChanged).toBeGreaterThanOrEqual(3);
     expect(r.pipeline?.failure).toBeNull();
     expect(r.overall).toBe('connected');
-    expect(await count(STEPS)).toBe(366 + 3);
+    expect(await d.count(STEPS)).toBe(366 + 3);
     const [latest] = await h.admin(`SELECT MAX(DAY) AS D FROM ${STEPS} WHERE ACCOUNT = '${ACCOUNT}'`);
     expect(dayOf(new Date(latest!.D as string).getTime())).toBe(today);
+  });
+});
+
+describe('the daily load in the app: each failure on the status page, with its fix', () => {
+  const clock = new ManualClock(tenOClockTomorrow());
+  let h: Harness;
+  let d: ReturnType<typeof driver>;
+  const APP_ROLE = 'FITBIT_CONNECT_APP_ROLE';
+  const DATA_FN = 'FITBIT.PUBLIC.FITBIT_DAILY_DATA(VARCHAR, DATE, DATE)';
+
+  /** Runs a fix the page showed, statement by statement, as the administrator. */
+  const runFix = async (sql: string) => {
+    for (const stmt of sql.split(/;\n?/).filter((s) => s.trim())) await h.admin(stmt);
+    await h.admin('USE ROLE ACCOUNTADMIN');
+  };
+
+  beforeAll(async () => {
+    h = await startHarness({ logLevel: 'warn', clock });
+    d = driver(h, clock);
+    await d.alignClocks();
+    expect((await h.connect()).status).toBe(303);
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('a privilege the load lost: failed, the GRANT statements to run, the raw message behind a disclosure', async () => {
+    await h.admin(`REVOKE USAGE ON FUNCTION ${DATA_FN} FROM ROLE FITBIT_PIPELINE_ROLE`);
+    const r = await d.loadNow();
+    expect(r.pipeline?.failure?.cause).toBe('privilege');
+    expect(r.overall).toBe('warning');
+    const rowNow = d.row(r, 'pipeline_last_load')!;
+    expect(rowNow.status).toBe('failed');
+    expect(rowNow.fixSql).toContain(`GRANT USAGE ON FUNCTION ${DATA_FN} TO ROLE FITBIT_PIPELINE_ROLE;`);
+    const page = (await h.agent.get('/status')).text;
+    expect(page).toContain('id="load-failure" data-cause="privilege"');
+    expect(page).toContain('id="load-fix-sql"');
+    expect(page).toContain('<details id="load-raw-message">');
+    expect(page).not.toContain('id="load-reauthorize"');
+
+    await runFix(rowNow.fixSql!);
+    const fixed = await d.loadNow();
+    expect(fixed.pipeline?.lastLoad?.outcome).toBe('ok');
+    expect(fixed.overall).toBe('connected');
+  });
+  it('Load now without OPERATE on the task: a page saying so, with the GRANT', async () => {
+    await h.admin(`REVOKE OPERATE ON TASK ${TASK} FROM ROLE ${APP_ROLE}`);
+    try {
+      const res = await h.agent
+        .post('/load')
+        .type('form')
+        .send({ _csrf: await h.csrf() });
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('The app’s role may not start the daily load');
+      expect(res.text).toContain(`GRANT OPERATE ON TASK ${TASK} TO ROLE ${APP_ROLE};`);
+      expect(res.text).toContain('load_now_refused');
+      // GET is no way to start it.
+      expect((await h.agent.get('/load')).status).toBe(405);
+    } finally {
+      await h.admin(`GRANT OPERATE ON TASK ${TASK} TO ROLE ${APP_ROLE}`);
+    }
+  });
+
+  it('a suspended task: needs attention (warning, exit 1), with the ALTER TASK … RESUME', async () => {
+    await h.admin(`ALTER TASK ${TASK} SUSPEND`);
+    try {
+      const r = await d.report();
+      expect(r.overall).toBe('warning');
+      expect(exitCodeFor(r.overall as Overall)).toBe(1);
+      expect(d.row(r, 'pipeline_task')).toMatchObject({
+        status: 'warning',
+        fixSql: `USE ROLE FITBIT_PIPELINE_ROLE;\nALTER TASK ${TASK} RESUME;`,
+      });
+      expect(r.pipeline).toMatchObject({
+        state: 'suspended',
+        nextRunAt: null,
+        next: 'once the task is resumed',
+      });
+    } finally {
+      await h.admin(`ALTER TASK ${TASK} RESUME`);
+    }
+    expect((await d.report()).overall).toBe('connected');
+  });
+
+  it('a task the app’s role cannot see: the GRANT MONITOR, OPERATE; without the runs table either, not set up', async () => {
+    await h.admin(`REVOKE MONITOR, OPERATE ON TASK ${TASK} FROM ROLE ${APP_ROLE}`);
+    try {
+      let r = await d.report();
+      expect(r.overall).toBe('warning');
+      expect(d.row(r, 'pipeline_task')).toMatchObject({
+        status: 'warning',
+        fixSql: `USE ROLE FITBIT_PIPELINE_ROLE;\nGRANT MONITOR, OPERATE ON TASK ${TASK} TO ROLE ${APP_ROLE};`,
+      });
+      expect(r.pipeline).toMatchObject({ installed: true, state: null });
+
+      // Nothing of the pipeline in sight: not set up. It is optional, so the verdict stays connected.
+      await h.admin(`REVOKE SELECT ON TABLE ${RUNS} FROM ROLE ${APP_ROLE}`);
+      r = await d.report();
+      expect(r.overall).toBe('connected');
+      expect(d.row(r, 'pipeline_task')).toMatchObject({ status: 'warning', fixSql: null });
+      expect(d.row(r, 'pipeline_task')!.fix).toContain('/setup');
+      expect(r.pipeline).toMatchObject({ installed: false });
+      expect((await h.agent.get('/status')).text).toContain('id="daily-load-not-set-up"');
+      const result = await h.connectAndFollow();
+      expect(result.text).toContain('id="daily-load-next-step"');
+      expect(result.text).toContain('href="/setup"');
+    } finally {
+      await h.admin(`GRANT MONITOR, OPERATE ON TASK ${TASK} TO ROLE ${APP_ROLE}`);
+      await h.admin(`GRANT SELECT ON TABLE ${RUNS} TO ROLE ${APP_ROLE}`);
+    }
+    expect((await d.report()).pipeline).toMatchObject({ installed: true, state: 'started' });
   });
 });
