@@ -6,6 +6,7 @@
 // with it, task runs are awaited with POST /sandbox/tasks/wait, and the app's looks at TASK_HISTORY come when
 // its clock is moved.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/clock.js';
 import { pipelineDefaults } from '../../server/setup/defaults.js';
@@ -159,6 +160,16 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
       `USE ROLE FITBIT_READER;\nUSE WAREHOUSE FITBIT_WH;\nSELECT DAY, STEPS FROM ${STEPS} WHERE ACCOUNT = &#39;${ACCOUNT}&#39; ORDER BY DAY DESC;`,
     );
     expect(page.text).toContain('id="copy-steps-query"');
+    // The README shows the same query, with a placeholder for the account.
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /```sql\n((?:\s*USE ROLE[^\n]*\n)[\s\S]*?)\s*```/.exec(readme)![1]!;
+    expect(
+      block
+        .split('\n')
+        .map((l) => l.trim())
+        .join('\n')
+        .replace("'<your healthUserId>'", `&#39;${ACCOUNT}&#39;`),
+    ).toBe(query);
 
     // The connect's end-to-end check read the (empty) runs table: no load yet, and the verdict stays connected.
     const r = await d.report();
