@@ -92,7 +92,8 @@ function staleProofItem(item: StatusCheck, proof: Proof): StatusCheck {
 }
 
 export class StatusService {
-  private reading: ReturnType<typeof readChain> | undefined;
+  /** One round of metadata reads: the chain's DESCRIBEs, and SHOW TASKS for the daily load. */
+  private reading: Promise<[Awaited<ReturnType<typeof readChain>>, TaskRead | undefined]> | undefined;
   /** The steps chart and the connect it was fetched for (a newer connect or a failed check hides it). */
   private chart: { chart: StepsChart; connectAt: string } | undefined;
   private chartLoading: Promise<void> | undefined;
@@ -259,12 +260,6 @@ export class StatusService {
     return whatNextOf(names, await read, account, this.clock());
   }
 
-  /** SHOW TASKS for the pipeline (and a reading of its last load under way, if any). */
-  private async readPipeline(): Promise<TaskRead | undefined> {
-    const [read] = await Promise.all([this.daily.readTask(), this.daily.settled()]);
-    return read;
-  }
-
   private judgePipeline(read: TaskRead, now: Date): PipelineJudgement {
     return judgePipeline({
       read,
@@ -341,14 +336,16 @@ export class StatusService {
     checks: StatusCheck[];
     expiry: Date | undefined;
     expiries: ExpiryView | null;
+    /** What SHOW TASKS said about the daily load's task; undefined without a daily load. */
+    task: TaskRead | undefined;
   }> {
     const now = this.clock();
-    // Page loads that arrive together share one round of DESCRIBE statements (a monitor and a person, or a
-    // burst of reloads); a load that comes after it finished reads afresh.
-    this.reading ??= readChain(this.reader, this.config).finally(() => {
+    // Page loads that arrive together share one round of DESCRIBE (and SHOW TASKS) statements (a monitor and
+    // a person, or a burst of reloads); a load that comes after it finished reads afresh.
+    this.reading ??= Promise.all([readChain(this.reader, this.config), this.daily.readTask()]).finally(() => {
       this.reading = undefined;
     });
-    const facts = await this.reading;
+    const [facts, task] = await this.reading;
     const knownExpiry = this.expiresAt();
     // The last connect's expiry (or none) wins: the secret keeps an expiry written earlier when a later
     // write had none (e.g. after the Google client was published). Its value counts only without history.
@@ -373,16 +370,18 @@ export class StatusService {
       checks,
       expiry: localHistory ? knownExpiry : (fromSecret ?? knownExpiry),
       expiries: expiryView(input),
+      task,
     };
   }
 
   /** Everything the status page, /status.json and `npm run status` show. Runs no warehouse statement. */
   async report(): Promise<StatusReport> {
     const now = this.clock();
-    const [{ checks, expiry, expiries }, chart, pipelineRead] = await Promise.all([
+    // A reading of the last daily load under way (after a check) is waited for, like the chart.
+    const [{ checks, expiry, expiries, task: pipelineRead }, chart] = await Promise.all([
       this.inspect(),
       this.stepsChart(),
-      this.readPipeline(),
+      this.daily.settled(),
     ]);
     const base = this.summary(now);
     const c = this.lastConnect();
