@@ -102,7 +102,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     config.checkIntervalSeconds * 1000,
     clock,
     () => history.lastConnect() !== undefined,
-    () => endToEnd.run(),
+    () => status.runCheck(),
     log,
     () => lastCheckSinceConnect(history),
   );

@@ -1,8 +1,8 @@
 // The app's side of the daily load (sql/pipeline-<provider>.sql), which runs in Snowflake as a task:
 //   - what SHOW TASKS says about the task (no warehouse: page loads read it, sharing one read when they
 //     arrive together);
-//   - the last load, read from FITBIT_LOAD_RUNS (and TASK_HISTORY) on the warehouse only after an end-to-end
-//     check and when a Load now's run is over, kept in memory with the time it was read, and recorded in the
+//   - the last load, read from FITBIT_LOAD_RUNS (and TASK_HISTORY) on the warehouse only after a scheduled or
+//     clicked end-to-end check and when a Load now's run is over, kept in memory with the time it was read, and recorded in the
 //     history as a 'load' event once per run (so a restart still shows it);
 //   - Load now: EXECUTE TASK, which returns at once; the app then follows that run on TASK_HISTORY (a few
 //     seconds apart, up to 15 minutes: a person asked for it, so the warehouse is fine) and reads its result
@@ -118,8 +118,9 @@ export class DailyLoad {
   }
 
   /**
-   * Reads the last load after an end-to-end check (the warehouse is running for it anyway). Shared with a
-   * reading under way; never throws. Skipped when the last page load found no pipeline at all.
+   * Reads the last load after a scheduled or clicked end-to-end check (the warehouse is running for it
+   * anyway). Shared with a reading under way; never throws. Skipped when the last page load found no
+   * pipeline at all.
    */
   readAfterCheck(): Promise<void> {
     const t = this.lastTask;

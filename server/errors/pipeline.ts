@@ -104,7 +104,7 @@ export const pipelineErrors = {
   }),
   pipeline_load_failed: entry<LoadFailedParams>({
     group: 'snowflake',
-    when: 'The status page’s *Daily load* card and its `pipeline_last_load` row, when the last load (read after an end-to-end check or a **Load now**) did not load everything. Not an error page: the load runs in Snowflake.',
+    when: 'The status page’s *Daily load* card and its `pipeline_last_load` row, when the last load (read after a scheduled or clicked end-to-end check, or a **Load now**) did not load everything. Not an error page: the load runs in Snowflake.',
     status: 200,
     title: (p) =>
       ({

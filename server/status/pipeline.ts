@@ -30,7 +30,7 @@ export interface PipelineReport {
   /** The same as a phrase: `at 2026-01-02 07:00 UTC`, `once the task is resumed`, `on the task’s next run`. */
   next: string;
   lastLoad: LastLoad | null;
-  /** When the app read the last load (an end-to-end check or a Load now); null: never. */
+  /** When the app read the last load (after a scheduled or clicked end-to-end check, or a Load now); null: never. */
   readAt: string | null;
   readAgeSeconds: number | null;
   /** `read 3 h ago`, or `not read yet`. */

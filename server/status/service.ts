@@ -120,11 +120,7 @@ export class StatusService {
       now: () => this.clock().getTime(),
       setTimer: (fn, ms) => timers.setTimer(fn, ms),
     });
-    endToEnd.onResult((r) => {
-      this.afterCheck(r);
-      // The check's warehouse is running: read how the daily load went (never on a page load).
-      void this.daily.readAfterCheck();
-    });
+    endToEnd.onResult((r) => this.afterCheck(r));
   }
 
   lastConnect(): AppEvent | undefined {
@@ -140,9 +136,15 @@ export class StatusService {
     return this.connection.deliveredUser();
   }
 
-  /** Runs the end-to-end check (shared with a run already under way) and records it. */
-  runCheck(): Promise<CheckResult> {
-    return this.endToEnd.run();
+  /**
+   * Runs the end-to-end check (shared with a run already under way) and records it; then, on the warehouse
+   * the check has just used, reads how the daily load went. The schedule and the button run this; the
+   * checks a connect or a held token's disposal runs do not read the load (they are about the token).
+   */
+  async runCheck(): Promise<CheckResult> {
+    const r = await this.endToEnd.run();
+    await this.daily.readAfterCheck();
+    return r;
   }
 
   /**

@@ -171,13 +171,28 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
         .replace("'<your healthUserId>'", `&#39;${ACCOUNT}&#39;`),
     ).toBe(query);
 
-    // The connect's end-to-end check read the (empty) runs table: no load yet, and the verdict stays connected.
-    const r = await d.report();
+    // Nothing read the runs yet (a connect's check is about the token): the verdict is connected.
+    let r = await d.report();
     expect(r.overall).toBe('connected');
     expect(d.row(r, 'pipeline_task')).toMatchObject({ status: 'ok' });
     expect(d.row(r, 'pipeline_task')!.detail).toContain(`next run at ${dayOf(t0 + DAY_MS)} 07:00 UTC`);
     expect(d.row(r, 'pipeline_last_load')).toMatchObject({ status: 'ok' });
-    expect(d.row(r, 'pipeline_last_load')!.detail).toMatch(/^No load has run yet \(read just now\)/);
+    expect(d.row(r, 'pipeline_last_load')!.detail).toMatch(
+      /^Not read yet: the app reads FITBIT.PUBLIC.FITBIT_LOAD_RUNS after the scheduled or clicked end-to-end check/,
+    );
+    expect(r.pipeline).toMatchObject({ readAt: null, readText: 'not read yet' });
+
+    // The end-to-end check (the schedule's, or the button) reads the (empty) runs table: no load yet.
+    const check = await h.agent
+      .post('/check')
+      .type('form')
+      .send({ _csrf: await h.csrf() });
+    expect(check.status).toBe(303);
+    r = await d.report();
+    expect(r.overall).toBe('connected');
+    expect(d.row(r, 'pipeline_last_load')!.detail).toMatch(
+      /^No load has run yet \(read just now\): the first runs at /,
+    );
     expect(r.pipeline).toMatchObject({
       installed: true,
       state: 'started',
@@ -266,8 +281,8 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
     const reauth = await h.connect({ via: 'reauthorize' });
     expect(reauth.status).toBe(303);
     let r = await d.report();
-    // The re-authorization's check passed, and read the last (failed) run: before the re-authorization, so the
-    // verdict is connected, and the row says the next load catches up.
+    // The failed load the app saw came before the re-authorization: the verdict is connected, and the row says
+    // the next load catches up.
     expect(r.overall).toBe('connected');
     expect(r.pipeline?.failure?.cause).toBe('revoked_before_reauthorize');
     expect(d.row(r, 'pipeline_last_load')).toMatchObject({ status: 'warning' });

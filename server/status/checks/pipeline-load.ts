@@ -1,5 +1,5 @@
-// The last daily load, as the app last read it from FITBIT_LOAD_RUNS (after an end-to-end check or a Load
-// now; page loads use no warehouse): its outcome, and on failure the cause in the app's words with its fix
+// The last daily load, as the app last read it from FITBIT_LOAD_RUNS (after a scheduled or clicked end-to-end
+// check, or a Load now; page loads use no warehouse): its outcome, and on failure the cause in the app's words with its fix
 // (the catalog's pipeline_load_failed). What it does to the verdict:
 //   - token_revoked → needs_reauth, like a revoked token found by the end-to-end check, unless a
 //     re-authorization came after it (the next load then catches up: no effect);
@@ -100,7 +100,7 @@ export function pipelineLoadCheck(input: LoadJudgeInput): LoadJudgement {
   });
   if (!reading)
     return none(
-      `Not read yet: the app reads ${input.names.runsTable.display} after each end-to-end check and after Load now (it needs a warehouse, which page loads do not use).`,
+      `Not read yet: the app reads ${input.names.runsTable.display} after the scheduled or clicked end-to-end check and after Load now (it needs a warehouse, which page loads do not use).`,
     );
   const read = `read ${formatAgo((now.getTime() - Date.parse(reading.readAt)) / 1000)}`;
   const load = reading.load;
