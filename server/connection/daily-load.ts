@@ -43,6 +43,14 @@ const FOLLOW_MAX_MS = 15 * 60_000;
 
 const EXECUTE_TASK = /^EXECUTE[ _]?TASK$/i;
 
+/** Why the app could not read FITBIT_LOAD_RUNS, and when it tried. */
+export interface ReadFailure {
+  at: string;
+  /** The app's error code (snowflake_privilege, snowflake_object_missing, …). */
+  code: string;
+  why: string;
+}
+
 interface Following {
   state: LoadNowState;
   /** The task's runs before EXECUTE TASK (undefined: TASK_HISTORY could not be read then). */
@@ -61,6 +69,8 @@ export class DailyLoad {
   private lastTask: TaskRead | undefined;
   private starting: Promise<LoadNowState> | undefined;
   private following: Following | undefined;
+  /** The last attempt to read FITBIT_LOAD_RUNS failed (since the last one that worked). */
+  private readFailure: ReadFailure | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -86,6 +96,11 @@ export class DailyLoad {
 
   loadNowState(): LoadNowState | undefined {
     return this.following?.state;
+  }
+
+  /** The last attempt to read the runs failed, and none has worked since. */
+  lastReadFailure(): ReadFailure | undefined {
+    return this.readFailure;
   }
 
   /** SHOW TASKS for the load's task (no warehouse); undefined when the provider has no daily load. */
@@ -141,9 +156,16 @@ export class DailyLoad {
     try {
       row = await readLastRun(this.session, names.runsTable);
     } catch (e) {
-      this.log.warn({ errorCode: (e as { code?: string }).code }, 'daily load: reading the last run failed');
+      const code = isAppError(e) ? e.code : 'internal';
+      this.readFailure = {
+        at: new Date(this.clock.now()).toISOString(),
+        code,
+        why: isAppError(e) ? scrubTokens(e.upstream?.message ?? e.why).slice(0, 300) : 'an unexpected error',
+      };
+      this.log.warn({ errorCode: code }, 'daily load: reading the last run failed');
       return;
     }
+    this.readFailure = undefined;
     let runs: TaskRunRow[] = [];
     try {
       runs = await readTaskRuns(this.session, names.task);

@@ -1,7 +1,7 @@
 // The daily load as /status.json, the status page's card and the result page's "What next" show it: the
 // task from SHOW TASKS (this page load), the last load as last read (with how old that reading is), what
 // Load now is doing, and the query for the user's own steps with the real names.
-import type { LoadNowState } from '../connection/daily-load.js';
+import type { LoadNowState, ReadFailure } from '../connection/daily-load.js';
 import type { LastLoad, LoadReading } from '../connection/load-record.js';
 import type { LoadFailureCause } from '../errors/pipeline.js';
 import { type PipelineNames, stepsQuery } from '../setup/pipeline-names.js';
@@ -35,6 +35,8 @@ export interface PipelineReport {
   readAgeSeconds: number | null;
   /** `read 3 h ago`, or `not read yet`. */
   readText: string;
+  /** The last attempt to read the runs failed (and none worked since): when, the app's error code, why. */
+  readFailure: ReadFailure | null;
   /** The last load's failure in the app's words, with the fix; null when it did not fail. */
   failure: {
     cause: LoadFailureCause;
@@ -60,6 +62,7 @@ export function pipelineReport(input: {
   read: TaskRead;
   judgement: PipelineJudgement;
   reading: LoadReading | undefined;
+  readFailure: ReadFailure | undefined;
   loadNow: LoadNowState | null;
   account: string | undefined;
   now: Date;
@@ -85,6 +88,7 @@ export function pipelineReport(input: {
     readAt: reading?.readAt ?? null,
     readAgeSeconds: age,
     readText: age === null ? 'not read yet' : `read ${formatAgo(age)}`,
+    readFailure: input.readFailure ?? null,
     failure: said && cause ? { cause, ...said } : null,
     effect: judgement.effect,
     loadNow: input.loadNow,

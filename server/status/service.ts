@@ -270,6 +270,7 @@ export class StatusService {
       provider: this.profile.displayName,
       lastConnectAt: this.lastConnect()?.at,
       now,
+      readFailure: this.daily.lastReadFailure(),
     });
   }
 
@@ -436,6 +437,7 @@ export class StatusService {
               read: pipelineRead,
               judgement: pipeline,
               reading: this.daily.lastReading(),
+              readFailure: this.daily.lastReadFailure(),
               loadNow: this.daily.loadNowState() ?? null,
               account: c?.userId,
               now,

@@ -417,4 +417,39 @@ describe('the daily load in the app: each failure on the status page, with its f
     }
     expect((await d.report()).pipeline).toMatchObject({ installed: true, state: 'started' });
   });
+  it('the runs table out of the app’s reach: the next check says so, with the GRANT SELECT', async () => {
+    await h.admin(`REVOKE SELECT ON TABLE ${RUNS} FROM ROLE ${APP_ROLE}`);
+    try {
+      expect(
+        (
+          await h.agent
+            .post('/check')
+            .type('form')
+            .send({ _csrf: await h.csrf() })
+        ).status,
+      ).toBe(303);
+      const r = await d.report();
+      expect(r.overall).toBe('warning');
+      expect(d.row(r, 'pipeline_last_load')).toMatchObject({
+        status: 'warning',
+        fixSql: `USE ROLE FITBIT_PIPELINE_ROLE;\nGRANT SELECT ON TABLE ${RUNS} TO ROLE ${APP_ROLE};`,
+      });
+      expect((await h.agent.get('/status')).text).toContain(
+        'id="load-read-failure" data-code="snowflake_object_missing"',
+      );
+    } finally {
+      await h.admin(`GRANT SELECT ON TABLE ${RUNS} TO ROLE ${APP_ROLE}`);
+    }
+    expect(
+      (
+        await h.agent
+          .post('/check')
+          .type('form')
+          .send({ _csrf: await h.csrf() })
+      ).status,
+    ).toBe(303);
+    const r = await d.report();
+    expect(r.overall).toBe('connected');
+    expect(r.pipeline?.readFailure).toBeNull();
+  });
 });

@@ -5,6 +5,7 @@
 //     re-authorization came after it (the next load then catches up: no effect);
 //   - any other failure (partial or failed) → needs attention (`warning`, exit 1);
 //   - ok, no load yet, or not read yet → none.
+import type { ReadFailure } from '../../connection/daily-load.js';
 import type { LastLoad, LoadReading } from '../../connection/load-record.js';
 import { errorText } from '../../errors/index.js';
 import type { LoadFailureCause } from '../../errors/pipeline.js';
@@ -77,6 +78,8 @@ export interface LoadJudgeInput {
   /** When the next run is, as a phrase: `at 2026-01-02 07:00 UTC`, `on the task’s next run`. */
   next: string;
   now: Date;
+  /** The last attempt to read FITBIT_LOAD_RUNS failed. */
+  readFailure?: ReadFailure;
 }
 
 /**
@@ -98,6 +101,30 @@ export function pipelineLoadCheck(input: LoadJudgeInput): LoadJudgement {
     cause: null,
     said: null,
   });
+  if (input.readFailure) {
+    const f = input.readFailure;
+    const runs = input.names.runsTable;
+    const grant = f.code === 'snowflake_privilege' || f.code === 'snowflake_object_missing';
+    const last = reading?.load
+      ? ` The last load it read (ended ${reading.load.finishedAt ?? '?'}) was ${reading.load.outcome}.`
+      : '';
+    return {
+      finding: {
+        ...ROW,
+        status: 'warning',
+        detail: `The app could not read ${runs.display} at ${f.at}: ${f.why}.${last}`,
+        fix: grant
+          ? `Give the app’s role SELECT on ${runs.display} (the pipeline script does), as ${input.names.pipelineRole}; the next end-to-end check or Load now reads it.`
+          : 'Fix what the message names; the next end-to-end check or Load now reads it again.',
+        fixSql: grant
+          ? `USE ROLE ${input.names.pipelineRole};\nGRANT SELECT ON TABLE ${runs.sql} TO ROLE ${input.names.appRoleSql};`
+          : null,
+      },
+      effect: 'warning',
+      cause: null,
+      said: null,
+    };
+  }
   if (!reading)
     return none(
       `Not read yet: the app reads ${input.names.runsTable.display} after the scheduled or clicked end-to-end check and after Load now (it needs a warehouse, which page loads do not use).`,

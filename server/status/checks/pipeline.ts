@@ -3,6 +3,7 @@
 // checks. The verdict rules are the pipeline's own (docs/status.md, "The daily load"): its rows never make
 // it `misconfigured`; a revoked token found by a load makes it `needs_reauth`; anything else that needs
 // attention makes it `warning`; a pipeline not set up leaves it alone.
+import type { ReadFailure } from '../../connection/daily-load.js';
 import type { LoadReading } from '../../connection/load-record.js';
 import type { PipelineNames } from '../../setup/pipeline-names.js';
 import { type NextRun, nextRun } from '../next-run.js';
@@ -31,6 +32,7 @@ export interface PipelineInput {
   provider: string;
   lastConnectAt: string | undefined;
   now: Date;
+  readFailure?: ReadFailure;
 }
 
 /** When the next run is, as a phrase for sentences. */
@@ -71,6 +73,7 @@ export function judgePipeline(input: PipelineInput): PipelineJudgement {
           lastConnectAt: input.lastConnectAt,
           next: nextPhrase(read, next),
           now,
+          readFailure: input.readFailure,
         });
   const effect: LoadEffect =
     load?.effect === 'needs_reauth'
