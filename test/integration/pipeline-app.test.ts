@@ -40,6 +40,7 @@ interface Pipeline {
   } | null;
   readAt: string | null;
   readText: string;
+  readFailure: { code: string } | null;
   failure: { cause: string; title: string; fix: string; fixSql: string | null } | null;
   effect: string;
   loadNow: { state: string } | null;
