@@ -99,12 +99,13 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     events,
     log,
     () => new Date(clock.now()),
+    clock,
   );
   const schedule = new CheckSchedule(
     config.checkIntervalSeconds * 1000,
     clock,
     () => history.lastConnect() !== undefined,
-    () => endToEnd.run(),
+    () => status.runCheck(),
     log,
     () => lastCheckSinceConnect(history),
   );
@@ -170,6 +171,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     stopSignIns,
     async shutdown() {
       const scheduleStopped = schedule.stop(); // no scheduled check starts from here on
+      status.stopFollowingLoad(); // nor a look at a Load now's run
       // Sign-ins still finishing save, hold or dispose of their token first, so drain() sees every held one.
       await stopSignIns();
       await held.drain();

@@ -23,8 +23,8 @@ const CALLBACK_PARAMS = [
 export interface ConnectRouteDeps {
   config: AppConfig;
   flow: ConnectFlow;
-  /** "What changed" on the result page. */
-  status: Pick<StatusService, 'change'>;
+  /** "What changed" and "What next" on the result page. */
+  status: Pick<StatusService, 'change' | 'whatNext'>;
   clock: Clock;
 }
 
@@ -96,14 +96,16 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
   });
 
   /** What the result page shows for a finished check (as before streaming: a reload shows the same). */
-  const checkedPage = (outcome: Checked) => ({
+  const checkedPage = async (outcome: Checked) => ({
     outcome,
     change: outcome.kind === 'connected' ? (s.status.change() ?? null) : null,
+    // What next: the daily load, and the query for your own steps (SHOW TASKS, no warehouse).
+    whatNext: outcome.kind === 'connected' ? await s.status.whatNext(outcome.identity.userId) : null,
     pageTitle: outcome.kind === 'connected' ? 'Connected' : outcome.error.title,
   });
 
   /** The result page's locals now: the check's outcome once it is in, else "written" and the check under way. */
-  const pageFor = (id: string, outcome: Outcome) => {
+  const pageFor = async (id: string, outcome: Outcome) => {
     if (outcome.kind === 'held') return { outcome, change: null, pageTitle: outcome.error.title };
     const end = outcome.progress.end;
     if (end?.kind === 'error') throw end.error;
@@ -111,7 +113,7 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     return { outcome, resultId: id, change: null, pageTitle: 'Token written: Snowflake is checking it' };
   };
 
-  r.get('/result/:id', (req, res) => {
+  r.get('/result/:id', async (req, res) => {
     const id = idParam(req);
     const refusal = refusals.get(id, res.locals.browserId);
     if (refusal) throw refusal;
@@ -119,7 +121,7 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     if (!outcome) {
       throw appError('not_found', { variant: 'result_gone' });
     }
-    res.render('result', pageFor(id, outcome));
+    res.render('result', await pageFor(id, outcome));
   });
 
   // The check's stages as they happen, for the result page's script (Server-Sent Events). Like the page,
@@ -133,10 +135,10 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     res.flushHeaders();
     const send = (event: string, data: unknown) =>
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const done = () => {
+    const done = async () => {
       let view: { name: string; locals: Record<string, unknown> };
       try {
-        view = { name: 'result', locals: pageFor(id, outcome) };
+        view = { name: 'result', locals: await pageFor(id, outcome) };
       } catch (e) {
         const err = toAppError(e);
         view = { name: 'error', locals: { error: err.toView(), pageTitle: err.title } };
@@ -152,7 +154,7 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     if (progress.end) return done();
     const stop = progress.subscribe((e) => {
       if ('stage' in e) send('stage', e.stage);
-      else done();
+      else void done();
     });
     res.on('close', stop);
   });

@@ -101,6 +101,20 @@ export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
           line.detail = `Snowflake still used the access token it cached before the write${until}, which the provider refused: ${line.detail}`;
         break;
       }
+      case 'load': {
+        const l = e.load;
+        const ok = l?.outcome === 'ok';
+        line = {
+          at: e.at,
+          type: e.type,
+          what: ok ? 'Daily load' : `Daily load ${l?.outcome === 'partial' ? 'partly failed' : 'failed'}`,
+          detail: l
+            ? `ended ${l.finishedAt ?? '?'}: ${l.rowsChanged ?? '?'} rows changed, latest day ${l.latestDay ?? 'none'}${l.errorCode ? `; ${failureText(l.errorCode)}${e.reason ? `: ${e.reason}` : ''}` : ''}`
+            : '',
+          tone: ok ? 'ok' : 'bad',
+        };
+        break;
+      }
       case 'connect_failed':
         line = {
           at: e.at,

@@ -109,13 +109,14 @@ describe('status (google-health)', () => {
     expect(page.status).toBe(200);
     const after = await statements(h);
     const mine = after.slice(before);
-    // sign-in facts, secret, function, then the integrations they name
-    expect(mine.length).toBeGreaterThanOrEqual(4);
-    expect(mine.length).toBeLessThanOrEqual(8);
+    // sign-in facts, secret, function, then the integrations they name; the daily load's task (SHOW TASKS)
+    expect(mine.length).toBeGreaterThanOrEqual(5);
+    expect(mine.length).toBeLessThanOrEqual(9);
     for (const st of mine) {
       expect(st.usedWarehouse).toBe(false);
-      expect(st.sqlText).toMatch(/^(SELECT CURRENT_USER|DESCRIBE )/);
+      expect(st.sqlText).toMatch(/^(SELECT CURRENT_USER|DESCRIBE |SHOW TASKS )/);
     }
+    expect(mine.filter((st) => st.sqlText.startsWith('SHOW TASKS '))).toHaveLength(1);
     expect((await stats(h)).warehouseStatements).toBe(statsBefore.warehouseStatements);
     const json = await h.agent.get('/status.json');
     expect(json.status).toBe(200);
