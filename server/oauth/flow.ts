@@ -629,10 +629,7 @@ export class ConnectFlow {
       notes,
       progress: new CheckProgress<Checked>(),
     };
-    written.progress.reach(
-      'written',
-      `The token was written into ${written.secret} at ${write.writtenAt.toISOString()}.`,
-    );
+    written.progress.reach('written', `The token was written into ${written.secret}.`);
     // The token's custody ended with the write: what follows only proves it, so the browser need not wait.
     this.inBackground(written.progress, () => this.afterWrite(t.refreshToken, written, recorded));
     return written;

@@ -28,7 +28,7 @@ async function watchCsp(page: Page): Promise<{ violations: () => Promise<string[
 /** Connect Fitbit, Allow: lands on the result page. */
 async function allow(page: Page, h: Harness): Promise<void> {
   await openApp(page, h.launchUrl);
-  await page.click('text=Connect Fitbit');
+  await page.click('#connect');
   await page.waitForSelector('button[value="allow"]');
   await page.click('button[value="allow"]');
   await page.waitForURL(/\/result\/[A-Za-z0-9_-]+$/);
@@ -88,7 +88,7 @@ describe.skipIf(skipBrowser)('browser: the result page streams the check', () =>
     const page = await context.newPage();
     const csp = await watchCsp(page);
     await h.snowflakeControl('/sandbox/faults', {
-      statements: { count: 1, code: '003001', match: 'FITBIT_CONNECTION_CHECK' },
+      statements: { count: 1, code: '003001', match: 'FITBIT_CONNECTION_CHECK() AS RESULT' },
     });
     await allow(page, h);
     await checkOutcome(page);

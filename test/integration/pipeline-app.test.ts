@@ -224,7 +224,7 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
     expect(page).toContain('(read just now, at ');
     // …and the history keeps it, so a restart still shows it.
     expect(h.services.events.all().filter((e) => e.type === 'load')).toHaveLength(1);
-    expect(page).toMatch(/data-type="load"><td>[^<]+<\/td><td>Daily load<\/td>/);
+    expect(page).toMatch(/data-type="load"><td class="when">.*?<\/td><td class="what">Daily load<\/td>/);
 
     // The page says how old that reading is.
     await clock.advance(3 * HOUR_MS);
