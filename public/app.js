@@ -57,6 +57,9 @@ function openFromHash() {
 
 if (document.querySelector('details.script')) {
   window.addEventListener('hashchange', openFromHash);
+  // A tab whose script is already the address's hash fires no hashchange: open it all the same.
+  for (const tab of document.querySelectorAll('.script-tab'))
+    tab.addEventListener('click', () => setTimeout(openFromHash, 0));
   openFromHash();
   for (const d of scripts())
     d.addEventListener('toggle', () => {

@@ -162,7 +162,7 @@ describe.skipIf(skipBrowser)('browser: every page, desktop and phone', () => {
       page
         .locator('details.script')
         .evaluateAll((ds) => ds.filter((d) => (d as unknown as { open: boolean }).open).map((d) => d.id));
-    expect(await open()).toEqual(['script-setup-google-health']);
+    await expect.poll(open, { timeout: 10_000 }).toEqual(['script-setup-google-health']);
     const copy = page.locator('#copy-setup-google-health');
     expect(await copy.getAttribute('aria-disabled')).toBe('true');
     expect(
@@ -176,16 +176,16 @@ describe.skipIf(skipBrowser)('browser: every page, desktop and phone', () => {
     expect(await page.evaluate('document.documentElement.scrollHeight')).toBeLessThan(4000);
 
     await page.click('.script-tab[data-script="teardown"]');
-    expect(await open()).toEqual(['script-teardown']);
+    await expect.poll(open, { timeout: 10_000 }).toEqual(['script-teardown']);
     await page.click('.script-tab[data-script="setup-google-health"]');
-    expect(await open()).toEqual(['script-setup-google-health']);
+    await expect.poll(open, { timeout: 10_000 }).toEqual(['script-setup-google-health']);
 
     // Reveal from the script itself: the answer comes back at that script, open.
     await page.locator('#reveal-setup-google-health').scrollIntoViewIfNeeded();
     await page.click('#reveal-setup-google-health');
     await page.waitForSelector('#hide-secret');
     expect(new URL(page.url()).hash).toBe('#script-setup-google-health');
-    expect(await open()).toEqual(['script-setup-google-health']);
+    await expect.poll(open, { timeout: 10_000 }).toEqual(['script-setup-google-health']);
     const top = (await page.locator('#script-setup-google-health').boundingBox())!.y;
     expect(top).toBeGreaterThanOrEqual(-1);
     expect(top).toBeLessThan(200);

@@ -24,6 +24,9 @@ afterEach(async () => {
 /** alice is connected; bob signs in and is asked before his token replaces hers: his token is held. */
 async function bobHeld(x: Harness): Promise<{ id: string; browserId: string }> {
   expect((await x.connectAndFollow({ user: 'alice' })).text).toContain('Connected');
+  // The chart's data call after alice's passing check runs in the background; let it finish, or its
+  // exchange may cache alice's access token again just after bob's write cleared it.
+  await x.services.status.idle();
   const hold = vi.spyOn(x.services.held, 'hold');
   const res = await x.connect({ user: 'bob' });
   const page = await x.agent.get(res.headers.location as string);
