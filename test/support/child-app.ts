@@ -72,6 +72,8 @@ export async function startChildApp(extraEnv: Record<string, string> = {}): Prom
     PORT: String(port),
     SANDBOX_OAUTH_PORT: String(oauthPort),
     SANDBOX_SNOWFLAKE_PORT: String(snowflakePort),
+    // No warehouse resume waits: these tests are not about them (sandbox/README.md, "Latency model").
+    SANDBOX_LATENCY: 'off',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
     ...extraEnv,
