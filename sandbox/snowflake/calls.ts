@@ -368,6 +368,7 @@ export function sessionWarehouse(ctx: Ctx): Warehouse | undefined {
 export async function onWarehouse<T>(ctx: Ctx, fn: string, run: () => Promise<T>): Promise<T> {
   const wh = sessionWarehouse(ctx);
   if (!wh) return run();
+  ctx.ranOnWarehouse = true;
   return ctx.cat.compute.use(wh, async () => {
     await ctx.cat.compute.functionCall(wh, fn);
     return run();

@@ -83,6 +83,8 @@ export class Compute {
   private latency: LatencyModel = { ...NO_LATENCY };
   /** Since start or reset: resumes (automatic or ALTER … RESUME), cold starts, and the time waited for them. */
   readonly counts = { resumes: 0, coldStarts: 0, waitedMs: 0 };
+  /** Hears how long a statement waited for a resume or a cold start (the server logs it with the statement). */
+  onWaited: ((ms: number) => void) | undefined;
 
   constructor(
     /** The engine's clock, in ms. */
@@ -138,7 +140,9 @@ export class Compute {
   async use<T>(wh: Warehouse, work: () => Promise<T>): Promise<T> {
     this.check(wh);
     const r = this.run(wh);
+    const before = performance.now();
     await this.start(r);
+    this.waited(before);
     r.busy += 1;
     try {
       return await work();
@@ -154,7 +158,9 @@ export class Compute {
     if (r.warm.has(fn)) return;
     r.warm.add(fn);
     this.counts.coldStarts += 1;
+    const before = performance.now();
     await this.wait(this.latency.coldStartMs);
+    this.waited(before);
   }
 
   /** ALTER WAREHOUSE … RESUME [IF SUSPENDED]: answers once the warehouse runs. */
@@ -164,10 +170,12 @@ export class Compute {
       if (ifSuspended) return;
       throw invalidState(wh, 'resumed since it is not suspended');
     }
+    const before = performance.now();
     await this.start(r);
+    this.waited(before);
   }
 
-  /** ALTER WAREHOUSE … SUSPEND. */
+  /** ALTER WAREHOUSE … SUSPEND: statements running on it finish (a running function does not resume it again). */
   suspend(wh: Warehouse): void {
     const r = this.run(wh);
     if (!r.started) throw invalidState(wh, 'suspended');
@@ -212,6 +220,11 @@ export class Compute {
     });
     r.resuming = resuming;
     return resuming;
+  }
+
+  private waited(since: number): void {
+    const ms = performance.now() - since;
+    if (ms >= 1) this.onWaited?.(ms);
   }
 
   private async wait(waitMs: number): Promise<void> {

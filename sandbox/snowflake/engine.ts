@@ -280,7 +280,7 @@ async function run(ctx: Ctx, s: Stmt | ExtensionStmt): Promise<ResultSet> {
  * resume there too, before it answers; a function's call waited already (calls.ts, onWarehouse).
  */
 async function onCompute(ctx: Ctx, result: ResultSet): Promise<ResultSet> {
-  const wh = result.usedWarehouse ? sessionWarehouse(ctx) : undefined;
+  const wh = result.usedWarehouse && !ctx.ranOnWarehouse ? sessionWarehouse(ctx) : undefined;
   if (wh) await ctx.cat.compute.use(wh, async () => undefined);
   return result;
 }

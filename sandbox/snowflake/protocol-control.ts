@@ -23,6 +23,8 @@ export interface StatementRecord {
   usedWarehouse: boolean;
   /** Set for a statement Snowflake ran by itself: a procedure's, or a task's body. */
   origin?: 'procedure' | 'task';
+  /** How long it waited for its warehouse to resume or its function's cold start (compute.ts), if at all. */
+  computeWaitMs?: number;
 }
 
 export interface LoginRecord {

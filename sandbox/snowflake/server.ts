@@ -130,7 +130,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
   const startLatency = latencyModel(opts.latencyModel);
 
   // Which statement a function call belongs to, so a failing call still counts as warehouse use.
-  const current = new AsyncLocalStorage<{ usedWarehouse: boolean }>();
+  const current = new AsyncLocalStorage<{ usedWarehouse: boolean; computeWaitMs: number }>();
   const inner = createPythonRunner({
     python,
     timeoutMs: opts.functionTimeoutMs ?? 30_000,
@@ -177,6 +177,11 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     onNestedStatement,
   });
   engine.compute?.setLatency(startLatency);
+  if (engine.compute)
+    engine.compute.onWaited = (ms) => {
+      const ctx = current.getStore();
+      if (ctx) ctx.computeWaitMs += ms;
+    };
   const setLatencyModel = (model: LatencyModelInput): LatencyModel => {
     const parsed = latencyModel(model);
     engine.compute?.setLatency(parsed);
@@ -394,7 +399,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
 
     const queryId = randomUUID();
     const role = session.state.role;
-    const ctx = { usedWarehouse: false };
+    const ctx = { usedWarehouse: false, computeWaitMs: 0 };
     let envelope: Envelope;
     const injected = faults.takeStatement(sqlText);
     const binds = bindsFromRequest(body.bindings);
@@ -473,6 +478,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
       ok: envelope.success,
       ...(envelope.success ? {} : { code: envelope.code ?? undefined }),
       usedWarehouse: ctx.usedWarehouse,
+      ...(ctx.computeWaitMs > 0 ? { computeWaitMs: Math.round(ctx.computeWaitMs) } : {}),
     });
     if (faults.takeDrop(sqlText, 'after')) {
       req.socket.destroy();

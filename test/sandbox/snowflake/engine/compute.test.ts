@@ -153,6 +153,18 @@ describe('ALTER WAREHOUSE … RESUME | SUSPEND', () => {
     expect(engine.compute!.counts).toMatchObject({ resumes: 2, coldStarts: 2 });
   });
 
+  it('a statement running when SUSPEND comes finishes, and does not resume the warehouse again', async () => {
+    await one(engine, s, 'ALTER WAREHOUSE test_wh RESUME');
+    hold = true;
+    const running = check(); // waits in its cold start
+    await new Promise((r) => setImmediate(r));
+    await one(engine, s, 'ALTER WAREHOUSE test_wh SUSPEND');
+    release();
+    await running;
+    expect(await state()).toBe('SUSPENDED');
+    expect(engine.compute!.counts.resumes).toBe(1);
+  });
+
   it("without a name: the session's warehouse", async () => {
     await one(engine, s, 'ALTER WAREHOUSE RESUME IF SUSPENDED');
     expect(await state()).toBe('STARTED');

@@ -1,0 +1,155 @@
+// The app in a process of its own, started by a command line (the README's `npm start`), with only the
+// settings given (nothing leaks in from the bench's environment): how long until it says 'listening', its
+// resident memory, its launch link, its log lines.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface LogLine {
+  msg?: string;
+  [k: string]: unknown;
+}
+
+export interface AppProcess {
+  /** From spawning the command to the app's 'listening' log line. */
+  listeningMs: number;
+  /** The token of the launch link the app printed. */
+  launchToken: string;
+  /** Resident memory of the process that runs the app (not npm's, nor a loader's parent), in MB. */
+  rssMb(): number;
+  lines(): LogLine[];
+  /** Resolves once the app has logged nothing for `ms` (its start-up work, e.g. a sign-in, is done). */
+  quiet(ms: number, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The process and its descendants, parents first. */
+function tree(pid: number): number[] {
+  return [pid, ...childrenOf(pid).flatMap(tree)];
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+export function rssOfPid(pid: number): number {
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+export async function startApp(
+  command: string[],
+  settings: Record<string, string>,
+  opts: { cwd: string; timeoutMs?: number },
+): Promise<AppProcess> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    // npm would otherwise ask the registry whether it is the newest version.
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    ...settings,
+  };
+  const started = performance.now();
+  // Its own process group: stop() ends npm, a shell and the app together.
+  const child: ChildProcess = spawn(command[0]!, command.slice(1), {
+    cwd: opts.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  let err = '';
+  let lastLine = performance.now();
+  let launchToken = '';
+  const parsed: LogLine[] = [];
+  child.stdout!.on('data', (d: Buffer) => {
+    out += String(d);
+    lastLine = performance.now();
+    const nl = out.lastIndexOf('\n');
+    if (nl < 0) return;
+    for (const line of out.slice(0, nl).split('\n')) {
+      // The launch link is printed for the person, not logged.
+      const token = /\?token=([A-Za-z0-9_-]+)/.exec(line);
+      if (token) launchToken = token[1]!;
+      if (!line.startsWith('{')) continue;
+      try {
+        parsed.push(JSON.parse(line) as LogLine);
+      } catch {
+        // not a log line
+      }
+    }
+    out = out.slice(nl + 1);
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += String(d);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listeningMs = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(new Error(`the app did not say 'listening' within ${opts.timeoutMs ?? 30_000} ms\n${err}`)),
+      opts.timeoutMs ?? 30_000,
+    );
+    const seen = () => {
+      if (!parsed.some((l) => l.msg === 'listening')) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', seen);
+      resolve(performance.now() - started);
+    };
+    child.stdout!.on('data', seen);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the app exited (${code}) before listening:\n${err.slice(-2000)}`));
+    });
+  });
+  // The launch link is printed right after 'listening'.
+  for (let i = 0; i < 100 && !launchToken && child.exitCode === null; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  const appPid = (): number => {
+    // The deepest process running server/main: under tsx, its loader's child; under npm, below npm and sh.
+    const runs = tree(child.pid!).filter((p) => /server\/main\.(ts|js)/.test(cmdline(p)));
+    return runs.at(-1) ?? child.pid!;
+  };
+  return {
+    listeningMs,
+    get launchToken() {
+      return launchToken;
+    },
+    rssMb: () => rssOfPid(appPid()),
+    lines: () => parsed,
+    async quiet(ms, timeoutMs = 30_000) {
+      const until = performance.now() + timeoutMs;
+      while (performance.now() - lastLine < ms && performance.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(-child.pid!, 'SIGTERM');
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }, 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

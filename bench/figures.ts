@@ -1,0 +1,116 @@
+// Each figure of issue 14, measured against the live-mode app in its own process and the stand-ins in this
+// one. Times come from this process's clock; the upstream time of a request is what the stand-in spent on
+// it (upstream.ts), so the app's own time is what remains of the wall time.
+import { consent } from '../sandbox/oauth/consent.js';
+import type { AppProcess } from './app-process.js';
+import type { Browser } from './client.js';
+import type { StandIns } from './standins.js';
+import { coveredMs, roundTrips, type UpstreamProbe, type UpstreamRequest } from './upstream.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+export interface CallbackRun {
+  ms: number;
+  upstreamMs: number;
+  /** The app's own round trips (a function's calls inside its statement are not counted). */
+  trips: UpstreamRequest[];
+  /** The Snowflake statements in the window, first words only. */
+  statements: string[];
+  /** What those statements waited for a warehouse resume or a cold start (stand-in's statement log). */
+  computeWaitMs: number;
+  resumes: number;
+}
+
+/** /connect, the consent page (Allow), `consentMs` of a person reading, then the timed callback. */
+export async function callback(
+  b: Browser,
+  s: StandIns,
+  probe: UpstreamProbe,
+  consentMs: number,
+): Promise<CallbackRun> {
+  const start = await b.get('/connect');
+  if (start.status !== 303 || !start.location) throw new Error(`/connect answered ${start.status}`);
+  const back = new URL(await consent(start.location));
+  await sleep(consentMs);
+  const before = await s.snowflakeStats();
+  const from = performance.now();
+  const wallFrom = Date.now();
+  const res = await b.get(`${back.pathname}${back.search}`);
+  const to = performance.now();
+  const wallTo = Date.now();
+  const after = await s.snowflakeStats();
+  if (res.status !== 303 || !res.location?.startsWith('/result/'))
+    throw new Error(`the callback answered ${res.status}: ${res.body.slice(0, 300)}`);
+  const page = await b.get(res.location);
+  if (page.status !== 200) throw new Error(`${res.location} answered ${page.status}`);
+  const seen = probe.within(from, to);
+  const statements = (await s.snowflakeStatements()).filter((st) => {
+    const at = Date.parse(st.at);
+    return at >= wallFrom - 1 && at <= wallTo + 1;
+  });
+  return {
+    ms: to - from,
+    upstreamMs: coveredMs(seen),
+    trips: roundTrips(seen),
+    statements: statements.map((st) => st.sqlText.split(/\s+/).slice(0, 3).join(' ')),
+    computeWaitMs: statements.reduce(
+      (n, st) => n + ((st as { computeWaitMs?: number }).computeWaitMs ?? 0),
+      0,
+    ),
+    resumes: (after.warehouseResumes ?? 0) - (before.warehouseResumes ?? 0),
+  };
+}
+
+export interface StatusRun {
+  ms: number;
+  statements: number;
+  warehouseStatements: number;
+  trips: number;
+}
+
+/** One /status.json load, timed, with the statements it cost. */
+export async function statusLoad(b: Browser, s: StandIns, probe: UpstreamProbe): Promise<StatusRun> {
+  const before = await s.snowflakeStats();
+  const from = performance.now();
+  const res = await b.get('/status.json');
+  const to = performance.now();
+  if (res.status !== 200) throw new Error(`/status.json answered ${res.status}`);
+  const after = await s.snowflakeStats();
+  return {
+    ms: to - from,
+    statements: (after.statements ?? 0) - (before.statements ?? 0),
+    warehouseStatements: (after.warehouseStatements ?? 0) - (before.warehouseStatements ?? 0),
+    trips: roundTrips(probe.within(from, to)).length,
+  };
+}
+
+/** `n` requests, `concurrency` at a time, cycling through pages a person and a monitor load, and bogus callbacks. */
+export async function mixedRequests(b: Browser, n: number, concurrency: number): Promise<void> {
+  const kinds = ['/status.json', '/', '/setup', '/callback?code=bogus-code&state=bogus-state'];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const path = kinds[i % kinds.length]!;
+      const res = await b.get(path);
+      if (res.status >= 500) throw new Error(`${path} answered ${res.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** Start to 'listening' and resident memory once start-up work is done, for a fresh process. */
+export async function startOnce(
+  start: () => Promise<AppProcess>,
+): Promise<{ listeningMs: number; rssMb: number }> {
+  const app = await start();
+  try {
+    // Whatever the app does right after listening (a warm-up sign-in) counts as start-up.
+    await app.quiet(1000);
+    return { listeningMs: app.listeningMs, rssMb: app.rssMb() };
+  } finally {
+    await app.stop();
+  }
+}

@@ -1,0 +1,176 @@
+// npm run bench [-- --quick]: every figure of issue 14 from one run, against the app in live mode in its own
+// process (started with the README's `npm start`) and independent stand-ins in this one, at L = 0 and with
+// L = 100 ms on every provider request and Snowflake statement plus the stand-in's realistic latency model
+// (warehouse resume, Python cold start). Each figure is printed with its goal; the goals are read, never
+// asserted (CONTRIBUTING.md, "Benchmark", says how to read them). --quick: a few rounds, for CI.
+import path from 'node:path';
+import { startApp } from './app-process.js';
+import { Browser } from './client.js';
+import {
+  type CallbackRun,
+  callback,
+  median,
+  mixedRequests,
+  type StatusRun,
+  startOnce,
+  statusLoad,
+} from './figures.js';
+import { type Row, report } from './report.js';
+import { startStandIns } from './standins.js';
+import { UpstreamProbe } from './upstream.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const quick = process.argv.includes('--quick');
+/** The README's start command. */
+const START = ['npm', 'start'];
+const L = 100;
+const ROUNDS = quick ? 1 : 7;
+const START_ROUNDS = quick ? 1 : 5;
+const STATUS_LOADS = quick ? 2 : 9;
+const MIXED_WARMUP = quick ? 100 : 1000;
+const MIXED = quick ? 400 : 10_000;
+/** A person reading the consent page before Allow: what the app may do meanwhile is off the user's path. */
+const CONSENT_MS = quick ? 300 : 2000;
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const mb = (x: number) => `${x.toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+  const probe = new UpstreamProbe();
+  const s = await startStandIns();
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  try {
+    s.setModel('off');
+    await s.setLatency(0);
+
+    // Start to listening, and memory once started: fresh processes, as a person starts the app.
+    const starts: { listeningMs: number; rssMb: number }[] = [];
+    for (let i = 0; i < START_ROUNDS; i++)
+      starts.push(await startOnce(() => startApp(START, s.liveEnv, { cwd: ROOT })));
+
+    const app = await startApp(START, s.liveEnv, { cwd: ROOT });
+    const b = new Browser(s.appPort, `localhost:${s.appPort}`);
+    try {
+      const signIn = await b.get(`/?token=${app.launchToken}`);
+      if (signIn.status !== 303) throw new Error(`the launch link answered ${signIn.status}`);
+      // The first connects pay for the JIT and the driver's first statements.
+      for (let i = 0; i < 2; i++) await callback(b, s, probe, 0);
+
+      const atZero: CallbackRun[] = [];
+      for (let i = 0; i < ROUNDS; i++) atZero.push(await callback(b, s, probe, 0));
+      await statusLoad(b, s, probe);
+      const statusAtZero = await statusLoad(b, s, probe);
+
+      s.setModel('realistic');
+      await s.setLatency(L);
+      const atL: CallbackRun[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        // A person who comes back after the warehouse went to sleep (AUTO_SUSPEND), once the app's
+        // background work (the chart a passing check fetches) is done.
+        await s.idle();
+        await s.admin(`ALTER WAREHOUSE IF EXISTS ${s.liveEnv.SNOWFLAKE_WAREHOUSE} SUSPEND`).catch(() => {});
+        atL.push(await callback(b, s, probe, CONSENT_MS));
+      }
+      await statusLoad(b, s, probe);
+      const statusAtL: StatusRun[] = [];
+      for (let i = 0; i < STATUS_LOADS; i++) statusAtL.push(await statusLoad(b, s, probe));
+
+      s.setModel('off');
+      await s.setLatency(0);
+      await mixedRequests(b, MIXED_WARMUP, 4);
+      await app.quiet(500);
+      const rssBefore = app.rssMb();
+      const mixedFrom = performance.now();
+      await mixedRequests(b, MIXED, 4);
+      const mixedSeconds = (performance.now() - mixedFrom) / 1000;
+      await app.quiet(500);
+      const rssAfter = app.rssMb();
+
+      const overhead = atZero.map((r) => r.ms - r.upstreamMs);
+      const first = atZero[0]!;
+      rows.push({
+        figure: 'app overhead per callback, L = 0',
+        value: ms(median(overhead)),
+        goal: '≤ 5 ms',
+        pass: median(overhead) <= 5,
+        detail: `callback ${ms(median(atZero.map((r) => r.ms)))} − upstream ${ms(median(atZero.map((r) => r.upstreamMs)))}; ${first.trips.length} round trips: ${first.trips.map((t) => `${t.method} ${t.path}`).join(', ')}; statements: ${first.statements.join(' | ')}`,
+      });
+      const ratio = atL.map((r) => r.ms / r.upstreamMs);
+      rows.push({
+        figure: `callback ÷ upstream floor, L = ${L} ms + latency model`,
+        value: median(ratio).toFixed(3),
+        goal: '≤ 1.05',
+        pass: median(ratio) <= 1.05,
+        detail: `callback ${ms(median(atL.map((r) => r.ms)))}, floor ${ms(median(atL.map((r) => r.upstreamMs)))} (${atL[0]!.trips.length} round trips at ${L} ms, the check's warehouse and Python included)`,
+      });
+      rows.push({
+        figure: 'warehouse waits on the user’s path (warehouse asleep before Allow)',
+        value: `${median(atL.map((r) => r.resumes))} resumes, ${ms(median(atL.map((r) => r.computeWaitMs)))}`,
+        goal: '0 resumes',
+        pass: median(atL.map((r) => r.resumes)) === 0,
+        detail: `the callback's statements waited this long for a resume or a cold start (consent page read for ${CONSENT_MS} ms)`,
+      });
+      rows.push({
+        figure: 'Allow → “secret written” page vs floor (token, identity, write)',
+        value: 'not built yet',
+        goal: '≤ floor + 5 ms',
+        pass: null,
+        detail: 'the streaming result page is not on main yet: nothing to measure',
+      });
+      const trips = statusAtL.map((r) => r.ms / L);
+      rows.push({
+        figure: `status load, L = ${L} ms`,
+        value: `${median(trips).toFixed(2)} round trips`,
+        goal: '≤ 1.5',
+        pass: median(trips) <= 1.5,
+        detail: `${ms(median(statusAtL.map((r) => r.ms)))}; ${statusAtZero.statements} statements, ${statusAtZero.warehouseStatements} on a warehouse (goal 0)`,
+      });
+      rows.push({
+        figure: 'one connect, Snowflake statements',
+        value: `${first.statements.length}`,
+        goal: '',
+        pass: null,
+        detail: 'in the callback: the write and the check',
+      });
+      const listening = median(starts.map((x) => x.listeningMs));
+      rows.push({
+        figure: `start to listening (${START.join(' ')}, live mode)`,
+        value: ms(listening),
+        goal: '≤ 300 ms',
+        pass: listening <= 300,
+        detail: `median of ${starts.length}: ${starts.map((x) => x.listeningMs.toFixed(0)).join(', ')} ms`,
+      });
+      const rss = median(starts.map((x) => x.rssMb));
+      rows.push({
+        figure: 'resident memory after start (live mode)',
+        value: mb(rss),
+        goal: '≤ 120 MB',
+        pass: rss <= 120,
+        detail: `median of ${starts.length}, once the app has been quiet for 1 s: ${starts.map((x) => x.rssMb.toFixed(0)).join(', ')} MB`,
+      });
+      rows.push({
+        figure: `memory drift after ${MIXED.toLocaleString('en')} mixed requests`,
+        value: `${rssAfter - rssBefore >= 0 ? '+' : ''}${mb(rssAfter - rssBefore)}`,
+        goal: '≤ 10 MB',
+        pass: Math.abs(rssAfter - rssBefore) <= 10,
+        detail: `${mb(rssBefore)} after ${MIXED_WARMUP} to warm up → ${mb(rssAfter)} (status.json, home, setup, bogus callbacks; ${(MIXED / mixedSeconds).toFixed(0)} requests/s)`,
+      });
+      if (quick) notes.push('--quick: one or two rounds each; too few to judge a goal by.');
+    } finally {
+      b.close();
+      await app.stop();
+    }
+  } finally {
+    await s.close();
+  }
+  process.stdout.write(report(rows, notes));
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
