@@ -86,7 +86,7 @@ export async function statusLoad(b: Browser, s: StandIns, probe: UpstreamProbe):
   };
 }
 
-/** `n` requests, `concurrency` at a time, cycling through pages a person and a monitor load, and bogus callbacks. */
+/** `n` requests, `concurrency` at a time: pages a person and a monitor load, and bogus callbacks, in turn. */
 export async function mixedRequests(b: Browser, n: number, concurrency: number): Promise<void> {
   const kinds = ['/status.json', '/', '/setup', '/callback?code=bogus-code&state=bogus-state'];
   let next = 0;

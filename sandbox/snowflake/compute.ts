@@ -48,7 +48,7 @@ export type WarehouseState = 'STARTED' | 'SUSPENDED' | 'RESUMING';
 
 interface Run {
   started: boolean;
-  /** On the engine's clock: when the warehouse last ran a statement (or started); AUTO_SUSPEND counts from here. */
+  /** Engine clock: when the warehouse last ran a statement (or started); AUTO_SUSPEND counts from here. */
   lastActiveMs: number;
   /** Statements running on it now: a warehouse never suspends under a running statement. */
   busy: number;
@@ -61,7 +61,7 @@ interface Run {
 
 const realSleep = (waitMs: number) => new Promise<void>((resolve) => setTimeout(resolve, waitMs));
 
-/** Snowflake's answer when the session has no warehouse it can run on (also: suspended, AUTO_RESUME = FALSE). */
+/** Snowflake's answer when the session has no warehouse to run on (also: suspended, AUTO_RESUME = FALSE). */
 export function noWarehouse(): SqlError {
   return new SqlError(
     '000606',
@@ -81,9 +81,9 @@ function invalidState(wh: Warehouse, what: string): SqlError {
 export class Compute {
   private readonly runs = new WeakMap<Warehouse, Run>();
   private latency: LatencyModel = { ...NO_LATENCY };
-  /** Since start or reset: resumes (automatic or ALTER … RESUME), cold starts, and the time waited for them. */
+  /** Since start or reset: resumes (automatic or ALTER … RESUME), cold starts, and the time they took. */
   readonly counts = { resumes: 0, coldStarts: 0, waitedMs: 0 };
-  /** Hears how long a statement waited for a resume or a cold start (the server logs it with the statement). */
+  /** Hears how long a statement waited for a resume or a cold start (the server logs it with it). */
   onWaited: ((ms: number) => void) | undefined;
 
   constructor(
@@ -105,7 +105,7 @@ export class Compute {
     Object.assign(this.counts, { resumes: 0, coldStarts: 0, waitedMs: 0 });
   }
 
-  /** CREATE WAREHOUSE: running, unless INITIALLY_SUSPENDED = TRUE. A warehouse never created here is suspended. */
+  /** CREATE WAREHOUSE: running, unless INITIALLY_SUSPENDED = TRUE (one never created here, e.g. seeded: asleep). */
   created(wh: Warehouse, suspended: boolean): void {
     const now = this.now();
     this.runs.set(wh, {
@@ -175,7 +175,7 @@ export class Compute {
     this.waited(before);
   }
 
-  /** ALTER WAREHOUSE … SUSPEND: statements running on it finish (a running function does not resume it again). */
+  /** ALTER WAREHOUSE … SUSPEND: statements running on it finish, and do not resume it again. */
   suspend(wh: Warehouse): void {
     const r = this.run(wh);
     if (!r.started) throw invalidState(wh, 'suspended');

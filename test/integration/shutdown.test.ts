@@ -67,7 +67,8 @@ describe('graceful shutdown', () => {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'debug',
     });
-    // The tsx binary, as `npm start` runs it: `npx` (npm exec) does not pass SIGTERM on to the app.
+    // The tsx binary on the sources (npm start runs their build): `npx` (npm exec) does not pass SIGTERM
+    // on to the app.
     child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {
       cwd: root,
       env,
