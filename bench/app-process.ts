@@ -12,6 +12,8 @@ export interface LogLine {
 export interface AppProcess {
   /** From spawning the command to the app's 'listening' log line. */
   listeningMs: number;
+  /** CPU time (user + system) its processes had used by then: npm's, a shell's and the app's. */
+  cpuMs: number;
   /** The token of the launch link the app printed. */
   launchToken: string;
   /** Resident memory of the process that runs the app (not npm's, nor a loader's parent), in MB. */
@@ -47,6 +49,17 @@ function cmdline(pid: number): string {
   }
 }
 
+/** User + system CPU time of a process, in ms (the kernel counts in ticks of 10 ms). */
+function cpuOfPid(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 export function rssOfPid(pid: number): number {
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
@@ -77,6 +90,7 @@ export async function startApp(
   let err = '';
   let lastLine = performance.now();
   let launchToken = '';
+  let cpuMs = 0;
   const parsed: LogLine[] = [];
   child.stdout!.on('data', (d: Buffer) => {
     out += String(d);
@@ -108,6 +122,7 @@ export async function startApp(
     );
     const seen = () => {
       if (!parsed.some((l) => l.msg === 'listening')) return;
+      cpuMs = tree(child.pid!).reduce((sum, p) => sum + cpuOfPid(p), 0);
       clearTimeout(timer);
       child.stdout!.off('data', seen);
       resolve(performance.now() - started);
@@ -122,12 +137,16 @@ export async function startApp(
   for (let i = 0; i < 100 && !launchToken && child.exitCode === null; i++)
     await new Promise((r) => setTimeout(r, 20));
   const appPid = (): number => {
-    // The deepest process running server/main: under tsx, its loader's child; under npm, below npm and sh.
-    const runs = tree(child.pid!).filter((p) => /server\/main\.(ts|js)/.test(cmdline(p)));
+    // The deepest process running the app (scripts/start.mjs, or tsx's child on server/main.ts): below npm
+    // and its shell.
+    const runs = tree(child.pid!).filter((p) =>
+      /scripts\/start\.mjs|server\/main\.(ts|js)|dist\/main\.js/.test(cmdline(p)),
+    );
     return runs.at(-1) ?? child.pid!;
   };
   return {
     listeningMs,
+    cpuMs,
     get launchToken() {
       return launchToken;
     },

@@ -1,6 +1,6 @@
 // The bench's printout: one line per figure with its goal and PASS / FAIL (or "—" where there is no goal or
 // nothing to measure), then what each figure was made of.
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 
 export interface Row {
   figure: string;
@@ -16,7 +16,7 @@ export function report(rows: Row[], notes: string[]): string {
   const valueWidth = Math.max(...rows.map((r) => r.value.length));
   const goalWidth = Math.max(...rows.map((r) => r.goal.length));
   const lines = [
-    `npm run bench: one run on ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores`,
+    `npm run bench: one run on ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} (others' work slows the times)`,
     '',
     ...rows.map(
       (r) =>

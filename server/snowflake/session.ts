@@ -33,7 +33,7 @@ const UNUSED_CLOUD_SDKS = new Set([
 ]);
 
 /** A module that loads when first touched. A function target, without a prototype, so calls pass through. */
-function onFirstUse(load: () => object): object {
+export function onFirstUse(load: () => object): object {
   let real: object | undefined;
   const get = () => {
     real ??= load();
