@@ -21,6 +21,11 @@ export interface AppProcess {
   lines(): LogLine[];
   /** Resolves once the app has logged nothing for `ms` (its start-up work, e.g. a sign-in, is done). */
   quiet(ms: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Resident memory once it stops falling: V8 gives back what a burst of work grew the heap by only after
+   * a few idle seconds (its memory reducer), so this waits at least `minMs`, then until no new low for 5 s.
+   */
+  settledRssMb(minMs: number, maxMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -152,6 +157,21 @@ export async function startApp(
     },
     rssMb: () => rssOfPid(appPid()),
     lines: () => parsed,
+    async settledRssMb(minMs, maxMs = 45_000) {
+      const from = performance.now();
+      let low = Number.POSITIVE_INFINITY;
+      let lowAt = from;
+      for (;;) {
+        const rss = rssOfPid(appPid());
+        const now = performance.now();
+        if (rss < low - 1) {
+          low = rss;
+          lowAt = now;
+        } else low = Math.min(low, rss);
+        if ((now - from >= minMs && now - lowAt >= 5000) || now - from >= maxMs) return low;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    },
     async quiet(ms, timeoutMs = 30_000) {
       const until = performance.now() + timeoutMs;
       while (performance.now() - lastLine < ms && performance.now() < until)

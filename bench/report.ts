@@ -11,12 +11,13 @@ export interface Row {
   detail: string;
 }
 
-export function report(rows: Row[], notes: string[]): string {
+export function report(rows: Row[], notes: string[], app: string): string {
   const width = Math.max(...rows.map((r) => r.figure.length));
   const valueWidth = Math.max(...rows.map((r) => r.value.length));
   const goalWidth = Math.max(...rows.map((r) => r.goal.length));
   const lines = [
     `npm run bench: one run on ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} (others' work slows the times)`,
+    `the app: ${app}`,
     '',
     ...rows.map(
       (r) =>
