@@ -22,10 +22,10 @@ import { ConnectionHistory } from '../server/connection/history.js';
 import { createLogger } from '../server/log.js';
 import { getProfile } from '../server/providers/index.js';
 import { SnowflakeSession } from '../server/snowflake/session.js';
-import { formatSpan } from '../server/status/age.js';
 import { EventLog } from '../server/status/events.js';
 import { type Proof, withinMaxAge } from '../server/status/proof.js';
 import { exitCodeFor, type Overall, StatusService } from '../server/status/service.js';
+import { formatSpan } from '../server/time-format.js';
 import { flagsNpmTook, npmTookMessage } from './npm-args.js';
 import { parseStatusArgs, STATUS_FLAGS, USAGE } from './status-args.js';
 
@@ -37,8 +37,23 @@ interface PrintedCheck {
   fixSql?: string | null;
   at?: string;
 }
+/** The daily load, as /status.json gives it (older apps give none). */
+interface PrintedPipeline {
+  installed: boolean | null;
+  state: string | null;
+  next: string;
+  readText: string;
+  lastLoad: {
+    outcome: string;
+    finishedAt: string | null;
+    rowsChanged: number | null;
+    latestDay: string | null;
+  } | null;
+  failure: { title: string } | null;
+}
 interface PrintedReport {
   overall: Overall;
+  pipeline?: PrintedPipeline | null;
   generatedAt?: string;
   provider?: string;
   secret?: string;
@@ -68,12 +83,26 @@ function print(r: PrintedReport, json: boolean): void {
   // The verdict with the age of its proof: "connected, last proven 3 h ago".
   const proof = r.lastConnect ? `, ${r.proof.text}` : '';
   const lines = [`overall: ${r.overall}${proof}${r.secret ? ` (${r.provider}, secret ${r.secret})` : ''}`];
+  if (r.pipeline) lines.push(`daily load: ${pipelineLine(r.pipeline)}`);
   for (const c of r.checks) {
     lines.push(`[${mark[c.status] ?? c.status}] ${c.id}: ${c.detail}`);
     if (c.status !== 'ok' && c.fix) lines.push(`       fix: ${c.fix}`);
     if (c.status !== 'ok' && c.fixSql) for (const l of c.fixSql.split('\n')) lines.push(`       ${l}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** The daily load in one line: its last load as last read, or why there is none. */
+function pipelineLine(p: PrintedPipeline): string {
+  if (p.installed === false) return 'not set up (optional: the pipeline_task row says how)';
+  if (p.installed === null) return 'could not be read (the pipeline_task row says why)';
+  const l = p.lastLoad;
+  const last = l
+    ? `${p.failure ? p.failure.title : l.outcome}, ended ${l.finishedAt ?? '?'}: ${l.rowsChanged ?? '?'} rows changed, latest day ${l.latestDay ?? 'none'}`
+    : p.readText === 'not read yet'
+      ? 'last load not read yet'
+      : 'no load has run yet';
+  return `${last} (${p.readText}); task ${p.state ?? 'not visible'}, next run ${p.next}`;
 }
 
 const URL_TIMEOUT_SECONDS = 10;

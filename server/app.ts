@@ -11,6 +11,7 @@ import { pageRoutes } from './routes/pages.js';
 import { setupRoutes } from './routes/setup.js';
 import { statusRoutes } from './routes/status.js';
 import { viewConfig } from './routes/view-config.js';
+import { breakable } from './routes/view-helpers.js';
 import { AdminSessions, accessGate, accessOf, type GateDeps, loginRoutes } from './security/admin.js';
 import { browserIdMiddleware, Csrf } from './security/browser.js';
 import { AppCookies } from './security/cookies.js';
@@ -19,6 +20,8 @@ import { allowedHostnames, hostCheck } from './security/host.js';
 import { postOnlyActions } from './security/post-only.js';
 import { TokenThrottle } from './security/throttle.js';
 import type { Services } from './services.js';
+import { checkFailureWords } from './status/history.js';
+import { timeFormat } from './time-format.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -93,6 +96,11 @@ export function createApp(s: Services): express.Express {
   // Before anything with an effect (cookies, sign-ins, pending flows): other sites may only navigate here.
   app.use(fetchMetadataPolicy());
   app.use('/public', express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
+  // Browsers ask for /favicon.ico on a first visit whatever the page links: answer it with the same icon.
+  app.get('/favicon.ico', (_req, res) => {
+    res.type('image/svg+xml').set('Cache-Control', 'public, max-age=86400');
+    res.sendFile(path.join(root, 'public', 'favicon.svg'));
+  });
   app.use(browserIdMiddleware(cookies));
   app.use((_req, res, next) => {
     // Every page shows connection details or acts on them: never cache.
@@ -101,6 +109,12 @@ export function createApp(s: Services): express.Express {
     res.locals.provider = s.profile;
     res.locals.csrf = csrf.token(res.locals.browserId as string);
     res.locals.pageTitle = 'Fitbit → Snowflake';
+    // Every page shows times through this: local time with the zone, how long ago, ISO 8601 on hover.
+    res.locals.time = timeFormat(() => s.clock.now());
+    res.locals.breakable = breakable;
+    // Pages name accounts by the email the app recorded for them (the ID as secondary detail).
+    res.locals.emailOf = (userId: string | null | undefined) => s.status.emailOf(userId);
+    res.locals.checkWords = checkFailureWords;
     next();
   });
   // After the locals (its sign-in page needs them), before the body parser, the CSRF check and routes:
@@ -173,6 +187,7 @@ export function createApp(s: Services): express.Express {
     res.set('Cache-Control', 'no-store');
     res.locals.mode ??= config.mode;
     res.locals.provider ??= s.profile;
+    res.locals.time ??= timeFormat(() => s.clock.now());
     res.render('error', { error: err.toView(), pageTitle: err.title }, (renderErr, html) => {
       if (!renderErr) {
         res.send(html);

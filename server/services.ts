@@ -13,6 +13,7 @@ import { PendingFlows } from './oauth/pending.js';
 import { getProfile, type ProviderProfile } from './providers/index.js';
 import { SecretWriter } from './snowflake/secret-writer.js';
 import { SnowflakeSession } from './snowflake/session.js';
+import { WarehouseWarmup } from './snowflake/warm-up.js';
 import { EventLog } from './status/events.js';
 import { sinceConnect } from './status/proof.js';
 import { CheckSchedule } from './status/schedule.js';
@@ -32,6 +33,8 @@ export interface Services {
   endToEnd: EndToEndCheck;
   status: StatusService;
   flow: ConnectFlow;
+  /** Starts the warehouse while a user is on the consent page (at most once a window). */
+  warmup: WarehouseWarmup;
   /** What held tokens, sign-ins, results and the check schedule count time with. */
   clock: Clock;
   /**
@@ -96,12 +99,13 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     events,
     log,
     () => new Date(clock.now()),
+    clock,
   );
   const schedule = new CheckSchedule(
     config.checkIntervalSeconds * 1000,
     clock,
     () => history.lastConnect() !== undefined,
-    () => endToEnd.run(),
+    () => status.runCheck(),
     log,
     () => lastCheckSinceConnect(history),
   );
@@ -118,12 +122,18 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     config.heldTokenTtlMs,
     (t, why) =>
       disposer.dispose(
-        { refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered },
+        {
+          refreshToken: t.refreshToken,
+          userId: t.identity.userId,
+          email: t.identity.email,
+          mayBeDelivered: t.mayBeDelivered,
+        },
         why === 'shutdown' ? 'app stopped before the token was saved' : 'not saved in time',
       ),
     undefined,
     clock,
   );
+  const warmup = new WarehouseWarmup(session, config.snowflake.secret.parts[0]!, log, () => clock.now());
   const flow = new ConnectFlow({
     config,
     client,
@@ -136,6 +146,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     history,
     endToEnd,
     disposer,
+    warmup,
   });
   // After giving up on the sign-ins, their disposals may each make the provider calls still ahead of them
   // (the code exchange, the identity call, the revocation), each bounded by OAUTH_TIMEOUT_SECONDS.
@@ -155,16 +166,18 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     endToEnd,
     status,
     flow,
+    warmup,
     clock,
     stopSignIns,
     async shutdown() {
       const scheduleStopped = schedule.stop(); // no scheduled check starts from here on
+      status.stopFollowingLoad(); // nor a look at a Load now's run
       // Sign-ins still finishing save, hold or dispose of their token first, so drain() sees every held one.
       await stopSignIns();
       await held.drain();
       // Checks (scheduled, or started by a connect, a disposal or a page) and the chart they fetch
       // end before the session they use is closed.
-      await atMost(Promise.all([scheduleStopped, status.idle()]), SETTLE_ON_STOP_MS);
+      await atMost(Promise.all([scheduleStopped, status.idle(), warmup.idle()]), SETTLE_ON_STOP_MS);
       await session.close();
     },
   };

@@ -1,6 +1,14 @@
 import { type Request, type Response, Router } from 'express';
 import { decide } from './decision.js';
 import { basicAuth, field, query, validVerifier } from './http.js';
+import {
+  googleIdToken,
+  googleJwks,
+  googleScopeString,
+  grantsEmail,
+  grantsOpenId,
+  grantsProfile,
+} from './id-token.js';
 import { consentPage, errorPage } from './pages.js';
 import { GOOGLE_SCOPE_PREFIX } from './seed.js';
 import {
@@ -204,18 +212,18 @@ export function googleRouter(store: Store, issuer: () => string): Router {
     if (i.state !== undefined) url.searchParams.set('state', i.state);
     withIss(url);
     url.searchParams.set('code', code);
-    url.searchParams.set('scope', scopes.join(' '));
+    url.searchParams.set('scope', googleScopeString(scopes));
     url.searchParams.set('authuser', '0');
     url.searchParams.set('prompt', consentShown ? 'consent' : 'none');
     res.redirect(302, url.href);
   });
 
-  r.post('/token', (req, res) => {
+  r.post('/token', async (req, res) => {
     const client = authenticate(store, req, res);
     if (!client) return;
     const grantType = field(req, 'grant_type');
-    if (grantType === 'authorization_code') return codeGrant(store, client, req, res);
-    if (grantType === 'refresh_token') return refreshGrant(store, client, req, res);
+    if (grantType === 'authorization_code') return codeGrant(store, client, req, res, issuer());
+    if (grantType === 'refresh_token') return refreshGrant(store, client, req, res, issuer());
     oauthError(res, 400, 'unsupported_grant_type', `Invalid grant_type: ${grantType ?? ''}`);
   });
 
@@ -283,8 +291,8 @@ export function googleRouter(store: Store, issuer: () => string): Router {
       grant_types_supported: ['authorization_code', 'refresh_token'],
     });
   });
-  r.get('/oauth2/v3/certs', (_req, res) => {
-    res.json({ keys: [] });
+  r.get('/oauth2/v3/certs', async (_req, res) => {
+    res.json(await googleJwks());
   });
 
   return r;
@@ -323,7 +331,28 @@ function authenticate(store: Store, req: Request, res: Response): SandboxClient 
   return client;
 }
 
-function codeGrant(store: Store, client: SandboxClient, req: Request, res: Response) {
+/** With openid granted, Google's token responses carry an ID token for the account (issued and remembered). */
+async function withIdToken(
+  store: Store,
+  body: Record<string, unknown>,
+  t: { clientId: string; userId: string; scopes: string[]; issuer: string },
+): Promise<void> {
+  if (!grantsOpenId(t.scopes)) return;
+  const user = store.user(t.userId);
+  const idToken = await googleIdToken({
+    issuer: t.issuer,
+    clientId: t.clientId,
+    sub: user?.googleSub ?? '',
+    email: grantsEmail(t.scopes) ? user?.email : undefined,
+    name: grantsProfile(t.scopes) ? user?.name : undefined,
+    accessToken: String(body.access_token),
+    nowMs: store.now(),
+  });
+  store.remember(idToken);
+  body.id_token = idToken;
+}
+
+async function codeGrant(store: Store, client: SandboxClient, req: Request, res: Response, issuer: string) {
   const code = field(req, 'code');
   if (!code) return oauthError(res, 400, 'invalid_request', 'Missing required parameter: code');
   const c = store.codes.get(code);
@@ -352,12 +381,19 @@ function codeGrant(store: Store, client: SandboxClient, req: Request, res: Respo
     body.refresh_token = rt.token;
     if (rt.expiresAt !== null) body.refresh_token_expires_in = secondsLeft(store, rt.expiresAt);
   }
-  body.scope = c.scopes.join(' ');
+  body.scope = googleScopeString(c.scopes);
   body.token_type = 'Bearer';
+  await withIdToken(store, body, { clientId: client.clientId, userId: c.userId, scopes: c.scopes, issuer });
   res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache').json(body);
 }
 
-function refreshGrant(store: Store, client: SandboxClient, req: Request, res: Response) {
+async function refreshGrant(
+  store: Store,
+  client: SandboxClient,
+  req: Request,
+  res: Response,
+  issuer: string,
+) {
   const token = field(req, 'refresh_token');
   if (!token) return oauthError(res, 400, 'invalid_request', 'Missing required parameter: refresh_token');
   const rt = store.refreshTokens.get(token);
@@ -377,8 +413,9 @@ function refreshGrant(store: Store, client: SandboxClient, req: Request, res: Re
   };
   // Google does not rotate: no refresh_token here, the stored one stays valid.
   if (rt.expiresAt !== null) body.refresh_token_expires_in = secondsLeft(store, rt.expiresAt);
-  body.scope = scopes.join(' ');
+  body.scope = googleScopeString(scopes);
   body.token_type = 'Bearer';
+  await withIdToken(store, body, { clientId: client.clientId, userId: rt.userId, scopes, issuer });
   res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache').json(body);
 }
 

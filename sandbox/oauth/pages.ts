@@ -1,3 +1,4 @@
+import { isSignInScope } from './decision.js';
 import { escapeHtml } from './http.js';
 import type { Profile, SandboxUser } from './types.js';
 
@@ -37,7 +38,13 @@ export function consentPage(p: ConsentPageInput): string {
       )} <span class="muted">${escapeHtml(u.email)}</span></label>`;
     })
     .join('\n');
+  // Like Google's screen: the sign-in scopes are a line of text, the data scopes each a checkbox.
+  const signIn = p.scopes.filter((s) => isSignInScope(p.profile, s));
+  const signInLine = signIn.length
+    ? `<p class="muted" id="sign-in-scopes">Signing in shares your name and email address (${escapeHtml(signIn.join(' '))}).</p>\n`
+    : '';
   const scopes = p.scopes
+    .filter((s) => !isSignInScope(p.profile, s))
     .map(
       (s) =>
         `<label><input type="checkbox" name="scope" value="${escapeHtml(s)}" checked> ${escapeHtml(s)}</label>`,
@@ -52,7 +59,7 @@ export function consentPage(p: ConsentPageInput): string {
 <fieldset><legend>Sign in as</legend>
 ${users}
 </fieldset>
-<fieldset><legend>Allow access to</legend>
+${signInLine}<fieldset><legend>Allow access to</legend>
 ${scopes}
 </fieldset>
 <button type="submit" name="decision" value="allow">Allow</button>

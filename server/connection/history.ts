@@ -63,6 +63,13 @@ export class ConnectionHistory {
     return cachedTokenInUse(c.userId, check);
   }
 
+  /** The email last recorded for an account (from a sign-in's ID token), if any: for pages, never decisions. */
+  emailOf(userId: string | null | undefined): string | undefined {
+    if (!userId) return undefined;
+    return this.events.last((e) => e.userId === userId && typeof e.email === 'string' && this.related(e))
+      ?.email;
+  }
+
   /** Whose token the secret holds per this history; undefined when there is no history at all. */
   secretAccount(): SecretAccount | undefined {
     const user = this.deliveredUser();

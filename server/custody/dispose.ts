@@ -13,6 +13,8 @@ export interface Undeliverable {
   refreshToken: string;
   /** Unknown when the identity call failed. */
   userId?: string;
+  /** The account's email, when the sign-in said it: recorded with the token's fate. */
+  email?: string;
   /** A write of this very token timed out or was cut short: Snowflake may hold it, so revoking could break the secret. */
   mayBeDelivered?: boolean;
 }
@@ -34,6 +36,17 @@ export function disposalFor(
   return 'revoke';
 }
 
+/** Why a token is dropped rather than revoked: each case of disposalFor's in its own words. */
+function dropReason(t: Undeliverable, account: SecretAccount): string {
+  if (t.mayBeDelivered)
+    return 'its write did not finish (timed out, or cut short by a stop) and the secret may hold it';
+  if (account.kind === 'unknown')
+    return "the app could not tell whose token the secret holds, and revoking this account's grant could break it";
+  if (t.userId === undefined)
+    return "the app could not tell who signed in, and it may be the account whose token the secret holds (revoking would revoke that account's whole grant)";
+  return 'the secret holds a token of the same account, and revoking would revoke its whole grant';
+}
+
 /** Whether knowing who holds the secret's token changes what happens to this one. */
 export function needsSecretAccount(client: OAuthClient, t: Undeliverable): boolean {
   return disposalFor(client, t, { kind: 'none' }) !== disposalFor(client, t, { kind: 'unknown' });
@@ -52,18 +65,15 @@ export async function disposeToken(
     events.append({
       type: 'token_dropped',
       userId: t.userId,
-      reason: t.mayBeDelivered
-        ? `${why}; not revoked because its write did not finish (timed out, or cut short by a stop) and the secret may hold it`
-        : account.kind === 'unknown'
-          ? `${why}; not revoked because the app could not tell whose token the secret holds, and revoking this account's grant could break it`
-          : `${why}; not revoked because the secret holds a token of the same grant`,
+      email: t.email,
+      reason: `${why}; not revoked because ${dropReason(t, account)}`,
     });
     log.info({ userId: t.userId, why }, 'undelivered refresh token dropped from memory');
     return 'dropped';
   }
   try {
     await oidc.tokenRevocation(client.config, t.refreshToken, { token_type_hint: 'refresh_token' });
-    events.append({ type: 'token_revoked', userId: t.userId, reason: why });
+    events.append({ type: 'token_revoked', userId: t.userId, email: t.email, reason: why });
     log.info({ userId: t.userId, why }, 'undelivered refresh token revoked at the provider');
     return 'revoked';
   } catch (e) {
@@ -71,6 +81,7 @@ export async function disposeToken(
       type: 'token_revoked',
       ok: false,
       userId: t.userId,
+      email: t.email,
       reason: `${why}; revocation failed: ${(e as Error).message}`,
     });
     log.warn(

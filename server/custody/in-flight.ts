@@ -72,14 +72,32 @@ export class TokensInFlight {
     work.then(done, done);
   }
 
-  /** Whether every step under way now finished within `ms`. */
+  /**
+   * Whether every step under way now finished within `ms`, and the steps they started before finishing
+   * (the work after a write).
+   */
   settled(ms: number): Promise<boolean> {
-    return settlesWithin(Promise.allSettled([...this.steps.values()]), ms);
+    return settlesWithin(
+      this.until(() => Promise.allSettled([...this.steps.values()])),
+      ms,
+    );
   }
 
-  /** Whether every step under way now ended its token's custody (or finished) within `ms`. */
+  /** Whether every step under way now (and those they start) ended its token's custody, or finished, within `ms`. */
   released(ms: number): Promise<boolean> {
-    return settlesWithin(Promise.all([...this.steps.keys()].map((s) => s.released)), ms);
+    return settlesWithin(
+      this.until(() => Promise.all([...this.steps.keys()].map((s) => s.released))),
+      ms,
+    );
+  }
+
+  /** Waits for `wait()` until no step is left that it did not cover. */
+  private async until(wait: () => Promise<unknown>): Promise<void> {
+    let seen: InFlight[] = [];
+    while ([...this.steps.keys()].some((s) => !seen.includes(s))) {
+      seen = [...this.steps.keys()];
+      await wait();
+    }
   }
 
   /** Steps still holding a token (what a stop that can wait no longer must record). */

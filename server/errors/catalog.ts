@@ -6,6 +6,7 @@
 import { custodyErrors } from './custody.js';
 import type { Entry, ErrorExample, ErrorGroup, Text } from './entry.js';
 import { guardErrors } from './guards.js';
+import { pipelineErrors } from './pipeline.js';
 import { providerErrors } from './provider.js';
 import { signInErrors } from './sign-in.js';
 import { snowflakeErrors } from './snowflake.js';
@@ -18,6 +19,7 @@ export const catalog = {
   ...snowflakeErrors,
   ...guardErrors,
   ...custodyErrors,
+  ...pipelineErrors,
 };
 
 export type ErrorCode = keyof typeof catalog;

@@ -1,20 +1,24 @@
-// The connect journey: start (state + PKCE, warm Snowflake, redirect) and finish (one-time state,
-// code exchange, granted scopes, identity, ALTER SECRET, end-to-end check). The refresh token exists
-// only in local variables here and, after a failed write, in the in-memory held store. Every step that
-// has a token says where it is (custody/in-flight.ts), so that a stop accounts for each one.
+// The connect journey: start (state + PKCE, warm Snowflake and its warehouse, redirect) and finish
+// (one-time state, code exchange, granted scopes, identity, ALTER SECRET). The browser is answered as soon
+// as the write succeeded; the end-to-end check and the query-history lookup then run in the background
+// and report their stages to the result page (connection/progress.ts). The refresh token exists only in
+// local variables here and, after a failed write, in the in-memory held store. Every step that has a
+// token says where it is (custody/in-flight.ts), so that a stop accounts for each one, and waits for the
+// work after each write too.
 import { setMaxListeners } from 'node:events';
 import * as oidc from 'openid-client';
 import type { AppConfig } from '../config/index.js';
 import type { EndToEndCheck } from '../connection/end-to-end.js';
 import type { ConnectionHistory } from '../connection/history.js';
+import { CheckProgress } from '../connection/progress.js';
 import { type CachedTokenInUse, cachedTokenInUse } from '../connection/token-in-use.js';
 import type { Undeliverable } from '../custody/dispose.js';
 import type { TokenDisposer } from '../custody/disposer.js';
 import type { HeldToken, HeldTokens } from '../custody/held.js';
 import { InFlight, type Phase, TokensInFlight } from '../custody/in-flight.js';
-import { type AppError, appError, isAppError } from '../errors/index.js';
+import { type AppError, appError, isAppError, toAppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
-import { checkTokenResponse, type Identity } from '../providers/index.js';
+import { accountText, checkTokenResponse, type Identity, requestedScopes } from '../providers/index.js';
 import { scrubTokens } from '../security/redaction.js';
 import type { CheckResult } from '../snowflake/check-function.js';
 import { type TokenInHistory, tokenInQueryHistory } from '../snowflake/query-history.js';
@@ -26,10 +30,11 @@ import {
   StatementTimeoutError,
 } from '../snowflake/session.js';
 import { SqlValueError } from '../snowflake/sql.js';
+import type { WarehouseWarmup } from '../snowflake/warm-up.js';
 import type { EventLog } from '../status/events.js';
 import type { OAuthClient } from './client.js';
 import { oauthError } from './errors.js';
-import { fetchIdentity } from './identity.js';
+import { fetchIdentity, signInEmail } from './identity.js';
 import type { FlowIntent, PendingFlows } from './pending.js';
 
 export interface FlowDeps {
@@ -47,6 +52,8 @@ export interface FlowDeps {
   endToEnd: EndToEndCheck;
   /** Revokes or drops a token that will not be delivered, and records it. */
   disposer: TokenDisposer;
+  /** Gets the warehouse running while the user is on the consent page (coalesced). */
+  warmup: WarehouseWarmup;
 }
 
 export interface Connected {
@@ -59,6 +66,8 @@ export interface Connected {
   check: CheckResult;
   /** The user the secret held before, when it was someone else (or nobody). */
   previousUserId?: string;
+  /** That user's email, when the app recorded one. */
+  previousEmail?: string;
   /** Set when another sign-in wrote the secret right after this one. */
   supersededBy?: string;
   /** Whether Snowflake's query history shows the token in this write's ALTER SECRET. */
@@ -95,6 +104,7 @@ export interface Held {
   /** The page asks before replacing another account's token. */
   reason: 'write_failed' | 'confirm_switch';
   previousUserId?: string;
+  previousEmail?: string;
   /** What happens to the token if it is not saved in time (or on Cancel, or when the app stops). */
   onExpiry: 'revoke' | 'drop' | 'ask';
   /** The write timed out: Snowflake may or may not have taken the token. */
@@ -105,7 +115,24 @@ export interface Held {
   notes: AppError[];
 }
 
-export type Outcome = Connected | Pending | Held;
+/** The end of the work after a write: the check's verdict on it. */
+export type Checked = Connected | Pending;
+
+/**
+ * Written: what the browser is answered with the moment the write succeeded. The check and the history
+ * lookup go on in the background; `progress` streams their stages and ends with the Connected or Pending
+ * outcome (the result page shows that once it is in).
+ */
+export interface Written
+  extends Pick<
+    Connected,
+    'intent' | 'identity' | 'scopes' | 'secret' | 'write' | 'previousUserId' | 'previousEmail' | 'notes'
+  > {
+  kind: 'written';
+  progress: CheckProgress<Checked>;
+}
+
+export type Outcome = Written | Held;
 
 /** What the browser waiting for a step is told when the stop gives up on it, by where its token was. */
 const STOPPING_VARIANT: Record<Phase, 'no_token' | 'not_saved' | 'write_running' | 'written'> = {
@@ -115,6 +142,34 @@ const STOPPING_VARIANT: Record<Phase, 'no_token' | 'not_saved' | 'write_running'
   written: 'written',
   held: 'not_saved',
   disposed: 'not_saved',
+};
+
+/** What the result page says once the check is done, with the cross-check of whom Snowflake saw. */
+function checkDoneLabel(
+  check: CheckResult,
+  writtenUserId: string,
+  seen: CachedTokenInUse | undefined,
+): string {
+  if (seen?.kind === 'previous_account')
+    return `Snowflake’s check answered as ${seen.seenUserId}, not as ${writtenUserId}: it still uses the access token it cached before the write.`;
+  if (seen?.kind === 'previous_token')
+    return 'The check failed on the access token Snowflake cached before the write: it says nothing about the token just written yet.';
+  if (check.ok) {
+    const who =
+      check.seenUserId === writtenUserId
+        ? `${writtenUserId}, the account you signed in with`
+        : (check.seenUserId ?? 'the account in the secret');
+    return `Passed in ${check.ms} ms: Snowflake called the API through the secret, and it answered as ${who}.`;
+  }
+  return `Failed (${check.failure}): ${check.message ?? 'no message'}`;
+}
+
+/** What the result page says once the query history was looked up. */
+const HISTORY_LABEL: Record<TokenInHistory, string> = {
+  shown: 'Snowflake’s query history shows the token in this write’s ALTER SECRET (see below).',
+  redacted: 'Snowflake’s query history keeps this write’s ALTER SECRET with the token redacted.',
+  not_found: 'This write’s ALTER SECRET was not found in the session’s query history.',
+  unknown: 'The app could not read the session’s query history.',
 };
 
 export class ConnectFlow {
@@ -223,17 +278,21 @@ export class ConnectFlow {
     throw this.stoppingError('not_saved');
   }
 
-  /** Creates the one-time state and PKCE verifier, warms Snowflake, and returns the provider URL. */
+  /**
+   * Creates the one-time state and PKCE verifier, warms Snowflake (the login, then the warehouse: both run
+   * while the user is on the consent page, never awaited here), and returns the provider URL.
+   */
   async start(browserId: string, intent: FlowIntent): Promise<URL> {
-    const { config, client, pending, session } = this.d;
+    const { config, client, pending, session, warmup } = this.d;
     const state = oidc.randomState();
     const verifier = oidc.randomPKCECodeVerifier();
     const challenge = await oidc.calculatePKCECodeChallenge(verifier);
     pending.add({ state, verifier, browserId, intent });
     session.warm();
+    warmup.warm();
     return oidc.buildAuthorizationUrl(client.config, {
       redirect_uri: config.oauth.redirectUri,
-      scope: config.oauth.scopes.join(' '),
+      scope: requestedScopes(client.profile, config.oauth.scopes).join(' '),
       state,
       code_challenge: challenge,
       code_challenge_method: 'S256',
@@ -290,12 +349,15 @@ export class ConnectFlow {
     if (!query.code) {
       throw appError('bad_request', { variant: 'no_code' });
     }
+    // A consent that took longer than the warm-up's window: start the warehouse again now, alongside the
+    // code exchange (not awaited; coalesced like the one at start).
+    this.d.warmup.warm();
 
     // The token request's redirect_uri is the configured one, byte for byte (config.ts insists it is
     // in normal form), never one rebuilt from this request's Host header.
     const currentUrl = new URL(config.oauth.redirectUri);
     for (const [k, v] of Object.entries(query)) currentUrl.searchParams.set(k, v);
-    let tokens: oidc.TokenEndpointResponse;
+    let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
     try {
       tokens = await oidc.authorizationCodeGrant(client.config, currentUrl, {
         pkceCodeVerifier: flow.verifier,
@@ -341,11 +403,13 @@ export class ConnectFlow {
     let identity: Identity | undefined;
     let identityError: unknown;
     try {
+      const email = signInEmail(tokens);
       identity = await fetchIdentity(client, config.oauth.healthApiUrl, accessToken);
+      if (email) identity = { ...identity, email };
     } catch (e) {
       identityError = e;
     }
-    step.hold({ refreshToken, userId: identity?.userId });
+    step.hold({ refreshToken, userId: identity?.userId, email: identity?.email });
 
     if (missing.length) {
       await this.disposeStep(step, 'required scope not granted');
@@ -353,6 +417,7 @@ export class ConnectFlow {
         type: 'connect_failed',
         provider: profile.id,
         userId: identity?.userId,
+        email: identity?.email,
         code: 'scope_missing',
         reason: `not granted: ${missing.join(' ')}`,
       });
@@ -395,6 +460,7 @@ export class ConnectFlow {
     // Asked against the last account connected, even when its token has died since: re-authorizing
     // after a revocation with another account must not silently switch accounts.
     const previousUserId = this.d.history.lastConnectedUser();
+    const previousEmail = this.d.history.emailOf(previousUserId);
 
     // A different account than the one Snowflake has now: say so plainly before writing.
     if (previousUserId !== undefined && previousUserId !== identity.userId) {
@@ -418,8 +484,12 @@ export class ConnectFlow {
         identity,
         scopes: granted,
         previousUserId,
+        previousEmail,
         onExpiry: this.onExpiry(held),
-        error: appError('different_account', { previousUserId, userId: identity.userId }),
+        error: appError('different_account', {
+          previousUserId: accountText({ userId: previousUserId, email: previousEmail }),
+          userId: accountText(identity),
+        }),
         notes,
       };
     }
@@ -439,8 +509,9 @@ export class ConnectFlow {
   }
 
   /**
-   * Writes the token (first try, retry, or confirmed switch), then runs the end-to-end check. `heldId`:
-   * the token came from the held store (a Save), and goes back there under that id if the write fails.
+   * Writes the token (first try, retry, or confirmed switch) and answers at once; the end-to-end check and
+   * the rest run in the background (afterWrite). `heldId`: the token came from the held store (a Save),
+   * and goes back there under that id if the write fails.
    */
   private async deliver(
     step: InFlight,
@@ -481,6 +552,7 @@ export class ConnectFlow {
         type: 'secret_write_failed',
         provider: client.profile.id,
         userId: t.identity.userId,
+        email: t.identity.email,
         secret: config.snowflake.secret.display,
         code: err.upstream?.code ?? err.code,
         reason: err.title,
@@ -500,7 +572,12 @@ export class ConnectFlow {
       // back under the id its page shows.
       const h = this.d.held.hold({ ...t, mayBeDelivered }, heldId);
       step.end('held');
-      events.append({ type: 'token_held', userId: t.identity.userId, reason: err.title });
+      events.append({
+        type: 'token_held',
+        userId: t.identity.userId,
+        email: t.identity.email,
+        reason: err.title,
+      });
       log.warn(
         { code: err.code, upstream: err.upstream?.code },
         'secret write failed; token held in memory for retry',
@@ -514,6 +591,7 @@ export class ConnectFlow {
         scopes: t.scopes,
         error: err,
         previousUserId,
+        previousEmail: this.d.history.emailOf(previousUserId),
         onExpiry: this.onExpiry(h),
         outcomeUnknown: h.mayBeDelivered === true,
         replacedPrevious:
@@ -528,6 +606,7 @@ export class ConnectFlow {
       ok: true,
       provider: client.profile.id,
       userId: t.identity.userId,
+      email: t.identity.email,
       legacyUserId: t.identity.legacyUserId,
       scopes: t.scopes,
       secret: config.snowflake.secret.display,
@@ -538,26 +617,98 @@ export class ConnectFlow {
       { userId: t.identity.userId, secret: config.snowflake.secret.display, seq: write.seq },
       'refresh token written to the secret',
     );
-    // What Snowflake still holds cached after the write (no warehouse): until it expires, a check may run
-    // on it rather than on this token, and a failure then is not this token's.
-    const cachedAtWrite = await this.d.endToEnd.liveCachedAccessToken();
-    if (cachedAtWrite) events.amend(recorded, { accessTokenCachedUntil: cachedAtWrite.toISOString() });
-    const check = await this.d.endToEnd.runFresh();
-    const tokenInHistory = await this.tokenInHistory(t.refreshToken, write, check);
-    events.amend(recorded, { tokenInHistory });
-    // A write queued behind this one (two sign-ins finishing together) decides what the secret holds.
-    await writer.idle();
-    const supersededBy =
-      writer.lastSeq > write.seq ? (this.d.history.deliveredUser() ?? 'another sign-in') : undefined;
-    const connected: Connected = {
-      kind: 'connected',
+    const written: Written = {
+      kind: 'written',
       intent: t.intent,
       identity: t.identity,
       scopes: t.scopes,
       secret: config.snowflake.secret.display,
       write,
-      check,
       previousUserId,
+      previousEmail: this.d.history.emailOf(previousUserId),
+      notes,
+      progress: new CheckProgress<Checked>(),
+    };
+    written.progress.reach('written', `The token was written into ${written.secret}.`);
+    // The token's custody ended with the write: what follows only proves it, so the browser need not wait.
+    this.inBackground(written.progress, () => this.afterWrite(t.refreshToken, written, recorded));
+    return written;
+  }
+
+  /**
+   * Runs the work after a write as a step of its own (no token: custody ended with the write), so that a
+   * stop waits for it like for any sign-in step. When the stop gives up on it, or it fails, its page hears
+   * why at once; the token stays written either way.
+   */
+  private inBackground(progress: CheckProgress<Checked>, work: () => Promise<void>): void {
+    const signal = this.gaveUp.signal;
+    const onAbort = () => progress.abandon(this.stoppingError('written'));
+    // The stop gave up as the write landed: nothing more runs, the page says the check did not finish.
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    const step = new InFlight();
+    step.phase = 'written';
+    signal.addEventListener('abort', onAbort, { once: true });
+    // Started on the next turn of the event loop: the browser's answer ("written") goes out first.
+    const p = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((e: unknown) => {
+        this.d.log.error(
+          { err: { name: (e as Error).name, message: scrubTokens(String((e as Error).message)) } },
+          'the check after a write failed unexpectedly',
+        );
+        progress.abandon(toAppError(e));
+      })
+      .finally(() => signal.removeEventListener('abort', onAbort));
+    this.steps.add(step, p);
+  }
+
+  /**
+   * The check after a write, then where the token went (query history), then who the secret holds now: each
+   * stage reported as it is reached, the outcome last. Nothing here holds the token but `token`, which is
+   * only compared with the history's text in memory.
+   */
+  private async afterWrite(
+    token: string,
+    written: Written,
+    recorded: ReturnType<EventLog['append']>,
+  ): Promise<void> {
+    const { writer, events, log, config, client } = this.d;
+    const { progress, identity, write } = written;
+    progress.reach(
+      'check_started',
+      `Snowflake’s end-to-end check started: it calls ${config.snowflake.checkFunction.display} through the secret.`,
+    );
+    // What Snowflake still holds cached after the write (no warehouse): until it expires, a check may run
+    // on it rather than on this token, and a failure then is not this token's.
+    const cachedAtWrite = await this.d.endToEnd.liveCachedAccessToken();
+    if (cachedAtWrite) events.amend(recorded, { accessTokenCachedUntil: cachedAtWrite.toISOString() });
+    const check = await this.checkWithStages(progress);
+    if (this.gaveUp.signal.aborted) return; // the page was told; the session is about to close
+    // Once another write came after this one, the check may be about that one: nothing to compare.
+    const laterWrite = () => writer.lastSeq > write.seq;
+    const seen = laterWrite() ? undefined : cachedTokenInUse(identity.userId, check);
+    progress.reach('check_done', checkDoneLabel(check, identity.userId, seen), {
+      ok: check.ok && seen === undefined,
+    });
+    const tokenInHistory = await this.tokenInHistory(token, write, check);
+    events.amend(recorded, { tokenInHistory });
+    progress.reach('history_checked', HISTORY_LABEL[tokenInHistory]);
+    // A write queued behind this one (two sign-ins finishing together) decides what the secret holds.
+    await writer.idle();
+    const after = laterWrite() ? this.d.history.deliveredUser() : undefined;
+    const supersededBy = laterWrite()
+      ? after
+        ? accountText({ userId: after, email: this.d.history.emailOf(after) })
+        : 'another sign-in'
+      : undefined;
+    const { progress: _progress, kind: _kind, ...facts } = written;
+    const connected: Connected = {
+      ...facts,
+      kind: 'connected',
+      check,
       supersededBy,
       tokenInHistory,
       historyNote:
@@ -569,29 +720,59 @@ export class ConnectFlow {
             })
           : undefined,
       cachedAtWrite,
-      notes,
     };
-    // Once another write came after this one, the check may be about that one: nothing to compare.
-    const inUse = supersededBy ? undefined : cachedTokenInUse(t.identity.userId, check);
-    if (!inUse) return connected;
+    const inUse = supersededBy ? undefined : cachedTokenInUse(identity.userId, check);
+    if (!inUse) {
+      progress.finish(connected);
+      return;
+    }
     log.warn(
-      { userId: t.identity.userId, seenUserId: inUse.seenUserId, until: inUse.until, kind: inUse.kind },
+      { userId: identity.userId, seenUserId: inUse.seenUserId, until: inUse.until, kind: inUse.kind },
       'token written, but Snowflake still uses the access token it cached before the write',
     );
-    return {
+    progress.finish({
       ...connected,
       kind: 'pending',
       inUse,
       error: appError('snowflake_cached_token', {
         variant: inUse.kind,
-        userId: inUse.writtenUserId,
-        seenUserId: inUse.seenUserId,
+        userId: accountText(identity),
+        seenUserId: inUse.seenUserId
+          ? accountText({ userId: inUse.seenUserId, email: this.d.history.emailOf(inUse.seenUserId) })
+          : undefined,
         until: inUse.until,
         passed: false,
         provider: client.profile.displayName,
         permissionsUrl: client.profile.accountPermissionsUrl,
       }),
+    });
+  }
+
+  /**
+   * Runs the end-to-end check, reporting whether it waits for the warehouse: it does while the warm-up
+   * started at /connect is still waiting for one (a quick consent), or when no warm-up ran lately (then
+   * one starts now, beside the check, and says when the warehouse is up).
+   */
+  private async checkWithStages(progress: CheckProgress<Checked>): Promise<CheckResult> {
+    const { warmup, config } = this.d;
+    const fn = config.snowflake.checkFunction.display;
+    const running = () => {
+      if (progress.reached('check_done')) return;
+      progress.reach(
+        'function_running',
+        `The check function ${fn} is running: Snowflake gets an access token with the refresh token and calls the ${this.d.client.profile.displayName}.`,
+      );
     };
+    if (warmup.state() !== 'running') warmup.warm();
+    const starting = warmup.underWay();
+    if (starting) {
+      const wh = config.snowflake.connection.warehouse ?? 'the app’s warehouse';
+      progress.reach('warehouse_resuming', `The warehouse ${wh} is starting (it sleeps between uses).`);
+      void starting.then(running);
+    } else running();
+    const check = await this.d.endToEnd.runFresh();
+    running();
+    return check;
   }
 
   /**
@@ -659,7 +840,12 @@ export class ConnectFlow {
       return undefined;
     }
     const t = claim.token;
-    step.hold({ refreshToken: t.refreshToken, userId: t.identity.userId, mayBeDelivered: t.mayBeDelivered });
+    step.hold({
+      refreshToken: t.refreshToken,
+      userId: t.identity.userId,
+      email: t.identity.email,
+      mayBeDelivered: t.mayBeDelivered,
+    });
     return t;
   }
 }

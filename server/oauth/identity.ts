@@ -6,6 +6,18 @@ import type { Identity } from '../providers/index.js';
 import type { OAuthClient } from './client.js';
 import { oauthError, providerGone } from './errors.js';
 
+/**
+ * The account's email from the ID token that openid-client validated in authorizationCodeGrant (RS256 by
+ * default; iss the configured issuer, aud the client ID, exp, iat and sub present, no nonce): undefined
+ * without one (the legacy Fitbit API, or no email scope). Its signature is not checked against the JWKS: the
+ * ID token came straight from the token endpoint over TLS, which OIDC Core 3.1.3.7 accepts instead, and the
+ * email only names the account on pages, it decides nothing.
+ */
+export function signInEmail(tokens: oidc.TokenEndpointResponseHelpers): string | undefined {
+  const email = tokens.claims()?.email;
+  return typeof email === 'string' && email ? email : undefined;
+}
+
 export async function fetchIdentity(
   client: OAuthClient,
   apiBase: string,

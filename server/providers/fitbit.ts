@@ -34,6 +34,8 @@ export const fitbit: ProviderProfile = {
   integrationListsScopes: false,
   scopeNeeds,
   defaultScopes: unionOfNeeds(scopeNeeds),
+  // The legacy API has no OpenID Connect: its profile call gives the display name instead.
+  signInScopes: [],
   authorizationParams: { prompt: 'consent' },
   rotatesRefreshTokens: true,
   newGrantReplacesPrevious: true,

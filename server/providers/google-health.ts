@@ -65,6 +65,8 @@ export const googleHealth: ProviderProfile = {
   scopeNeeds,
   // Every data kind: the default PIPELINE_DATA_TYPES.
   defaultScopes: unionOfNeeds(scopeNeeds),
+  // An ID token with the account's email, so pages can say who signed in (healthUserId is only a number).
+  signInScopes: ['openid', 'email'],
   // offline: no refresh token without it; consent: a re-consent without the screen returns none.
   authorizationParams: { access_type: 'offline', prompt: 'consent' },
   rotatesRefreshTokens: false,

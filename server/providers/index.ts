@@ -2,8 +2,16 @@ import { fitbit } from './fitbit.js';
 import { googleHealth } from './google-health.js';
 import type { ProviderId, ProviderProfile } from './types.js';
 
+export { type AccountRef, accountText } from './account-label.js';
 export { DATA_KINDS, type DataKind, isDataKind } from './data-kinds.js';
-export { describeMissing, type MissingScope, needsFor, scopeSetFor, unionOfNeeds } from './scopes.js';
+export {
+  describeMissing,
+  type MissingScope,
+  needsFor,
+  requestedScopes,
+  scopeSetFor,
+  unionOfNeeds,
+} from './scopes.js';
 export type { Identity, ProviderErrorBody, ProviderId, ProviderProfile, ScopeNeed } from './types.js';
 export const PROVIDER_IDS = ['google-health', 'fitbit'] as const satisfies readonly ProviderId[];
 

@@ -1,7 +1,8 @@
 // The one scope set: the union of what the app's identity call and the setup script's functions need
 // (each profile's scopeNeeds), for the data kinds the pipeline lands (PIPELINE_DATA_TYPES). The app requests
 // it, requires all of it at consent, and the setup script allows exactly it on the integration
-// (OAUTH_ALLOWED_SCOPES). OAUTH_SCOPES may add scopes, never drop one.
+// (OAUTH_ALLOWED_SCOPES). OAUTH_SCOPES may add scopes, never drop one. The sign-in scopes (openid email) ride
+// along on the authorization request only: the app needs them to say who signed in, Snowflake never does.
 import { DATA_KINDS, type DataKind } from './data-kinds.js';
 import type { ProviderProfile, ScopeNeed } from './types.js';
 
@@ -59,4 +60,13 @@ export function describeMissing(m: MissingScope): string {
   });
   const list = who.length > 1 ? `${who.slice(0, -1).join(', ')} and ${who.at(-1)}` : who[0];
   return `${m.scope}, which ${list} ${who.length > 1 ? 'need' : 'needs'}`;
+}
+
+/**
+ * What the authorization request asks for: the profile's sign-in scopes, then the scope set. Only the scope
+ * set is required at consent and allowed on the integration (a Snowflake access token has no use for the
+ * account's email, and the app falls back to the numeric ID without it).
+ */
+export function requestedScopes(profile: ProviderProfile, scopeSet: readonly string[]): string[] {
+  return [...new Set([...profile.signInScopes, ...scopeSet])];
 }

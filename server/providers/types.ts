@@ -10,6 +10,11 @@ export interface Identity {
   /** The old 6-character Fitbit user id, when the provider knows one ('' when the user never had one). */
   legacyUserId?: string;
   displayName?: string;
+  /**
+   * The account's email, from the ID token's claims (google-health's sign-in scopes): who signed in, in words
+   * a person recognises. Shown and recorded beside the ID; never used to decide anything.
+   */
+  email?: string;
 }
 
 /**
@@ -54,6 +59,11 @@ export interface ProviderProfile {
    * adds more. Derived, never written by hand.
    */
   defaultScopes: string[];
+  /**
+   * Scopes the app asks for only to learn who signed in (OpenID Connect: an ID token with the email), on top
+   * of the scope set. Not required at consent and not allowed on the integration: no function needs them.
+   */
+  signInScopes: readonly string[];
   /** Other authorization endpoints the provider answers on (a security integration may name any of them). */
   authorizationEndpointAliases: string[];
   /**

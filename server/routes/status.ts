@@ -3,7 +3,7 @@ import type { StatusService } from '../status/service.js';
 import type { ViewConfig } from './view-config.js';
 
 export function statusRoutes(s: {
-  status: Pick<StatusService, 'report' | 'history' | 'runCheck'>;
+  status: Pick<StatusService, 'report' | 'history' | 'runCheck' | 'loadNow'>;
   view: ViewConfig;
   clientStatus: 'production' | 'testing';
 }): Router {
@@ -24,6 +24,12 @@ export function statusRoutes(s: {
   r.post('/check', async (_req, res) => {
     await s.status.runCheck();
     res.redirect(303, '/status');
+  });
+  // Load now: EXECUTE TASK returns at once; the status page says the load started, and shows its result
+  // once the app has read it (it follows the run in the background, not on page loads).
+  r.post('/load', async (_req, res) => {
+    await s.status.loadNow();
+    res.redirect(303, '/status#daily-load');
   });
   return r;
 }

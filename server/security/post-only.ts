@@ -10,6 +10,7 @@ const ACTIONS: { path: RegExp; what: string; where: string }[] = [
     what: 'runs the end-to-end check',
     where: '“Run end-to-end check” on the status page (/status)',
   },
+  { path: /^\/load$/, what: 'starts the daily load', where: '“Load now” on the status page (/status)' },
   { path: /^\/reauthorize$/, what: 're-authorizes', where: '“Re-authorize” on the status page (/status)' },
   {
     path: /^\/held\/[^/]+\/(?:save|cancel)$/,

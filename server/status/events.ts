@@ -3,6 +3,7 @@
 // never a token value (the types below have no field that could hold one).
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { LastLoad } from '../connection/load-record.js';
 import { scrubTokens } from '../security/redaction.js';
 import type { TokenInHistory } from '../snowflake/query-history.js';
 
@@ -15,6 +16,7 @@ export type EventType =
   | 'token_revoked'
   | 'token_dropped'
   | 'check'
+  | 'load'
   | 'started';
 
 export interface AppEvent {
@@ -23,6 +25,8 @@ export interface AppEvent {
   ok?: boolean;
   provider?: string;
   userId?: string;
+  /** The account's email, from the sign-in's ID token (not a secret; the ID token itself is never kept). */
+  email?: string;
   legacyUserId?: string;
   scopes?: string[];
   secret?: string;
@@ -46,6 +50,8 @@ export interface AppEvent {
   accessTokenCachedUntil?: string;
   /** For connects: whether Snowflake's query history shows the token in this write's ALTER SECRET. */
   tokenInHistory?: TokenInHistory;
+  /** For loads: a daily load the app read (FITBIT_LOAD_RUNS), recorded once per run. */
+  load?: LastLoad;
 }
 
 /** Facts about an event learnt after it was recorded (the write's checks take a while). */

@@ -1,6 +1,10 @@
-// The history as people read it: each event in one line, with account switches called out, and the
-// "what changed" note after a re-authorization ("was revoked 2 days ago, now connected").
+// The history as people read it: each event in one line, with accounts named by their email (the ID as
+// secondary detail) and switches called out, and the "what changed" note after a re-authorization ("was
+// revoked 2 days ago, now connected"). Lines say what happened in the app's words: the raw text Snowflake
+// or the provider answered is on the status page's end-to-end row, once.
 import { cachedTokenInUse } from '../connection/token-in-use.js';
+import { accountText } from '../providers/index.js';
+import { formatAgo } from '../time-format.js';
 import type { AppEvent } from './events.js';
 
 export interface HistoryLine {
@@ -25,11 +29,38 @@ export function failureText(failure: string | undefined): string {
   return failure ? (FAILURE_TEXT[failure] ?? failure) : 'failed';
 }
 
+/** A check function's own sentence without its machine tag (`FITBIT_CONNECT_ERROR[api_error]: `). */
+export function plainReason(reason: string): string {
+  return reason.replace(/^FITBIT_CONNECT_ERROR\[\w+\]:\s*/, '');
+}
+
+/** A failed check in the app's words; the answer's own sentence only where those words say nothing more. */
+export function checkFailureWords(failure: string | undefined, reason: string | undefined): string {
+  if (!reason) return failureText(failure);
+  if (failure === 'snowflake') return `${failureText(failure)}: ${plainReason(reason)}`;
+  if (failure === undefined || failure === 'other') return plainReason(reason);
+  return failureText(failure);
+}
+
+/** userId → the email last recorded for it, over the whole log. */
+function emailsIn(all: readonly AppEvent[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of all) if (e.userId && e.email) out.set(e.userId, e.email);
+  return out;
+}
+
+/** How a history line names an account: its email when the log has one, with the ID. */
+function namer(all: readonly AppEvent[]): (userId: string | undefined) => string {
+  const emails = emailsIn(all);
+  return (userId) => accountText({ userId, email: userId ? emails.get(userId) : undefined });
+}
+
 const isConnect = (e: AppEvent) => (e.type === 'connect' || e.type === 'reauthorize') && e.ok === true;
 
 /** One line per event, newest first. `all` is the whole log, oldest first. */
 export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
   const out: HistoryLine[] = [];
+  const who = namer(all);
   let lastUser: string | undefined;
   const lines = all.map((e) => {
     let line: HistoryLine;
@@ -41,7 +72,7 @@ export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
           at: e.at,
           type: e.type,
           what: e.type === 'reauthorize' ? 'Re-authorized' : 'Connected',
-          detail: `${e.userId ?? ''}${e.legacyUserId ? ` (legacy Fitbit ID ${e.legacyUserId})` : ''}${switched ? ` — a different account: replaced ${lastUser}` : ''}${e.expiresAt ? `; token expires ${e.expiresAt}` : ''}${e.tokenInHistory === 'shown' ? '; Snowflake’s query history shows the token' : ''}${e.reason ? `; ${e.reason}` : ''}`,
+          detail: `${e.userId ? who(e.userId) : ''}${e.legacyUserId ? `, legacy Fitbit ID ${e.legacyUserId}` : ''}${switched ? ` — a different account: replaced ${who(lastUser)}` : ''}${e.expiresAt ? `; token expires ${e.expiresAt}` : ''}${e.tokenInHistory === 'shown' ? '; Snowflake’s query history shows the token' : ''}${e.reason ? `; ${e.reason}` : ''}`,
           tone: 'ok',
         };
         lastUser = e.userId;
@@ -54,18 +85,34 @@ export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
           at: e.at,
           type: e.type,
           what: e.ok ? 'End-to-end check passed' : 'End-to-end check failed',
-          detail: e.ok ? `${e.ms ?? '?'} ms` : `${failureText(e.failure)}${e.reason ? `: ${e.reason}` : ''}`,
+          detail: e.ok
+            ? `${e.seenUserId ? `as ${who(e.seenUserId)}, ` : ''}${e.ms ?? '?'} ms`
+            : checkFailureWords(e.failure, e.reason),
           tone: e.ok ? 'ok' : 'bad',
         };
         if (cached?.kind === 'previous_account')
           line = {
             ...line,
             what: 'End-to-end check answered as another account',
-            detail: `as ${cached.seenUserId}, not ${cached.writtenUserId}: Snowflake still used the access token it cached before the write${until}`,
+            detail: `as ${who(cached.seenUserId)}, not ${who(cached.writtenUserId)}: Snowflake still used the access token it cached before the write${until}`,
             tone: 'bad',
           };
         else if (cached)
           line.detail = `Snowflake still used the access token it cached before the write${until}, which the provider refused: ${line.detail}`;
+        break;
+      }
+      case 'load': {
+        const l = e.load;
+        const ok = l?.outcome === 'ok';
+        line = {
+          at: e.at,
+          type: e.type,
+          what: ok ? 'Daily load' : `Daily load ${l?.outcome === 'partial' ? 'partly failed' : 'failed'}`,
+          detail: l
+            ? `ended ${l.finishedAt ?? '?'}: ${l.rowsChanged ?? '?'} rows changed, latest day ${l.latestDay ?? 'none'}${l.errorCode ? `; ${failureText(l.errorCode)}${e.reason ? `: ${e.reason}` : ''}` : ''}`
+            : '',
+          tone: ok ? 'ok' : 'bad',
+        };
         break;
       }
       case 'connect_failed':
@@ -82,7 +129,7 @@ export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
           at: e.at,
           type: e.type,
           what: 'Writing the secret failed',
-          detail: `${e.userId ?? ''} ${e.reason ?? ''}`.trim(),
+          detail: [e.userId ? `${who(e.userId)}:` : '', e.reason ?? ''].join(' ').trim(),
           tone: 'bad',
         };
         break;
@@ -91,7 +138,7 @@ export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
           at: e.at,
           type: e.type,
           what: 'Token held in memory for retry',
-          detail: e.reason ?? '',
+          detail: [e.userId ? `${who(e.userId)}:` : '', e.reason ?? ''].join(' ').trim(),
           tone: 'info',
         };
         break;
@@ -100,7 +147,7 @@ export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
           at: e.at,
           type: e.type,
           what: 'Unsaved token revoked',
-          detail: e.reason ?? '',
+          detail: [e.userId ? `${who(e.userId)}:` : '', e.reason ?? ''].join(' ').trim(),
           tone: 'info',
         };
         break;
@@ -109,7 +156,7 @@ export function historyLines(all: AppEvent[], n = 20): HistoryLine[] {
           at: e.at,
           type: e.type,
           what: 'Unsaved token dropped',
-          detail: e.reason ?? '',
+          detail: [e.userId ? `${who(e.userId)}:` : '', e.reason ?? ''].join(' ').trim(),
           tone: 'info',
         };
         break;
@@ -157,29 +204,20 @@ export function lastChange(all: AppEvent[], now: Date): Change | undefined {
       else if (!brokenSince) break; // the last check before the connect passed: nothing was broken
     }
   }
+  const who = namer(all);
   const switched = prevConnect?.userId && c.userId && prevConnect.userId !== c.userId;
   const expired = prevConnect?.expiresAt && Date.parse(prevConnect.expiresAt) <= Date.parse(c.at);
   if (!brokenSince && !switched && !expired) return undefined;
   let was: string;
-  if (brokenSince)
-    was = `${failureText(brokenSince.failure)} — noticed ${ago(brokenSince.at, now.toISOString())} ago`;
+  const since = (at: string) => formatAgo((now.getTime() - Date.parse(at)) / 1000);
+  if (brokenSince) was = `${failureText(brokenSince.failure)} — noticed ${since(brokenSince.at)}`;
   else if (expired) was = `the token expired at ${prevConnect!.expiresAt}`;
-  else was = `connected as ${prevConnect!.userId}`;
+  else was = `connected as ${who(prevConnect!.userId)}`;
   const whoNow = switched
-    ? `connected as ${c.userId}, a different account than ${prevConnect!.userId}`
-    : `connected as ${c.userId}`;
+    ? `connected as ${who(c.userId)}, a different account than ${who(prevConnect!.userId)}`
+    : `connected as ${who(c.userId)}`;
   return {
     was,
-    now: `${whoNow} (${c.type === 'reauthorize' ? 're-authorized' : 'connected'} ${ago(c.at, now.toISOString())} ago)`,
+    now: `${whoNow} (${c.type === 'reauthorize' ? 're-authorized' : 'connected'} ${since(c.at)})`,
   };
-}
-
-/** "2 days", "3 hours", "5 minutes", "a few seconds" between two ISO times. */
-export function ago(from: string, to: string): string {
-  const s = Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
-  const unit = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  if (s >= 86400) return unit(Math.floor(s / 86400), 'day');
-  if (s >= 3600) return unit(Math.floor(s / 3600), 'hour');
-  if (s >= 60) return unit(Math.floor(s / 60), 'minute');
-  return 'a few seconds';
 }

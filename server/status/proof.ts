@@ -1,7 +1,7 @@
 // How old the proof is: the last passing end-to-end check since the last connect, against the limit
 // (PROOF_MAX_AGE). A page load never runs the check, so without this a green verdict could stand for
 // weeks after a revocation. Also when the schedule runs the next check, and what that costs.
-import { formatAgo, formatEvery, formatSpan } from './age.js';
+import { formatAgo, formatEvery, formatSpan } from '../time-format.js';
 import { xsmallCreditsPer30Days, xsmallCreditsPerCheck } from './check-cost.js';
 import type { AppEvent } from './events.js';
 import { nextCheckDue } from './schedule.js';

@@ -3,23 +3,35 @@
 // the overall verdict. The end-to-end check and the steps chart use a warehouse, so they run only when
 // asked, right after a connect, or on the CHECK_INTERVAL schedule — never on a page load; instead the
 // verdict says how old its proof is, and stops saying `connected` once that is older than PROOF_MAX_AGE.
+import { type Clock, systemClock } from '../clock.js';
 import type { AppConfig } from '../config/index.js';
+import { DailyLoad, type LoadNowState } from '../connection/daily-load.js';
 import type { EndToEndCheck } from '../connection/end-to-end.js';
 import type { ConnectionHistory } from '../connection/history.js';
 import { type CachedTokenInUse, cachedTokenInUse } from '../connection/token-in-use.js';
 import { appError } from '../errors/index.js';
 import type { Logger } from '../log.js';
-import type { ProviderProfile } from '../providers/index.js';
+import { accountText, type ProviderProfile } from '../providers/index.js';
 import { ChainReader } from '../snowflake/chain-reader.js';
 import { type CheckFailure, type CheckResult, checkFailureFix } from '../snowflake/check-function.js';
 import { readDailySteps } from '../snowflake/data-reader.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
-import { formatAgo, formatSpan } from './age.js';
+import { formatAgo, formatSpan } from '../time-format.js';
 import { type StepsChart, stepsChart } from './chart.js';
-import { type ExpiryView, expiryView, judgeChain, type StatusCheck } from './checks/index.js';
+import {
+  type ExpiryView,
+  expiryView,
+  judgeChain,
+  judgePipeline,
+  type PipelineJudgement,
+  type StatusCheck,
+  type TaskRead,
+} from './checks/index.js';
+import { pipelineLoadCheck } from './checks/pipeline-load.js';
 import { readChain } from './describe.js';
 import type { AppEvent, EventLog } from './events.js';
-import { type Change, failureText, type HistoryLine, historyLines, lastChange } from './history.js';
+import { type Change, checkFailureWords, type HistoryLine, historyLines, lastChange } from './history.js';
+import { type PipelineReport, pipelineReport, type WhatNext, whatNextOf } from './pipeline.js';
 import { type Proof, proofOf, type ScheduleView, scheduleOf } from './proof.js';
 
 /**
@@ -62,9 +74,17 @@ export interface StatusReport extends Omit<Summary, 'overall'> {
   cachedToken: (CachedTokenInUse & { passed: boolean }) | null;
   /** The legacy Fitbit API answered 410 Gone in the last end-to-end check. */
   legacyGone: boolean;
+  /** The daily load (docs/status.md, "The daily load"); null for a provider without one. */
+  pipeline: PipelineReport | null;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Failures that are answers from the provider, so Snowflake got through to it: they say nothing against the
+ * network rule (a revoked token is refused at the provider, a missing scope or an unlinked account by the API).
+ */
+const PROVIDER_ANSWERED = new Set(['token_revoked', 'scope_missing', 'account_not_linked']);
 
 /** A passing end-to-end row older than PROOF_MAX_AGE is a warning: it no longer vouches for now. */
 function staleProofItem(item: StatusCheck, proof: Proof): StatusCheck {
@@ -78,13 +98,15 @@ function staleProofItem(item: StatusCheck, proof: Proof): StatusCheck {
 }
 
 export class StatusService {
-  private reading: ReturnType<typeof readChain> | undefined;
+  /** One round of metadata reads: the chain's DESCRIBEs, and SHOW TASKS for the daily load. */
+  private reading: Promise<[Awaited<ReturnType<typeof readChain>>, TaskRead | undefined]> | undefined;
   /** The steps chart and the connect it was fetched for (a newer connect or a failed check hides it). */
   private chart: { chart: StepsChart; connectAt: string } | undefined;
   private chartLoading: Promise<void> | undefined;
   /** Bumped by every check: a chart still loading for an older check is discarded. */
   private chartGeneration = 0;
   private readonly reader: ChainReader;
+  private readonly daily: DailyLoad;
 
   constructor(
     private readonly config: AppConfig,
@@ -96,8 +118,14 @@ export class StatusService {
     private readonly log: Logger,
     /** The app's clock (tests may move it; the providers' clocks are their own). */
     private readonly clock: () => Date = () => new Date(),
+    /** Timers for following a Load now (a ManualClock in tests); its time is `clock`'s. */
+    timers: Clock = systemClock,
   ) {
     this.reader = new ChainReader(session);
+    this.daily = new DailyLoad(config, session, events, log, {
+      now: () => this.clock().getTime(),
+      setTimer: (fn, ms) => timers.setTimer(fn, ms),
+    });
     endToEnd.onResult((r) => this.afterCheck(r));
   }
 
@@ -114,9 +142,15 @@ export class StatusService {
     return this.connection.deliveredUser();
   }
 
-  /** Runs the end-to-end check (shared with a run already under way) and records it. */
-  runCheck(): Promise<CheckResult> {
-    return this.endToEnd.run();
+  /**
+   * Runs the end-to-end check (shared with a run already under way) and records it; then, on the warehouse
+   * the check has just used, reads how the daily load went. The schedule and the button run this; the
+   * checks a connect or a held token's disposal runs do not read the load (they are about the token).
+   */
+  async runCheck(): Promise<CheckResult> {
+    const r = await this.endToEnd.run();
+    await this.daily.readAfterCheck();
+    return r;
   }
 
   /**
@@ -163,6 +197,7 @@ export class StatusService {
   /** Resolves when no check and no chart fetch is under way (shutdown waits for this). */
   async idle(): Promise<void> {
     await this.endToEnd.idle();
+    await this.daily.idle();
     while (this.chartLoading) {
       const loading = this.chartLoading;
       await loading;
@@ -193,7 +228,56 @@ export class StatusService {
       if (check.failure === 'rate_limited') return 'warning';
       return 'error';
     }
+    // A daily load that found the token revoked says the same as a check would.
+    if (this.loadFoundRevoked(now)) return 'needs_reauth';
     return this.proof(now).fresh ? 'connected' : 'unproven';
+  }
+
+  /** The last load read failed with token_revoked, after the last re-authorization. */
+  private loadFoundRevoked(now: Date): boolean {
+    const names = this.daily.names;
+    const reading = this.daily.lastReading();
+    if (!names || !reading?.load || reading.load.outcome === 'ok') return false;
+    return (
+      pipelineLoadCheck({
+        reading,
+        names,
+        provider: this.profile.displayName,
+        lastConnectAt: this.lastConnect()?.at,
+        next: '',
+        now,
+      }).effect === 'needs_reauth'
+    );
+  }
+
+  /** Load now: starts one run of the daily load's task; the result is read when it is over. */
+  loadNow(): Promise<LoadNowState> {
+    return this.daily.loadNow();
+  }
+
+  /** Stops following a Load now's run (the app is stopping). */
+  stopFollowingLoad(): void {
+    this.daily.stop();
+  }
+
+  /** The result page's "What next": the daily load (SHOW TASKS, no warehouse) and the query for `account`. */
+  async whatNext(account: string | undefined): Promise<WhatNext | null> {
+    const read = this.daily.readTask();
+    const names = this.daily.names;
+    if (!read || !names) return null;
+    return whatNextOf(names, await read, account, this.clock());
+  }
+
+  private judgePipeline(read: TaskRead, now: Date): PipelineJudgement {
+    return judgePipeline({
+      read,
+      reading: this.daily.lastReading(),
+      names: this.daily.names!,
+      provider: this.profile.displayName,
+      lastConnectAt: this.lastConnect()?.at,
+      now,
+      readFailure: this.daily.lastReadFailure(),
+    });
   }
 
   /** How old the last passing end-to-end check since the last connect is, against PROOF_MAX_AGE. */
@@ -233,6 +317,7 @@ export class StatusService {
             at: c.at,
             intent: c.type,
             userId: c.userId,
+            email: c.email ?? null,
             legacyUserId: c.legacyUserId ?? null,
             scopes: c.scopes ?? [],
             expiresAt: c.expiresAt ?? null,
@@ -247,9 +332,15 @@ export class StatusService {
             message: check.reason ?? null,
             ms: check.ms ?? null,
             seenUserId: check.seenUserId ?? null,
+            seenEmail: this.connection.emailOf(check.seenUserId) ?? null,
           }
         : null,
     };
+  }
+
+  /** The email recorded for an account, for pages that name it (see accountText). */
+  emailOf(userId: string | null | undefined): string | undefined {
+    return this.connection.emailOf(userId);
   }
 
   /** The cheap checks alone (for /setup's checklist). */
@@ -261,21 +352,25 @@ export class StatusService {
     checks: StatusCheck[];
     expiry: Date | undefined;
     expiries: ExpiryView | null;
+    /** What SHOW TASKS said about the daily load's task; undefined without a daily load. */
+    task: TaskRead | undefined;
   }> {
     const now = this.clock();
-    // Page loads that arrive together share one round of DESCRIBE statements (a monitor and a person, or a
-    // burst of reloads); a load that comes after it finished reads afresh.
-    this.reading ??= readChain(this.reader, this.config).finally(() => {
+    // Page loads that arrive together share one round of DESCRIBE (and SHOW TASKS) statements (a monitor and
+    // a person, or a burst of reloads); a load that comes after it finished reads afresh.
+    this.reading ??= Promise.all([readChain(this.reader, this.config), this.daily.readTask()]).finally(() => {
       this.reading = undefined;
     });
-    const facts = await this.reading;
+    const [facts, task] = await this.reading;
     const knownExpiry = this.expiresAt();
     // The last connect's expiry (or none) wins: the secret keeps an expiry written earlier when a later
     // write had none (e.g. after the Google client was published). Its value counts only without history.
     const c = this.lastConnect();
     const localHistory = c !== undefined;
     const check = this.lastCheck();
-    const provenAt = c && check?.ok === true && check.at >= c.at ? check.at : undefined;
+    // A check that passed, or failed on an answer from the provider, got through the network rule.
+    const reached = check && (check.ok === true || PROVIDER_ANSWERED.has(check.failure ?? ''));
+    const provenAt = c && reached && check.at >= c.at ? check.at : undefined;
     const input = {
       config: this.config,
       profile: this.profile,
@@ -293,29 +388,40 @@ export class StatusService {
       checks,
       expiry: localHistory ? knownExpiry : (fromSecret ?? knownExpiry),
       expiries: expiryView(input),
+      task,
     };
   }
 
   /** Everything the status page, /status.json and `npm run status` show. Runs no warehouse statement. */
   async report(): Promise<StatusReport> {
     const now = this.clock();
-    const [{ checks, expiry, expiries }, chart] = await Promise.all([this.inspect(), this.stepsChart()]);
+    // A reading of the last daily load under way (after a check) is waited for, like the chart.
+    const [{ checks, expiry, expiries, task: pipelineRead }, chart] = await Promise.all([
+      this.inspect(),
+      this.stepsChart(),
+      this.daily.settled(),
+    ]);
     const base = this.summary(now);
     const c = this.lastConnect();
     const check = this.lastCheck();
     const checkedSinceConnect = c && check && check.at >= c.at ? check : undefined;
     checks.push(staleProofItem(this.endToEndItem(c, checkedSinceConnect, now), base.proof));
+    const pipeline = pipelineRead && this.judgePipeline(pipelineRead, now);
+    // The daily load's rows follow their own rules (checks/pipeline.ts), not the chain's below.
+    if (pipeline) checks.push(...pipeline.checks);
+    const chainRow = (x: StatusCheck) => !x.id.startsWith('pipeline_');
 
     const expiryCheck = checks.find((x) => x.id === 'token_expiry');
     const expiryFact = this.expiryFact(expiry, now);
     const e2ePassed = checkedSinceConnect?.ok === true;
     let overall: Overall;
     const failed = checks.filter(
-      (x) => x.status === 'failed' && x.id !== 'end_to_end' && x.id !== 'token_expiry',
+      (x) => chainRow(x) && x.status === 'failed' && x.id !== 'end_to_end' && x.id !== 'token_expiry',
     );
     // An unknown (an answer the app could not read) counts as a warning until a passing check settles it.
     const warnings = checks.filter(
       (x) =>
+        chainRow(x) &&
         (x.status === 'warning' || x.status === 'unknown') &&
         x.id !== 'end_to_end' &&
         !(x.unseen && e2ePassed),
@@ -323,7 +429,8 @@ export class StatusService {
     if (failed.length) overall = 'misconfigured';
     else if (expiryCheck?.status === 'failed' && c) overall = 'needs_reauth';
     else if (base.overall !== 'connected' && base.overall !== 'unproven') overall = base.overall;
-    else if (warnings.length || expiryCheck?.status === 'warning') overall = 'warning';
+    else if (warnings.length || expiryCheck?.status === 'warning' || pipeline?.effect === 'warning')
+      overall = 'warning';
     // Connected, or unproven: every check passes but the last proof is too old (or there is none).
     else overall = base.overall;
 
@@ -338,6 +445,19 @@ export class StatusService {
       change: lastChange(this.mineAndFailures(), now) ?? null,
       cachedToken: this.cachedToken(now),
       legacyGone: checkedSinceConnect?.ok === false && checkedSinceConnect.failure === 'provider_gone',
+      pipeline:
+        pipeline && pipelineRead && this.daily.names
+          ? pipelineReport({
+              names: this.daily.names,
+              read: pipelineRead,
+              judgement: pipeline,
+              reading: this.daily.lastReading(),
+              readFailure: this.daily.lastReadFailure(),
+              loadNow: this.daily.loadNowState() ?? null,
+              account: c?.userId,
+              now,
+            })
+          : null,
     };
   }
 
@@ -391,10 +511,11 @@ export class StatusService {
       };
     const cached = this.cachedToken(now);
     if (cached) {
+      const label = (userId: string) => accountText({ userId, email: this.connection.emailOf(userId) });
       const said = appError('snowflake_cached_token', {
         variant: cached.kind,
-        userId: cached.writtenUserId,
-        seenUserId: cached.seenUserId,
+        userId: label(cached.writtenUserId),
+        seenUserId: cached.seenUserId ? label(cached.seenUserId) : undefined,
         until: cached.until,
         passed: cached.passed,
         provider: this.profile.displayName,
@@ -411,12 +532,14 @@ export class StatusService {
         at: check.at,
       };
     const fix = checkFailureFix(check.failure as CheckFailure | undefined);
+    // In the app's words; what Snowflake said goes alongside, word for word (pages fold it away).
     return {
       ...base,
       status: check.failure === 'rate_limited' ? 'warning' : 'failed',
-      detail: `${failureText(check.failure)}${check.reason ? `: ${check.reason}` : ''}`,
+      detail: `The last check failed: ${checkFailureWords(check.failure, check.reason)}.`,
       fix,
       at: check.at,
+      said: check.reason ?? null,
     };
   }
 }

@@ -2,7 +2,14 @@
 // is rendered as a marker the page shows masked; only an explicit reveal puts the value in the page.
 import type { AppConfig } from '../config/index.js';
 import { type SetupInputs, templateValues } from '../setup/inputs.js';
-import { isScriptName, renderScript, type ScriptName, TemplateError } from '../setup/templates.js';
+import { appPublicKeyBody } from '../setup/public-key.js';
+import {
+  isScriptName,
+  renderScript,
+  type ScriptName,
+  scriptNames,
+  TemplateError,
+} from '../setup/templates.js';
 
 /** Safe in a '…' literal (the only place client_secret goes) and never a real secret. */
 const MARK = 'FSC_MASKED_CLIENT_SECRET';
@@ -35,6 +42,8 @@ export function setupInputs(config: AppConfig): SetupInputs {
     appRole: conn.role,
     appUser: conn.username,
     warehouse: conn.warehouse,
+    // The key the app signs in with: the script then sets its public half on the app's user as it is.
+    appPublicKey: appPublicKeyBody(conn),
     // In sandbox mode the app reaches stand-ins; Snowflake's objects keep the real endpoints.
     ...(live
       ? {

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/app-harness.js';
-import { type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
+import { checkOutcome, type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
 
 /** A browser id of the right shape, so that code reading the first `fsc_browser` would take it. */
 const PLANTED_ID = 'AttackerPlantedBrowserId0123456789';
@@ -88,6 +88,7 @@ describe.skipIf(skipBrowser)('browser: the launch token and cookies from other p
     // The result page, or the error page the shadow once caused ("started in another browser").
     await page.waitForSelector('#result-title, [data-code]');
     expect(await page.locator('[data-code]').count()).toBe(0);
+    await checkOutcome(page);
     expect(await page.locator('#result-title').textContent()).toContain('Connected');
     // The attack was live: Chromium sent the planted cookie to /callback, first.
     expect(callbackCookies.startsWith(`fsc_browser=${PLANTED_ID}`)).toBe(true);

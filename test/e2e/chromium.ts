@@ -47,6 +47,15 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
 }
 
 /**
+ * Waits on the result page until the check's outcome is in: the page says "written" at once, and its
+ * script replaces that with the outcome when the events stream brings it (no reload).
+ */
+export async function checkOutcome(page: Page): Promise<void> {
+  await page.waitForSelector('#result-title');
+  await page.waitForSelector('#check-progress', { state: 'detached' });
+}
+
+/**
  * Opens the app as a person does after `npm start`: the link it printed (its launch token signs the
  * browser in and drops out of the address), then `path` when given.
  */

@@ -2,7 +2,7 @@
 // consent page, and land on a page that says Snowflake can read the data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/app-harness.js';
-import { type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
+import { checkOutcome, type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
 
 describe.skipIf(skipBrowser)('browser: connect journey', () => {
   let h: Harness;
@@ -33,7 +33,7 @@ describe.skipIf(skipBrowser)('browser: connect journey', () => {
     // Every scope of the app's one scope set is asked for, and ticked.
     expect(await page.locator('input[name="scope"]:checked').count()).toBe(h.config.oauth.scopes.length);
     await page.click('button[value="allow"]');
-    await page.waitForSelector('#result-title');
+    await checkOutcome(page);
     expect(await page.locator('#result-title').textContent()).toContain('Connected');
     expect(await page.locator('#check-result').textContent()).toContain('passed');
     expect(await page.locator('#legacy-id').textContent()).toBe('2E4RVC');

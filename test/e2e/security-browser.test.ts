@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/app-harness.js';
-import { type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
+import { checkOutcome, type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
 
 describe.skipIf(skipBrowser)('browser: security', () => {
   let h: Harness;
@@ -143,7 +143,7 @@ describe.skipIf(skipBrowser)('browser: security', () => {
     await page.click('text=Connect Fitbit');
     await page.waitForSelector('button[value="allow"]');
     await page.click('button[value="allow"]');
-    await page.waitForSelector('#result-title');
+    await checkOutcome(page); // the check's stages stream in: no violation there either
     visited.push(page.url());
     // An action through the app's own form: Re-authorize leaves for the provider (form-action allows it).
     await visit('/status');

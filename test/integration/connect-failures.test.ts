@@ -266,7 +266,7 @@ describe('snowflake failures after a token was obtained', () => {
     );
     const retry = await h.agent.post(`/held/${heldId}/save`).type('form').send({ _csrf: csrf });
     expect(retry.status).toBe(303);
-    const page = await h.agent.get(retry.headers.location as string);
+    const page = await h.resultWhenDone(retry.headers.location as string);
     expect(page.text).toContain('Connected: Snowflake can read your Fitbit data');
     expect(h.services.held.size).toBe(0);
   });

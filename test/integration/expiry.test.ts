@@ -14,7 +14,7 @@ describe('a known refresh-token lifetime', () => {
     const before = Date.now();
     const res = await h.connectAndFollow();
     expect(res.text).toContain('Connected');
-    expect(res.text).toMatch(/the token expires <strong>\d{4}-\d\d-\d\dT/);
+    expect(res.text).toMatch(/the token expires <strong><time datetime="\d{4}-\d\d-\d\dT/);
     const stmts = (await (await fetch(`${h.snowflakeUrl}/sandbox/statements`)).json()) as {
       sqlText: string;
     }[];

@@ -88,7 +88,7 @@ describe('numbers from the provider are range-checked before anything uses them'
     const csrf = /name="_csrf" value="([^"]+)"/.exec(held.text)![1]!;
     const retry = await h.agent.post(`/held/${id}/save`).type('form').send({ _csrf: csrf });
     expect(retry.status).toBe(303);
-    const done = await h.agent.get(retry.headers.location as string);
+    const done = await h.resultWhenDone(retry.headers.location as string);
     expect(done.text).toContain('Connected: Snowflake can read your Fitbit data');
     expect(done.text).toContain('Google Health API sent a number the app did not believe');
     expect((await alterSecrets(h)).at(-1)).toBe(

@@ -3,6 +3,7 @@
 // the check has just used), on the very connection that wrote it; a lookup that fails never fails the
 // connect, and one that cannot help (the check could not use Snowflake) is not run at all.
 import { afterEach, describe, expect, it } from 'vitest';
+import { HISTORY_ROWS } from '../../server/snowflake/query-history.js';
 import { SessionChangedError, type StatementRun } from '../../server/snowflake/session.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 
@@ -23,7 +24,9 @@ async function statements(x: Harness): Promise<Stmt[]> {
     | Stmt[];
   return Array.isArray(body) ? body : body.statements;
 }
-const isLookup = (s: Stmt) => s.sqlText.includes('QUERY_HISTORY_BY_SESSION');
+// The lookup reads 1000 rows; the warehouse warm-up at /connect reads the same function's first row.
+const LOOKUP = `QUERY_HISTORY_BY_SESSION(RESULT_LIMIT => ${HISTORY_ROWS})`;
+const isLookup = (s: Stmt) => s.sqlText.includes(LOOKUP);
 
 describe('the query-history lookup after a write', () => {
   it('runs once per connect, after the check, on a warehouse, and its answer reaches the page and /status.json', async () => {
@@ -47,7 +50,7 @@ describe('the query-history lookup after a write', () => {
   it('a lookup Snowflake refuses leaves the connect connected, and says the answer is unknown', async () => {
     h = await startHarness({ logLevel: 'warn' });
     await h.snowflakeControl('/sandbox/faults', {
-      statements: { count: 1, code: '003001', match: 'QUERY_HISTORY_BY_SESSION' },
+      statements: { count: 1, code: '003001', match: LOOKUP },
     });
     const page = await h.connectAndFollow();
     expect(page.text).toContain('Connected: Snowflake can read your Fitbit data');

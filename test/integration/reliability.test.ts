@@ -14,6 +14,7 @@ import {
   type Harness,
   signInWithLink,
   startHarness,
+  waitForResult,
 } from '../support/app-harness.js';
 
 interface OAuthReq {
@@ -246,9 +247,10 @@ describe('concurrent connects', () => {
     const gap = Math.abs(Date.parse(writes[1]!.at) - Date.parse(writes[0]!.at));
     expect(gap).toBeGreaterThanOrEqual(latency - 20);
 
+    // Each page says "written" at once; the outcome (who the secret holds now) streams in after the check.
     const pages = await Promise.all([
-      a.get(ra.headers.location as string),
-      b.get(rb.headers.location as string),
+      h.resultWhenDone(ra.headers.location as string, a),
+      h.resultWhenDone(rb.headers.location as string, b),
     ]);
     const superseded = pages.filter((p) => p.text.includes('id="superseded"'));
     expect(superseded).toHaveLength(1);
@@ -286,7 +288,7 @@ describe('restart in the middle of a sign-in', () => {
       const loc2 = new URL(await consent(again.headers.location as string));
       const cb = await agent.get(`${loc2.pathname}${loc2.search}`);
       expect(cb.status).toBe(303);
-      const page = await agent.get(cb.headers.location as string);
+      const page = await waitForResult(agent, cb.headers.location as string);
       expect(page.text).toContain('Connected: Snowflake can read your Fitbit data');
     } finally {
       await services.shutdown();

@@ -254,7 +254,7 @@ describe('the launch token (the default, on loopback too)', () => {
     const back = new URL(await consent(start.headers.location as string));
     const cb = await a.get(`${back.pathname}${back.search}`);
     expect(cb.status).toBe(303);
-    const page = await a.get(cb.headers.location as string);
+    const page = await h.resultWhenDone(cb.headers.location as string, a);
     expect(page.text).toContain('Connected: Snowflake can read your Fitbit data');
   });
 

@@ -28,7 +28,7 @@ describe('CSRF on every state-changing request', () => {
   });
   afterAll(async () => h?.close());
 
-  const actions = ['/check', '/reauthorize', '/held/abcdefghijkl/save', '/held/abcdefghijkl/cancel'];
+  const actions = ['/check', '/load', '/reauthorize', '/held/abcdefghijkl/save', '/held/abcdefghijkl/cancel'];
   const checks = () => h.services.events.recent(1000).length;
 
   for (const path of actions) {

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { consent } from '../../sandbox/oauth/consent.js';
+import { waitForResult } from '../support/app-harness.js';
 import { type ChildApp, startChildApp } from '../support/child-app.js';
 import { eventually } from '../support/eventually.js';
 
@@ -82,7 +83,7 @@ describe('the custody races in a real process', () => {
     const agent = await app.agent();
     const first = await agent.get(await signIn(agent, 'alice'));
     expect(first.status).toBe(303);
-    expect((await agent.get(first.headers.location as string)).text).toContain('Connected');
+    expect((await waitForResult(agent, first.headers.location as string)).text).toContain('Connected');
     // ALTER SECRET drops the cached access token: the check then uses whatever the secret holds.
     await app.snowflakeControl('/sandbox/behaviour', { alterSecretClearsAccessToken: true });
 

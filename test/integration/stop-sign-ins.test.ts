@@ -42,8 +42,10 @@ describe('the stop gives up on sign-ins it can no longer wait for', () => {
   it('a write Snowflake is running: cancelled, the token forgotten (not revoked) and recorded, the page answered', async () => {
     h = await startHarness();
     await h.services.session.info(); // signed in: the slow part is the write itself
+    const callback = await consented(h, 'alice');
+    await h.services.warmup.idle(); // the warehouse warm-up /connect started is not the statement to stop
     await h.snowflakeControl('/sandbox/faults', { statementLatencyMs: 30_000 });
-    const answer = (await consented(h, 'alice'))();
+    const answer = callback();
     await eventually(async () => (await inFlight(h!)) > 0);
     await h.services.flow.stop(0, 10_000);
     const res = await answer;

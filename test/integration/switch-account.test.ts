@@ -43,7 +43,8 @@ async function switchAfterRevocation(x: Harness) {
   const heldId = /action="\/held\/([^/]+)\/save"/.exec(page.text)![1]!;
   const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
   const write = await x.agent.post(`/held/${heldId}/save`).type('form').send({ _csrf: token });
-  return x.agent.get(write.headers.location as string);
+  // The page says "written" at once; the check's outcome streams in.
+  return x.resultWhenDone(write.headers.location as string);
 }
 
 describe('switching accounts on re-authorize', () => {
@@ -55,10 +56,12 @@ describe('switching accounts on re-authorize', () => {
       'The token was written, but Snowflake is still using its old cached access token',
     );
     expect(done.text).not.toContain('Connected: Snowflake can read your Fitbit data');
-    expect(done.text).toMatch(/Replaced<\/dt><dd>the token of user/);
+    expect(done.text).toMatch(
+      /Replaced<\/dt><dd>the token of <strong class="account-email">alice@example.com<\/strong>/,
+    );
     const until = /id="cached-token" data-kind="previous_token" data-until="([^"]+)"/.exec(done.text)?.[1];
     expect(until).toBeDefined();
-    expect(done.text).toContain(`until ${until}`);
+    expect(done.text).toContain(`until <time datetime="${until}"`);
     const s = await statusJson(h);
     expect(s.overall).toBe('cached_token');
     expect(s.cachedToken).toMatchObject({ kind: 'previous_token', writtenUserId: BOB, until, passed: false });
@@ -77,7 +80,9 @@ describe('switching accounts on re-authorize', () => {
     h = await startHarness({ behaviour: { alterSecretClearsAccessToken: true } });
     const done = await switchAfterRevocation(h);
     expect(done.text).toContain('Connected: Snowflake can read your Fitbit data');
-    expect(done.text).toMatch(/Replaced<\/dt><dd>the token of user/);
+    expect(done.text).toMatch(
+      /Replaced<\/dt><dd>the token of <strong class="account-email">alice@example.com<\/strong>/,
+    );
     const s = await statusJson(h);
     expect(s.overall).toBe('connected');
     expect(s.lastCheck).toMatchObject({ ok: true, seenUserId: BOB });

@@ -103,7 +103,10 @@ describe.each(ROWS)(
       const heldId = /action="\/held\/([^/]+)\/save"/.exec(question)![1]!;
       const token = /name="_csrf" value="([^"]+)"/.exec(question)![1]!;
       const write = await h.agent.post(`/held/${heldId}/save`).type('form').send({ _csrf: token });
-      return get(write.headers.location as string);
+      // The page says "written" at once; the check's outcome streams in.
+      const page = await h.resultWhenDone(write.headers.location as string);
+      pages.push(page.text);
+      return page;
     };
 
     beforeAll(async () => {
@@ -156,7 +159,7 @@ describe.each(ROWS)(
         const until = s.cachedToken?.until;
         expect(until).toBeTruthy();
         expect(page.text).toContain(`id="cached-token" data-kind="previous_token" data-until="${until}"`);
-        expect(page.text).toContain(`Wait until ${until}, then run the end-to-end check`);
+        expect(page.text).toContain(`Wait until <time datetime="${until}"`);
         // Neither "connected" nor "needs re-authorization": the new token was not used yet.
         expect(s.overall).toBe('cached_token');
         expect(s.cachedToken).toMatchObject({ kind: 'previous_token', writtenUserId: ALICE, passed: false });
@@ -188,21 +191,23 @@ describe.each(ROWS)(
       const question = await get(cb.headers.location as string);
       expect(question.text).toContain('This is a different account');
       const page = await confirmSwitch(question.text);
-      expect(page.text).toMatch(/Replaced<\/dt><dd>the token of user/);
+      expect(page.text).toMatch(
+        /Replaced<\/dt><dd>the token of <strong class="account-email">alice@example.com<\/strong>/,
+      );
       const s = await status();
       expect(s.lastConnect?.userId).toBe(BOB);
       if (keepsCachedToken) {
         const until = s.cachedToken?.until;
         expect(until).toBeTruthy();
         expect(page.text).toContain(
-          `The token was written, but Snowflake is still using ${ALICE}’s access token`,
+          `The token was written, but Snowflake is still using alice@example.com (ID ${ALICE})’s access token`,
         );
         expect(page.text).toContain(
-          `still using ${ALICE}’s access token, cached in the secret until ${until}`,
+          `still using alice@example.com (ID ${ALICE})’s access token, cached in the secret until <time datetime="${until}"`,
         );
-        expect(page.text).toContain(`answered as ${ALICE}`);
+        expect(page.text).toContain(`answered as alice@example.com (ID ${ALICE})`);
         // What to do: wait and check, or stop alice's data being read now at her account; no unsafe SQL.
-        expect(page.text).toContain(`Wait until ${until}, then run the end-to-end check`);
+        expect(page.text).toContain(`Wait until <time datetime="${until}"`);
         expect(page.text).toContain('myaccount.google.com/connections');
         expect(page.text).toContain('ALTER SECRET cannot');
         expect(s.overall).toBe('cached_token');
@@ -215,7 +220,9 @@ describe.each(ROWS)(
         expect(s.lastCheck).toMatchObject({ ok: true, seenUserId: ALICE });
         const statusPage = await get('/status');
         expect(statusPage.text).toContain('id="overall" data-overall="cached_token"');
-        expect(statusPage.text).toContain(`Snowflake is still using ${ALICE}’s access token`);
+        expect(statusPage.text).toContain(
+          `Snowflake is still using the access token of <strong class="account-email">alice@example.com</strong>`,
+        );
         // No chart of alice's steps under bob's connection.
         expect(statusPage.text).not.toContain('id="steps-chart"');
         expect(statusPage.text).toContain('End-to-end check answered as another account');
@@ -242,7 +249,7 @@ describe.each(ROWS)(
         // refresh token takes over only once that token expires.
         expect(page.text).toContain('id="cached-at-write"');
         expect(page.text).toMatch(
-          /keeps that token until \S+ and uses the refresh token just written after that/,
+          /keeps that token until <time datetime="[^"]+"[^>]*>[^<]+<\/time>.*? and uses the refresh token just written after that/,
         );
       } else expect(page.text).not.toContain('id="cached-at-write"');
     });

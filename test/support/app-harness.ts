@@ -49,6 +49,28 @@ export interface HarnessOptions {
 
 type Agent = ReturnType<typeof supertest.agent>;
 
+/** One Server-Sent Event of a result's stream (GET /result/<id>/events). */
+export interface ResultEvent {
+  event: string;
+  data: { stage?: string; label?: string; ok?: boolean; at?: number; html?: string };
+}
+
+/** Parses a text/event-stream body: `event:` and `data:` lines, blocks separated by a blank line. */
+export function parseEvents(text: string): ResultEvent[] {
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const field = (name: string) =>
+        block
+          .split('\n')
+          .filter((l) => l.startsWith(`${name}: `))
+          .map((l) => l.slice(name.length + 2))
+          .join('\n');
+      return { event: field('event') || 'message', data: JSON.parse(field('data') || '{}') };
+    });
+}
+
 export interface Harness {
   services: Services;
   config: AppConfig;
@@ -76,11 +98,29 @@ export interface Harness {
   snowflakeUrl: string;
   /**
    * GET /connect, consent on the stand-in, GET /callback; returns the callback response, or, when the
-   * callback refused (it redirects to its error page, post/redirect/get), that page.
+   * callback refused (it redirects to its error page, post/redirect/get), that page. The callback answers
+   * once the token is written; like the result page's script, this then waits on the result's events
+   * until the check's outcome is in (resultWhenDone), unless `untilChecked: false`.
    */
-  connect(opts?: ConsentOptions & { via?: 'connect' | 'reauthorize' }): Promise<supertest.Response>;
-  /** As connect(), then follows the redirect to the result page. */
+  connect(
+    opts?: ConsentOptions & { via?: 'connect' | 'reauthorize'; untilChecked?: boolean },
+  ): Promise<supertest.Response>;
+  /** As connect(), then follows the redirect to the result page (with the check's outcome). */
   connectAndFollow(opts?: ConsentOptions): Promise<supertest.Response>;
+  /**
+   * Reads a result's events (GET `<location>/events`, as `agent`, default the harness's) to their end: the
+   * stages as they happened, then `done`. Resolves when the stream ends, i.e. when the check's outcome is
+   * in (or the app gave up on it): an event, not a duration.
+   */
+  resultEvents(location: string, agent?: Agent): Promise<ResultEvent[]>;
+  /** Waits for the check's outcome on the result's events, then returns the result page as it now is. */
+  resultWhenDone(location: string, agent?: Agent): Promise<supertest.Response>;
+  /**
+   * Holds every end-to-end check the app starts from now on until `release()` (the checks then run as
+   * usual; `started` resolves once one is waiting): a test can look at the result page while the check is
+   * under way without timing anything.
+   */
+  holdChecks(): { started: Promise<void>; release(): void };
   /** The provider URL /connect redirects to (the flow is started but not finished). */
   startFlow(): Promise<string>;
   /** POST to the OAuth stand-in's control API. */
@@ -95,6 +135,104 @@ export interface Harness {
    */
   advanceClocks(seconds: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Reads a result's events (GET `<location>/events`, as `agent`) to their end: the stages as they happened,
+ * then `done`. Resolves when the stream ends, i.e. when the check's outcome is in (or the app gave up on
+ * it): an event, not a duration.
+ */
+export async function readResultEvents(agent: Agent, location: string): Promise<ResultEvent[]> {
+  const res = await agent.get(`${location}/events`).buffer(true);
+  if (res.status !== 200 || !String(res.headers['content-type']).startsWith('text/event-stream'))
+    throw new Error(`${location}/events answered ${res.status}: ${res.text.slice(0, 300)}`);
+  return parseEvents(res.text);
+}
+
+/** A result's events stream, read as it arrives (see openResultEvents). */
+export interface OpenStream {
+  /** The events so far. */
+  events: ResultEvent[];
+  /** Resolves with the first event (so far or to come) that `pred` accepts; rejects if the stream ends first. */
+  next(pred: (e: ResultEvent) => boolean): Promise<ResultEvent>;
+  /** Resolves with every event once the server ends the stream. */
+  ended: Promise<ResultEvent[]>;
+  /** The response's status and headers (once they arrived). */
+  response: Promise<{ status: number; headers: Record<string, string> }>;
+}
+
+/** Opens a result's events stream (GET `<location>/events`, as `agent`) and reads it as it arrives. */
+export function openResultEvents(agent: Agent, location: string): OpenStream {
+  const events: ResultEvent[] = [];
+  const waiting: {
+    pred: (e: ResultEvent) => boolean;
+    ok: (e: ResultEvent) => void;
+    no: (e: Error) => void;
+  }[] = [];
+  let done = false;
+  let gotResponse!: (r: { status: number; headers: Record<string, string> }) => void;
+  const response = new Promise<{ status: number; headers: Record<string, string> }>((r) => {
+    gotResponse = r;
+  });
+  const ended = new Promise<ResultEvent[]>((resolve, reject) => {
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      for (const w of waiting.splice(0)) w.no(err ?? new Error(`${location}/events ended first`));
+      if (err) reject(err);
+      else resolve(events);
+    };
+    let buffer = '';
+    // Unbuffered, superagent settles its promise when the headers arrive: the stream's end is the
+    // response's own 'end'.
+    agent
+      .get(`${location}/events`)
+      .buffer(false)
+      .parse((res, cb) => {
+        gotResponse({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string> });
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          const blocks = buffer.split('\n\n');
+          buffer = blocks.pop() ?? '';
+          for (const e of parseEvents(blocks.join('\n\n'))) {
+            events.push(e);
+            for (const w of waiting.filter((x) => x.pred(e))) {
+              waiting.splice(waiting.indexOf(w), 1);
+              w.ok(e);
+            }
+          }
+        });
+        res.on('end', () => {
+          cb(null, undefined);
+          finish();
+        });
+        res.on('error', (err: Error) => {
+          cb(err, undefined);
+          finish(err);
+        });
+      })
+      .catch((err: Error) => finish(err));
+  });
+  ended.catch(() => {});
+  return {
+    events,
+    response,
+    ended,
+    next(pred) {
+      const seen = events.find(pred);
+      if (seen) return Promise.resolve(seen);
+      if (done) return Promise.reject(new Error(`${location}/events ended first`));
+      return new Promise((ok, no) => waiting.push({ pred, ok, no }));
+    },
+  };
+}
+
+/** Waits on a result's events for the check's outcome, then returns the result page as it now is. */
+export async function waitForResult(agent: Agent, location: string): Promise<supertest.Response> {
+  const events = await readResultEvents(agent, location);
+  if (events.at(-1)?.event !== 'done') throw new Error(`${location}/events ended without an outcome`);
+  return agent.get(location);
 }
 
 // Harnesses started and not closed yet. test/support/setup.ts fails a test file that leaves one open:
@@ -253,8 +391,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     if (res.status !== 303) throw new Error(`/connect answered ${res.status}: ${res.text.slice(0, 300)}`);
     return res.headers.location as string;
   };
+  const resultEvents = (location: string, a: Agent = agent) => readResultEvents(a, location);
+  const resultWhenDone = (location: string, a: Agent = agent) => waitForResult(a, location);
   const connect = async (
-    o: ConsentOptions & { via?: 'connect' | 'reauthorize' } = {},
+    o: ConsentOptions & { via?: 'connect' | 'reauthorize'; untilChecked?: boolean } = {},
   ): Promise<supertest.Response> => {
     let authUrl: string;
     if (o.via === 'reauthorize') {
@@ -265,7 +405,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     } else authUrl = await startFlow();
     const location = await consent(authUrl, o);
     const u = new URL(location);
-    return agent.get(`${u.pathname}${u.search}`);
+    const res = await agent.get(`${u.pathname}${u.search}`);
+    const result = res.status === 303 ? (res.headers.location as string) : '';
+    if (o.untilChecked !== false && result.startsWith('/result/')) await resultEvents(result);
+    return res;
   };
   const csrf = async () => {
     const res = await agent.get('/status');
@@ -318,6 +461,31 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       const res = await connect(o);
       if (res.status !== 303) return res;
       return agent.get(res.headers.location as string);
+    },
+    resultEvents,
+    resultWhenDone,
+    holdChecks() {
+      const check = services.endToEnd;
+      const run = check.run;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      let started!: () => void;
+      const waiting = new Promise<void>((r) => {
+        started = r;
+      });
+      check.run = () => {
+        started();
+        return gate.then(() => run.call(check));
+      };
+      return {
+        started: waiting,
+        release() {
+          check.run = run;
+          release();
+        },
+      };
     },
     startFlow,
     oauthControl,

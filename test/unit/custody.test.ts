@@ -1,13 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as oidc from 'openid-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../server/clock.js';
-import { disposalFor } from '../../server/custody/dispose.js';
+import { disposalFor, disposeToken } from '../../server/custody/dispose.js';
 import { type Disposal, type HeldToken, HeldTokens } from '../../server/custody/held.js';
 import type { SecretAccount } from '../../server/custody/secret-account.js';
+import { createLogger } from '../../server/log.js';
 import type { OAuthClient } from '../../server/oauth/client.js';
 import { fitbit } from '../../server/providers/fitbit.js';
 import { googleHealth } from '../../server/providers/google-health.js';
 import type { ProviderProfile } from '../../server/providers/index.js';
+import { EventLog } from '../../server/status/events.js';
 
 function input(browserId = 'browser-A', refreshToken = 'rt-1'): Omit<HeldToken, 'id' | 'heldUntil'> {
   return {
@@ -239,5 +244,53 @@ describe('disposalFor', () => {
     expect(disposalFor(fb, { refreshToken: 'rt', userId: 'u', mayBeDelivered: true }, holder('none'))).toBe(
       'drop',
     );
+  });
+});
+
+describe('disposeToken: the history says why a token was dropped, each case in its own words', () => {
+  const google: OAuthClient = {
+    profile: googleHealth,
+    config: new oidc.Configuration({ issuer: 'https://issuer.example' }, 'client-id'),
+  };
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'fsc-dispose-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const reason = async (t: Parameters<typeof disposeToken>[1], account: SecretAccount) => {
+    const events = new EventLog(dir);
+    expect(
+      await disposeToken(google, t, account, events, createLogger('silent'), 'cancelled by the user'),
+    ).toBe('dropped');
+    const e = events.all().at(-1)!;
+    expect(e.type).toBe('token_dropped');
+    return e;
+  };
+
+  it('the same account: revoking would revoke the grant Snowflake’s token belongs to', async () => {
+    const e = await reason(
+      { refreshToken: 'rt', userId: 'u1', email: 'a@x.org' },
+      { kind: 'user', userId: 'u1' },
+    );
+    expect(e.reason).toBe(
+      'cancelled by the user; not revoked because the secret holds a token of the same account, and revoking would revoke its whole grant',
+    );
+    expect(e.email).toBe('a@x.org');
+  });
+
+  it('an unknown signer: not “the same grant”, but that the app could not tell who signed in', async () => {
+    const e = await reason({ refreshToken: 'rt' }, { kind: 'user', userId: 'u1' });
+    expect(e.reason).toContain('not revoked because the app could not tell who signed in');
+    expect(e.reason).not.toContain('same');
+  });
+
+  it('an unknown holder, and a write that timed out, each say so', async () => {
+    expect((await reason({ refreshToken: 'rt', userId: 'u1' }, { kind: 'unknown' })).reason).toContain(
+      'could not tell whose token the secret holds',
+    );
+    expect(
+      (await reason({ refreshToken: 'rt', userId: 'u1', mayBeDelivered: true }, { kind: 'none' })).reason,
+    ).toContain('its write did not finish (timed out, or cut short by a stop) and the secret may hold it');
   });
 });

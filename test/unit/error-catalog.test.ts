@@ -9,6 +9,7 @@ import { appError, isAppError } from '../../server/errors/app-error.js';
 import { catalog, errorDocs } from '../../server/errors/catalog.js';
 import { custodyErrors } from '../../server/errors/custody.js';
 import { guardErrors } from '../../server/errors/guards.js';
+import { pipelineErrors } from '../../server/errors/pipeline.js';
 import { providerErrors } from '../../server/errors/provider.js';
 import { signInErrors } from '../../server/errors/sign-in.js';
 import { snowflakeErrors } from '../../server/errors/snowflake.js';
@@ -25,7 +26,14 @@ const serverSources = readdirSync(path.join(root, 'server'), { recursive: true, 
 
 describe('error catalog', () => {
   it('no code is defined in two groups (the catalog merges them, a later one would win silently)', () => {
-    const groups = [signInErrors, providerErrors, snowflakeErrors, guardErrors, custodyErrors];
+    const groups = [
+      signInErrors,
+      providerErrors,
+      snowflakeErrors,
+      guardErrors,
+      custodyErrors,
+      pipelineErrors,
+    ];
     expect(groups.reduce((n, g) => n + Object.keys(g).length, 0)).toBe(codes.length);
   });
 

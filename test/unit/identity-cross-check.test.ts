@@ -79,7 +79,7 @@ describe('history of a write Snowflake has not used yet', () => {
     ]);
     expect(lines[0]).toMatchObject({ what: 'End-to-end check failed', tone: 'bad' });
     expect(lines[0]!.detail).toBe(
-      `Snowflake still used the access token it cached before the write (cached until ${UNTIL}), which the provider refused: the token was revoked or expired: HTTP 401`,
+      `Snowflake still used the access token it cached before the write (cached until ${UNTIL}), which the provider refused: the token was revoked or expired`,
     );
   });
 

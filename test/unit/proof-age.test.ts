@@ -1,9 +1,9 @@
 // How old the proof is, in numbers and words; what a scheduled check costs; --max-age's re-judging.
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatAgo, formatEvery, formatSpan } from '../../server/status/age.js';
 import { xsmallCreditsPer30Days, xsmallCreditsPerCheck } from '../../server/status/check-cost.js';
 import type { AppEvent } from '../../server/status/events.js';
 import { proofOf, scheduleOf, withinMaxAge } from '../../server/status/proof.js';
+import { formatAge, formatAgo, formatEvery, formatSpan } from '../../server/time-format.js';
 
 const H = 3600;
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');

@@ -23,6 +23,7 @@ import { sqlName } from './unknown.js';
 
 export type { ChainFacts } from '../describe.js';
 export { EXPIRY_WARNING_LEAD_MS, type ExpiryView } from './expiry.js';
+export { judgePipeline, nextPhrase, type PipelineJudgement, type TaskRead } from './pipeline.js';
 export type { CheckStatus, StatusCheck } from './types.js';
 
 export interface JudgeInput {

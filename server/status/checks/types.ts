@@ -21,6 +21,11 @@ export interface StatusCheck {
   /** A "can't see it" warning or an unknown: a passing end-to-end check proves what the app could not read. */
   unseen: boolean;
   at: string;
+  /**
+   * What Snowflake or the provider answered, word for word, when `detail` puts it in the app's words (the
+   * end-to-end check's failure): pages keep it behind a disclosure.
+   */
+  said?: string | null;
 }
 
 /** What a check module returns; the index fills in what is left out (null, false) and the time. */
