@@ -57,6 +57,46 @@ export class Browser {
     });
   }
 
+  /**
+   * Reads a Server-Sent Events stream until an event named `until` (or the stream's end); null when the
+   * path does not answer 200 (an app without it).
+   */
+  events(path: string, until: string): Promise<{ body: string; ms: number } | null> {
+    return new Promise((resolve, reject) => {
+      const cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+      const started = performance.now();
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          path,
+          agent: this.agent,
+          headers: { Host: this.host, Accept: 'text/event-stream', ...(cookie ? { Cookie: cookie } : {}) },
+        },
+        (res) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            resolve(null);
+            return;
+          }
+          let body = '';
+          const finish = () => resolve({ body, ms: performance.now() - started });
+          res.on('data', (d: Buffer) => {
+            body += String(d);
+            if (body.includes(`event: ${until}\n`) && body.endsWith('\n\n')) {
+              finish();
+              res.destroy();
+            }
+          });
+          res.on('end', finish);
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   close(): void {
     this.agent.destroy();
   }

@@ -12,17 +12,32 @@ export const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 export interface CallbackRun {
+  /** Allow → the callback's answer (its redirect): the token, identity and write, and whatever else it waits for. */
   ms: number;
+  /** What the stand-ins spent on the callback's requests (concurrent and nested ones once). */
   upstreamMs: number;
-  /** The app's own round trips (a function's calls inside its statement are not counted). */
+  /** The callback's own round trips (a function's calls inside its statement are not counted). */
   trips: UpstreamRequest[];
-  /** The Snowflake statements in the window, first words only. */
+  /** The Snowflake statements the callback waited for, first words only, in order. */
   statements: string[];
-  /** What those statements waited for a warehouse resume or a cold start (stand-in's statement log). */
-  computeWaitMs: number;
-  resumes: number;
   /** Where the app's own time went: before the first round trip, between each two, and after the last. */
   gaps: number[];
+  /** Allow → the page that says the secret was written, received whole. */
+  pageMs: number;
+  /** Allow → the check's outcome on that page (its stream's last event); the page itself for an app without one. */
+  checkMs: number;
+  /** What the check's statement waited for its warehouse to resume, and for its function's cold start. */
+  checkResumeMs: number;
+  checkColdStartMs: number;
+  /** Warehouse resumes from Allow to the check's outcome. */
+  resumes: number;
+}
+
+interface LoggedStatement {
+  at: string;
+  sqlText: string;
+  resumeWaitMs?: number;
+  coldStartMs?: number;
 }
 
 /** The app's time around and between the round trips (nested requests are inside their round trip). */
@@ -38,46 +53,55 @@ export function gapsAround(trips: UpstreamRequest[], from: number, to: number): 
   return gaps;
 }
 
-/** /connect, the consent page (Allow), `consentMs` of a person reading, then the timed callback. */
+/**
+ * /connect, the consent page (Allow), `consentMs` of a person reading it, then the timed part: the
+ * callback, the page it leads to, and that page's stream until the check's outcome.
+ */
 export async function callback(
   b: Browser,
   s: StandIns,
   probe: UpstreamProbe,
   consentMs: number,
+  checkFunction: string,
 ): Promise<CallbackRun> {
+  // The chart the last passing check fetches runs in the background: not this sign-in's upstream.
+  await s.idle();
   const start = await b.get('/connect');
   if (start.status !== 303 || !start.location) throw new Error(`/connect answered ${start.status}`);
   const back = new URL(await consent(start.location));
   await sleep(consentMs);
-  // The chart the last passing check fetches runs in the background: not this callback's upstream.
-  await s.idle();
   const before = await s.snowflakeStats();
-  const from = performance.now();
   const wallFrom = Date.now();
+  const from = performance.now();
   const res = await b.get(`${back.pathname}${back.search}`);
-  const to = performance.now();
-  const wallTo = Date.now();
-  const after = await s.snowflakeStats();
+  const answered = performance.now();
+  const wallAnswered = Date.now();
   if (res.status !== 303 || !res.location?.startsWith('/result/'))
     throw new Error(`the callback answered ${res.status}: ${res.body.slice(0, 300)}`);
   const page = await b.get(res.location);
-  if (page.status !== 200) throw new Error(`${res.location} answered ${page.status}`);
-  const seen = probe.within(from, to);
+  const pageAt = performance.now();
+  if (page.status !== 200 || !page.body.includes('Secret written'))
+    throw new Error(`${res.location} answered ${page.status} without "Secret written"`);
+  const stream = await b.events(`${res.location}/events`, 'done');
+  const checkAt = stream ? performance.now() : pageAt;
+  const wallDone = Date.now();
+  const after = await s.snowflakeStats();
+  const seen = probe.within(from, answered);
   const trips = roundTrips(seen);
-  const statements = (await s.snowflakeStatements()).filter((st) => {
-    const at = Date.parse(st.at);
-    return at >= wallFrom - 1 && at <= wallTo + 1;
-  });
+  const logged = (await s.snowflakeStatements()) as LoggedStatement[];
+  const between = (a: number, z: number) =>
+    logged.filter((st) => Date.parse(st.at) >= a - 1 && Date.parse(st.at) <= z + 1);
+  const check = between(wallFrom, wallDone).filter((st) => st.sqlText.toUpperCase().includes(checkFunction));
   return {
-    ms: to - from,
+    ms: answered - from,
     upstreamMs: coveredMs(seen),
     trips,
-    gaps: gapsAround(trips, from, to),
-    statements: statements.map((st) => st.sqlText.split(/\s+/).slice(0, 3).join(' ')),
-    computeWaitMs: statements.reduce(
-      (n, st) => n + ((st as { computeWaitMs?: number }).computeWaitMs ?? 0),
-      0,
-    ),
+    statements: between(wallFrom, wallAnswered).map((st) => st.sqlText.split(/\s+/).slice(0, 3).join(' ')),
+    gaps: gapsAround(trips, from, answered),
+    pageMs: pageAt - from,
+    checkMs: checkAt - from,
+    checkResumeMs: check.reduce((n, st) => n + (st.resumeWaitMs ?? 0), 0),
+    checkColdStartMs: check.reduce((n, st) => n + (st.coldStartMs ?? 0), 0),
     resumes: (after.warehouseResumes ?? 0) - (before.warehouseResumes ?? 0),
   };
 }

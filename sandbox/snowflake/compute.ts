@@ -84,7 +84,7 @@ export class Compute {
   /** Since start or reset: resumes (automatic or ALTER … RESUME), cold starts, and the time they took. */
   readonly counts = { resumes: 0, coldStarts: 0, waitedMs: 0 };
   /** Hears how long a statement waited for a resume or a cold start (the server logs it with it). */
-  onWaited: ((ms: number) => void) | undefined;
+  onWaited: ((what: 'resume' | 'coldStart', ms: number) => void) | undefined;
 
   constructor(
     /** The engine's clock, in ms. */
@@ -142,7 +142,7 @@ export class Compute {
     const r = this.run(wh);
     const before = performance.now();
     await this.start(r);
-    this.waited(before);
+    this.waited('resume', before);
     r.busy += 1;
     try {
       return await work();
@@ -160,7 +160,7 @@ export class Compute {
     this.counts.coldStarts += 1;
     const before = performance.now();
     await this.wait(this.latency.coldStartMs);
-    this.waited(before);
+    this.waited('coldStart', before);
   }
 
   /** ALTER WAREHOUSE … RESUME [IF SUSPENDED]: answers once the warehouse runs. */
@@ -172,7 +172,7 @@ export class Compute {
     }
     const before = performance.now();
     await this.start(r);
-    this.waited(before);
+    this.waited('resume', before);
   }
 
   /** ALTER WAREHOUSE … SUSPEND: statements running on it finish, and do not resume it again. */
@@ -222,9 +222,9 @@ export class Compute {
     return resuming;
   }
 
-  private waited(since: number): void {
+  private waited(what: 'resume' | 'coldStart', since: number): void {
     const ms = performance.now() - since;
-    if (ms >= 1) this.onWaited?.(ms);
+    if (ms >= 1) this.onWaited?.(what, ms);
   }
 
   private async wait(waitMs: number): Promise<void> {

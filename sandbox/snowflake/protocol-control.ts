@@ -23,8 +23,10 @@ export interface StatementRecord {
   usedWarehouse: boolean;
   /** Set for a statement Snowflake ran by itself: a procedure's, or a task's body. */
   origin?: 'procedure' | 'task';
-  /** How long it waited for its warehouse to resume or its function's cold start (compute.ts), if at all. */
-  computeWaitMs?: number;
+  /** How long it waited for its warehouse to resume (compute.ts), if it did. */
+  resumeWaitMs?: number;
+  /** How long it waited for a Python function's cold start, if it did. */
+  coldStartMs?: number;
 }
 
 export interface LoginRecord {

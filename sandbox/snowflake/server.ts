@@ -130,7 +130,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
   const startLatency = latencyModel(opts.latencyModel);
 
   // Which statement a function call belongs to, so a failing call still counts as warehouse use.
-  const current = new AsyncLocalStorage<{ usedWarehouse: boolean; computeWaitMs: number }>();
+  const current = new AsyncLocalStorage<{ usedWarehouse: boolean; resumeMs: number; coldStartMs: number }>();
   const inner = createPythonRunner({
     python,
     timeoutMs: opts.functionTimeoutMs ?? 30_000,
@@ -178,9 +178,10 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
   });
   engine.compute?.setLatency(startLatency);
   if (engine.compute)
-    engine.compute.onWaited = (ms) => {
+    engine.compute.onWaited = (what, ms) => {
       const ctx = current.getStore();
-      if (ctx) ctx.computeWaitMs += ms;
+      if (ctx && what === 'resume') ctx.resumeMs += ms;
+      else if (ctx) ctx.coldStartMs += ms;
     };
   const setLatencyModel = (model: LatencyModelInput): LatencyModel => {
     const parsed = latencyModel(model);
@@ -399,7 +400,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
 
     const queryId = randomUUID();
     const role = session.state.role;
-    const ctx = { usedWarehouse: false, computeWaitMs: 0 };
+    const ctx = { usedWarehouse: false, resumeMs: 0, coldStartMs: 0 };
     let envelope: Envelope;
     const injected = faults.takeStatement(sqlText);
     const binds = bindsFromRequest(body.bindings);
@@ -478,7 +479,8 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
       ok: envelope.success,
       ...(envelope.success ? {} : { code: envelope.code ?? undefined }),
       usedWarehouse: ctx.usedWarehouse,
-      ...(ctx.computeWaitMs > 0 ? { computeWaitMs: Math.round(ctx.computeWaitMs) } : {}),
+      ...(ctx.resumeMs > 0 ? { resumeWaitMs: Math.round(ctx.resumeMs) } : {}),
+      ...(ctx.coldStartMs > 0 ? { coldStartMs: Math.round(ctx.coldStartMs) } : {}),
     });
     if (faults.takeDrop(sqlText, 'after')) {
       req.socket.destroy();

@@ -116,9 +116,11 @@ describe('npm run bench -- --quick', () => {
     expect(r.code, r.stderr).toBe(0);
     for (const figure of [
       'app overhead per callback, L = 0',
+      'where the app time of a callback goes',
       'callback ÷ upstream floor, L = 100 ms',
-      'warehouse waits on the user’s path',
-      'Allow → “secret written” page',
+      'Allow → “secret written” page, L = 100 ms',
+      'Allow → the check’s outcome on that page',
+      'warehouse resumes the check waits for',
       'status load, L = 100 ms',
       'start to listening (npm start, live mode)',
       'resident memory after start (live mode)',
