@@ -2,13 +2,12 @@
 // the last build, so what runs is always what the sources say. If dist/ cannot be built (no esbuild, a
 // read-only folder), it runs the TypeScript sources with tsx instead: slower to start, same app.
 import { pathToFileURL } from 'node:url';
-import { DIST, staleness } from './build.mjs';
+import { build, DIST, staleness } from './build.mjs';
 
 const why = staleness();
 let entry = pathToFileURL(`${DIST}/main.js`).href;
 if (why) {
   try {
-    const { build } = await import('./build.mjs');
     const ms = await build({ quiet: true });
     process.stderr.write(`Rebuilt dist/ (${why}) in ${Math.round(ms)} ms.\n`);
   } catch (e) {
