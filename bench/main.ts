@@ -202,7 +202,7 @@ async function main(): Promise<void> {
         value: `${rssSettled - rssWarm >= 0 ? '+' : ''}${mb(rssSettled - rssWarm)}`,
         goal: '≤ 10 MB',
         pass: rssSettled - rssWarm <= 10,
-        detail: `${mb(rssStarted)} once started → ${mb(rssWarm)} after the figures above and ${MIXED_WARMUP} more requests → ${mb(rssPeak)} right after the ${MIXED.toLocaleString('en')} → ${mb(rssSettled)} once idle (status.json, home, setup, bogus callbacks, ${(MIXED / mixedSeconds).toFixed(0)} requests/s; each reading once it stops falling)`,
+        detail: `${mb(rssStarted)} once started and idle → ${mb(rssWarm)} after the figures above and ${MIXED_WARMUP} more requests → ${mb(rssPeak)} right after the ${MIXED.toLocaleString('en')} → ${mb(rssSettled)} once idle (status.json, home, setup, bogus callbacks, ${(MIXED / mixedSeconds).toFixed(0)} requests/s; each reading once it stops falling)`,
       });
       if (quick) notes.push('--quick: one or two rounds each; too few to judge a goal by.');
     } finally {
