@@ -178,17 +178,22 @@ export async function startApp(
         await new Promise((r) => setTimeout(r, 50));
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      process.kill(-child.pid!, 'SIGTERM');
-      const timer = setTimeout(() => {
+      // npm goes at once; the app (a loader's child, too) finishes its stop after: wait for the whole group,
+      // and end what is left after 15 s.
+      const alive = () => {
         try {
-          process.kill(-child.pid!, 'SIGKILL');
+          process.kill(-child.pid!, 0);
+          return true;
         } catch {
-          // gone already
+          return false;
         }
-      }, 15_000);
+      };
+      if (!alive()) return;
+      process.kill(-child.pid!, 'SIGTERM');
+      const until = performance.now() + 15_000;
+      while (alive() && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
+      if (alive()) process.kill(-child.pid!, 'SIGKILL');
       await exited;
-      clearTimeout(timer);
     },
   };
 }

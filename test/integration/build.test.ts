@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DIST, staleness } from '../../scripts/build.mjs';
 import { freePort } from '../support/child-app.js';
+import { eventually } from '../support/eventually.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -22,11 +23,19 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) 
 
 let app: ChildProcess | undefined;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'fsc-build-'));
-afterAll(async () => {
-  if (app?.exitCode === null && app.signalCode === null) {
-    process.kill(-app.pid!, 'SIGKILL');
-    await new Promise((r) => app!.once('exit', r));
+
+/** Whether any process of the group npm start leads (npm, its shell, the app) is still there. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
   }
+}
+
+afterAll(() => {
+  if (app?.pid && groupAlive(app.pid)) process.kill(-app.pid, 'SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -93,8 +102,9 @@ describe('the build npm start runs', () => {
     expect(css.status).toBe(200);
     expect(css.headers.get('content-type')).toMatch(/text\/css/);
 
+    // npm goes at once; the app stops as it does for Ctrl-C, then the group is gone.
     process.kill(-app.pid!, 'SIGTERM');
-    await new Promise((r) => app!.once('exit', r));
+    await eventually(() => !groupAlive(app!.pid!));
   }, 60_000);
 
   it('a source changed since the build makes dist/ stale (npm start then rebuilds it)', () => {
