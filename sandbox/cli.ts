@@ -7,6 +7,7 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({
     oauthPort: readSetting(process.env, SETTINGS.SANDBOX_OAUTH_PORT),
     snowflakePort: readSetting(process.env, SETTINGS.SANDBOX_SNOWFLAKE_PORT),
+    latencyModel: readSetting(process.env, SETTINGS.SANDBOX_LATENCY),
   });
   const { oauth, snowflake } = sandbox;
   // Client secrets stay out of the console; sandbox/README.md lists the fixtures, secrets included.

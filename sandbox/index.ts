@@ -4,11 +4,13 @@ import { OAUTH_BEHAVIOUR_DEFAULTS, type OAuthBehaviourChange } from './oauth/beh
 import { PROVIDER_HOSTS } from './oauth/paths.js';
 import { type OAuthSandbox, startOAuthSandbox } from './oauth/server.js';
 import type { SnowflakeBehaviourChange } from './snowflake/behaviour.js';
+import type { LatencyModelInput } from './snowflake/compute.js';
 import { type SnowflakeSandbox, startSnowflakeSandbox } from './snowflake/server.js';
 
 export type { OAuthBehaviour, OAuthBehaviourChange } from './oauth/behaviour.js';
 export type { OAuthSandbox } from './oauth/server.js';
 export type { SnowflakeBehaviour, SnowflakeBehaviourChange } from './snowflake/behaviour.js';
+export type { LatencyModel, LatencyModelInput } from './snowflake/compute.js';
 export type { SnowflakeSandbox, SnowflakeSandboxOptions } from './snowflake/server.js';
 
 /** The provider hosts the OAuth stand-in serves. */
@@ -27,13 +29,15 @@ export interface SandboxOptions extends SnowflakeBehaviourChange, OAuthBehaviour
   snowflakePort?: number;
   /** The Snowflake stand-in's clock (its `now` option): tests move it past a cached token's expiry. */
   snowflakeNow?: () => Date;
+  /** The Snowflake stand-in's latency model (its `latencyModel` option): warehouse resumes, cold starts. */
+  latencyModel?: LatencyModelInput;
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const host = opts.host ?? '127.0.0.1';
   // Each switch goes to the stand-in that has it.
   const isOAuthSwitch = (name: string) => Object.hasOwn(OAUTH_BEHAVIOUR_DEFAULTS, name);
-  const { host: _h, oauthPort: _o, snowflakePort: _s, snowflakeNow, ...given } = opts;
+  const { host: _h, oauthPort: _o, snowflakePort: _s, snowflakeNow, latencyModel, ...given } = opts;
   const pick = (oauthSide: boolean) =>
     Object.fromEntries(
       Object.entries(given).filter(([k, v]) => v !== undefined && isOAuthSwitch(k) === oauthSide),
@@ -49,6 +53,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     snowflake = await startSnowflakeSandbox({
       ...switches,
       ...(snowflakeNow ? { now: snowflakeNow } : {}),
+      ...(latencyModel === undefined ? {} : { latencyModel }),
       host,
       ...(opts.snowflakePort === undefined ? {} : { port: opts.snowflakePort }),
       egress: Object.fromEntries(PROVIDER_HOSTS.map((h) => [h, oauth.url])),

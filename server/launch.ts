@@ -1,7 +1,6 @@
 // What `npm start` tells the person who started it: the link to open (with this start's launch token,
 // as Jupyter does), and, at a terminal, the browser opened on it. Opening is best effort: no opener,
 // no display or a failing one only means the printed link is the way in.
-import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type AppConfig, SETTINGS } from './config/index.js';
@@ -73,11 +72,16 @@ export function openInBrowser(url: string, dataDir: string, log: Logger): void {
     target = file;
   }
   const [cmd, args] = opener(target);
-  try {
-    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
-    child.on('error', (e) => log.debug({ cmd, err: e.message }, 'no browser opened: open the printed link'));
-    child.unref();
-  } catch (e) {
-    log.debug({ cmd, err: (e as Error).message }, 'no browser opened: open the printed link');
-  }
+  // node:child_process is loaded only here: most starts open no browser, and every start is faster without it.
+  void import('node:child_process').then(({ spawn }) => {
+    try {
+      const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+      child.on('error', (e) =>
+        log.debug({ cmd, err: e.message }, 'no browser opened: open the printed link'),
+      );
+      child.unref();
+    } catch (e) {
+      log.debug({ cmd, err: (e as Error).message }, 'no browser opened: open the printed link');
+    }
+  });
 }

@@ -1,8 +1,13 @@
 // Structured logs with every token-bearing field redacted by path (the paths live in security/redaction.ts),
 // and request logging that never includes a query string (the callback's carries the authorization code).
+import { createRequire } from 'node:module';
 import { type DestinationStream, type Logger, pino } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { REDACT_PATHS } from './security/redaction.js';
+
+/** pino-pretty, loaded only for the pretty format: a JSON log (the default off a terminal) never pays for it. */
+const pretty = (options: PinoPretty.PrettyOptions) =>
+  (createRequire(import.meta.url)('pino-pretty') as { default: typeof PinoPretty }).default(options);
 
 export type { Logger } from 'pino';
 

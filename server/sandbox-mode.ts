@@ -49,6 +49,7 @@ export async function startSandboxMode(
 ): Promise<SandboxMode> {
   const { startSandbox } = await import('../sandbox/index.js');
   const sandbox = await startSandbox({
+    latencyModel: base.sandboxLatency ?? 'off',
     ...opts.standIns,
     host: '127.0.0.1',
     oauthPort: opts.oauthPort ?? base.sandboxPorts.oauth,

@@ -7,7 +7,9 @@ import {
   type Secret,
   type SecurityIntegration,
   type UserFunction,
+  type Warehouse,
 } from './catalog.js';
+import { noWarehouse } from './compute.js';
 import { type Ctx, compileError } from './context.js';
 import {
   type Column,
@@ -348,16 +350,29 @@ function resolveUdf(ctx: Ctx, e: CallExpr): UserFunction {
 }
 
 export function requireWarehouse(ctx: Ctx): void {
+  const wh = sessionWarehouse(ctx);
+  if (wh) ctx.cat.compute.check(wh); // suspended, and AUTO_RESUME = FALSE
   if (ctx.session.computeGranted) return;
-  const name = ctx.session.warehouse;
-  const wh = name ? ctx.cat.warehouses.get(name) : undefined;
   if (!wh || !ctx.access.has('WAREHOUSE', qualify(wh.name), wh.owner, ['USAGE', 'OWNERSHIP', 'OPERATE'])) {
-    throw new SqlError(
-      '000606',
-      '57P03',
-      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n",
-    );
+    throw noWarehouse();
   }
+}
+
+/** The session's warehouse, if it still exists (a procedure's or a task's session may have none). */
+export function sessionWarehouse(ctx: Ctx): Warehouse | undefined {
+  const name = ctx.session.warehouse;
+  return name ? ctx.cat.warehouses.get(name) : undefined;
+}
+
+/** Runs a Python handler on the session's warehouse: resumed first, and a cold start on its first call. */
+export async function onWarehouse<T>(ctx: Ctx, fn: string, run: () => Promise<T>): Promise<T> {
+  const wh = sessionWarehouse(ctx);
+  if (!wh) return run();
+  ctx.ranOnWarehouse = true;
+  return ctx.cat.compute.use(wh, async () => {
+    await ctx.cat.compute.functionCall(wh, fn);
+    return run();
+  });
 }
 
 function findSecret(ctx: Ctx, [d, s, o]: string[]): Secret | undefined {
@@ -467,7 +482,7 @@ async function callUdf(
   requireWarehouse(ctx);
   const inv = buildInvocation(ctx, fn, args);
   try {
-    return { fn, result: await ctx.runner.run(inv) };
+    return { fn, result: await onWarehouse(ctx, inv.functionName, () => ctx.runner.run(inv)) };
   } catch (err) {
     if (err instanceof SqlError) throw err;
     throw new SqlError(

@@ -1,6 +1,7 @@
 // The in-memory account: databases → schemas → schema objects, account-level objects, grants.
 // Names are stored already folded (unquoted → upper case); keys for grants are display names.
 import { SNOWFLAKE_BEHAVIOUR_DEFAULTS, type SnowflakeBehaviour } from './behaviour.js';
+import { Compute } from './compute.js';
 import type { SandboxUser } from './contract.js';
 import { displayIdent } from './lexer.js';
 import type { FunctionDef } from './parser.js';
@@ -166,13 +167,18 @@ export class Catalog {
   grants: Grant[] = [];
   roleGrants: RoleGrant[] = [];
   private lastObjectId = 0;
+  /** Which warehouses run, and what a statement waits for (compute.ts). */
+  readonly compute: Compute;
 
   constructor(
     readonly account: string,
     readonly now: () => Date,
     /** The switches for undocumented behaviour, read when they matter (they change at run time). */
     readonly behaviour: () => SnowflakeBehaviour = () => SNOWFLAKE_BEHAVIOUR_DEFAULTS,
+    /** How the compute model waits (tests record the waits instead). */
+    sleep?: (ms: number) => Promise<void>,
   ) {
+    this.compute = new Compute(() => this.clock(), sleep);
     this.seed();
   }
 

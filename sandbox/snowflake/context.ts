@@ -17,6 +17,8 @@ export interface Ctx {
   /** The engine again, for the statements Snowflake runs by itself: a procedure's, a task's body. */
   nested: NestedExecute;
   tasks: TaskScheduler;
+  /** Set once the statement ran something on its warehouse (compute.ts): it has waited for any resume. */
+  ranOnWarehouse?: boolean;
 }
 
 /** Runs one statement in another session (no multi-statement text) and reports it as `origin`'s;

@@ -1,6 +1,7 @@
 // The seams inside the Snowflake stand-in: the HTTP/protocol layer (server.ts) talks to the SQL engine
 // (engine.ts, over the in-memory catalog) through SqlEngine, and the engine runs Python functions through
 // FunctionRunner (runner.ts). Keeping these three apart lets each be tested on its own.
+import type { Compute } from './compute.js';
 import type { TaskScheduler } from './tasks/scheduler.js';
 
 /** A Snowflake error as the driver reports it: `code` like '002003', `sqlState` like '02000'. */
@@ -120,6 +121,8 @@ export interface SqlEngine {
   redact(sqlText: string): string;
   /** Drops the access tokens cached in secrets (when the cache switch changes). */
   forgetAccessTokens?(): void;
+  /** The warehouses' state and the latency model (compute.ts); absent from engines without warehouses. */
+  compute?: Compute;
   /** Tasks' runs on the engine's clock (tasks/scheduler.ts); absent from engines without tasks. */
   tasks?: TaskScheduler;
   /** Frees what the engine holds (the tables' embedded database). */

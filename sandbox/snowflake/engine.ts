@@ -46,7 +46,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { SnowflakeBehaviour } from './behaviour.js';
-import { select } from './calls.js';
+import { select, sessionWarehouse } from './calls.js';
 import { Catalog, qualify } from './catalog.js';
 import {
   accountName,
@@ -66,6 +66,7 @@ import {
   SqlError,
 } from './contract.js';
 import { alter, create, drop } from './ddl/index.js';
+import { warehouseStateChange } from './ddl/warehouse.js';
 import { isExtension, runExtension } from './extensions.js';
 import { grantPrivileges, grantRole, showGrants } from './grants.js';
 import { describe, show } from './inspect.js';
@@ -86,6 +87,8 @@ export interface EngineOptions {
   behaviour?: () => SnowflakeBehaviour;
   /** Hears each statement a procedure or a task ran (they never reach the protocol layer). */
   onNestedStatement?: (s: NestedStatement) => void;
+  /** How the compute model waits for a resume or a cold start (compute.ts); tests record the waits. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A statement Snowflake ran by itself: one of a procedure's, or a task's body. */
@@ -250,6 +253,8 @@ async function run(ctx: Ctx, s: Stmt | ExtensionStmt): Promise<ResultSet> {
     case 'create':
       return create(ctx, s);
     case 'alter':
+      if (s.action.k === 'resume' || s.action.k === 'suspend')
+        return warehouseStateChange(ctx, s.ref, s.ifExists, s.action);
       return alter(ctx, s.ref, s.ifExists, s.action);
     case 'drop':
       return drop(ctx, s.ref, s.ifExists);
@@ -270,8 +275,23 @@ async function run(ctx: Ctx, s: Stmt | ExtensionStmt): Promise<ResultSet> {
   }
 }
 
+/**
+ * A statement that used its warehouse without a Python call (a query over tables, DML) waits for the
+ * resume there too, before it answers; a function's call waited already (calls.ts, onWarehouse).
+ */
+async function onCompute(ctx: Ctx, result: ResultSet): Promise<ResultSet> {
+  const wh = result.usedWarehouse && !ctx.ranOnWarehouse ? sessionWarehouse(ctx) : undefined;
+  if (wh) await ctx.cat.compute.use(wh, async () => undefined);
+  return result;
+}
+
 export function createEngine(opts: EngineOptions): SqlEngine {
-  const cat = new Catalog(opts.account ?? 'SANDBOX', opts.now ?? (() => new Date()), opts.behaviour);
+  const cat = new Catalog(
+    opts.account ?? 'SANDBOX',
+    opts.now ?? (() => new Date()),
+    opts.behaviour,
+    opts.sleep,
+  );
   const engine: SqlEngine = {
     async execute(session: SessionState, sqlText: string, binds: Bind[] = [], allowMulti = false) {
       const spans = splitStatements(sqlText);
@@ -298,7 +318,9 @@ export function createEngine(opts: EngineOptions): SqlEngine {
             nested,
             tasks,
           };
-          results.push(await runTableStatement(ctx, tables, span.tokens, sqlText, bindOffset));
+          results.push(
+            await onCompute(ctx, await runTableStatement(ctx, tables, span.tokens, sqlText, bindOffset)),
+          );
           bindOffset += bindsIn(span.tokens);
           continue;
         }
@@ -309,7 +331,7 @@ export function createEngine(opts: EngineOptions): SqlEngine {
         // Access is recomputed per statement: USE ROLE and GRANT change it mid-script.
         const access = new Access(cat, session.role);
         const ctx: Ctx = { cat, session, access, binds, runner: opts.runner, nested, tasks };
-        results.push(await run(ctx, stmt));
+        results.push(await onCompute(ctx, await run(ctx, stmt)));
       }
       return results;
     },
@@ -334,6 +356,7 @@ export function createEngine(opts: EngineOptions): SqlEngine {
     tablesLoaded: () => tablesLoaded(cat),
     redact,
     forgetAccessTokens: () => forgetAccessTokens(cat),
+    compute: cat.compute,
   };
 
   // The statements Snowflake runs by itself (a procedure's, a task's) go through the same engine.

@@ -215,12 +215,12 @@ export function show(ctx: Ctx, s: ShowStmt): ResultSet {
         .filter((w) => like(w.name) && access.visible('WAREHOUSE', qualify(w.name), w.owner))
         .map((w) => [
           w.name,
-          'SUSPENDED',
+          cat.compute.state(w),
           'STANDARD',
           w.size,
           '1',
           '1',
-          '0',
+          cat.compute.state(w) === 'SUSPENDED' ? '0' : '1',
           '0',
           '0',
           'N',
@@ -232,7 +232,7 @@ export function show(ctx: Ctx, s: ShowStmt): ResultSet {
           '',
           '',
           ts(w.createdOn),
-          ts(w.createdOn),
+          ts(cat.compute.resumedOn(w) ?? w.createdOn),
           ts(w.createdOn),
           w.owner,
           w.comment ?? '',

@@ -78,7 +78,10 @@ export type AlterAction =
   | { k: 'unset'; names: string[] }
   | { k: 'addPat'; tokenName: string; props: Prop[] }
   | { k: 'removePat'; tokenName: string }
-  | { k: 'rename'; to: Name };
+  | { k: 'rename'; to: Name }
+  /** ALTER WAREHOUSE … RESUME [IF SUSPENDED] | SUSPEND */
+  | { k: 'resume'; ifSuspended: boolean }
+  | { k: 'suspend' };
 
 export type Stmt =
   | { k: 'use'; type: 'ROLE' | 'DATABASE' | 'SCHEMA' | 'WAREHOUSE'; name: Name }
@@ -555,8 +558,14 @@ function parseAlter(c: Cursor): Stmt {
   c.expectKw('ALTER');
   const type = objType(c, DDL_TYPES);
   const ifExists = c.acceptKw('IF', 'EXISTS');
-  const name = c.name();
+  // ALTER WAREHOUSE [w] RESUME [IF SUSPENDED] | SUSPEND: without a name, the session's warehouse.
+  const nameless = type === 'WAREHOUSE' && (c.isKw('RESUME') || c.isKw('SUSPEND'));
+  const name = nameless ? [] : c.name();
   const ref: ObjRef = type === 'FUNCTION' ? { type, name, argTypes: argTypeList(c) } : { type, name };
+  if (type === 'WAREHOUSE' && c.acceptKw('RESUME'))
+    return { k: 'alter', ref, ifExists, action: { k: 'resume', ifSuspended: c.acceptKw('IF', 'SUSPENDED') } };
+  if (type === 'WAREHOUSE' && c.acceptKw('SUSPEND'))
+    return { k: 'alter', ref, ifExists, action: { k: 'suspend' } };
   if (c.acceptKw('SET')) {
     const props = c.props();
     if (props.length === 0) throw c.fail();

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SIGNIN_CONTROL_INDEX } from './auth-control.js';
 import type { SessionStore } from './auth-sessions.js';
 import { SNOWFLAKE_SWITCHES, type SnowflakeBehaviour, SnowflakeBehaviourChange } from './behaviour.js';
+import { type LatencyModel, LatencyModelInput } from './compute.js';
 import type { SqlEngine } from './contract.js';
 import { controlInput, type Send } from './control-input.js';
 import { type Faults, FaultsInput } from './faults.js';
@@ -22,6 +23,10 @@ export interface StatementRecord {
   usedWarehouse: boolean;
   /** Set for a statement Snowflake ran by itself: a procedure's, or a task's body. */
   origin?: 'procedure' | 'task';
+  /** How long it waited for its warehouse to resume (compute.ts), if it did. */
+  resumeWaitMs?: number;
+  /** How long it waited for a Python function's cold start, if it did. */
+  coldStartMs?: number;
 }
 
 export interface LoginRecord {
@@ -55,6 +60,10 @@ export interface ControlContext {
   getBehaviour(): SnowflakeBehaviour;
   /** Throws (a ZodError) on an invalid value, changing nothing. */
   setBehaviour(change: SnowflakeBehaviourChange): SnowflakeBehaviour;
+  getLatencyModel(): LatencyModel;
+  setLatencyModel(model: LatencyModelInput): LatencyModel;
+  /** Warehouse resumes, functions' cold starts and the time waited for them, since start/reset. */
+  compute(): { resumes: number; coldStarts: number; waitedMs: number };
   /** After the engine's reset: the switches back to their start values, caches and results forgotten. */
   onReset(): void;
 }
@@ -77,7 +86,7 @@ const INDEX = {
   'GET /sandbox/': 'this index',
   'GET /sandbox/statements': 'the last 1000 statements received, in order, secrets redacted',
   'GET /sandbox/stats':
-    'counts: statements, warehouseStatements, functionCalls, logins, failedLogins, sessions, renewals, inFlight',
+    'counts: statements, warehouseStatements, functionCalls, logins, failedLogins, sessions, renewals, inFlight, warehouseResumes, coldStarts, computeWaitMs',
   'GET /sandbox/logins': 'the last 1000 login attempts, with why each failure failed',
   'POST /sandbox/reset':
     'engine back to its seed; logs, counters and faults cleared, switches back to their defaults ({"sessions":true} also ends sessions)',
@@ -85,6 +94,10 @@ const INDEX = {
   'POST /sandbox/behaviour':
     'JSON with any of the switches below: sets them (the others keep their value); answers every switch',
   ...Object.fromEntries(Object.entries(SNOWFLAKE_SWITCHES).map(([name, what]) => [`switch ${name}`, what])),
+  'GET /sandbox/latency-model':
+    'what a statement waits for when its warehouse is suspended (resumeMs) and a function first runs on it (coldStartMs)',
+  'POST /sandbox/latency-model':
+    'JSON {"model": "realistic" | "off"} and/or {"resumeMs": n, "coldStartMs": n}; answers the model now',
   'GET /sandbox/faults': 'active faults',
   'POST /sandbox/faults':
     'set faults: login, loginLatencyMs, statementLatencyMs, statements, drop, reshape, clear (see sandbox/README.md)',
@@ -108,6 +121,9 @@ function stats(ctx: ControlContext) {
     sessions: ctx.sessions.size,
     renewals: ctx.counters.renewals,
     inFlight: ctx.counters.inFlight,
+    warehouseResumes: ctx.compute().resumes,
+    coldStarts: ctx.compute().coldStarts,
+    computeWaitMs: ctx.compute().waitedMs,
   };
 }
 
@@ -129,6 +145,13 @@ export async function handleControl(
       return send(res, stats(ctx));
     case 'GET /sandbox/logins':
       return send(res, ctx.logins);
+    case 'GET /sandbox/latency-model':
+      return send(res, ctx.getLatencyModel());
+    case 'POST /sandbox/latency-model': {
+      const input = await parse(LatencyModelInput);
+      if (input === null) return;
+      return send(res, ctx.setLatencyModel(input));
+    }
     case 'GET /sandbox/faults':
       return send(res, ctx.faults.snapshot());
     case 'POST /sandbox/faults': {

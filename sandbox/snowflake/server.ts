@@ -13,6 +13,7 @@ import { handleSignInControl, resetSignInState } from './auth-control.js';
 import { SESSION_ERRORS, type Session, SessionStore } from './auth-sessions.js';
 import { initialBehaviour, type SnowflakeBehaviour, SnowflakeBehaviourChange } from './behaviour.js';
 import { SandboxClock } from './clock.js';
+import { type LatencyModel, type LatencyModelInput, latencyModel } from './compute.js';
 import type { FunctionRunner, SessionState, SqlEngine } from './contract.js';
 import { SqlError } from './contract.js';
 import { createEngine, type NestedStatement } from './engine.js';
@@ -69,6 +70,12 @@ export interface SnowflakeSandboxOptions extends SnowflakeBehaviourChange {
   now?: () => Date;
   /** Where the missing-python3 / missing-requests line goes; default console.warn. */
   warn?: (line: string) => void;
+  /**
+   * What a statement waits for when its warehouse is suspended, and a Python function's first call after
+   * it: 'realistic' (near a real account's), 'off' (default: no waits, the state is kept all the same) or
+   * the two numbers (compute.ts; POST /sandbox/latency-model changes it).
+   */
+  latencyModel?: LatencyModelInput;
 }
 
 export interface SnowflakeSandbox {
@@ -88,6 +95,10 @@ export interface SnowflakeSandbox {
   setBehaviour(change: SnowflakeBehaviourChange): SnowflakeBehaviour;
   /** Count of statements that used a warehouse since start/reset. */
   warehouseStatements(): number;
+  /** The latency model now (GET /sandbox/latency-model). */
+  latencyModel(): LatencyModel;
+  /** Changes it (POST /sandbox/latency-model); an invalid value throws and changes nothing. */
+  setLatencyModel(model: LatencyModelInput): LatencyModel;
   /** The engine's clock (POST /sandbox/clock): moving it runs the tasks due by then. */
   advanceClock(ms: number): void;
   setClock(at: Date): void;
@@ -115,9 +126,11 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
   // The switches given at start are what /sandbox/reset goes back to.
   const startBehaviour = initialBehaviour(opts);
   let behaviour: SnowflakeBehaviour = startBehaviour;
+  // Also what /sandbox/reset goes back to.
+  const startLatency = latencyModel(opts.latencyModel);
 
   // Which statement a function call belongs to, so a failing call still counts as warehouse use.
-  const current = new AsyncLocalStorage<{ usedWarehouse: boolean }>();
+  const current = new AsyncLocalStorage<{ usedWarehouse: boolean; resumeMs: number; coldStartMs: number }>();
   const inner = createPythonRunner({
     python,
     timeoutMs: opts.functionTimeoutMs ?? 30_000,
@@ -163,6 +176,19 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     behaviour: () => behaviour,
     onNestedStatement,
   });
+  engine.compute?.setLatency(startLatency);
+  if (engine.compute)
+    engine.compute.onWaited = (what, ms) => {
+      const ctx = current.getStore();
+      if (ctx && what === 'resume') ctx.resumeMs += ms;
+      else if (ctx) ctx.coldStartMs += ms;
+    };
+  const setLatencyModel = (model: LatencyModelInput): LatencyModel => {
+    const parsed = latencyModel(model);
+    engine.compute?.setLatency(parsed);
+    return parsed;
+  };
+  const getLatencyModel = (): LatencyModel => engine.compute?.getLatency() ?? latencyModel('off');
   const setBehaviour = (change: SnowflakeBehaviourChange): SnowflakeBehaviour => {
     const parsed = SnowflakeBehaviourChange.parse(change);
     behaviour = {
@@ -213,9 +239,14 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     },
     getBehaviour: () => behaviour,
     setBehaviour,
+    getLatencyModel,
+    setLatencyModel,
+    compute: () => engine.compute?.counts ?? { resumes: 0, coldStarts: 0, waitedMs: 0 },
     onReset: () => {
       engineClock.reset();
       behaviour = startBehaviour;
+      engine.compute?.setLatency(startLatency);
+      engine.compute?.resetCounts();
       inner.clearAccessTokens();
       resetSignInState(engine);
       results.clear();
@@ -369,7 +400,7 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
 
     const queryId = randomUUID();
     const role = session.state.role;
-    const ctx = { usedWarehouse: false };
+    const ctx = { usedWarehouse: false, resumeMs: 0, coldStartMs: 0 };
     let envelope: Envelope;
     const injected = faults.takeStatement(sqlText);
     const binds = bindsFromRequest(body.bindings);
@@ -448,6 +479,8 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
       ok: envelope.success,
       ...(envelope.success ? {} : { code: envelope.code ?? undefined }),
       usedWarehouse: ctx.usedWarehouse,
+      ...(ctx.resumeMs > 0 ? { resumeWaitMs: Math.round(ctx.resumeMs) } : {}),
+      ...(ctx.coldStartMs > 0 ? { coldStartMs: Math.round(ctx.coldStartMs) } : {}),
     });
     if (faults.takeDrop(sqlText, 'after')) {
       req.socket.destroy();
@@ -574,6 +607,8 @@ export async function startSnowflakeSandbox(opts: SnowflakeSandboxOptions = {}):
     behaviour: () => behaviour,
     setBehaviour,
     warehouseStatements: () => control.counters.warehouseStatements,
+    latencyModel: getLatencyModel,
+    setLatencyModel,
     advanceClock(ms) {
       engineClock.advance(ms);
       engine.tasks?.tick();

@@ -92,6 +92,7 @@ function baseConfig(c: SettingValues, problems: string[], sandbox: boolean): Bas
       stopMs: c.STOP_WAIT_SECONDS * 1000,
     },
     sandboxPorts: { oauth: c.SANDBOX_OAUTH_PORT, snowflake: c.SANDBOX_SNOWFLAKE_PORT },
+    sandboxLatency: c.SANDBOX_LATENCY,
   };
 }
 

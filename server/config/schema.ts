@@ -444,6 +444,12 @@ export const SETTINGS = named({
     type: port(8791),
     description: "The Snowflake stand-in's port (sandbox mode and `npm run sandbox`); `0` picks a free one.",
   },
+  SANDBOX_LATENCY: {
+    group: 'Sandbox',
+    type: z.enum(['realistic', 'off']).default('realistic'),
+    description:
+      "The Snowflake stand-in's latency model (sandbox mode and `npm run sandbox`): `realistic` makes a suspended warehouse take 1.5 s to resume and a Python function's first call on it 1.5 s more, as on a real account; `off` waits for neither.",
+  },
 });
 
 export type SettingName = keyof typeof SETTINGS;

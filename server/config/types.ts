@@ -112,4 +112,6 @@ export interface BaseConfig {
   timeouts: { oauthSeconds: number; snowflakeMs: number; stopMs?: number };
   /** The stand-ins' ports in sandbox mode (0 = any free port). */
   sandboxPorts: { oauth: number; snowflake: number };
+  /** SANDBOX_LATENCY: the Snowflake stand-in's latency model in sandbox mode (absent: off, as in tests). */
+  sandboxLatency?: 'realistic' | 'off';
 }

@@ -2,6 +2,8 @@
 // on Node 20), so it is imported lazily, on first use. Login starts as soon as a sign-in begins, in
 // parallel with the user's consent, so the callback does not wait for it.
 import { readFileSync } from 'node:fs';
+import Module from 'node:module';
+import path from 'node:path';
 import type { Connection, ConnectionOptions } from 'snowflake-sdk';
 import type { SnowflakeConnectionConfig } from '../config/index.js';
 import { AppError, errorText } from '../errors/index.js';
@@ -11,6 +13,62 @@ import { type SnowflakeErrorContext, snowflakeError } from './errors.js';
 
 type Driver = typeof import('snowflake-sdk');
 let driverPromise: Promise<Driver> | undefined;
+
+/**
+ * Cloud SDKs the driver requires as it loads but uses only for stage file transfers (PUT/GET) and workload
+ * identity sign-in, which this app never does: a third of the driver's load time and memory. They are
+ * handed to it unloaded, and load on first use.
+ */
+const UNUSED_CLOUD_SDKS = new Set([
+  '@aws-crypto/sha256-js',
+  '@aws-sdk/client-s3',
+  '@aws-sdk/client-sts',
+  '@aws-sdk/credential-provider-node',
+  '@aws-sdk/ec2-metadata-service',
+  '@azure/identity',
+  '@azure/storage-blob',
+  '@smithy/protocol-http',
+  '@smithy/signature-v4',
+  'google-auth-library',
+]);
+
+/** A module that loads when first touched. A function target, without a prototype, so calls pass through. */
+export function onFirstUse(load: () => object): object {
+  let real: object | undefined;
+  const get = () => {
+    real ??= load();
+    return real;
+  };
+  return new Proxy(() => {}, {
+    get: (_t, key) => Reflect.get(get(), key),
+    has: (_t, key) => Reflect.has(get(), key),
+    apply: (_t, self, args) => Reflect.apply(get() as (...a: unknown[]) => unknown, self, args),
+    ownKeys: () => Reflect.ownKeys(get()),
+    getOwnPropertyDescriptor: (_t, key) => {
+      const d = Reflect.getOwnPropertyDescriptor(get(), key);
+      return d && { ...d, configurable: true };
+    },
+  });
+}
+
+type ModuleLoad = (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown;
+
+/** Runs `load` (the driver's import) with UNUSED_CLOUD_SDKS handed to the driver's own files unloaded. */
+async function withCloudSdksDeferred<T>(load: () => Promise<T>): Promise<T> {
+  const loader = Module as unknown as { _load: ModuleLoad };
+  const original = loader._load;
+  const inDriver = `${path.sep}snowflake-sdk${path.sep}`;
+  loader._load = function (this: unknown, request, parent, isMain) {
+    if (UNUSED_CLOUD_SDKS.has(request) && parent?.filename?.includes(inDriver))
+      return onFirstUse(() => original.call(this, request, parent, isMain) as object);
+    return original.call(this, request, parent, isMain);
+  };
+  try {
+    return await load();
+  } finally {
+    loader._load = original;
+  }
+}
 // The driver's logger is process-wide; it follows the most recent app logger.
 let driverLog: Logger | undefined;
 
@@ -20,7 +78,11 @@ export function loadDriver(log: Logger): Promise<Driver> {
   // The driver bundles the AWS SDK for stage file transfers, which this app never uses; its Node 20
   // end-of-support notice would only confuse people reading the app's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  driverPromise ??= import('snowflake-sdk').then((mod) => {
+  // As it loads, the driver probes AWS, Azure and Google Cloud (their metadata addresses, and AWS STS with
+  // whatever credentials this machine has) for its login telemetry, and the first login waits up to 200 ms
+  // for the answers. A local app has no business calling them: the driver's own switch turns it off.
+  process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION ??= 'true';
+  driverPromise ??= withCloudSdksDeferred(() => import('snowflake-sdk')).then((mod) => {
     const driver = ((mod as unknown as { default?: Driver }).default ?? mod) as Driver;
     const child = {
       error: (m: string) => driverLog?.error(m),

@@ -61,16 +61,54 @@ function seenByName<T>(name: string, listedBy: string, read: () => Promise<T>): 
   return seen(read);
 }
 
+/** The names the chain's first reads printed last time: the integration, the EAIs, their network rules. */
+interface ChainNames {
+  integration?: string;
+  eais: string[];
+  rules: string[];
+}
+
+// Per reader (one per app): what the last load found, so that the next reads it all at once.
+const lastNames = new WeakMap<ChainReader, ChainNames>();
+
 /**
- * Runs the reads concurrently on the one warm session: sign-in, secret and function together, then what
- * they name, then the rules.
+ * Runs the reads concurrently on the one warm session. The names the secret and the function print
+ * (integration, EAIs, then the EAIs' rules) are needed to read those objects; they seldom change, so the
+ * names the last load found are read right away, together with the sign-in, secret and function: an
+ * unchanged chain costs one round trip. A name that changed is read once the answer that prints it is in
+ * (and the early read of the old one is dropped), as the first load reads everything.
  */
 export async function readChain(reader: ChainReader, config: AppConfig): Promise<ChainFacts> {
-  const [session, secret, checkFunction] = await Promise.all([
+  const integrations = new Map<string, Promise<Seen<IntegrationFacts>>>();
+  const rules = new Map<string, Promise<Seen<NetworkRuleFacts>>>();
+  const integrationRead = (name: string, listedBy: string) => {
+    let read = integrations.get(name);
+    if (!read) {
+      read = seenByName(name, listedBy, () => reader.integration(name));
+      integrations.set(name, read);
+    }
+    return read;
+  };
+  const ruleRead = (name: string) => {
+    let read = rules.get(name);
+    if (!read) {
+      read = seenByName(name, 'DESCRIBE INTEGRATION', () => reader.networkRule(name));
+      rules.set(name, read);
+    }
+    return read;
+  };
+  const guess = lastNames.get(reader);
+  const first = Promise.all([
     seen(() => reader.sessionFacts()),
     seen(() => reader.secret(config.snowflake.secret)),
     seen(() => reader.checkFunction(config.snowflake.checkFunction)),
   ]);
+  if (guess) {
+    if (guess.integration) void integrationRead(guess.integration, 'DESCRIBE SECRET');
+    for (const n of guess.eais) void integrationRead(n, 'DESCRIBE FUNCTION');
+    for (const n of guess.rules) void ruleRead(n);
+  }
+  const [session, secret, checkFunction] = await first;
   const facts: ChainFacts = { session, eais: [], rules: [] };
   // Signed out or unreachable: every other read would fail the same way.
   if (session.kind === 'error') return facts;
@@ -84,8 +122,8 @@ export async function readChain(reader: ChainReader, config: AppConfig): Promise
       ? checkFunction.value.externalAccessIntegrations
       : [];
   const [integration, ...eais] = await Promise.all([
-    integrationName ? seen(() => reader.integration(integrationName)) : Promise.resolve(undefined),
-    ...eaiNames.map((n) => seenByName(n, 'DESCRIBE FUNCTION', () => reader.integration(n))),
+    integrationName ? integrationRead(integrationName, 'DESCRIBE SECRET') : undefined,
+    ...eaiNames.map((n) => integrationRead(n, 'DESCRIBE FUNCTION')),
   ]);
   if (integrationName && integration) facts.integration = { name: integrationName, seen: integration };
   facts.eais = eaiNames.map((name, i) => ({ name, seen: eais[i]! }));
@@ -94,9 +132,14 @@ export async function readChain(reader: ChainReader, config: AppConfig): Promise
       facts.eais.flatMap((e) => (e.seen.kind === 'ok' ? parseList(e.seen.value.ALLOWED_NETWORK_RULES) : [])),
     ),
   ];
-  const rules = await Promise.all(
-    ruleNames.map((n) => seenByName(n, 'DESCRIBE INTEGRATION', () => reader.networkRule(n))),
-  );
-  facts.rules = ruleNames.map((name, i) => ({ name, seen: rules[i]! }));
+  const ruleFacts = await Promise.all(ruleNames.map(ruleRead));
+  facts.rules = ruleNames.map((name, i) => ({ name, seen: ruleFacts[i]! }));
+  // Only names a statement could be written with are worth reading early next time.
+  const nameable = (n: string) => nameProblem(n) === null;
+  lastNames.set(reader, {
+    integration: integrationName,
+    eais: eaiNames.filter(nameable),
+    rules: ruleNames.filter(nameable),
+  });
   return facts;
 }

@@ -62,10 +62,13 @@ describe('graceful shutdown', () => {
       PORT: String(port),
       SANDBOX_OAUTH_PORT: String(oauthPort),
       SANDBOX_SNOWFLAKE_PORT: String(snowflakePort),
+      // No warehouse resume waits: these tests are not about them (sandbox/README.md, "Latency model").
+      SANDBOX_LATENCY: 'off',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'debug',
     });
-    // The tsx binary, as `npm start` runs it: `npx` (npm exec) does not pass SIGTERM on to the app.
+    // The tsx binary on the sources (npm start runs their build): `npx` (npm exec) does not pass SIGTERM
+    // on to the app.
     child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {
       cwd: root,
       env,

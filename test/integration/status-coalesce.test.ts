@@ -14,6 +14,9 @@ describe('status page loads at the same moment', () => {
   afterAll(async () => h?.close());
 
   it('run the DESCRIBE round once, not once per request', async () => {
+    // A round is one round trip to Snowflake (status/describe.ts): slow each statement down so that the
+    // ten loads surely arrive while the first round is under way, as loads that come together do.
+    await h.snowflakeControl('/sandbox/faults', { statementLatencyMs: 200 });
     const a = await statementCount(h);
     await h.agent.get('/status.json');
     const one = (await statementCount(h)) - a;

@@ -1,6 +1,7 @@
-// The real app as `npm start` runs it: `tsx server/main.ts` in its own process, in sandbox mode (the
-// stand-ins run inside it) on free ports, with a fresh data directory. For what only a real process
-// shows: signals, the stop's timing, what is on disk and in its output afterwards.
+// The real app from its TypeScript sources (`tsx server/main.ts`; `npm start` runs their build in dist/) in
+// its own process, in sandbox mode (the stand-ins run inside it) on free ports, with a fresh data directory.
+// For what only a real process shows: signals, the stop's timing, what is on disk and in its output
+// afterwards.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -72,11 +73,14 @@ export async function startChildApp(extraEnv: Record<string, string> = {}): Prom
     PORT: String(port),
     SANDBOX_OAUTH_PORT: String(oauthPort),
     SANDBOX_SNOWFLAKE_PORT: String(snowflakePort),
+    // No warehouse resume waits: these tests are not about them (sandbox/README.md, "Latency model").
+    SANDBOX_LATENCY: 'off',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
     ...extraEnv,
   });
-  // The tsx binary, as `npm start` runs it: `npx` (npm exec) does not pass SIGTERM on to the app.
+  // The tsx binary on the sources (npm start runs their build): `npx` (npm exec) does not pass SIGTERM on
+  // to the app.
   const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {
     cwd: root,
     env,

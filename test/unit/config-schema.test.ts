@@ -125,6 +125,10 @@ describe('setting names in the code', () => {
     'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', // silences a warning inside snowflake-sdk
     'PYTHONDONTWRITEBYTECODE', // written into the Snowflake stand-in's Python children
     'PYTHONUNBUFFERED',
+    'SNOWFLAKE_DISABLE_PLATFORM_DETECTION', // snowflake-sdk's switch for its cloud probes, set before loading it
+    'PATH', // the bench's app process gets these two and its settings, nothing else
+    'HOME',
+    'BENCH_APP', // npm run bench: another checkout to measure
   ]);
   const files = sources('server', 'scripts', 'sandbox', 'bench');
 

@@ -3,7 +3,15 @@
 // their own: as the procedure's owner in the procedure's schema (EXECUTE AS OWNER, Snowflake's default),
 // or as the caller. The answer is one row, one column named after the procedure.
 import { randomUUID } from 'node:crypto';
-import { buildInvocation, castTo, columnType, encode, evalExpr, requireWarehouse } from '../calls.js';
+import {
+  buildInvocation,
+  castTo,
+  columnType,
+  encode,
+  evalExpr,
+  onWarehouse,
+  requireWarehouse,
+} from '../calls.js';
 import { fnDisplay, qualify } from '../catalog.js';
 import { type Ctx, compileError } from '../context.js';
 import { type Bind, type ResultSet, type SessionState, type SqlAnswer, SqlError } from '../contract.js';
@@ -148,7 +156,7 @@ export async function callProcedure(ctx: Ctx, e: CallExpr): Promise<ResultSet> {
   };
   let value: string | null;
   try {
-    const result = await ctx.runner.run(inv);
+    const result = await onWarehouse(ctx, inv.functionName, () => ctx.runner.run(inv));
     value = result.kind === 'scalar' ? result.value : null;
   } catch (err) {
     if (err instanceof SqlError) throw err;

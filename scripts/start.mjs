@@ -1,0 +1,22 @@
+// npm start: runs the app from dist/ (scripts/build.mjs), rebuilding it first when a source changed since
+// the last build, so what runs is always what the sources say. If dist/ cannot be built (no esbuild, a
+// read-only folder), it runs the TypeScript sources with tsx instead: slower to start, same app.
+import { pathToFileURL } from 'node:url';
+import { build, DIST, staleness } from './build.mjs';
+
+const why = staleness();
+let entry = pathToFileURL(`${DIST}/main.js`).href;
+if (why) {
+  try {
+    const ms = await build({ quiet: true });
+    process.stderr.write(`Rebuilt dist/ (${why}) in ${Math.round(ms)} ms.\n`);
+  } catch (e) {
+    process.stderr.write(
+      `dist/ could not be built (${e instanceof Error ? e.message : e}): running the sources with tsx.\n`,
+    );
+    const { register } = await import('tsx/esm/api');
+    register();
+    entry = new URL('../server/main.ts', import.meta.url).href;
+  }
+}
+await import(entry);
