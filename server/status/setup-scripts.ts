@@ -3,13 +3,7 @@
 import type { AppConfig } from '../config/index.js';
 import { type SetupInputs, templateValues } from '../setup/inputs.js';
 import { appPublicKeyBody } from '../setup/public-key.js';
-import {
-  isScriptName,
-  renderScript,
-  type ScriptName,
-  scriptNames,
-  TemplateError,
-} from '../setup/templates.js';
+import { isScriptName, renderScript, type ScriptName, TemplateError } from '../setup/templates.js';
 
 /** Safe in a '…' literal (the only place client_secret goes) and never a real secret. */
 const MARK = 'FSC_MASKED_CLIENT_SECRET';
