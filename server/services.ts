@@ -1,4 +1,8 @@
 // Wires the app's services from a validated config. Tests build the same graph against the stand-ins.
+import { accountConfig } from './accounts/account-config.js';
+import { AccountSet } from './accounts/account-set.js';
+import { DEFAULT_ACCOUNT } from './accounts/names.js';
+import { type AccountEntry, AccountRegistry } from './accounts/registry.js';
 import { type Clock, systemClock } from './clock.js';
 import type { AppConfig } from './config/index.js';
 import { EndToEndCheck } from './connection/end-to-end.js';
@@ -19,6 +23,23 @@ import { sinceConnect } from './status/proof.js';
 import { CheckSchedule } from './status/schedule.js';
 import { StatusService } from './status/service.js';
 
+/** What each connected account has of its own: its secret's writer, history view, checks, flow and schedule. */
+export interface AccountServices {
+  label: string;
+  /** Whose account it is, as the admin wrote it (absent for `default` and when not given). */
+  person?: string;
+  /** The app's config with this account's secret and functions (the naming rule). */
+  config: AppConfig;
+  writer: SecretWriter;
+  history: ConnectionHistory;
+  endToEnd: EndToEndCheck;
+  status: StatusService;
+  held: HeldTokens;
+  disposer: TokenDisposer;
+  flow: ConnectFlow;
+  schedule: CheckSchedule;
+}
+
 export interface Services {
   config: AppConfig;
   log: Logger;
@@ -26,13 +47,17 @@ export interface Services {
   client: OAuthClient;
   pending: PendingFlows;
   session: SnowflakeSession;
+  /** The default account's (the configured secret): what a single-account app uses throughout. */
   writer: SecretWriter;
   held: HeldTokens;
+  /** One history file for every account: each event names its secret. */
   events: EventLog;
   history: ConnectionHistory;
   endToEnd: EndToEndCheck;
   status: StatusService;
   flow: ConnectFlow;
+  /** Every account the app manages (`default` first), each with its own services. */
+  accounts: AccountSet<AccountServices>;
   /** Starts the warehouse while a user is on the consent page (at most once a window). */
   warmup: WarehouseWarmup;
   /** What held tokens, sign-ins, results and the check schedule count time with. */
@@ -44,7 +69,7 @@ export interface Services {
    */
   stopSignIns(): Promise<void>;
   /**
-   * Stops the check schedule, ends the sign-ins (stopSignIns), disposes of held tokens, waits for checks
+   * Stops the check schedules, ends the sign-ins (stopSignIns), disposes of held tokens, waits for checks
    * and chart fetches still running, then closes the Snowflake session: nothing runs after it returns.
    */
   shutdown(): Promise<void>;
@@ -85,73 +110,99 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
   const client = createOAuthClient(config, profile);
   const pending = new PendingFlows(config.flowTtlMs, undefined, () => clock.now());
   const session = new SnowflakeSession(config.snowflake.connection, log, config.timeouts.snowflakeMs);
-  const writer = new SecretWriter(session, config.snowflake.secret);
   // Stamped by the app's clock: the proof's age and the schedule count from these times.
   const events = new EventLog(config.dataDir, () => clock.now());
-  const history = new ConnectionHistory(events, profile.id, config.snowflake.secret.display);
-  const endToEnd = new EndToEndCheck(config, session, events, log, () => clock.now());
-  const status = new StatusService(
-    config,
-    profile,
-    session,
-    history,
-    endToEnd,
-    events,
-    log,
-    () => new Date(clock.now()),
-    clock,
-  );
-  const schedule = new CheckSchedule(
-    config.checkIntervalSeconds * 1000,
-    clock,
-    () => history.lastConnect() !== undefined,
-    () => status.runCheck(),
-    log,
-    () => lastCheckSinceConnect(history),
-  );
-  schedule.start();
-  const disposer = new TokenDisposer({
-    client,
-    history,
-    events,
-    log,
-    askSnowflake: () =>
-      secretAccountFromSnowflake(session, config.snowflake.secret, profile, () => endToEnd.run()),
-  });
-  const held = new HeldTokens(
-    config.heldTokenTtlMs,
-    (t, why) =>
-      disposer.dispose(
-        {
-          refreshToken: t.refreshToken,
-          userId: t.identity.userId,
-          email: t.identity.email,
-          mayBeDelivered: t.mayBeDelivered,
-        },
-        why === 'shutdown' ? 'app stopped before the token was saved' : 'not saved in time',
-      ),
-    undefined,
-    clock,
-  );
   const warmup = new WarehouseWarmup(session, config.snowflake.secret.parts[0]!, log, () => clock.now());
-  const flow = new ConnectFlow({
-    config,
-    client,
-    pending,
-    session,
-    writer,
-    held,
-    events,
-    log,
-    history,
-    endToEnd,
-    disposer,
-    warmup,
-  });
+
+  const buildAccount = (entry: AccountEntry): AccountServices => {
+    const cfg = accountConfig(config, entry.label);
+    const writer = new SecretWriter(session, cfg.snowflake.secret);
+    const history = new ConnectionHistory(events, profile.id, cfg.snowflake.secret.display);
+    const endToEnd = new EndToEndCheck(cfg, session, events, log, () => clock.now());
+    const status = new StatusService(
+      cfg,
+      profile,
+      session,
+      history,
+      endToEnd,
+      events,
+      log,
+      () => new Date(clock.now()),
+      clock,
+      entry.label,
+    );
+    const schedule = new CheckSchedule(
+      cfg.checkIntervalSeconds * 1000,
+      clock,
+      () => history.lastConnect() !== undefined,
+      () => status.runCheck(),
+      log,
+      () => lastCheckSinceConnect(history),
+    );
+    schedule.start();
+    const disposer = new TokenDisposer({
+      client,
+      history,
+      events,
+      log,
+      askSnowflake: () =>
+        secretAccountFromSnowflake(session, cfg.snowflake.secret, profile, () => endToEnd.run()),
+    });
+    const held = new HeldTokens(
+      cfg.heldTokenTtlMs,
+      (t, why) =>
+        disposer.dispose(
+          {
+            refreshToken: t.refreshToken,
+            userId: t.identity.userId,
+            email: t.identity.email,
+            mayBeDelivered: t.mayBeDelivered,
+          },
+          why === 'shutdown' ? 'app stopped before the token was saved' : 'not saved in time',
+        ),
+      undefined,
+      clock,
+    );
+    const flow = new ConnectFlow({
+      config: cfg,
+      account: entry.label,
+      client,
+      pending,
+      session,
+      writer,
+      held,
+      events,
+      log,
+      history,
+      endToEnd,
+      disposer,
+      warmup,
+    });
+    return {
+      label: entry.label,
+      person: entry.person,
+      config: cfg,
+      writer,
+      history,
+      endToEnd,
+      status,
+      held,
+      disposer,
+      flow,
+      schedule,
+    };
+  };
+  const accounts = new AccountSet(new AccountRegistry(config.dataDir, () => clock.now()), buildAccount);
+  const main = accounts.get(DEFAULT_ACCOUNT)!;
+
   // After giving up on the sign-ins, their disposals may each make the provider calls still ahead of them
   // (the code exchange, the identity call, the revocation), each bounded by OAUTH_TIMEOUT_SECONDS.
   const disposeOnStopMs = 3 * config.timeouts.oauthSeconds * 1000 + 1000;
-  const stopSignIns = () => flow.stop(config.timeouts.stopMs ?? SIGN_INS_ON_STOP_MS, disposeOnStopMs);
+  const stopSignIns = async () => {
+    await Promise.all(
+      accounts.started().map((a) => a.flow.stop(config.timeouts.stopMs ?? SIGN_INS_ON_STOP_MS, disposeOnStopMs)),
+    );
+  };
   return {
     config,
     log,
@@ -159,25 +210,31 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     client,
     pending,
     session,
-    writer,
-    held,
+    writer: main.writer,
+    held: main.held,
     events,
-    history,
-    endToEnd,
-    status,
-    flow,
+    history: main.history,
+    endToEnd: main.endToEnd,
+    status: main.status,
+    flow: main.flow,
+    accounts,
     warmup,
     clock,
     stopSignIns,
     async shutdown() {
-      const scheduleStopped = schedule.stop(); // no scheduled check starts from here on
-      status.stopFollowingLoad(); // nor a look at a Load now's run
+      const started = accounts.started();
+      // no scheduled check starts from here on, nor a look at a Load now's run
+      const schedulesStopped = Promise.all(started.map((a) => a.schedule.stop()));
+      for (const a of started) a.status.stopFollowingLoad();
       // Sign-ins still finishing save, hold or dispose of their token first, so drain() sees every held one.
       await stopSignIns();
-      await held.drain();
+      await Promise.all(started.map((a) => a.held.drain()));
       // Checks (scheduled, or started by a connect, a disposal or a page) and the chart they fetch
       // end before the session they use is closed.
-      await atMost(Promise.all([scheduleStopped, status.idle(), warmup.idle()]), SETTLE_ON_STOP_MS);
+      await atMost(
+        Promise.all([schedulesStopped, ...started.map((a) => a.status.idle()), warmup.idle()]),
+        SETTLE_ON_STOP_MS,
+      );
       await session.close();
     },
   };

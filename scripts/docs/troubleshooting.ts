@@ -23,6 +23,12 @@ const GROUPS: { group: ErrorGroup; heading: string; intro: string }[] = [
       'Signing in to Snowflake, writing the secret, and the check function. Snowflake’s own code and message are on the page. When writing the secret fails, the token waits in memory (never on disk) so you can fix the cause and press **Retry saving**.',
   },
   {
+    group: 'accounts',
+    heading: 'Several accounts and invites',
+    intro:
+      'Adding an account (its own secret and functions), connecting it, and invite links for the people whose data it is.',
+  },
+  {
     group: 'guard',
     heading: 'The app’s own guards and pages',
     intro: 'Requests the app refuses before they reach the connection, and addresses it has no page for.',

@@ -1,7 +1,7 @@
 // The shape of one catalog entry, and what the entries share (placeholders, small text helpers).
 
 /** How the docs group the codes. */
-export type ErrorGroup = 'sign-in' | 'provider' | 'snowflake' | 'guard';
+export type ErrorGroup = 'sign-in' | 'provider' | 'snowflake' | 'accounts' | 'guard';
 
 export type Text<P> = string | ((p: P) => string);
 

@@ -38,7 +38,10 @@ import { fetchIdentity, signInEmail } from './identity.js';
 import type { FlowIntent, PendingFlows } from './pending.js';
 
 export interface FlowDeps {
+  /** This account's config: its secret and functions (accounts/account-config.ts). */
   config: AppConfig;
+  /** The account's label; each account has a flow of its own. */
+  account: string;
   client: OAuthClient;
   pending: PendingFlows;
   session: SnowflakeSession;
@@ -282,12 +285,12 @@ export class ConnectFlow {
    * Creates the one-time state and PKCE verifier, warms Snowflake (the login, then the warehouse: both run
    * while the user is on the consent page, never awaited here), and returns the provider URL.
    */
-  async start(browserId: string, intent: FlowIntent): Promise<URL> {
-    const { config, client, pending, session, warmup } = this.d;
+  async start(browserId: string, intent: FlowIntent, opts: { invite?: string } = {}): Promise<URL> {
+    const { config, client, pending, session, warmup, account } = this.d;
     const state = oidc.randomState();
     const verifier = oidc.randomPKCECodeVerifier();
     const challenge = await oidc.calculatePKCECodeChallenge(verifier);
-    pending.add({ state, verifier, browserId, intent });
+    pending.add({ state, verifier, browserId, intent, account, invite: opts.invite });
     session.warm();
     warmup.warm();
     return oidc.buildAuthorizationUrl(client.config, {
@@ -298,6 +301,10 @@ export class ConnectFlow {
       code_challenge_method: 'S256',
       ...client.profile.authorizationParams,
     });
+  }
+
+  get account(): string {
+    return this.d.account;
   }
 
   /** Handles the provider's redirect. Throws AppError for failures before a token exists. */
@@ -324,6 +331,8 @@ export class ConnectFlow {
       throw appError('state_expired');
     }
     const flow = taken.flow;
+    // The callback route hands each sign-in to its own account's flow: a mismatch is a bug, never a write.
+    if (flow.account !== this.d.account) throw appError('state_invalid');
     if (query.error) {
       events.append({
         type: 'connect_failed',

@@ -9,6 +9,10 @@ export interface PendingFlow {
   verifier: string;
   browserId: string;
   intent: FlowIntent;
+  /** The account whose secret this sign-in writes (its label). */
+  account: string;
+  /** The invite this sign-in came from, when a participant started it from an invite link. */
+  invite?: string;
   createdAt: number;
 }
 
@@ -40,6 +44,11 @@ export class PendingFlows {
       this.flows.delete(oldest);
     }
     this.flows.set(flow.state, flow);
+  }
+
+  /** The account a started sign-in is for, without using it up (the callback routes by it). */
+  accountOf(state: string): string | undefined {
+    return this.flows.get(state)?.account;
   }
 
   /** Removes and returns the flow for `state` if it was started by `browserId` and has not expired. */

@@ -2,7 +2,10 @@ import { type NextFunction, type Response, Router } from 'express';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config/index.js';
 import { type AppError, appError, toAppError } from '../errors/index.js';
+import { DEFAULT_ACCOUNT } from '../accounts/names.js';
+import type { HeldTokens } from '../custody/held.js';
 import type { Checked, ConnectFlow, Outcome } from '../oauth/flow.js';
+import type { PendingFlows } from '../oauth/pending.js';
 import type { StatusService } from '../status/service.js';
 import { idParam, singleQuery } from './params.js';
 import { Results } from './results.js';
@@ -20,12 +23,30 @@ const CALLBACK_PARAMS = [
   'hd',
 ];
 
+/** What the routes need of one account: its flow, and its status for the result page and readiness. */
+export interface ConnectAccount {
+  label: string;
+  flow: ConnectFlow;
+  /** "What changed" and "What next" on the result page; whether its objects are there for Connect. */
+  status: Pick<StatusService, 'change' | 'whatNext' | 'objectsReady'>;
+  held: Pick<HeldTokens, 'peek'>;
+}
+
 export interface ConnectRouteDeps {
   config: AppConfig;
-  flow: ConnectFlow;
-  /** "What changed" and "What next" on the result page. */
-  status: Pick<StatusService, 'change' | 'whatNext'>;
+  accounts: {
+    get(label: string): ConnectAccount | undefined;
+    require(label: string): ConnectAccount;
+    started(): ConnectAccount[];
+  };
+  /** Started sign-ins: the callback goes to the account its sign-in was started for. */
+  pending: Pick<PendingFlows, 'accountOf'>;
   clock: Clock;
+}
+
+/** The account a request names (`?account=` or the form's `account`), `default` when none. */
+function accountParam(value: unknown): string {
+  return typeof value === 'string' && value !== '' ? value.slice(0, 40) : DEFAULT_ACCOUNT;
 }
 
 /**
@@ -48,14 +69,27 @@ function renderPage(
 
 export function connectRoutes(s: ConnectRouteDeps): Router {
   const r = Router();
-  const results = new Results(s.clock);
+  const results = new Results<{ outcome: Outcome; account: ConnectAccount }>(s.clock);
   // Refusals of the callback, shown at /result/<id> like the outcomes; a store of their own, so that a
   // flood of bogus callbacks cannot push real results out.
   const refusals = new Results<AppError>(s.clock);
 
   const redirect = new URL(s.config.oauth.redirectUri);
   const publicHost = new URL(s.config.publicOrigin).host;
+  /**
+   * The account a Connect is for. One added on the Setup page is offered Connect only once Snowflake shows
+   * its objects (the admin ran its SQL): a token written into a secret nothing can use would only confuse.
+   */
+  const readyAccount = async (label: string): Promise<ConnectAccount> => {
+    const account = s.accounts.require(label);
+    if (account.label === DEFAULT_ACCOUNT) return account;
+    const { ready, missing } = await account.status.objectsReady();
+    if (!ready) throw appError('account_not_ready', { label, missing: missing.join(', ') });
+    return account;
+  };
+
   r.get('/connect', async (req, res) => {
+    const label = accountParam(req.query.account);
     // The sign-in cookie must come back to the callback: start on the redirect URI's own host
     // (localhost and 127.0.0.1 are different sites to a browser).
     if (
@@ -63,25 +97,34 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
       req.headers.host.toLowerCase() !== redirect.host &&
       req.headers.host.toLowerCase() !== publicHost
     ) {
-      res.redirect(303, `${redirect.origin}/connect`);
+      const again = new URL('/connect', redirect.origin);
+      if (label !== DEFAULT_ACCOUNT) again.searchParams.set('account', label);
+      res.redirect(303, again.href);
       return;
     }
-    const url = await s.flow.start(res.locals.browserId, 'connect');
+    const account = await readyAccount(label);
+    const url = await account.flow.start(res.locals.browserId, 'connect');
     res.redirect(303, url.href);
   });
 
-  r.post('/reauthorize', async (_req, res) => {
-    const url = await s.flow.start(res.locals.browserId, 'reauthorize');
+  r.post('/reauthorize', async (req, res) => {
+    const account = await readyAccount(accountParam((req.body as Record<string, unknown>)?.account));
+    const url = await account.flow.start(res.locals.browserId, 'reauthorize');
     res.redirect(303, url.href);
   });
 
   r.get('/callback', async (req, res) => {
     // The code must never travel on in a Referer (helmet already sets no-referrer everywhere).
     res.set('Referrer-Policy', 'no-referrer');
-    let outcome: Awaited<ReturnType<typeof s.flow.finish>>;
+    let outcome: Outcome;
+    let account: ConnectAccount;
     try {
       const query = singleQuery(req, CALLBACK_PARAMS);
-      outcome = await s.flow.finish(query, res.locals.newBrowser ? undefined : res.locals.browserId);
+      // Each sign-in goes back to the account it was started for; an unknown state to the default one,
+      // whose flow says why it cannot finish.
+      const label = query.state ? s.pending.accountOf(query.state) : undefined;
+      account = (label && s.accounts.get(label)) || s.accounts.require(DEFAULT_ACCOUNT);
+      outcome = await account.flow.finish(query, res.locals.newBrowser ? undefined : res.locals.browserId);
     } catch (e) {
       const err = toAppError(e);
       // The app is going away: a redirect would lead to a page it can no longer serve. The code in the
@@ -92,36 +135,44 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
       res.redirect(303, `/result/${refusals.put(res.locals.browserId, err)}`);
       return;
     }
-    res.redirect(303, `/result/${results.put(res.locals.browserId, outcome)}`);
+    res.redirect(303, `/result/${results.put(res.locals.browserId, { outcome, account })}`);
   });
 
   /** What the result page shows for a finished check (as before streaming: a reload shows the same). */
-  const checkedPage = async (outcome: Checked) => ({
+  const checkedPage = async (outcome: Checked, account: ConnectAccount) => ({
     outcome,
-    change: outcome.kind === 'connected' ? (s.status.change() ?? null) : null,
+    account: account.label,
+    change: outcome.kind === 'connected' ? (account.status.change() ?? null) : null,
     // What next: the daily load, and the query for your own steps (SHOW TASKS, no warehouse).
-    whatNext: outcome.kind === 'connected' ? await s.status.whatNext(outcome.identity.userId) : null,
+    whatNext: outcome.kind === 'connected' ? await account.status.whatNext(outcome.identity.userId) : null,
     pageTitle: outcome.kind === 'connected' ? 'Connected' : outcome.error.title,
   });
 
   /** The result page's locals now: the check's outcome once it is in, else "written" and the check under way. */
-  const pageFor = async (id: string, outcome: Outcome) => {
-    if (outcome.kind === 'held') return { outcome, change: null, pageTitle: outcome.error.title };
+  const pageFor = async (id: string, { outcome, account }: { outcome: Outcome; account: ConnectAccount }) => {
+    if (outcome.kind === 'held')
+      return { outcome, account: account.label, change: null, pageTitle: outcome.error.title };
     const end = outcome.progress.end;
     if (end?.kind === 'error') throw end.error;
-    if (end) return checkedPage(end.result);
-    return { outcome, resultId: id, change: null, pageTitle: 'Token written: Snowflake is checking it' };
+    if (end) return checkedPage(end.result, account);
+    return {
+      outcome,
+      account: account.label,
+      resultId: id,
+      change: null,
+      pageTitle: 'Token written: Snowflake is checking it',
+    };
   };
 
   r.get('/result/:id', async (req, res) => {
     const id = idParam(req);
     const refusal = refusals.get(id, res.locals.browserId);
     if (refusal) throw refusal;
-    const outcome = results.get(id, res.locals.browserId);
-    if (!outcome) {
+    const stored = results.get(id, res.locals.browserId);
+    if (!stored) {
       throw appError('not_found', { variant: 'result_gone' });
     }
-    res.render('result', await pageFor(id, outcome));
+    res.render('result', await pageFor(id, stored));
   });
 
   // The check's stages as they happen, for the result page's script (Server-Sent Events). Like the page,
@@ -129,8 +180,9 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
   // renders (the check's outcome, or why there is none), and the stream ends.
   r.get('/result/:id/events', (req, res, next) => {
     const id = idParam(req);
-    const outcome = results.get(id, res.locals.browserId);
-    if (!outcome) throw appError('not_found', { variant: 'result_gone' });
+    const stored = results.get(id, res.locals.browserId);
+    if (!stored) throw appError('not_found', { variant: 'result_gone' });
+    const { outcome } = stored;
     res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     const send = (event: string, data: unknown) =>
@@ -138,7 +190,7 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     const done = async () => {
       let view: { name: string; locals: Record<string, unknown> };
       try {
-        view = { name: 'result', locals: await pageFor(id, outcome) };
+        view = { name: 'result', locals: await pageFor(id, stored) };
       } catch (e) {
         const err = toAppError(e);
         view = { name: 'error', locals: { error: err.toView(), pageTitle: err.title } };
@@ -159,13 +211,20 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     res.on('close', stop);
   });
 
+  /** The account holding this browser's held token `id` (the default one's flow says when none does). */
+  const holderOf = (id: string, browserId: string): ConnectAccount =>
+    s.accounts.started().find((a) => a.held.peek(id, browserId)) ?? s.accounts.require(DEFAULT_ACCOUNT);
+
   r.post('/held/:id/save', async (req, res) => {
-    const outcome = await s.flow.retryHeld(idParam(req), res.locals.browserId);
-    res.redirect(303, `/result/${results.put(res.locals.browserId, outcome)}`);
+    const id = idParam(req);
+    const account = holderOf(id, res.locals.browserId);
+    const outcome = await account.flow.retryHeld(id, res.locals.browserId);
+    res.redirect(303, `/result/${results.put(res.locals.browserId, { outcome, account })}`);
   });
 
   r.post('/held/:id/cancel', async (req, res) => {
-    await s.flow.cancelHeld(idParam(req), res.locals.browserId);
+    const id = idParam(req);
+    await holderOf(id, res.locals.browserId).flow.cancelHeld(id, res.locals.browserId);
     res.redirect(303, '/status');
   });
 

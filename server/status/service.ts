@@ -3,6 +3,7 @@
 // the overall verdict. The end-to-end check and the steps chart use a warehouse, so they run only when
 // asked, right after a connect, or on the CHECK_INTERVAL schedule — never on a page load; instead the
 // verdict says how old its proof is, and stops saying `connected` once that is older than PROOF_MAX_AGE.
+import { DEFAULT_ACCOUNT } from '../accounts/names.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { AppConfig } from '../config/index.js';
 import { DailyLoad, type LoadNowState } from '../connection/daily-load.js';
@@ -80,6 +81,9 @@ export interface StatusReport extends Omit<Summary, 'overall'> {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** The status rows about an account's own objects: what the add-account SQL creates. */
+const OWN_OBJECTS = new Set(['secret', 'check_function', 'eai_secret']);
+
 /**
  * Failures that are answers from the provider, so Snowflake got through to it: they say nothing against the
  * network rule (a revoked token is refused at the provider, a missing scope or an unlinked account by the API).
@@ -120,6 +124,8 @@ export class StatusService {
     private readonly clock: () => Date = () => new Date(),
     /** Timers for following a Load now (a ManualClock in tests); its time is `clock`'s. */
     timers: Clock = systemClock,
+    /** The account this status is about (`default`: the configured secret). */
+    readonly account: string = DEFAULT_ACCOUNT,
   ) {
     this.reader = new ChainReader(session);
     this.daily = new DailyLoad(config, session, events, log, {
@@ -248,6 +254,21 @@ export class StatusService {
         now,
       }).effect === 'needs_reauth'
     );
+  }
+
+  /**
+   * Whether this account's own objects are there for Connect (the secret, the integration allowing it, the
+   * check function reading it), from the cheap checks: Snowflake's answer, not the app's registry. An
+   * answer the app could not read counts as missing: connecting then would write a token nothing can use.
+   */
+  async objectsReady(): Promise<{ ready: boolean; missing: string[] }> {
+    const rows = await this.cheapChecks();
+    const missing = rows
+      .filter((r) => OWN_OBJECTS.has(r.id) && (r.status === 'failed' || r.status === 'unknown'))
+      .map((r) => r.title);
+    const seen = new Set(rows.map((r) => r.id));
+    if (!seen.has('secret') || !seen.has('check_function')) missing.push('Snowflake could not be read');
+    return { ready: missing.length === 0, missing };
   }
 
   /** Load now: starts one run of the daily load's task; the result is read when it is over. */

@@ -13,7 +13,7 @@ function clock(start = 1_000_000) {
 }
 
 function flow(state: string, createdAt: number, browserId = 'browser-A'): PendingFlow {
-  return { state, verifier: `verifier-${state}`, browserId, intent: 'connect', createdAt };
+  return { state, verifier: `verifier-${state}`, browserId, intent: 'connect', account: 'default', createdAt };
 }
 
 describe('PendingFlows', () => {
@@ -88,10 +88,10 @@ describe('PendingFlows', () => {
   it('a flow added without a start time starts now on the store’s clock', () => {
     const c = clock();
     const p = new PendingFlows(1000, 100, c.now);
-    p.add({ state: 's', verifier: 'v', browserId: 'browser-A', intent: 'connect' });
+    p.add({ state: 's', verifier: 'v', browserId: 'browser-A', intent: 'connect', account: 'default' });
     c.advance(1000);
     expect(p.take('s', 'browser-A')).toEqual({ ok: true, flow: { ...flow('s', 1_000_000), verifier: 'v' } });
-    p.add({ state: 't', verifier: 'v', browserId: 'browser-A', intent: 'connect' });
+    p.add({ state: 't', verifier: 'v', browserId: 'browser-A', intent: 'connect', account: 'default' });
     c.advance(1001);
     expect(p.take('t', 'browser-A')).toEqual({ ok: false, reason: 'expired' });
   });
