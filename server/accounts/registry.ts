@@ -16,8 +16,10 @@ const MAX_PERSON = 60;
 
 /** A person's name as shown: one line, trimmed, bounded. */
 export function cleanPerson(person: string | undefined): string | undefined {
-  const p = person
-    ?.replace(/[\u0000-\u001f\u007f]/g, ' ')
+  // Control characters (a pasted newline, an escape sequence) become spaces: the name is shown on one line.
+  const p = [...(person ?? '')]
+    .map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? ' ' : ch))
+    .join('')
     .trim()
     .slice(0, MAX_PERSON);
   return p ? p : undefined;
@@ -41,7 +43,9 @@ export class AccountRegistry {
     try {
       parsed = JSON.parse(readFileSync(this.file, 'utf8'));
     } catch {
-      throw new Error(`${this.file} is not valid JSON: fix or remove it (it lists the accounts' labels only).`);
+      throw new Error(
+        `${this.file} is not valid JSON: fix or remove it (it lists the accounts' labels only).`,
+      );
     }
     const list = (parsed as { accounts?: unknown })?.accounts;
     if (!Array.isArray(list)) return [];
