@@ -200,7 +200,9 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
   const disposeOnStopMs = 3 * config.timeouts.oauthSeconds * 1000 + 1000;
   const stopSignIns = async () => {
     await Promise.all(
-      accounts.started().map((a) => a.flow.stop(config.timeouts.stopMs ?? SIGN_INS_ON_STOP_MS, disposeOnStopMs)),
+      accounts
+        .started()
+        .map((a) => a.flow.stop(config.timeouts.stopMs ?? SIGN_INS_ON_STOP_MS, disposeOnStopMs)),
     );
   };
   return {

@@ -1,9 +1,9 @@
 import { type NextFunction, type Response, Router } from 'express';
+import { DEFAULT_ACCOUNT } from '../accounts/names.js';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config/index.js';
-import { type AppError, appError, toAppError } from '../errors/index.js';
-import { DEFAULT_ACCOUNT } from '../accounts/names.js';
 import type { HeldTokens } from '../custody/held.js';
+import { type AppError, appError, toAppError } from '../errors/index.js';
 import type { Checked, ConnectFlow, Outcome } from '../oauth/flow.js';
 import type { PendingFlows } from '../oauth/pending.js';
 import type { StatusService } from '../status/service.js';

@@ -13,7 +13,14 @@ function clock(start = 1_000_000) {
 }
 
 function flow(state: string, createdAt: number, browserId = 'browser-A'): PendingFlow {
-  return { state, verifier: `verifier-${state}`, browserId, intent: 'connect', account: 'default', createdAt };
+  return {
+    state,
+    verifier: `verifier-${state}`,
+    browserId,
+    intent: 'connect',
+    account: 'default',
+    createdAt,
+  };
 }
 
 describe('PendingFlows', () => {
