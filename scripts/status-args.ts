@@ -3,12 +3,14 @@
 import type { ScriptFlag } from './npm-args.js';
 
 export const USAGE =
-  'usage: npm run status [-- --url http://127.0.0.1:8787] [--json] [--max-age <duration>]\n' +
+  'usage: npm run status [-- --url http://127.0.0.1:8787] [--json] [--max-age <duration>] [--account <label>]\n' +
   '  --url <address>       ask a running app (its /status.json) instead of checking from here\n' +
   '  --json                print the report as JSON\n' +
   '  --max-age <duration>  how old the last passing end-to-end check may be before exit 1\n' +
   '                        (seconds, or 90m, 26h, 2d; default: the app’s PROOF_MAX_AGE, CHECK_INTERVAL + 2 h)\n' +
-  '  --timeout <duration>  with --url: how long to wait for the app (default 10s)';
+  '  --timeout <duration>  with --url: how long to wait for the app (default 10s)\n' +
+  '  --account <label>     the whole report of that account (default: the default account’s, and a line\n' +
+  '                        for every other account; the exit code is the worst account’s)';
 
 /** The options, for telling which of them npm took (scripts/npm-args.ts). */
 export const STATUS_FLAGS: readonly ScriptFlag[] = [
@@ -16,6 +18,7 @@ export const STATUS_FLAGS: readonly ScriptFlag[] = [
   { flag: '--json' },
   { flag: '--max-age', takesValue: true },
   { flag: '--timeout', takesValue: true },
+  { flag: '--account', takesValue: true },
 ];
 
 export interface StatusArgs {
@@ -26,6 +29,8 @@ export interface StatusArgs {
   maxAge?: { seconds: number; text: string };
   /** --timeout: how long --url waits for the app, in seconds. */
   timeoutSeconds?: number;
+  /** --account: whose whole report to print (the others get a line each). */
+  account?: string;
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -81,6 +86,9 @@ export function parseStatusArgs(
           message: '--timeout needs a duration: seconds (30) or a number with s or m (30s, 2m).',
         };
       args.timeoutSeconds = seconds;
+    } else if (name === '--account') {
+      args.account = value();
+      if (!args.account) return { ok: false, message: '--account needs an account label, e.g. alice.' };
     } else if (a.startsWith('-')) return { ok: false, message: `unknown option ${JSON.stringify(name)}.` };
     else return { ok: false, message: `unexpected argument ${JSON.stringify(a)}.` };
   }

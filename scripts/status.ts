@@ -9,6 +9,10 @@
 //   without --url: loads the configuration as the app does (.env, environment) and runs the cheap
 //          checks itself (no warehouse); the end-to-end result comes from the app's event log.
 //   --max-age  how old the last passing end-to-end check may be (default: the app's PROOF_MAX_AGE).
+
+import { accountConfig } from '../server/accounts/account-config.js';
+import { DEFAULT_ACCOUNT } from '../server/accounts/names.js';
+import { AccountRegistry } from '../server/accounts/registry.js';
 import {
   type AppConfig,
   ConfigError,
@@ -19,9 +23,11 @@ import {
 } from '../server/config/index.js';
 import { EndToEndCheck } from '../server/connection/end-to-end.js';
 import { ConnectionHistory } from '../server/connection/history.js';
+import { errorText } from '../server/errors/catalog.js';
 import { createLogger } from '../server/log.js';
 import { getProfile } from '../server/providers/index.js';
 import { SnowflakeSession } from '../server/snowflake/session.js';
+import { accountsView } from '../server/status/accounts-report.js';
 import { EventLog } from '../server/status/events.js';
 import { type Proof, withinMaxAge } from '../server/status/proof.js';
 import { exitCodeFor, type Overall, StatusService } from '../server/status/service.js';
@@ -51,8 +57,23 @@ interface PrintedPipeline {
   } | null;
   failure: { title: string } | null;
 }
+/** One account's line, as /status.json's `accounts` gives it. */
+interface PrintedAccount {
+  label: string;
+  person: string | null;
+  secret: string;
+  overall: Overall;
+  ready: boolean;
+  missing: string[];
+  lastConnect: { at: string; userId: string | null; email: string | null } | null;
+  proofText: string;
+}
 interface PrintedReport {
   overall: Overall;
+  /** Whose report this is, and every account's line (an app with one account gives null). */
+  account?: string;
+  accounts?: PrintedAccount[] | null;
+  worst?: Overall;
   pipeline?: PrintedPipeline | null;
   generatedAt?: string;
   provider?: string;
@@ -83,13 +104,30 @@ function print(r: PrintedReport, json: boolean): void {
   // The verdict with the age of its proof: "connected, last proven 3 h ago".
   const proof = r.lastConnect ? `, ${r.proof.text}` : '';
   const lines = [`overall: ${r.overall}${proof}${r.secret ? ` (${r.provider}, secret ${r.secret})` : ''}`];
+  if (r.account && r.account !== DEFAULT_ACCOUNT) lines[0] = `account ${r.account}: ${lines[0]}`;
   if (r.pipeline) lines.push(`daily load: ${pipelineLine(r.pipeline)}`);
   for (const c of r.checks) {
     lines.push(`[${mark[c.status] ?? c.status}] ${c.id}: ${c.detail}`);
     if (c.status !== 'ok' && c.fix) lines.push(`       fix: ${c.fix}`);
     if (c.status !== 'ok' && c.fixSql) for (const l of c.fixSql.split('\n')) lines.push(`       ${l}`);
   }
+  if (r.accounts && r.accounts.length > 1) {
+    lines.push(`accounts (worst: ${r.worst ?? r.overall}):`);
+    for (const a of r.accounts) lines.push(`  ${accountLine(a)}`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** An account in one line: label (person), verdict, who, secret; or what its setup still lacks. */
+function accountLine(a: PrintedAccount): string {
+  const name = a.person ? `${a.label} (${a.person})` : a.label;
+  const who = a.lastConnect
+    ? `connected as ${a.lastConnect.email ?? a.lastConnect.userId}, ${a.proofText}`
+    : 'nobody connected yet';
+  const setup = a.ready
+    ? ''
+    : `; setup not run yet (Snowflake does not show ${a.missing.join(', ')}): npm run sql -- add-account account=${a.label}`;
+  return `${name}: ${a.overall}; ${who}; secret ${a.secret}${setup}`;
 }
 
 /** The daily load in one line: its last load as last read, or why there is none. */
@@ -111,8 +149,10 @@ async function fromUrl(
   url: string,
   adminToken: string | undefined,
   timeoutSeconds = URL_TIMEOUT_SECONDS,
+  account?: string,
 ): Promise<PrintedReport> {
   const target = new URL('/status.json', url);
+  if (account) target.searchParams.set('account', account);
   const headers: Record<string, string> = { accept: 'application/json' };
   // An app started with ADMIN_TOKEN opens /status.json to monitors presenting it as a bearer token.
   if (adminToken) headers.authorization = `Bearer ${adminToken}`;
@@ -151,22 +191,35 @@ async function fromUrl(
   return body;
 }
 
-async function fromConfig(config: AppConfig): Promise<PrintedReport> {
+async function fromConfig(config: AppConfig, account = DEFAULT_ACCOUNT): Promise<PrintedReport> {
   const log = createLogger('silent');
   const session = new SnowflakeSession(config.snowflake.connection, log, config.timeouts.snowflakeMs);
   try {
     const events = new EventLog(config.dataDir);
-    const status = new StatusService(
-      config,
-      getProfile(config.provider),
-      session,
-      new ConnectionHistory(events, config.provider, config.snowflake.secret.display),
-      new EndToEndCheck(config, session, events, log),
-      events,
-      log,
-    );
-    const { chart: _chart, ...r } = await status.report();
-    return r;
+    const registry = new AccountRegistry(config.dataDir);
+    if (!registry.get(account)) throw new Error(errorText('account_unknown', { label: account }).fix);
+    // Each account's status reads its own secret and functions; the events name the secret they are about.
+    const accounts = registry.list().map((entry) => {
+      const cfg = accountConfig(config, entry.label);
+      const status = new StatusService(
+        cfg,
+        getProfile(cfg.provider),
+        session,
+        new ConnectionHistory(events, cfg.provider, cfg.snowflake.secret.display),
+        new EndToEndCheck(cfg, session, events, log),
+        events,
+        log,
+        undefined,
+        undefined,
+        entry.label,
+      );
+      return { label: entry.label, person: entry.person, status };
+    });
+    const mine = accounts.find((a) => a.label === account)!;
+    const { chart: _chart, ...r } = await mine.status.report();
+    if (accounts.length === 1) return { ...r, account, accounts: null, worst: r.overall };
+    const view = await accountsView(accounts, new Map([[account, r]]));
+    return { ...r, account, ...view };
   } finally {
     await session.close();
   }
@@ -184,7 +237,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${parsed.message}\n${USAGE}\n`);
     return 2;
   }
-  const { help, json, url, maxAge, timeoutSeconds } = parsed.args;
+  const { help, json, url, maxAge, timeoutSeconds, account } = parsed.args;
   if (help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -192,7 +245,8 @@ async function main(argv: string[]): Promise<number> {
   let report: PrintedReport;
   // The app's .env also holds ADMIN_TOKEN, which --url needs for an app started with it.
   loadDotEnv();
-  if (url) report = await fromUrl(url, settingText(process.env, SETTINGS.ADMIN_TOKEN), timeoutSeconds);
+  if (url)
+    report = await fromUrl(url, settingText(process.env, SETTINGS.ADMIN_TOKEN), timeoutSeconds, account);
   else {
     const parsed = parseConfig(process.env);
     if (parsed.sandbox) {
@@ -201,7 +255,7 @@ async function main(argv: string[]): Promise<number> {
       );
       return 2;
     }
-    report = await fromConfig(parsed.config);
+    report = await fromConfig(parsed.config, account);
   }
   // --max-age judges the proof's age here instead of the app's PROOF_MAX_AGE.
   if (maxAge)
@@ -214,7 +268,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `(the limit is the app's PROOF_MAX_AGE, ${formatSpan(report.proof.maxAgeSeconds)}; --max-age sets another)\n`,
     );
-  return exitCodeFor(report.overall);
+  // Every account counts: the exit code is the worst account's (--max-age applies to the one printed whole).
+  return Math.max(exitCodeFor(report.overall), exitCodeFor(report.worst ?? report.overall));
 }
 
 main(process.argv.slice(2)).then(

@@ -130,7 +130,7 @@ export function createApp(s: Services): express.Express {
   const view = viewConfig(config, s.profile);
   app.use(pageRoutes({ status: s.status, view }));
   app.use(connectRoutes({ config, accounts: s.accounts, pending: s.pending, clock: s.clock }));
-  app.use(statusRoutes({ status: s.status, view, clientStatus: config.oauth.clientStatus }));
+  app.use(statusRoutes({ accounts: s.accounts, view, clientStatus: config.oauth.clientStatus }));
   app.use(setupRoutes({ config, status: s.status, view }));
   app.use(postOnlyActions(!!gate.access));
 

@@ -141,7 +141,7 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
   /** What the result page shows for a finished check (as before streaming: a reload shows the same). */
   const checkedPage = async (outcome: Checked, account: ConnectAccount) => ({
     outcome,
-    account: account.label,
+    accountLabel: account.label,
     change: outcome.kind === 'connected' ? (account.status.change() ?? null) : null,
     // What next: the daily load, and the query for your own steps (SHOW TASKS, no warehouse).
     whatNext: outcome.kind === 'connected' ? await account.status.whatNext(outcome.identity.userId) : null,
@@ -151,13 +151,13 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
   /** The result page's locals now: the check's outcome once it is in, else "written" and the check under way. */
   const pageFor = async (id: string, { outcome, account }: { outcome: Outcome; account: ConnectAccount }) => {
     if (outcome.kind === 'held')
-      return { outcome, account: account.label, change: null, pageTitle: outcome.error.title };
+      return { outcome, accountLabel: account.label, change: null, pageTitle: outcome.error.title };
     const end = outcome.progress.end;
     if (end?.kind === 'error') throw end.error;
     if (end) return checkedPage(end.result, account);
     return {
       outcome,
-      account: account.label,
+      accountLabel: account.label,
       resultId: id,
       change: null,
       pageTitle: 'Token written: Snowflake is checking it',

@@ -32,6 +32,7 @@ import { pipelineLoadCheck } from './checks/pipeline-load.js';
 import { readChain } from './describe.js';
 import type { AppEvent, EventLog } from './events.js';
 import { type Change, checkFailureWords, type HistoryLine, historyLines, lastChange } from './history.js';
+import { OWN_OBJECTS } from './own-objects.js';
 import { type PipelineReport, pipelineReport, type WhatNext, whatNextOf } from './pipeline.js';
 import { type Proof, proofOf, type ScheduleView, scheduleOf } from './proof.js';
 
@@ -80,9 +81,6 @@ export interface StatusReport extends Omit<Summary, 'overall'> {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
-
-/** The status rows about an account's own objects: what the add-account SQL creates. */
-const OWN_OBJECTS = new Set(['secret', 'check_function', 'eai_secret']);
 
 /**
  * Failures that are answers from the provider, so Snowflake got through to it: they say nothing against the
