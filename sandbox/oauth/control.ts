@@ -60,6 +60,7 @@ const INDEX = {
   'POST /sandbox/behaviour': 'JSON with any of the switches below: sets them; answers every switch',
   ...Object.fromEntries(Object.entries(OAUTH_SWITCHES).map(([name, what]) => [`switch ${name}`, what])),
   'POST /sandbox/revoke-all': 'every user revokes access to every client',
+  'POST /sandbox/revoke-user': 'JSON {"user"}: that user revokes access to every client (others keep theirs)',
   'POST /sandbox/advance-clock?seconds=N': "move the server's clock forward; expiry rules follow it",
   'GET /sandbox/clock': "the server's clock",
   'POST /sandbox/faults': 'add a fault rule (JSON object or array); see sandbox/README.md',
@@ -104,6 +105,15 @@ export function controlRouter(store: Store, faults: Faults, log: RequestLog): Ro
     const live = [...store.grants.values()].filter((g) => !g.revoked).length;
     store.revokeAll();
     res.json({ revokedGrants: live });
+  });
+
+  r.post('/sandbox/revoke-user', (req, res) => {
+    const user = (req.body as Record<string, unknown> | undefined)?.user;
+    if (typeof user !== 'string' || !store.users.some((u) => u.id === user)) {
+      res.status(400).json({ error: 'give {"user": "<a seeded user id>"} (GET /sandbox/users lists them)' });
+      return;
+    }
+    res.json({ revokedGrants: store.revokeUser(user) });
   });
 
   r.post('/sandbox/advance-clock', (req, res) => {

@@ -265,6 +265,17 @@ export class Store {
     for (const g of this.grants.values()) this.revokeGrant(g.id);
   }
 
+  /** One user removes the app's access (their account's permissions page): every grant of theirs ends. */
+  revokeUser(userId: string): number {
+    let n = 0;
+    for (const g of this.grants.values())
+      if (g.userId === userId && !g.revoked) {
+        this.revokeGrant(g.id);
+        n++;
+      }
+    return n;
+  }
+
   grantRevoked(grantId: string): boolean {
     return this.grants.get(grantId)?.revoked ?? true;
   }
