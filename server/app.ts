@@ -128,7 +128,7 @@ export function createApp(s: Services): express.Express {
 
   app.use(loginRoutes(gate));
   const view = viewConfig(config, s.profile);
-  app.use(pageRoutes({ status: s.status, view }));
+  app.use(pageRoutes({ status: s.status, accounts: s.accounts, view }));
   app.use(connectRoutes({ config, accounts: s.accounts, pending: s.pending, clock: s.clock }));
   app.use(statusRoutes({ accounts: s.accounts, view, clientStatus: config.oauth.clientStatus }));
   app.use(setupRoutes({ config, status: s.status, view }));

@@ -7,6 +7,8 @@ const ABOUT_THE_TOKEN = new Set(['token_expiry', 'end_to_end']);
 
 export function pageRoutes(d: {
   status: Pick<StatusService, 'summary' | 'cheapChecks'>;
+  /** Every account: with more than one, the home page lists them (from the event log, no Snowflake reads). */
+  accounts: { all(): { label: string; person?: string; status: Pick<StatusService, 'summary'> }[] };
   view: ViewConfig;
 }): Router {
   const r = Router();
@@ -16,7 +18,20 @@ export function pageRoutes(d: {
     const blocking = (await d.status.cheapChecks()).filter(
       (c) => c.status === 'failed' && !ABOUT_THE_TOKEN.has(c.id),
     );
-    res.render('home', { summary: d.status.summary(), config: d.view, blocking });
+    const all = d.accounts.all();
+    const accounts =
+      all.length > 1
+        ? all.map((a) => {
+            const sum = a.status.summary();
+            return {
+              label: a.label,
+              person: a.person ?? null,
+              overall: sum.overall,
+              lastConnect: sum.lastConnect,
+            };
+          })
+        : null;
+    res.render('home', { summary: d.status.summary(), config: d.view, blocking, accounts });
   });
   return r;
 }
