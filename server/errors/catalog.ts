@@ -3,6 +3,7 @@
 // small params object. The entries live by group (sign-in.ts, provider.ts, snowflake.ts, guards.ts,
 // custody.ts); docs/troubleshooting.md is generated from them (npm run docs), so a code and its
 // explanation cannot drift apart.
+import { accountErrors } from './accounts.js';
 import { custodyErrors } from './custody.js';
 import type { Entry, ErrorExample, ErrorGroup, Text } from './entry.js';
 import { guardErrors } from './guards.js';
@@ -20,6 +21,7 @@ export const catalog = {
   ...guardErrors,
   ...custodyErrors,
   ...pipelineErrors,
+  ...accountErrors,
 };
 
 export type ErrorCode = keyof typeof catalog;
