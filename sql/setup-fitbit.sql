@@ -39,7 +39,13 @@
 --   authorization_endpoint, secret_name FITBIT_OAUTH_TOKEN, external_access_integration FITBIT_EAI,
 --   app_role FITBIT_CONNECT_APP_ROLE, reader_role FITBIT_READER, app_user FITBIT_CONNECT_APP,
 --   app_public_key (a placeholder: pass the app's RSA public key, base64 without the BEGIN/END lines),
---   check_function FITBIT_CONNECTION_CHECK, steps_month_function FITBIT_STEPS_MONTH.
+--   check_function FITBIT_CONNECTION_CHECK, steps_month_function FITBIT_STEPS_MONTH,
+--   other_secrets (empty: the other accounts' secrets for the integration's allowed list; the app fills it in).
+--
+-- Several accounts: the statements between "-- [per-account] begin" and "-- [per-account] end" are one
+-- account's (its secret, its functions); the app repeats them for each account it manages, with that
+-- account's names, and `npm run -s sql -- add-account account=<label>` prints them for one new account
+-- (sql/README.md, "Several accounts"). Run as is, this script sets up the default account alone.
 --
 -- Fitbit refresh tokens rotate on every refresh. Whether Snowflake stores the rotated token back into the
 -- secret is undocumented: if the check function starts failing with token_revoked hours after a connect,

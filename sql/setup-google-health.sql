@@ -38,7 +38,13 @@
 --   external_access_integration FITBIT_EAI, app_role FITBIT_CONNECT_APP_ROLE, reader_role FITBIT_READER,
 --   app_user FITBIT_CONNECT_APP, app_public_key (a placeholder: pass the app's RSA public key, base64
 --   without the BEGIN/END lines), check_function FITBIT_CONNECTION_CHECK, steps_function FITBIT_DAILY_STEPS,
---   data_function FITBIT_DAILY_DATA.
+--   data_function FITBIT_DAILY_DATA,
+--   other_secrets (empty: the other accounts' secrets for the integration's allowed list; the app fills it in).
+--
+-- Several accounts: the statements between "-- [per-account] begin" and "-- [per-account] end" are one
+-- account's (its secret, its functions); the app repeats them for each account it manages, with that
+-- account's names, and `npm run -s sql -- add-account account=<label>` prints them for one new account
+-- (sql/README.md, "Several accounts"). Run as is, this script sets up the default account alone.
 
 ----------------------------------------------------------------------------------------------------------
 -- 1. ACCOUNTADMIN: roles and the OAuth security integration (account-level objects need CREATE ROLE and
