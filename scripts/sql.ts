@@ -4,6 +4,10 @@
 // PIPELINE_DATA_TYPES, SNOWFLAKE_SECRET, SNOWFLAKE_CHECK_FUNCTION, PROVIDER, and as the /setup page does
 // SNOWFLAKE_USER, SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE and the OAuth and API endpoints), then the script's
 // own defaults.
+// Several accounts: setup and teardown cover every account registered in <DATA_DIR>/accounts.json, and
+//   npm run -s sql -- add-account account=<label> [person=<name>]   prints what adds one account
+//   npm run -s sql -- remove-account account=<label>                prints what removes one
+// (server/setup/account-sql.ts; sql/README.md, "Several accounts").
 // Pipe it to `snow sql -i` or paste it into a worksheet.
 //   -s  keeps npm's banner (`> fitbit-snowflake-connect@… sql …`) off stdout. Without it, when stdout is a
 //       pipe or a file, this prints nothing and exits 2 rather than hand the banner to Snowflake.
@@ -12,15 +16,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { labelProblem } from '../server/accounts/names.js';
+import { AccountRegistry } from '../server/accounts/registry.js';
 import { present } from '../server/config/env.js';
 import { ConfigError, loadDotEnv, readSetting, SETTINGS } from '../server/config/index.js';
 import type { Setting, SettingName, SettingValues } from '../server/config/schema.js';
 import { PROVIDER_IDS, type ProviderId } from '../server/providers/index.js';
+import {
+  renderAccountSql,
+  renderRemoveAccountSql,
+  renderScriptForAccounts,
+} from '../server/setup/account-sql.js';
 import { publicKeyBody, type SetupInputs, templateValues } from '../server/setup/inputs.js';
 import {
   isScriptName,
   missingVariables,
-  renderScript,
   type ScriptName,
   scriptNames,
   scriptProvider,
@@ -29,9 +39,17 @@ import {
 } from '../server/setup/templates.js';
 import { flagsNpmTook, npmBannerOnStdout, npmTookMessage } from './npm-args.js';
 
+const ACCOUNT_COMMANDS = ['add-account', 'remove-account'] as const;
+type AccountCommand = (typeof ACCOUNT_COMMANDS)[number];
+const isAccountCommand = (c: string): c is AccountCommand =>
+  (ACCOUNT_COMMANDS as readonly string[]).includes(c);
+
 const USAGE = `usage: npm run -s sql -- <script> [name=value …] [app_public_key_file=<path>]
+       npm run -s sql -- add-account account=<label> [person=<name>] [name=value …]
+       npm run -s sql -- remove-account account=<label> [name=value …]
 scripts: ${scriptNames().join(', ')}
-The OAuth client comes from OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET, in .env or the environment.`;
+The OAuth client comes from OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET, in .env or the environment; the
+accounts from <DATA_DIR>/accounts.json (the accounts added on the /setup page).`;
 
 const DOTENV = '.env';
 
@@ -59,9 +77,9 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
     );
   }
 
-  const [script, ...pairs] = argv;
-  if (!script || script === '-h' || script === '--help') fail(USAGE, script ? 0 : 2);
-  if (!isScriptName(script)) fail(`Unknown script "${script}".\n${USAGE}`, 2);
+  const [command, ...pairs] = argv;
+  if (!command || command === '-h' || command === '--help') fail(USAGE, command ? 0 : 2);
+  if (!isScriptName(command) && !isAccountCommand(command)) fail(`Unknown script "${command}".\n${USAGE}`, 2);
 
   const cli: Record<string, string> = {};
   for (const pair of pairs) {
@@ -70,6 +88,7 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
       fail(`Expected name=value, got an argument without "=" (${pair.slice(0, 40)}).\n${USAGE}`, 2);
     cli[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
+  const account = takeAccount(command, cli);
   if ('client_secret' in cli) {
     fail(
       'client_secret is not taken from the command line, where npm prints it back and the shell keeps it in ' +
@@ -90,10 +109,12 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
 
   // The same settings the app reads, the same way: the environment wins over .env.
   loadDotEnv(DOTENV);
-  const provider = providerFor(
-    script,
-    present(env, SETTINGS.PROVIDER.name) ? setting(env, SETTINGS.PROVIDER) : undefined,
-  );
+  const envProvider = present(env, SETTINGS.PROVIDER.name) ? setting(env, SETTINGS.PROVIDER) : undefined;
+  const provider = isScriptName(command)
+    ? providerFor(command, envProvider)
+    : (envProvider ?? PROVIDER_IDS[0]);
+  // The setup script an account command renders parts of; the variables it takes are the ones accepted.
+  const script: ScriptName = isScriptName(command) ? command : `setup-${provider}`;
   const inputs: SetupInputs = {
     provider,
     clientId: setting(env, SETTINGS.OAUTH_CLIENT_ID) ?? '',
@@ -112,13 +133,34 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
     apiHost: hostOf(SETTINGS.HEALTH_API_URL.name, setting(env, SETTINGS.HEALTH_API_URL)),
   };
   const values = { ...templateValues(inputs, script), ...cli };
+  // Registered accounts, so that every account's secret stays in the integration's allowed list.
+  const accounts = new AccountRegistry(setting(env, SETTINGS.DATA_DIR)).list();
+  const labels = accounts.map((a) => a.label);
+  if (account) {
+    // The parts render only the names they use: refuse a name no part could use rather than ignore it.
+    const takes = new Set(
+      [script, 'teardown' as const].flatMap((s) => scriptVariables(s).map((v) => v.name)),
+    );
+    const unknown = Object.keys(cli).filter((k) => !takes.has(k));
+    if (unknown.length) fail(`Unknown variable "${unknown[0]}" for ${command}.\n${USAGE}`, 2);
+    if (!labels.includes(account.label)) {
+      process.stderr.write(
+        `note: account ${account.label} is not registered (add it on the /setup page): until it is, the setup script and other accounts' SQL leave its secret out of the integration's allowed list.\n`,
+      );
+    }
+    const person = account.person ?? accounts.find((a) => a.label === account.label)?.person;
+    const input = { provider, values, labels };
+    return command === 'add-account'
+      ? renderAccountSql(input, account.label, person)
+      : renderRemoveAccountSql(input, account.label);
+  }
   if (process.stdout.isTTY && values.client_secret) {
     process.stderr.write(
       'note: this output holds the OAuth client secret: pipe it to `snow sql -i`, do not save it.\n',
     );
   }
   try {
-    return renderScript(script, values);
+    return renderScriptForAccounts(script, values, labels);
   } catch (err) {
     // The scripts give the OAuth client no default (a made-up one makes an integration that cannot work):
     // say which setting to set, and where. Unsafe values are reported first, by the renderer itself.
@@ -128,6 +170,26 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
     }
     throw err;
   }
+}
+
+/** account=<label> and person=<name> of an account command (taken out of the script variables). */
+function takeAccount(
+  command: string,
+  cli: Record<string, string>,
+): { label: string; person?: string } | undefined {
+  if (!isAccountCommand(command)) {
+    if ('account' in cli) fail(`account=… is for add-account and remove-account, not ${command}.`, 2);
+    return undefined;
+  }
+  const label = cli.account;
+  const person = cli.person;
+  delete cli.account;
+  delete cli.person;
+  if (!label) fail(`${command} needs account=<label>, e.g. account=alice.\n${USAGE}`, 2);
+  const problem = labelProblem(label);
+  if (problem) fail(`account=${label.slice(0, 40)}: ${problem}`, 2);
+  if (person !== undefined && command === 'remove-account') fail('person=… is for add-account only.', 2);
+  return { label, ...(person ? { person } : {}) };
 }
 
 /** One setting, parsed by the app's own schema; a malformed one stops here, named (never its value). */

@@ -131,7 +131,14 @@ export function createApp(s: Services): express.Express {
   app.use(pageRoutes({ status: s.status, accounts: s.accounts, view }));
   app.use(connectRoutes({ config, accounts: s.accounts, pending: s.pending, clock: s.clock }));
   app.use(statusRoutes({ accounts: s.accounts, view, clientStatus: config.oauth.clientStatus }));
-  app.use(setupRoutes({ config, status: s.status, view }));
+  app.use(
+    setupRoutes({
+      config,
+      status: s.status,
+      view,
+      accounts: { list: () => s.accounts.registry.list(), add: (l, p) => s.accounts.add(l, p) },
+    }),
+  );
   app.use(postOnlyActions(!!gate.access));
 
   app.use((req, _res, next) => {

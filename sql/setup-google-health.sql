@@ -38,7 +38,13 @@
 --   external_access_integration FITBIT_EAI, app_role FITBIT_CONNECT_APP_ROLE, reader_role FITBIT_READER,
 --   app_user FITBIT_CONNECT_APP, app_public_key (a placeholder: pass the app's RSA public key, base64
 --   without the BEGIN/END lines), check_function FITBIT_CONNECTION_CHECK, steps_function FITBIT_DAILY_STEPS,
---   data_function FITBIT_DAILY_DATA.
+--   data_function FITBIT_DAILY_DATA,
+--   other_secrets (empty: the other accounts' secrets for the integration's allowed list; the app fills it in).
+--
+-- Several accounts: the statements between "-- [per-account] begin" and "-- [per-account] end" are one
+-- account's (its secret, its functions); the app repeats them for each account it manages, with that
+-- account's names, and `npm run -s sql -- add-account account=<label>` prints them for one new account
+-- (sql/README.md, "Several accounts"). Run as is, this script sets up the default account alone.
 
 ----------------------------------------------------------------------------------------------------------
 -- 1. ACCOUNTADMIN: roles and the OAuth security integration (account-level objects need CREATE ROLE and
@@ -121,6 +127,7 @@ ALTER NETWORK RULE <% database | default("FITBIT") %>.<% schema | default("PUBLI
   VALUE_LIST = ('<% api_host | default("health.googleapis.com") %>')
   COMMENT = 'fitbit-snowflake-connect: the Google Health API';
 
+-- [per-account] begin: one account's secret (`npm run sql -- add-account` renders it per account)
 -- No token yet: fitbit-snowflake-connect writes it. IF NOT EXISTS so a re-run keeps a working token, and
 -- no ALTER follows: there is nothing to change (ALTER SECRET cannot change the integration it names) and
 -- the token is the app's.
@@ -132,6 +139,9 @@ CREATE SECRET IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | defau
 -- ALTER SECRET … SET OAUTH_REFRESH_TOKEN needs OWNERSHIP, so the app's role owns the secret.
 GRANT OWNERSHIP ON SECRET <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>
   TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %> COPY CURRENT GRANTS;
+-- Readers may read it, to write their own functions against the connection.
+GRANT READ ON SECRET <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
+-- [per-account] end
 
 ----------------------------------------------------------------------------------------------------------
 -- 3. ACCOUNTADMIN: the external access integration and the app's service user.
@@ -142,11 +152,14 @@ USE ROLE ACCOUNTADMIN;
 CREATE EXTERNAL ACCESS INTEGRATION IF NOT EXISTS <% external_access_integration | default("FITBIT_EAI") %>
   ALLOWED_NETWORK_RULES = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>)
   ENABLED = FALSE;
+-- [all-accounts] begin: every account's secret is listed (SET replaces the list; other_secrets holds the
+-- accounts other than the default, each after a comma: ", DB.SCHEMA.SECRET_ALICE, …")
 ALTER EXTERNAL ACCESS INTEGRATION <% external_access_integration | default("FITBIT_EAI") %> SET
   ALLOWED_NETWORK_RULES = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>)
-  ALLOWED_AUTHENTICATION_SECRETS = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>)
+  ALLOWED_AUTHENTICATION_SECRETS = (<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %><% other_secrets | default("") %>)
   ENABLED = TRUE
   COMMENT = 'fitbit-snowflake-connect: functions may call the Google Health API with the OAuth secret';
+-- [all-accounts] end
 
 -- The database owner creates the functions that use it; readers write their own.
 GRANT USAGE ON INTEGRATION <% external_access_integration | default("FITBIT_EAI") %> TO ROLE <% owner_role | default("SYSADMIN") %>;
@@ -174,6 +187,17 @@ GRANT ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %> TO USER <% app_us
 ----------------------------------------------------------------------------------------------------------
 USE ROLE <% owner_role | default("SYSADMIN") %>;
 
+-- The app's role and readers may use the database, schema and warehouse; each account's functions are
+-- granted with them below. Readers also hold READ on each account's secret and USAGE on the external
+-- access integration, so they can write their own functions (given CREATE FUNCTION on a schema).
+GRANT USAGE ON DATABASE <% database | default("FITBIT") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
+GRANT USAGE ON SCHEMA <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
+GRANT USAGE ON WAREHOUSE <% warehouse | default("FITBIT_WH") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
+GRANT USAGE ON DATABASE <% database | default("FITBIT") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
+GRANT USAGE ON SCHEMA <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
+GRANT USAGE ON WAREHOUSE <% warehouse | default("FITBIT_WH") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
+
+-- [per-account] begin: one account's functions: each lists only that account's secret in SECRETS
 -- The app calls this after every connect: the cheapest call that proves the token works.
 -- Returns {healthUserId, legacyUserId}; errors start with FITBIT_CONNECT_ERROR[code].
 -- Scopes: GET /v4/users/me/identity takes any Google Health read scope except location and nutrition; the
@@ -898,23 +922,14 @@ class DailyData:
             window = window_end
 $$;
 
--- The app's role: use the database, schema, warehouse and the functions. Nothing else.
-GRANT USAGE ON DATABASE <% database | default("FITBIT") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
-GRANT USAGE ON SCHEMA <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
-GRANT USAGE ON WAREHOUSE <% warehouse | default("FITBIT_WH") %> TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
+-- The app's role calls this account's check and data functions; readers may call them too.
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>() TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(DATE, DATE) TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% data_function | default("FITBIT_DAILY_DATA") %>(VARCHAR, DATE, DATE) TO ROLE <% app_role | default("FITBIT_CONNECT_APP_ROLE") %>;
-
--- Readers: READ on the secret and USAGE on the integration (granted above) let them write their own
--- functions (they also need CREATE FUNCTION on a schema of their choice); they may also call these.
-GRANT USAGE ON DATABASE <% database | default("FITBIT") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
-GRANT USAGE ON SCHEMA <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
-GRANT USAGE ON WAREHOUSE <% warehouse | default("FITBIT_WH") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
-GRANT READ ON SECRET <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %> TO ROLE <% reader_role | default("FITBIT_READER") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>() TO ROLE <% reader_role | default("FITBIT_READER") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(DATE, DATE) TO ROLE <% reader_role | default("FITBIT_READER") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% data_function | default("FITBIT_DAILY_DATA") %>(VARCHAR, DATE, DATE) TO ROLE <% reader_role | default("FITBIT_READER") %>;
+-- [per-account] end
 
 ----------------------------------------------------------------------------------------------------------
 -- 5. ACCOUNTADMIN: the app's RSA public key, last on purpose.

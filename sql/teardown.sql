@@ -28,10 +28,12 @@
 ----------------------------------------------------------------------------------------------------------
 USE ROLE <% owner_role | default("SYSADMIN") %>;
 
+-- [per-account] begin: one account's functions (`npm run sql -- remove-account` renders it per account)
 DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>();
 DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_function | default("FITBIT_DAILY_STEPS") %>(DATE, DATE);
 DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% data_function | default("FITBIT_DAILY_DATA") %>(VARCHAR, DATE, DATE);
 DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% steps_month_function | default("FITBIT_STEPS_MONTH") %>();
+-- [per-account] end
 
 -- The daily load: the pipeline role owns it and rolls up to the database owner, who may drop it. The task
 -- first, so no run starts while the rest goes; then the procedure and the tables, with the data in them.
@@ -58,7 +60,9 @@ DROP INTEGRATION IF EXISTS <% external_access_integration | default("FITBIT_EAI"
 ----------------------------------------------------------------------------------------------------------
 USE ROLE <% owner_role | default("SYSADMIN") %>;
 
+-- [per-account] begin: one account's secret
 DROP SECRET IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% secret_name | default("FITBIT_OAUTH_TOKEN") %>;
+-- [per-account] end
 DROP NETWORK RULE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% network_rule | default("FITBIT_API_RULE") %>;
 
 ----------------------------------------------------------------------------------------------------------

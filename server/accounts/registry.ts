@@ -12,7 +12,7 @@ export interface AccountEntry {
   addedAt?: string;
 }
 
-const MAX_PERSON = 60;
+const MAX_PERSON = 80;
 
 /** A person's name as shown: one line, trimmed, bounded. */
 export function cleanPerson(person: string | undefined): string | undefined {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 export type ScriptName = 'setup-google-health' | 'setup-fitbit' | 'teardown' | 'pipeline-google-health';
 
 /** Where a variable is inserted; decides which values are safe. */
-export type VariableContext = 'identifier' | 'literal' | 'list' | 'number' | 'body' | 'comment';
+export type VariableContext = 'identifier' | 'literal' | 'list' | 'number' | 'body' | 'comment' | 'names';
 
 export interface TemplateVariable {
   name: string;
@@ -297,9 +297,11 @@ function contextOf(state: LexState, dflt: string | undefined, occ: Occurrence): 
     case 'dollar':
       return 'body';
     case 'code':
-      // A list of literals (OAUTH_ALLOWED_SCOPES = (<% … %>)) and a number (CALL p(<% … %>)) are told apart
-      // by their default.
+      // A list of literals (OAUTH_ALLOWED_SCOPES = (<% … %>)), a number (CALL p(<% … %>)) and the rest of a
+      // list of names (`(A<% other_secrets | default("") %>)`: empty, or `, B, C`) are told apart by their
+      // default.
       if (dflt?.startsWith("'")) return 'list';
+      if (dflt === '') return 'names';
       return dflt !== undefined && /^\d+$/.test(dflt) ? 'number' : 'identifier';
     case 'line_comment':
       // A commented-out statement for the reader to uncomment (teardown's opt-in drops).
@@ -316,6 +318,9 @@ function contextOf(state: LexState, dflt: string | undefined, occ: Occurrence): 
 const UNQUOTED_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,254}$/;
 const QUOTED_IDENTIFIER = /^"(?:[^"\r\n\0]|""){1,255}"$/;
 const LITERAL_LIST = /^'[^'\\\r\n]*'(?:\s*,\s*'[^'\\\r\n]*')*$/;
+const NAME_PART = '(?:[A-Za-z_][A-Za-z0-9_$]{0,254}|"(?:[^"\\r\\n\\0]|""){1,255}")';
+/** `, DB.SCHEMA.A, DB.SCHEMA.B` (or nothing): names of 1 to 3 parts, each after a comma. */
+const NAME_LIST_TAIL = new RegExp(`^(?:\\s*,\\s*${NAME_PART}(?:\\.${NAME_PART}){0,2})*$`);
 
 /** Why a value is unsafe in one of its contexts, or null when it is safe in all of them. */
 function refusal(value: string, contexts: VariableContext[]): string | null {
@@ -336,6 +341,11 @@ function refusal(value: string, contexts: VariableContext[]): string | null {
       case 'list':
         if (!LITERAL_LIST.test(value)) {
           return "must be a comma-separated list of '…' strings, each without quotes, backslashes or line breaks inside";
+        }
+        break;
+      case 'names':
+        if (!NAME_LIST_TAIL.test(value)) {
+          return 'must be empty or a list of Snowflake names, each after a comma (", DB.SCHEMA.NAME, …")';
         }
         break;
       case 'number':

@@ -1,9 +1,10 @@
 // The sql/ scripts filled in from the app's configuration, for the /setup page. The OAuth client secret
 // is rendered as a marker the page shows masked; only an explicit reveal puts the value in the page.
 import type { AppConfig } from '../config/index.js';
+import { renderScriptForAccounts } from '../setup/account-sql.js';
 import { type SetupInputs, templateValues } from '../setup/inputs.js';
 import { appPublicKeyBody } from '../setup/public-key.js';
-import { isScriptName, renderScript, type ScriptName, TemplateError } from '../setup/templates.js';
+import { isScriptName, type ScriptName, TemplateError } from '../setup/templates.js';
 
 /** Safe in a '…' literal (the only place client_secret goes) and never a real secret. */
 const MARK = 'FSC_MASKED_CLIENT_SECRET';
@@ -49,8 +50,11 @@ export function setupInputs(config: AppConfig): SetupInputs {
   };
 }
 
-/** The setup script for the configured provider, its daily load (if it has one), then teardown. */
-export function setupScripts(config: AppConfig): SetupScript[] {
+/**
+ * The setup script for the configured provider, its daily load (if it has one), then teardown; setup and
+ * teardown cover every registered account (`labels`), so a re-run keeps each account's secret allowed.
+ */
+export function setupScripts(config: AppConfig, labels: readonly string[] = []): SetupScript[] {
   const pipeline = `pipeline-${config.provider}`;
   const names: ScriptName[] = [
     `setup-${config.provider}`,
@@ -60,7 +64,10 @@ export function setupScripts(config: AppConfig): SetupScript[] {
   const inputs = setupInputs(config);
   return names.map((name) => {
     try {
-      return { name, parts: renderScript(name, templateValues(inputs, name)).split(MARK) };
+      return {
+        name,
+        parts: renderScriptForAccounts(name, templateValues(inputs, name), labels).split(MARK),
+      };
     } catch (e) {
       if (e instanceof TemplateError) return { name, parts: [], error: e.message };
       throw e;

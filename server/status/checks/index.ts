@@ -14,6 +14,7 @@ import { expectedChain } from './expected.js';
 import { type ExpiryInput, type ExpiryView, judgeExpiry } from './expiry.js';
 import { functionCheck } from './function.js';
 import { integrationChecks } from './integration.js';
+import { isolationCheck } from './isolation.js';
 import { networkRuleCheck } from './network-rule.js';
 import { refreshTokenValidity } from './properties.js';
 import { secretChecks } from './secret.js';
@@ -22,6 +23,7 @@ import type { ChainNames, Finding, StatusCheck } from './types.js';
 import { sqlName } from './unknown.js';
 
 export type { ChainFacts } from '../describe.js';
+export { type AccountObjects, accountObjectsReady } from './account-ready.js';
 export { EXPIRY_WARNING_LEAD_MS, type ExpiryView } from './expiry.js';
 export { judgePipeline, nextPhrase, type PipelineJudgement, type TaskRead } from './pipeline.js';
 export type { CheckStatus, StatusCheck } from './types.js';
@@ -155,6 +157,7 @@ export function judgeChain(input: JudgeInput): StatusCheck[] {
       functionCheck({ checkFunction: facts.checkFunction, names }),
     ),
   );
+  out.push(...isolationCheck({ checkFunction: facts.checkFunction, names }));
 
   const expected = expectedChain(config, profile);
   out.push(
