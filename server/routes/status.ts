@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { DEFAULT_ACCOUNT } from '../accounts/names.js';
 import { accountsView } from '../status/accounts-report.js';
+import { accountObjectsReady } from '../status/checks/account-ready.js';
 import type { StatusService } from '../status/service.js';
 import type { ViewConfig } from './view-config.js';
 
@@ -51,6 +52,11 @@ export function statusRoutes(s: {
     res.render('status', {
       report,
       accountLabel: account.label,
+      // An added account is offered Connect only once Snowflake shows its own objects (its SQL was run).
+      ownMissing:
+        account.label === DEFAULT_ACCOUNT
+          ? []
+          : accountObjectsReady(report.checks).problems.map((c) => c.title),
       accountPerson: account.person ?? null,
       accounts: view?.accounts ?? null,
       worst: view?.worst ?? null,

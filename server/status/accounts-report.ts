@@ -1,7 +1,7 @@
 // Every account at a glance: for the status page's account list, /status.json and `npm run status`. Each
 // row comes from that account's own report (its secret, its checks, its history), so one account's
 // broken token never colours another's row; the worst verdict is what a monitor acts on.
-import { OWN_OBJECTS } from './own-objects.js';
+import { accountObjectsReady } from './checks/account-ready.js';
 import { exitCodeFor, type Overall, type StatusReport, type StatusService } from './service.js';
 
 export interface AccountRow {
@@ -49,10 +49,9 @@ export function accountRow(
   person: string | undefined,
   report: Omit<StatusReport, 'chart'>,
 ): AccountRow {
-  const missing = report.checks
-    .filter((c) => OWN_OBJECTS.has(c.id) && (c.status === 'failed' || c.status === 'unknown'))
-    .map((c) => c.title);
-  const ready = missing.length === 0;
+  const objects = accountObjectsReady(report.checks);
+  const missing = objects.problems.map((c) => c.title);
+  const ready = objects.ready;
   const overall: Overall = !ready && !report.lastConnect ? 'not_connected' : report.overall;
   return {
     label,

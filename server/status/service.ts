@@ -19,6 +19,7 @@ import { readDailySteps } from '../snowflake/data-reader.js';
 import type { SnowflakeSession } from '../snowflake/session.js';
 import { formatAgo, formatSpan } from '../time-format.js';
 import { type StepsChart, stepsChart } from './chart.js';
+import { accountObjectsReady } from './checks/account-ready.js';
 import {
   type ExpiryView,
   expiryView,
@@ -32,7 +33,6 @@ import { pipelineLoadCheck } from './checks/pipeline-load.js';
 import { readChain } from './describe.js';
 import type { AppEvent, EventLog } from './events.js';
 import { type Change, checkFailureWords, type HistoryLine, historyLines, lastChange } from './history.js';
-import { OWN_OBJECTS } from './own-objects.js';
 import { type PipelineReport, pipelineReport, type WhatNext, whatNextOf } from './pipeline.js';
 import { type Proof, proofOf, type ScheduleView, scheduleOf } from './proof.js';
 
@@ -260,13 +260,8 @@ export class StatusService {
    * answer the app could not read counts as missing: connecting then would write a token nothing can use.
    */
   async objectsReady(): Promise<{ ready: boolean; missing: string[] }> {
-    const rows = await this.cheapChecks();
-    const missing = rows
-      .filter((r) => OWN_OBJECTS.has(r.id) && (r.status === 'failed' || r.status === 'unknown'))
-      .map((r) => r.title);
-    const seen = new Set(rows.map((r) => r.id));
-    if (!seen.has('secret') || !seen.has('check_function')) missing.push('Snowflake could not be read');
-    return { ready: missing.length === 0, missing };
+    const objects = accountObjectsReady(await this.cheapChecks());
+    return { ready: objects.ready, missing: objects.problems.map((c) => c.title) };
   }
 
   /** Load now: starts one run of the daily load's task; the result is read when it is over. */
