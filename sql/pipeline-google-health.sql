@@ -180,10 +180,11 @@ CREATE TABLE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | defaul
 ALTER TABLE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% runs_table | default("FITBIT_LOAD_RUNS") %> ADD COLUMN IF NOT EXISTS ACCOUNT VARCHAR DEFAULT 'default' COMMENT 'the account''s label: default, or one the app added';
 UPDATE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% runs_table | default("FITBIT_LOAD_RUNS") %> SET ACCOUNT = 'default' WHERE ACCOUNT IS NULL;
 
--- The load, for one account (ACCOUNT, a label) or, when ACCOUNT is NULL (the task), every account: those whose
--- data function (FITBIT_DAILY_DATA, or FITBIT_DAILY_DATA_<LABEL>) SHOW USER FUNCTIONS lists to this role, that
--- is, those granted in the "per account" block of section 2. A label is checked against the app's rule
--- (server/accounts/names.ts) before it names a function, so no text can reach the SQL through it.
+-- The load, for one account (ACCOUNT, a label) or, when ACCOUNT is NULL (the task), every account: the default,
+-- those whose data function (FITBIT_DAILY_DATA_<LABEL>) SHOW USER FUNCTIONS lists to this role (granted by the
+-- "per account" block of section 2), and those FITBIT_LOAD_RUNS has rows for (so a lost grant shows as a
+-- failed load). A label is checked against the app's rule (server/accounts/names.ts) before it names a
+-- function, so no text can reach the SQL through it.
 -- Each account, one after the other: for each configured kind, the latest DAY its table holds for the account,
 -- less 7 days (devices sync late: a re-read window), or today less HISTORY_DAYS when it holds none; then, oldest
 -- first, one MERGE per API-sized window (90 days, 14 for calories) from the account's data function. Each MERGE
@@ -263,10 +264,15 @@ def data_function(account):
 
 
 def accounts(session):
-    # Every account whose data function this role may use, the default first. SHOW lists only functions the
-    # role holds a privilege on, so an account is loaded once the admin has granted its function, and no sooner.
+    # The accounts to load, the default first: every account whose data function this role may use (SHOW lists
+    # only functions the role holds a privilege on, so an account joins once the admin has granted its
+    # function), the default account (the script grants its function), and every account loaded before, so
+    # one that lost its grant gets a failed run saying so rather than silently none.
     rows = session.sql("SHOW USER FUNCTIONS LIKE '" + DATA_FUNCTION + "%' IN SCHEMA " + SCHEMA).collect()
-    found = set()
+    found = {DEFAULT_ACCOUNT}
+    for row in session.sql('SELECT DISTINCT ACCOUNT FROM ' + RUNS).collect():
+        if is_label(row[0]):
+            found.add(row[0])
     for row in rows:
         fields = {k.lower(): v for k, v in row.as_dict().items()}
         name = str(fields.get('name') or '')

@@ -100,7 +100,7 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     outcome,
     change: outcome.kind === 'connected' ? (s.status.change() ?? null) : null,
     // What next: the daily load, and the query for your own steps (SHOW TASKS, no warehouse).
-    whatNext: outcome.kind === 'connected' ? await s.status.whatNext(outcome.identity.userId) : null,
+    whatNext: outcome.kind === 'connected' ? await s.status.whatNext() : null,
     pageTitle: outcome.kind === 'connected' ? 'Connected' : outcome.error.title,
   });
 

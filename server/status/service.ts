@@ -3,6 +3,8 @@
 // the overall verdict. The end-to-end check and the steps chart use a warehouse, so they run only when
 // asked, right after a connect, or on the CHECK_INTERVAL schedule — never on a page load; instead the
 // verdict says how old its proof is, and stops saying `connected` once that is older than PROOF_MAX_AGE.
+
+import { DEFAULT_ACCOUNT } from '../accounts/names.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { AppConfig } from '../config/index.js';
 import { DailyLoad, type LoadNowState } from '../connection/daily-load.js';
@@ -120,12 +122,21 @@ export class StatusService {
     private readonly clock: () => Date = () => new Date(),
     /** Timers for following a Load now (a ManualClock in tests); its time is `clock`'s. */
     timers: Clock = systemClock,
+    /** The account's label: its rows in the daily load's tables. */
+    account: string = DEFAULT_ACCOUNT,
   ) {
     this.reader = new ChainReader(session);
-    this.daily = new DailyLoad(config, session, events, log, {
-      now: () => this.clock().getTime(),
-      setTimer: (fn, ms) => timers.setTimer(fn, ms),
-    });
+    this.daily = new DailyLoad(
+      config,
+      session,
+      events,
+      log,
+      {
+        now: () => this.clock().getTime(),
+        setTimer: (fn, ms) => timers.setTimer(fn, ms),
+      },
+      account,
+    );
     endToEnd.onResult((r) => this.afterCheck(r));
   }
 
@@ -260,12 +271,12 @@ export class StatusService {
     this.daily.stop();
   }
 
-  /** The result page's "What next": the daily load (SHOW TASKS, no warehouse) and the query for `account`. */
-  async whatNext(account: string | undefined): Promise<WhatNext | null> {
+  /** The result page's "What next": the daily load (SHOW TASKS, no warehouse) and the account's query. */
+  async whatNext(): Promise<WhatNext | null> {
     const read = this.daily.readTask();
     const names = this.daily.names;
     if (!read || !names) return null;
-    return whatNextOf(names, await read, account, this.clock());
+    return whatNextOf(names, await read, this.clock());
   }
 
   private judgePipeline(read: TaskRead, now: Date): PipelineJudgement {
@@ -454,7 +465,6 @@ export class StatusService {
               reading: this.daily.lastReading(),
               readFailure: this.daily.lastReadFailure(),
               loadNow: this.daily.loadNowState() ?? null,
-              account: c?.userId,
               now,
             })
           : null,

@@ -242,9 +242,7 @@ describe('the daily load', () => {
       definition: 'CALL FITBIT.PUBLIC.FITBIT_LOAD(NULL, 365)',
     });
     const procs = await exec(admin, "SHOW PROCEDURES LIKE 'FITBIT_LOAD' IN SCHEMA FITBIT.PUBLIC");
-    expect(procs.map((p) => p.arguments)).toEqual([
-      'FITBIT_LOAD(VARCHAR, NUMBER) RETURN VARCHAR',
-    ]);
+    expect(procs.map((p) => p.arguments)).toEqual(['FITBIT_LOAD(VARCHAR, NUMBER) RETURN VARCHAR']);
   });
 
   it('backfills a year of every kind on the first run, and says so in FITBIT_LOAD_RUNS', async () => {
@@ -267,7 +265,10 @@ describe('the daily load', () => {
     // The values are the API's, keyed by the account (the default one: the configured secret) and the civil
     // date, with the Health user id they were read as.
     const h = new SyntheticHealth({ now: () => t0, lateSync: () => undefined });
-    const steps = await exec(admin, `SELECT ACCOUNT, HEALTH_USER_ID, DAY, STEPS FROM ${TABLES.steps} ORDER BY DAY`);
+    const steps = await exec(
+      admin,
+      `SELECT ACCOUNT, HEALTH_USER_ID, DAY, STEPS FROM ${TABLES.steps} ORDER BY DAY`,
+    );
     expect(new Set(steps.map((r) => `${r.ACCOUNT} ${r.HEALTH_USER_ID}`))).toEqual(
       new Set([`default ${HEALTH_USER_ID}`]),
     );

@@ -10,8 +10,14 @@ import { DATA_KINDS } from '../../server/providers/index.js';
 import { pipelineDefaults, pipelineTables } from '../../server/setup/defaults.js';
 import { templateValues } from '../../server/setup/inputs.js';
 import {
+  pipelineAccountBlock,
+  pipelineAccountSql,
+  renderPipelineAccountSql,
+} from '../../server/setup/pipeline-account-sql.js';
+import {
   readScript,
   renderScript,
+  renderTemplate,
   scriptNames,
   scriptVariables,
   splitStatements,
@@ -239,6 +245,40 @@ describe('pipeline-google-health.sql', () => {
     expect(drops.findIndex((s) => s.startsWith('DROP TASK'))).toBeLessThan(
       drops.findIndex((s) => s.startsWith('DROP PROCEDURE')),
     );
+  });
+});
+
+describe('renderPipelineAccountSql: what another account needs', () => {
+  it('is the script’s "per account" block with the account’s data function: one grant, as the database owner', () => {
+    expect(renderPipelineAccountSql('alice')).toBe(
+      [
+        "-- The daily load: the pipeline role may call alice's data function, so the next run loads alice too.",
+        'USE ROLE SYSADMIN;',
+        'GRANT USAGE ON FUNCTION FITBIT.PUBLIC.FITBIT_DAILY_DATA_ALICE(VARCHAR, DATE, DATE) TO ROLE FITBIT_PIPELINE_ROLE;',
+        '',
+      ].join('\n'),
+    );
+    // The script runs the same block for the default account: not a copy that could drift.
+    const block = pipelineAccountBlock(SCRIPT);
+    const rendered = statements(renderScript(SCRIPT, {}));
+    for (const statement of statements(renderTemplate(block, {}))) expect(rendered).toContain(statement);
+    expect(block).toMatch(
+      /^USE ROLE .*\nGRANT USAGE ON FUNCTION .*data_function.*\(VARCHAR, DATE, DATE\) TO ROLE /,
+    );
+  });
+
+  it('follows the app’s configuration: database, schema, owner role, and the account’s label', () => {
+    const config = live({ ...LIVE, PIPELINE_DATA_TYPES: 'steps' });
+    expect(pipelineAccountSql(config, 'p07')).toContain(
+      'GRANT USAGE ON FUNCTION ANALYTICS.HEALTH.FITBIT_DAILY_DATA_P07(VARCHAR, DATE, DATE) TO ROLE FITBIT_PIPELINE_ROLE;',
+    );
+    expect(pipelineAccountSql(config, 'default')).toBeUndefined();
+    expect(pipelineAccountSql(live({ ...LIVE, PROVIDER: 'fitbit' }), 'p07')).toBeUndefined();
+  });
+
+  it('refuses what is not a label the naming rule allows', () => {
+    for (const bad of ['default', 'Alice', "x'; DROP TABLE T; --", 'a'.repeat(25), '7up', ''])
+      expect(() => renderPipelineAccountSql(bad), bad).toThrow(/Not an account label/);
   });
 });
 
