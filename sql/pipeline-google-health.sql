@@ -1,14 +1,16 @@
 -- fitbit-snowflake-connect: the daily load for the google-health provider: one table per data kind, filled
--- every day from FITBIT_DAILY_DATA by a task, in the secret's database and schema.
+-- every day from each account's FITBIT_DAILY_DATA function by a task, in the secret's database and schema.
 --
 -- What it creates, and why each piece:
 --   pipeline role           owns the tables, the procedure and the task (a task runs as its owner): it may
---                           call the check and data functions and write its own tables, nothing else
+--                           call each account's data function and write its own tables, nothing else
 --   tables                  FITBIT_STEPS, FITBIT_DISTANCE, FITBIT_CALORIES, FITBIT_ACTIVE_MINUTES,
 --                           FITBIT_RESTING_HEART_RATE, FITBIT_SLEEP (one row per account and civil date) and
---                           FITBIT_LOAD_RUNS (one row per load: what the app's status page shows)
---   procedure FITBIT_LOAD   for each configured kind, MERGEs FITBIT_DAILY_DATA into its table, window by window
---   task FITBIT_DAILY_LOAD  calls it every day at 07:00 UTC, on the warehouse (serverless: see section 3)
+--                           FITBIT_LOAD_RUNS (one row per account and load: what the app's status page shows)
+--   procedure FITBIT_LOAD   for one account (or every account), and each configured kind, MERGEs the account's
+--                           data function into the kind's table, window by window
+--   task FITBIT_DAILY_LOAD  calls it for every account each day at 07:00 UTC, on the warehouse (serverless:
+--                           see section 3)
 --   grants                  readers: SELECT on the tables; the app's role: MONITOR and OPERATE on the task
 --                           (SHOW TASKS, EXECUTE TASK for "Load now") and SELECT on FITBIT_LOAD_RUNS
 --
@@ -21,11 +23,18 @@
 --   Safe to re-run, and how to apply a change: the role and tables are created only if missing (a re-run never
 --   loses data), the task is created only if missing and then suspended, set from the script and resumed.
 --   Only the procedure is replaced: nothing is bound to it (the task calls it by name, and no grant is given
---   on it), so a re-run ships the new code.
+--   on it), so a re-run ships the new code. Tables an earlier version created get the columns added since
+--   (their rows become the `default` account's).
+--
+-- Several accounts: an account is a label (`default` for the built-in one) whose data function is
+-- FITBIT_DAILY_DATA_<LABEL> (FITBIT_DAILY_DATA for `default`), each reading only its own secret. Every table
+-- keys its rows by the label (ACCOUNT). The task loads every account whose data function the pipeline role may
+-- use: adding an account is one grant, the block marked "per account" in section 2, which the app renders for
+-- each account it adds (`npm run sql -- add-account …`, and /setup).
 --
 -- Variables (defaults): database FITBIT, schema PUBLIC, warehouse FITBIT_WH, owner_role SYSADMIN, app_role
---   FITBIT_CONNECT_APP_ROLE, reader_role FITBIT_READER, check_function FITBIT_CONNECTION_CHECK, data_function
---   FITBIT_DAILY_DATA (all as given to the setup script), pipeline_role FITBIT_PIPELINE_ROLE, load_procedure
+--   FITBIT_CONNECT_APP_ROLE, reader_role FITBIT_READER, data_function FITBIT_DAILY_DATA (the default account's,
+--   as given to the setup script), pipeline_role FITBIT_PIPELINE_ROLE, load_procedure
 --   FITBIT_LOAD, load_task FITBIT_DAILY_LOAD, runs_table FITBIT_LOAD_RUNS, history_days 365 (how far back the
 --   first load reaches), schedule 'USING CRON 0 7 * * * UTC', data_kinds (the kinds to load, PIPELINE_DATA_TYPES:
 --   default all six). The six data tables keep their names: the dashboard (streamlit/) reads them.
@@ -53,64 +62,89 @@ USE ROLE <% owner_role | default("SYSADMIN") %>;
 GRANT USAGE ON DATABASE <% database | default("FITBIT") %> TO ROLE <% pipeline_role | default("FITBIT_PIPELINE_ROLE") %>;
 GRANT USAGE ON SCHEMA <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %> TO ROLE <% pipeline_role | default("FITBIT_PIPELINE_ROLE") %>;
 GRANT CREATE TABLE, CREATE PROCEDURE, CREATE TASK ON SCHEMA <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %> TO ROLE <% pipeline_role | default("FITBIT_PIPELINE_ROLE") %>;
--- The task's warehouse, and the functions the load calls: the check (whose account the rows are) and the data.
+-- The task's warehouse.
 GRANT USAGE ON WAREHOUSE <% warehouse | default("FITBIT_WH") %> TO ROLE <% pipeline_role | default("FITBIT_PIPELINE_ROLE") %>;
-GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% check_function | default("FITBIT_CONNECTION_CHECK") %>() TO ROLE <% pipeline_role | default("FITBIT_PIPELINE_ROLE") %>;
+-- >>> per account: the data function the load calls for an account. Here the default account's; the app renders
+-- this block for every other account (server/setup/pipeline-account-sql.ts), with the account's function. The
+-- grant is what adds an account to the daily load: the procedure loads every account whose function it may use.
+USE ROLE <% owner_role | default("SYSADMIN") %>;
 GRANT USAGE ON FUNCTION <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% data_function | default("FITBIT_DAILY_DATA") %>(VARCHAR, DATE, DATE) TO ROLE <% pipeline_role | default("FITBIT_PIPELINE_ROLE") %>;
+-- <<< per account
 
 ----------------------------------------------------------------------------------------------------------
 -- 3. The pipeline role: its tables, the load procedure, the task, and the grants on them.
 ----------------------------------------------------------------------------------------------------------
 USE ROLE <% pipeline_role | default("FITBIT_PIPELINE_ROLE") %>;
+-- The upgrade's UPDATEs below need a warehouse (on tables already upgraded, or new, they change nothing).
+USE WAREHOUSE <% warehouse | default("FITBIT_WH") %>;
 
--- One table per data kind, keyed by (ACCOUNT, DAY): ACCOUNT is the Google Health user id, DAY the civil date
--- in the user's time zone, LOADED_AT (UTC) when the row last changed. Created only if missing: a re-run keeps
--- the data. Snowflake does not enforce the primary keys; the load's MERGE keeps them true.
+-- One table per data kind, keyed by (ACCOUNT, DAY): ACCOUNT is the account's label (`default` for the built-in
+-- account), DAY the civil date in the user's time zone, LOADED_AT (UTC) when the row last changed, and
+-- HEALTH_USER_ID the Google Health user id the row was read as. Created only if missing: a re-run keeps the
+-- data. Snowflake does not enforce the primary keys; the load's MERGE keeps them true.
+-- Upgrading tables an earlier version of this script created (keyed by the Google Health user id, in
+-- ACCOUNT): each gets HEALTH_USER_ID, and its rows move to the `default` account, their user id kept there.
+-- Only rows without HEALTH_USER_ID are moved, and the load always writes it, so a re-run moves nothing.
 CREATE TABLE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_STEPS (
-  ACCOUNT VARCHAR NOT NULL COMMENT 'Google Health user id',
+  ACCOUNT VARCHAR NOT NULL COMMENT 'the account''s label: default, or one the app added',
   DAY DATE NOT NULL COMMENT 'civil date, in the user''s time zone',
   STEPS NUMBER COMMENT 'steps that day',
   LOADED_AT TIMESTAMP_NTZ NOT NULL COMMENT 'when this row last changed (UTC)',
+  HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as',
   PRIMARY KEY (ACCOUNT, DAY)
 ) COMMENT = 'fitbit-snowflake-connect: daily steps, loaded by FITBIT_LOAD';
+ALTER TABLE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_STEPS ADD COLUMN IF NOT EXISTS HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as';
+UPDATE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_STEPS SET HEALTH_USER_ID = ACCOUNT, ACCOUNT = 'default' WHERE HEALTH_USER_ID IS NULL;
 
 CREATE TABLE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_DISTANCE (
-  ACCOUNT VARCHAR NOT NULL COMMENT 'Google Health user id',
+  ACCOUNT VARCHAR NOT NULL COMMENT 'the account''s label: default, or one the app added',
   DAY DATE NOT NULL COMMENT 'civil date, in the user''s time zone',
   DISTANCE_M FLOAT COMMENT 'meters that day',
   LOADED_AT TIMESTAMP_NTZ NOT NULL COMMENT 'when this row last changed (UTC)',
+  HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as',
   PRIMARY KEY (ACCOUNT, DAY)
 ) COMMENT = 'fitbit-snowflake-connect: daily distance, loaded by FITBIT_LOAD';
+ALTER TABLE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_DISTANCE ADD COLUMN IF NOT EXISTS HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as';
+UPDATE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_DISTANCE SET HEALTH_USER_ID = ACCOUNT, ACCOUNT = 'default' WHERE HEALTH_USER_ID IS NULL;
 
 CREATE TABLE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_CALORIES (
-  ACCOUNT VARCHAR NOT NULL COMMENT 'Google Health user id',
+  ACCOUNT VARCHAR NOT NULL COMMENT 'the account''s label: default, or one the app added',
   DAY DATE NOT NULL COMMENT 'civil date, in the user''s time zone',
   CALORIES_KCAL FLOAT COMMENT 'total calories (basal and active), kcal',
   LOADED_AT TIMESTAMP_NTZ NOT NULL COMMENT 'when this row last changed (UTC)',
+  HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as',
   PRIMARY KEY (ACCOUNT, DAY)
 ) COMMENT = 'fitbit-snowflake-connect: daily calories, loaded by FITBIT_LOAD';
+ALTER TABLE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_CALORIES ADD COLUMN IF NOT EXISTS HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as';
+UPDATE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_CALORIES SET HEALTH_USER_ID = ACCOUNT, ACCOUNT = 'default' WHERE HEALTH_USER_ID IS NULL;
 
 CREATE TABLE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_ACTIVE_MINUTES (
-  ACCOUNT VARCHAR NOT NULL COMMENT 'Google Health user id',
+  ACCOUNT VARCHAR NOT NULL COMMENT 'the account''s label: default, or one the app added',
   DAY DATE NOT NULL COMMENT 'civil date, in the user''s time zone',
   ACTIVE_ZONE_MINUTES NUMBER COMMENT 'the three zones added up, as the API gives them',
   FAT_BURN_MINUTES NUMBER COMMENT 'minutes in the fat burn heart rate zone',
   CARDIO_MINUTES NUMBER COMMENT 'minutes in the cardio heart rate zone',
   PEAK_MINUTES NUMBER COMMENT 'minutes in the peak heart rate zone',
   LOADED_AT TIMESTAMP_NTZ NOT NULL COMMENT 'when this row last changed (UTC)',
+  HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as',
   PRIMARY KEY (ACCOUNT, DAY)
 ) COMMENT = 'fitbit-snowflake-connect: daily active zone minutes, loaded by FITBIT_LOAD';
+ALTER TABLE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_ACTIVE_MINUTES ADD COLUMN IF NOT EXISTS HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as';
+UPDATE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_ACTIVE_MINUTES SET HEALTH_USER_ID = ACCOUNT, ACCOUNT = 'default' WHERE HEALTH_USER_ID IS NULL;
 
 CREATE TABLE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_RESTING_HEART_RATE (
-  ACCOUNT VARCHAR NOT NULL COMMENT 'Google Health user id',
+  ACCOUNT VARCHAR NOT NULL COMMENT 'the account''s label: default, or one the app added',
   DAY DATE NOT NULL COMMENT 'civil date, in the user''s time zone',
   RESTING_HEART_RATE NUMBER COMMENT 'beats per minute',
   LOADED_AT TIMESTAMP_NTZ NOT NULL COMMENT 'when this row last changed (UTC)',
+  HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as',
   PRIMARY KEY (ACCOUNT, DAY)
 ) COMMENT = 'fitbit-snowflake-connect: daily resting heart rate, loaded by FITBIT_LOAD';
+ALTER TABLE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_RESTING_HEART_RATE ADD COLUMN IF NOT EXISTS HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as';
+UPDATE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_RESTING_HEART_RATE SET HEALTH_USER_ID = ACCOUNT, ACCOUNT = 'default' WHERE HEALTH_USER_ID IS NULL;
 
 CREATE TABLE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_SLEEP (
-  ACCOUNT VARCHAR NOT NULL COMMENT 'Google Health user id',
+  ACCOUNT VARCHAR NOT NULL COMMENT 'the account''s label: default, or one the app added',
   DAY DATE NOT NULL COMMENT 'civil date the sleep ended on (the night before that morning, and naps that day)',
   SLEEP_MINUTES NUMBER COMMENT 'minutes asleep',
   IN_BED_MINUTES NUMBER COMMENT 'minutes in the sleep periods',
@@ -120,12 +154,17 @@ CREATE TABLE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | defaul
   REM_MINUTES NUMBER COMMENT 'NULL when no session that day has stages',
   AWAKE_MINUTES NUMBER COMMENT 'minutes awake in the sleep periods',
   LOADED_AT TIMESTAMP_NTZ NOT NULL COMMENT 'when this row last changed (UTC)',
+  HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as',
   PRIMARY KEY (ACCOUNT, DAY)
 ) COMMENT = 'fitbit-snowflake-connect: daily sleep, loaded by FITBIT_LOAD';
+ALTER TABLE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_SLEEP ADD COLUMN IF NOT EXISTS HEALTH_USER_ID VARCHAR COMMENT 'the Google Health user id the row was read as';
+UPDATE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_SLEEP SET HEALTH_USER_ID = ACCOUNT, ACCOUNT = 'default' WHERE HEALTH_USER_ID IS NULL;
 
--- One row per load, written by the procedure at its end: what the app's status page shows.
+-- One row per account and load, written by the procedure at the end of each account's load: what the app's
+-- status page shows. A table from an earlier version gets ACCOUNT, its rows the default account's.
 CREATE TABLE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% runs_table | default("FITBIT_LOAD_RUNS") %> (
   RUN_ID VARCHAR NOT NULL,
+  ACCOUNT VARCHAR NOT NULL DEFAULT 'default' COMMENT 'the account''s label: default, or one the app added',
   STARTED_AT TIMESTAMP_NTZ NOT NULL COMMENT 'UTC',
   FINISHED_AT TIMESTAMP_NTZ NOT NULL COMMENT 'UTC',
   OUTCOME VARCHAR NOT NULL COMMENT 'ok | partial (some kinds failed) | failed (nothing could load)',
@@ -135,26 +174,37 @@ CREATE TABLE IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | defaul
   ERROR_MESSAGE VARCHAR,
   DETAIL VARIANT COMMENT 'per kind: {rows_changed, latest_day, error_code, error_message, from, to}',
   PRIMARY KEY (RUN_ID)
-) COMMENT = 'fitbit-snowflake-connect: one row per run of FITBIT_LOAD';
+) COMMENT = 'fitbit-snowflake-connect: one row per account and run of FITBIT_LOAD';
+-- Snowflake adds a column to a table with rows only with a constant DEFAULT, which fills the rows it has; the
+-- UPDATE is for any row left NULL all the same (the load always writes ACCOUNT, so a re-run changes nothing).
+ALTER TABLE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% runs_table | default("FITBIT_LOAD_RUNS") %> ADD COLUMN IF NOT EXISTS ACCOUNT VARCHAR DEFAULT 'default' COMMENT 'the account''s label: default, or one the app added';
+UPDATE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% runs_table | default("FITBIT_LOAD_RUNS") %> SET ACCOUNT = 'default' WHERE ACCOUNT IS NULL;
 
--- The load. For each configured kind: the latest DAY its table holds for the connected account, less 7 days
--- (devices sync late: a re-read window), or today less HISTORY_DAYS when it holds none; then, oldest first,
--- one MERGE per API-sized window (90 days, 14 for calories) from FITBIT_DAILY_DATA. Each MERGE commits on its
--- own, so a run that stops keeps what it loaded, and the next one resumes from there. Rows whose values did not
--- change are left alone, so loading twice changes nothing. Errors: token_revoked stops the run (every kind
--- would fail), any other error stops that kind and the others go on. A failed load still returns normally (the
--- row in FITBIT_LOAD_RUNS says what failed): a task whose runs fail is suspended after 10 failures in a row,
--- and then would not catch up after a re-authorization.
--- EXECUTE AS OWNER: the task and "Load now" run it as the pipeline role, whoever started them.
+-- The load, for one account (ACCOUNT, a label) or, when ACCOUNT is NULL (the task), every account: the default,
+-- those whose data function (FITBIT_DAILY_DATA_<LABEL>) SHOW USER FUNCTIONS lists to this role (granted by the
+-- "per account" block of section 2), and those FITBIT_LOAD_RUNS has rows for (so a lost grant shows as a
+-- failed load). A label is checked against the app's rule (server/accounts/names.ts) before it names a
+-- function, so no text can reach the SQL through it.
+-- Each account, one after the other: for each configured kind, the latest DAY its table holds for the account,
+-- less 7 days (devices sync late: a re-read window), or today less HISTORY_DAYS when it holds none; then, oldest
+-- first, one MERGE per API-sized window (90 days, 14 for calories) from the account's data function. Each MERGE
+-- commits on its own, so a run that stops keeps what it loaded, and the next one resumes from there. Rows
+-- whose values did not change are left alone, so loading twice changes nothing. Errors: token_revoked stops
+-- that account's run (every kind would fail), any other error stops that kind and the others go on; one
+-- account's failure never stops the next account's load. Each account's load writes its own row in
+-- FITBIT_LOAD_RUNS and still returns normally when it failed: a task whose runs fail is suspended after 10
+-- failures in a row, and then would not catch up after a re-authorization.
+-- EXECUTE AS OWNER: the task runs it as the pipeline role, whoever started it.
 -- CREATE OR REPLACE on purpose: nothing is bound to a procedure (the task calls it by name), and no grant on it
--- is lost (none is given), so a re-run ships the new code.
-CREATE OR REPLACE PROCEDURE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_procedure | default("FITBIT_LOAD") %>(HISTORY_DAYS NUMBER)
+-- is lost (none is given), so a re-run ships the new code. The earlier FITBIT_LOAD(HISTORY_DAYS), which keyed
+-- the rows by the Google Health user id, is dropped below, once the task calls this one.
+CREATE OR REPLACE PROCEDURE <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_procedure | default("FITBIT_LOAD") %>(ACCOUNT VARCHAR, HISTORY_DAYS NUMBER)
   RETURNS VARCHAR
   LANGUAGE PYTHON
   RUNTIME_VERSION = '3.11'
   PACKAGES = ('snowflake-snowpark-python')
   HANDLER = 'run'
-  COMMENT = 'fitbit-snowflake-connect: loads the daily tables from FITBIT_DAILY_DATA; returns a one-line summary'
+  COMMENT = 'fitbit-snowflake-connect: loads the daily tables from each account''s data function (ACCOUNT NULL: every account); returns a one-line summary'
   EXECUTE AS OWNER
 AS $$
 import datetime
@@ -163,14 +213,14 @@ import re
 import uuid
 
 SCHEMA = '<% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>'
-DATA_FUNCTION = SCHEMA + '.<% data_function | default("FITBIT_DAILY_DATA") %>'
-CHECK_FUNCTION = SCHEMA + '.<% check_function | default("FITBIT_CONNECTION_CHECK") %>'
+# The default account's data function; another account's is this name + '_' + its label in upper case.
+DATA_FUNCTION = '<% data_function | default("FITBIT_DAILY_DATA") %>'
 RUNS = SCHEMA + '.<% runs_table | default("FITBIT_LOAD_RUNS") %>'
 # PIPELINE_DATA_TYPES: the kinds to load, in this order.
 CONFIGURED = '<% data_kinds | default("steps,distance,calories,active_minutes,resting_heart_rate,sleep") %>'
 # Devices sync late: each run re-reads this many days before the latest one a table holds.
 TRAILING_DAYS = 7
-# kind: (its table, days per FITBIT_DAILY_DATA call, ((table column, function column), ...)). The days are the
+# kind: (its table, days per data function call, ((table column, function column), ...)). The days are the
 # API's window for the kind (14 for total-calories, 90 for the rest), so each MERGE asks for one window.
 KINDS = {
     'steps': ('FITBIT_STEPS', 90, (('STEPS', 'STEPS'),)),
@@ -186,6 +236,11 @@ KINDS = {
         ('LIGHT_MINUTES', 'SLEEP_LIGHT_MINUTES'), ('REM_MINUTES', 'SLEEP_REM_MINUTES'),
         ('AWAKE_MINUTES', 'SLEEP_AWAKE_MINUTES'))),
 }
+# The accounts, as the app names them (server/accounts/names.ts): the built-in one, and labels of lower-case
+# letters, digits and _, starting with a letter, at most 24 characters.
+DEFAULT_ACCOUNT = 'default'
+LABEL = re.compile(r'[a-z][a-z0-9_]{0,23}')
+SIGNATURE = '(VARCHAR, DATE, DATE)'
 # The functions' errors carry a stable prefix (sql/README.md, "Errors the functions raise").
 TAGGED = re.compile(r'FITBIT_CONNECT_ERROR\[(\w+)\]:?\s*([^\n]*)')
 DAY = datetime.timedelta(days=1)
@@ -195,6 +250,42 @@ class LoadError(Exception):
     def __init__(self, code, message):
         super().__init__(message)
         self.code, self.message = code, message
+
+
+def is_label(account):
+    return isinstance(account, str) and (account == DEFAULT_ACCOUNT or LABEL.fullmatch(account) is not None)
+
+
+def data_function(account):
+    # The account's own function: it reads only that account's secret (one account cannot read another's).
+    if account == DEFAULT_ACCOUNT:
+        return SCHEMA + '.' + DATA_FUNCTION
+    return SCHEMA + '.' + DATA_FUNCTION + '_' + account.upper()
+
+
+def accounts(session):
+    # The accounts to load, the default first: every account whose data function this role may use (SHOW lists
+    # only functions the role holds a privilege on, so an account joins once the admin has granted its
+    # function), the default account (the script grants its function), and every account loaded before, so
+    # one that lost its grant gets a failed run saying so rather than silently none.
+    rows = session.sql("SHOW USER FUNCTIONS LIKE '" + DATA_FUNCTION + "%' IN SCHEMA " + SCHEMA).collect()
+    found = {DEFAULT_ACCOUNT}
+    for row in session.sql('SELECT DISTINCT ACCOUNT FROM ' + RUNS).collect():
+        if is_label(row[0]):
+            found.add(row[0])
+    for row in rows:
+        fields = {k.lower(): v for k, v in row.as_dict().items()}
+        name = str(fields.get('name') or '')
+        if not str(fields.get('arguments') or '').replace(' ', '').startswith(name + SIGNATURE.replace(' ', '')):
+            continue
+        if name == DATA_FUNCTION:
+            found.add(DEFAULT_ACCOUNT)
+        elif name.startswith(DATA_FUNCTION + '_'):
+            label = name[len(DATA_FUNCTION) + 1:]
+            # Upper case as Snowflake stores it; anything else is not one of the app's accounts.
+            if label == label.upper() and label.lower() != DEFAULT_ACCOUNT and is_label(label.lower()):
+                found.add(label.lower())
+    return sorted(found, key=lambda a: (a != DEFAULT_ACCOUNT, a))
 
 
 def error_of(exc):
@@ -217,16 +308,6 @@ def one(session, sql, params=None):
     return rows[0] if rows else None
 
 
-def account_of(session):
-    # Whose data the secret reads: the rows are keyed by it, so a switch to another account backfills anew.
-    value = one(session, 'SELECT ' + CHECK_FUNCTION + '() AS IDENTITY')[0]
-    identity = json.loads(value) if isinstance(value, str) else (value or {})
-    account = str(identity.get('healthUserId') or '')
-    if not account:
-        raise LoadError('api_error', CHECK_FUNCTION + ' returned no healthUserId')
-    return account
-
-
 def latest(session, table, account):
     return one(session, 'SELECT MAX(DAY) AS LATEST FROM ' + table + ' WHERE ACCOUNT = ?', [account])[0]
 
@@ -235,50 +316,50 @@ def as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def merge(session, kind, table, columns, start, end):
-    # One window of the function into the table: new days inserted, changed days updated, the rest untouched.
-    names = [column for column, _ in columns]
-    picked = ', '.join(source + ' AS ' + column for column, source in columns)
+def merge(session, account, kind, table, columns, start, end):
+    # One window of the account's function into the table: new days inserted, changed days updated, the rest
+    # untouched. The rows are keyed by the account's label; the function's ACCOUNT is the Google Health user id.
+    names = [column for column, _ in columns] + ['HEALTH_USER_ID']
+    picked = ', '.join('d.' + source + ' AS ' + column for column, source in columns)
     changed = ' OR '.join('t.' + c + ' IS DISTINCT FROM s.' + c for c in names)
-    sql = ('MERGE INTO ' + table + ' t USING (SELECT ACCOUNT, DAY, ' + picked + ' FROM TABLE('
-           + DATA_FUNCTION + '(?, ?::DATE, ?::DATE))) s ON t.ACCOUNT = s.ACCOUNT AND t.DAY = s.DAY'
+    sql = ('MERGE INTO ' + table + ' t USING (SELECT ? AS ACCOUNT, d.DAY AS DAY, ' + picked
+           + ', d.ACCOUNT AS HEALTH_USER_ID FROM TABLE(' + data_function(account)
+           + '(?, ?::DATE, ?::DATE)) d) s ON t.ACCOUNT = s.ACCOUNT AND t.DAY = s.DAY'
            + ' WHEN MATCHED AND (' + changed + ') THEN UPDATE SET '
            + ', '.join(c + ' = s.' + c for c in names) + ', LOADED_AT = SYSDATE()'
            + ' WHEN NOT MATCHED THEN INSERT (ACCOUNT, DAY, ' + ', '.join(names) + ', LOADED_AT)'
            + ' VALUES (s.ACCOUNT, s.DAY, ' + ', '.join('s.' + c for c in names) + ', SYSDATE())')
-    counts = one(session, sql, [kind, start.isoformat(), end.isoformat()]).as_dict()
+    counts = one(session, sql, [account, kind, start.isoformat(), end.isoformat()]).as_dict()
     return int(counts.get('number of rows inserted') or 0) + int(counts.get('number of rows updated') or 0)
 
 
-def load_kind(session, kind, account, today, history):
+def load_kind(session, account, kind, today, history):
     table_name, days, columns = KINDS[kind]
     table = SCHEMA + '.' + table_name
-    last = as_date(latest(session, table, account))
-    start = last - TRAILING_DAYS * DAY if last else today - history * DAY
-    out = {'rows_changed': 0, 'from': start.isoformat(), 'to': today.isoformat(), 'error_code': None}
-    window = start
+    out = {'rows_changed': 0, 'error_code': None}
     try:
+        last = as_date(latest(session, table, account))
+        start = last - TRAILING_DAYS * DAY if last else today - history * DAY
+        out.update({'from': start.isoformat(), 'to': today.isoformat()})
+        window = start
         while window <= today:
             end = min(window + (days - 1) * DAY, today)
-            out['rows_changed'] += merge(session, kind, table, columns, window, end)
+            out['rows_changed'] += merge(session, account, kind, table, columns, window, end)
             window = end + DAY
     except Exception as exc:  # the windows before this one are committed: the next run resumes after them
         out['error_code'], out['error_message'] = error_of(exc)
-    newest = as_date(latest(session, table, account))
+    try:
+        newest = as_date(latest(session, table, account))
+    except Exception:
+        newest = None
     out['latest_day'] = newest.isoformat() if newest else None
     return out
 
 
-def run(session, history_days):
+def load_account(session, account, kinds, history):
     started = one(session, 'SELECT SYSDATE() AS NOW')[0]
     today = as_date(started)
-    history = max(0, int(history_days if history_days is not None else 365))
-    kinds = [k.strip().lower() for k in CONFIGURED.split(',') if k.strip()]
     detail, stop = {}, None
-    try:
-        account = account_of(session)
-    except Exception as exc:
-        stop = error_of(exc)
     for kind in kinds:
         if stop:
             detail[kind] = {'rows_changed': 0, 'latest_day': None, 'error_code': stop[0], 'skipped': True}
@@ -286,7 +367,7 @@ def run(session, history_days):
             detail[kind] = {'rows_changed': 0, 'latest_day': None, 'error_code': 'bad_request',
                             'error_message': 'unknown kind: use any of ' + ', '.join(KINDS)}
         else:
-            detail[kind] = load_kind(session, kind, account, today, history)
+            detail[kind] = load_kind(session, account, kind, today, history)
             if detail[kind]['error_code'] == 'token_revoked':
                 stop = (detail[kind]['error_code'], detail[kind]['error_message'])
 
@@ -306,26 +387,47 @@ def run(session, history_days):
     else:
         code, message = None, None
 
-    session.sql('INSERT INTO ' + RUNS + ' (RUN_ID, STARTED_AT, FINISHED_AT, OUTCOME, ROWS_CHANGED, LATEST_DAY,'
-                ' ERROR_CODE, ERROR_MESSAGE, DETAIL) SELECT ?, ?::TIMESTAMP_NTZ, SYSDATE(), ?, ?, ?::DATE, ?, ?,'
-                ' PARSE_JSON(?)',
-                params=[str(uuid.uuid4()), started.strftime('%Y-%m-%d %H:%M:%S.%f'), outcome, rows, latest_day,
-                        code, message, json.dumps(detail)]).collect()
+    session.sql('INSERT INTO ' + RUNS + ' (RUN_ID, ACCOUNT, STARTED_AT, FINISHED_AT, OUTCOME, ROWS_CHANGED,'
+                ' LATEST_DAY, ERROR_CODE, ERROR_MESSAGE, DETAIL) SELECT ?, ?, ?::TIMESTAMP_NTZ, SYSDATE(), ?, ?,'
+                ' ?::DATE, ?, ?, PARSE_JSON(?)',
+                params=[str(uuid.uuid4()), account, started.strftime('%Y-%m-%d %H:%M:%S.%f'), outcome, rows,
+                        latest_day, code, message, json.dumps(detail)]).collect()
 
-    summary = outcome + ': ' + str(rows) + ' rows changed, latest day ' + (latest_day or 'none')
+    summary = account + ' ' + outcome + ': ' + str(rows) + ' rows changed, latest day ' + (latest_day or 'none')
     if code:
         return summary + '; ' + code + ': ' + message
     return summary + '; ' + ', '.join(k + ' ' + str(d['rows_changed']) for k, d in detail.items())
+
+
+def run(session, account, history_days):
+    if account is not None and not is_label(account):
+        # Refused before any statement: a label names a function, so nothing but a label may get that far.
+        raise ValueError('FITBIT_CONNECT_ERROR[bad_request]: ' + repr(account)[:60] + ' is not an account label:'
+                         ' "default", or 1 to 24 lower-case letters, digits or _, starting with a letter')
+    history = max(0, int(history_days if history_days is not None else 365))
+    kinds = [k.strip().lower() for k in CONFIGURED.split(',') if k.strip()]
+    labels = [account] if account is not None else accounts(session)
+    if not labels:
+        return 'no account: this role may use no ' + DATA_FUNCTION + ' function in ' + SCHEMA
+    summaries, broken = [], []
+    for label in labels:
+        try:
+            summaries.append(load_account(session, label, kinds, history))
+        except Exception as exc:  # say so once every other account had its turn
+            broken.append(label + ': ' + ': '.join(error_of(exc)))
+    if broken:
+        raise RuntimeError('the load failed for ' + '; '.join(broken))
+    return ' | '.join(summaries)
 $$;
 
--- The daily task: 07:00 UTC, after most devices have synced the day before. Created only if missing, then
--- suspended (a task's settings change only while it is suspended), set from this script and resumed at the end,
--- so a re-run applies a new schedule or history without losing the task's history.
+-- The daily task: every account (ACCOUNT NULL) at 07:00 UTC, after most devices have synced the day before.
+-- Created only if missing, then suspended (a task's settings change only while it is suspended), set from this
+-- script and resumed at the end, so a re-run applies a new schedule or history without losing its history.
 CREATE TASK IF NOT EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_task | default("FITBIT_DAILY_LOAD") %>
   WAREHOUSE = <% warehouse | default("FITBIT_WH") %>
   SCHEDULE = '<% schedule | default("USING CRON 0 7 * * * UTC") %>'
   COMMENT = 'fitbit-snowflake-connect: the daily load of the Fitbit tables'
-  AS CALL <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_procedure | default("FITBIT_LOAD") %>(<% history_days | default("365") %>);
+  AS CALL <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_procedure | default("FITBIT_LOAD") %>(NULL, <% history_days | default("365") %>);
 ALTER TASK <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_task | default("FITBIT_DAILY_LOAD") %> SUSPEND;
 ALTER TASK <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_task | default("FITBIT_DAILY_LOAD") %> SET
   WAREHOUSE = <% warehouse | default("FITBIT_WH") %>
@@ -335,7 +437,10 @@ ALTER TASK <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<
 -- the EXECUTE MANAGED TASK grant in section 1, and use these two statements in place of the ALTER TASK … SET above.
 -- ALTER TASK <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_task | default("FITBIT_DAILY_LOAD") %> UNSET WAREHOUSE;
 -- ALTER TASK <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_task | default("FITBIT_DAILY_LOAD") %> SET USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL' SCHEDULE = '<% schedule | default("USING CRON 0 7 * * * UTC") %>';
-ALTER TASK <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_task | default("FITBIT_DAILY_LOAD") %> MODIFY AS CALL <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_procedure | default("FITBIT_LOAD") %>(<% history_days | default("365") %>);
+ALTER TASK <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_task | default("FITBIT_DAILY_LOAD") %> MODIFY AS CALL <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_procedure | default("FITBIT_LOAD") %>(NULL, <% history_days | default("365") %>);
+-- The load of an earlier version of this script (one account, keyed by the Google Health user id): the task
+-- calls the one above now.
+DROP PROCEDURE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_procedure | default("FITBIT_LOAD") %>(NUMBER);
 
 -- Readers query the tables (and how fresh they are); nothing else is granted on them. No FUTURE grants: they
 -- would hand readers whatever anyone creates in the schema later.

@@ -38,6 +38,8 @@ DROP FUNCTION IF EXISTS <% database | default("FITBIT") %>.<% schema | default("
 -- The daily load: the pipeline role owns it and rolls up to the database owner, who may drop it. The task
 -- first, so no run starts while the rest goes; then the procedure and the tables, with the data in them.
 DROP TASK IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_task | default("FITBIT_DAILY_LOAD") %>;
+DROP PROCEDURE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_procedure | default("FITBIT_LOAD") %>(VARCHAR, NUMBER);
+-- The load of an earlier pipeline script version, if its script was never re-run.
 DROP PROCEDURE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.<% load_procedure | default("FITBIT_LOAD") %>(NUMBER);
 DROP TABLE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_STEPS;
 DROP TABLE IF EXISTS <% database | default("FITBIT") %>.<% schema | default("PUBLIC") %>.FITBIT_DISTANCE;

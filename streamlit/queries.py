@@ -9,7 +9,8 @@ This module imports neither streamlit nor snowpark: the repository's tests impor
 run its SQL against the Snowflake stand-in (test/integration/dashboard-queries.test.ts).
 
 The dashboard reads only the landing tables (one per data kind, keyed by ACCOUNT and DAY, with LOADED_AT,
-the time the row last changed). It does not read FITBIT_LOAD_RUNS: readers are not granted SELECT on it, and
+the time the row last changed). ACCOUNT is the account's label in the connect app: `default` for its built-in
+account, or the label it was added with (one per person: a household, a study). It does not read FITBIT_LOAD_RUNS: readers are not granted SELECT on it, and
 the status page of the connect app is where load runs are shown.
 """
 
@@ -210,7 +211,7 @@ def freshness(settings: Settings, today: Day, account: Optional[str] = None) -> 
 
 
 def accounts(settings: Settings) -> Query:
-    """Every account with a row in any of the landing tables (several may share them)."""
+    """Every account (its label) with a row in any of the landing tables (several share them)."""
     parts = [f'SELECT ACCOUNT FROM {settings.table(kind)}' for kind in settings.kinds]
     return '\nUNION\n'.join(parts) + '\nORDER BY ACCOUNT', []
 

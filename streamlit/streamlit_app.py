@@ -57,6 +57,7 @@ st.caption(f'Landing tables in {settings.database}.{settings.schema}')
 kind_name = st.sidebar.selectbox('Data', settings.kinds, format_func=lambda k: queries.KINDS[k].label)
 days = RANGES[st.sidebar.selectbox('Range', list(RANGES), index=1)]
 account_names = fetch(queries.accounts(settings))['ACCOUNT'].tolist()
+# The connect app's account labels: `default` is its built-in account, the others are the labels it added.
 choice = st.sidebar.selectbox('Account', [ALL_ACCOUNTS, *account_names])
 account = None if choice == ALL_ACCOUNTS else choice
 start = today - datetime.timedelta(days=days - 1)

@@ -1,12 +1,15 @@
-// The app's side of the daily load (sql/pipeline-<provider>.sql), which runs in Snowflake as a task:
+// The app's side of the daily load (sql/pipeline-<provider>.sql), which runs in Snowflake as a task, for one
+// account (its label keys its rows in FITBIT_LOAD_RUNS; one task loads every account):
 //   - what SHOW TASKS says about the task (no warehouse: page loads read it, sharing one read when they
 //     arrive together);
-//   - the last load, read from FITBIT_LOAD_RUNS (and TASK_HISTORY) on the warehouse only after a scheduled or
-//     clicked end-to-end check and when a Load now's run is over, kept in memory with the time it was read, and recorded in the
-//     history as a 'load' event once per run (so a restart still shows it);
-//   - Load now: EXECUTE TASK, which returns at once; the app then follows that run on TASK_HISTORY (a few
-//     seconds apart, up to 15 minutes: a person asked for it, so the warehouse is fine) and reads its result
+//   - the account's last load, read from FITBIT_LOAD_RUNS (and TASK_HISTORY) on the warehouse only after a
+//     scheduled or clicked end-to-end check and when a Load now's run is over, kept in memory with the time it
+//     was read, and recorded in the account's history as a 'load' event once per run (so a restart shows it);
+//   - Load now: EXECUTE TASK, which loads every account (the app's role holds nothing on the procedure that
+//     would load one) and returns at once; the app then follows that run on TASK_HISTORY (a few seconds
+//     apart, up to 15 minutes: a person asked for it, so the warehouse is fine) and reads the account's result
 //     when it is over. Page loads wait for none of this: they show "load started", and the result once read.
+import { DEFAULT_ACCOUNT } from '../accounts/names.js';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config/index.js';
 import { type AppError, appError, isAppError } from '../errors/index.js';
@@ -78,8 +81,10 @@ export class DailyLoad {
     private readonly events: EventLog,
     private readonly log: Logger,
     private readonly clock: Clock,
+    /** The account's label (`default`: the built-in account). */
+    readonly account: string = DEFAULT_ACCOUNT,
   ) {
-    this.names = pipelineNames(config);
+    this.names = pipelineNames(config, account);
   }
 
   private readonly mine = (e: AppEvent) =>
@@ -154,7 +159,7 @@ export class DailyLoad {
     const names = this.names!;
     let row: Awaited<ReturnType<typeof readLastRun>>;
     try {
-      row = await readLastRun(this.session, names.runsTable);
+      row = await readLastRun(this.session, names.runsTable, this.account);
     } catch (e) {
       const code = isAppError(e) ? e.code : 'internal';
       this.readFailure = {
@@ -201,6 +206,7 @@ export class DailyLoad {
     });
     this.log.info(
       {
+        account: this.account,
         outcome: clean.outcome,
         rowsChanged: clean.rowsChanged,
         latestDay: clean.latestDay,
@@ -271,7 +277,7 @@ export class DailyLoad {
       polls: 0,
     };
     this.following = f;
-    this.log.info({ task: names.task.display }, 'load now: task started');
+    this.log.info({ task: names.task.display, account: this.account }, 'load now: task started');
     this.arm(f);
     return f.state;
   }

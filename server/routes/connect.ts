@@ -144,7 +144,7 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     accountLabel: account.label,
     change: outcome.kind === 'connected' ? (account.status.change() ?? null) : null,
     // What next: the daily load, and the query for your own steps (SHOW TASKS, no warehouse).
-    whatNext: outcome.kind === 'connected' ? await account.status.whatNext(outcome.identity.userId) : null,
+    whatNext: outcome.kind === 'connected' ? await account.status.whatNext() : null,
     pageTitle: outcome.kind === 'connected' ? 'Connected' : outcome.error.title,
   });
 

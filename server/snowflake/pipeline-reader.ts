@@ -4,6 +4,8 @@
 //     while following a "Load now" (never on a page load).
 // As in chain-reader.ts the parsing is total: a value in an odd shape becomes an Unreadable saying what was
 // seen, never an exception, so one odd answer cannot fail a page.
+import { DEFAULT_ACCOUNT } from '../accounts/names.js';
+import { isAppError } from '../errors/index.js';
 import { type Field, isUnreadable, textOf, toDate, Unreadable } from './chain-reader.js';
 import type { SnowflakeSession } from './session.js';
 import { type QualifiedName, quoteLiteral } from './sql.js';
@@ -25,9 +27,11 @@ export interface TaskFacts {
   lastSuspendedReason: string | null;
 }
 
-/** One row of FITBIT_LOAD_RUNS, as read. */
+/** One row of FITBIT_LOAD_RUNS, as read: one account's part of a run of the load. */
 export interface LoadRunRow {
   runId: string;
+  /** The account's label (ACCOUNT). */
+  account: string;
   startedAt: Date | null;
   finishedAt: Date | null;
   outcome: string;
@@ -164,21 +168,42 @@ export async function tableVisible(session: SnowflakeSession, table: QualifiedNa
   return (Array.isArray(rows) ? rows : []).map(lower).some((r) => text(r.name) === table.parts[2]);
 }
 
-/** The newest run FITBIT_LOAD_RUNS holds, or null when none has run. On the warehouse. */
+/**
+ * The account's newest row in FITBIT_LOAD_RUNS (`account`: its label, a bind value), or null when none has
+ * run for it. On the warehouse.
+ */
 export async function readLastRun(
   session: SnowflakeSession,
   runs: QualifiedName,
+  account: string,
 ): Promise<LoadRunRow | null> {
-  const rows = await session.execute<Row>(
-    'SELECT RUN_ID, STARTED_AT, FINISHED_AT, OUTCOME, ROWS_CHANGED, LATEST_DAY, ERROR_CODE, ERROR_MESSAGE, DETAIL ' +
-      `FROM ${runs.sql} ORDER BY FINISHED_AT DESC LIMIT 1`,
-    { ctx: { step: 'reading the last daily load' } },
-  );
+  const columns =
+    'RUN_ID, STARTED_AT, FINISHED_AT, OUTCOME, ROWS_CHANGED, LATEST_DAY, ERROR_CODE, ERROR_MESSAGE, DETAIL';
+  const ctx = { step: 'reading the last daily load' };
+  let rows: Row[];
+  try {
+    rows = await session.execute<Row>(
+      `SELECT ${columns}, ACCOUNT FROM ${runs.sql} WHERE ACCOUNT = ? ORDER BY FINISHED_AT DESC LIMIT 1`,
+      { binds: [account], ctx },
+    );
+  } catch (e) {
+    // A table from before accounts (the pipeline script not re-run since): all its runs are the default's.
+    if (!(isAppError(e) && e.upstream?.code === '000904' && /\bACCOUNT\b/.test(e.upstream.message ?? '')))
+      throw e;
+    if (account !== DEFAULT_ACCOUNT) return null;
+    rows = await session.execute<Row>(
+      `SELECT ${columns} FROM ${runs.sql} ORDER BY FINISHED_AT DESC LIMIT 1`,
+      {
+        ctx,
+      },
+    );
+  }
   const r = lower(Array.isArray(rows) ? rows[0] : undefined);
   const runId = text(r.run_id);
   if (!runId) return null;
   return {
     runId,
+    account: text(r.account) ?? account,
     startedAt: time(r.started_at),
     finishedAt: time(r.finished_at),
     outcome: text(r.outcome)?.toLowerCase() ?? 'unknown',

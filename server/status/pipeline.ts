@@ -1,6 +1,7 @@
-// The daily load as /status.json, the status page's card and the result page's "What next" show it: the
-// task from SHOW TASKS (this page load), the last load as last read (with how old that reading is), what
-// Load now is doing, and the query for the user's own steps with the real names.
+// The daily load as /status.json, the status page's card and the result page's "What next" show it, for one
+// account (names.account): the task from SHOW TASKS (this page load; one task loads every account), the
+// account's last load as last read (with how old that reading is), what Load now is doing, and the query for
+// the account's own steps with the real names.
 import type { LoadNowState, ReadFailure } from '../connection/daily-load.js';
 import type { LastLoad, LoadReading } from '../connection/load-record.js';
 import type { LoadFailureCause } from '../errors/pipeline.js';
@@ -12,6 +13,8 @@ import type { LoadEffect } from './checks/pipeline-load.js';
 import { nextRun } from './next-run.js';
 
 export interface PipelineReport {
+  /** The account's label: its rows in the tables and in FITBIT_LOAD_RUNS are keyed by it. */
+  account: string;
   /** The task, as Snowflake displays it. */
   task: string;
   /** The pipeline script ran: the task (or FITBIT_LOAD_RUNS) is there; null when it could not be read. */
@@ -48,7 +51,7 @@ export interface PipelineReport {
   /** What the pipeline does to the verdict. */
   effect: LoadEffect;
   loadNow: LoadNowState | null;
-  /** The query for the user's own steps (a reader's), with the last connect's account. */
+  /** The query for the account's own steps (a reader's). */
   stepsQuery: string | null;
   stepsTable: string | null;
   runsTable: string;
@@ -64,7 +67,6 @@ export function pipelineReport(input: {
   reading: LoadReading | undefined;
   readFailure: ReadFailure | undefined;
   loadNow: LoadNowState | null;
-  account: string | undefined;
   now: Date;
 }): PipelineReport {
   const { names, read, judgement, reading, now } = input;
@@ -73,6 +75,7 @@ export function pipelineReport(input: {
   const said = judgement.load?.said;
   const cause = judgement.load?.cause;
   return {
+    account: names.account,
     task: names.task.display,
     installed: read.kind === 'error' ? null : read.kind === 'found' || read.runsVisible,
     taskVisible: read.kind === 'error' ? null : read.kind === 'found',
@@ -92,7 +95,7 @@ export function pipelineReport(input: {
     failure: said && cause ? { cause, ...said } : null,
     effect: judgement.effect,
     loadNow: input.loadNow,
-    stepsQuery: stepsQuery(names, input.account) ?? null,
+    stepsQuery: stepsQuery(names) ?? null,
     stepsTable: names.tables.steps?.display ?? null,
     runsTable: names.runsTable.display,
   };
@@ -112,12 +115,7 @@ export interface WhatNext {
   readerRole: string;
 }
 
-export function whatNextOf(
-  names: PipelineNames,
-  read: TaskRead,
-  account: string | undefined,
-  now: Date,
-): WhatNext {
+export function whatNextOf(names: PipelineNames, read: TaskRead, now: Date): WhatNext {
   const f = found(read);
   const state = f && !isUnreadable(f.state) ? f.state : null;
   const next = state === 'started' && f?.schedule ? nextRun(f.schedule, now) : undefined;
@@ -127,7 +125,7 @@ export function whatNextOf(
     state,
     schedule: f?.schedule ?? null,
     next: nextPhrase(read, next),
-    stepsQuery: stepsQuery(names, account) ?? null,
+    stepsQuery: stepsQuery(names) ?? null,
     stepsTable: names.tables.steps?.display ?? null,
     readerRole: names.readerRole,
   };

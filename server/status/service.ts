@@ -126,10 +126,17 @@ export class StatusService {
     readonly account: string = DEFAULT_ACCOUNT,
   ) {
     this.reader = new ChainReader(session);
-    this.daily = new DailyLoad(config, session, events, log, {
-      now: () => this.clock().getTime(),
-      setTimer: (fn, ms) => timers.setTimer(fn, ms),
-    });
+    this.daily = new DailyLoad(
+      config,
+      session,
+      events,
+      log,
+      {
+        now: () => this.clock().getTime(),
+        setTimer: (fn, ms) => timers.setTimer(fn, ms),
+      },
+      account,
+    );
     endToEnd.onResult((r) => this.afterCheck(r));
   }
 
@@ -274,12 +281,12 @@ export class StatusService {
     this.daily.stop();
   }
 
-  /** The result page's "What next": the daily load (SHOW TASKS, no warehouse) and the query for `account`. */
-  async whatNext(account: string | undefined): Promise<WhatNext | null> {
+  /** The result page's "What next": the daily load (SHOW TASKS, no warehouse) and the account's query. */
+  async whatNext(): Promise<WhatNext | null> {
     const read = this.daily.readTask();
     const names = this.daily.names;
     if (!read || !names) return null;
-    return whatNextOf(names, await read, account, this.clock());
+    return whatNextOf(names, await read, this.clock());
   }
 
   private judgePipeline(read: TaskRead, now: Date): PipelineJudgement {
@@ -468,7 +475,6 @@ export class StatusService {
               reading: this.daily.lastReading(),
               readFailure: this.daily.lastReadFailure(),
               loadNow: this.daily.loadNowState() ?? null,
-              account: c?.userId,
               now,
             })
           : null,

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SnowflakeSandbox, startSnowflakeSandbox } from '../../sandbox/snowflake/server.js';
+import { renderScript, splitStatements } from '../../server/setup/templates.js';
 import { type Conn, connect, destroy, exec, failure } from '../sandbox/snowflake/driver.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -55,28 +56,13 @@ const KIND_TABLES = [
   'FITBIT_SLEEP',
 ];
 
-// TODO(lead): sql/pipeline-google-health.sql was not on main when this was written. Once it is, create the
-// tables by running that script (rendered like the setup scripts) instead of this copy of THE DESIGN's
-// FIXED NAMES, so that the dashboard is tested against the tables the pipeline really creates.
-const LANDING_TABLES = [
-  ['FITBIT_STEPS', 'STEPS NUMBER'],
-  ['FITBIT_DISTANCE', 'DISTANCE_M FLOAT'],
-  ['FITBIT_CALORIES', 'CALORIES_KCAL FLOAT'],
-  [
-    'FITBIT_ACTIVE_MINUTES',
-    'ACTIVE_ZONE_MINUTES NUMBER, FAT_BURN_MINUTES NUMBER, CARDIO_MINUTES NUMBER, PEAK_MINUTES NUMBER',
-  ],
-  ['FITBIT_RESTING_HEART_RATE', 'RESTING_HEART_RATE NUMBER'],
-  [
-    'FITBIT_SLEEP',
-    'SLEEP_MINUTES NUMBER, IN_BED_MINUTES NUMBER, SLEEP_EFFICIENCY NUMBER, DEEP_MINUTES NUMBER, ' +
-      'LIGHT_MINUTES NUMBER, REM_MINUTES NUMBER, AWAKE_MINUTES NUMBER',
-  ],
-].map(
-  ([name, columns]) =>
-    `CREATE TABLE FITBIT.PUBLIC.${name} (ACCOUNT VARCHAR NOT NULL, DAY DATE NOT NULL, ${columns}, ` +
-    'LOADED_AT TIMESTAMP_NTZ NOT NULL, PRIMARY KEY (ACCOUNT, DAY))',
-);
+// The landing tables as the pipeline script creates them (its CREATE TABLE statements, rendered with its
+// defaults): the dashboard is tested against the tables the pipeline really makes.
+const LANDING_TABLES = splitStatements(renderScript('pipeline-google-health', {}))
+  .map((statement) => statement.replace(/^(--[^\n]*\n|\s)+/, ''))
+  .filter((statement) =>
+    KIND_TABLES.some((t) => statement.startsWith(`CREATE TABLE IF NOT EXISTS FITBIT.PUBLIC.${t} (`)),
+  );
 
 const SETUP = [
   'CREATE DATABASE FITBIT',
@@ -93,8 +79,9 @@ const SETUP = [
   'GRANT ROLE FITBIT_READER TO USER DASHBOARD_VIEWER',
 ];
 
-const A = 'acct-a';
-const B = 'acct-b';
+// Two accounts' labels (ACCOUNT): the built-in one and one the connect app added.
+const A = 'default';
+const B = 'erin';
 const LOADED_A = '2026-11-23 07:00:05';
 const LOADED_B = '2026-11-27 07:00:09';
 
@@ -354,6 +341,7 @@ describe('the dashboard queries against the landing tables', () => {
   });
 
   it('accounts: every account in any landing table, once', async () => {
+    expect(LANDING_TABLES).toHaveLength(KIND_TABLES.length);
     expect(await read({ fn: 'accounts' })).toEqual([{ ACCOUNT: A }, { ACCOUNT: B }]);
     expect(await read({ fn: 'accounts' }, { FITBIT_DASHBOARD_KINDS: 'resting_heart_rate' })).toEqual([
       { ACCOUNT: A },

@@ -15,7 +15,7 @@ import { type Harness, startHarness } from '../support/app-harness.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-const ACCOUNT = '4815162342'; // alice's Google Health user id on the stand-in
+const ACCOUNT = 'default'; // the built-in account's label: its rows' ACCOUNT
 const TASK = 'FITBIT.PUBLIC.FITBIT_DAILY_LOAD';
 const RUNS = 'FITBIT.PUBLIC.FITBIT_LOAD_RUNS';
 const STEPS = pipelineDefaults('google-health')!.tables.steps!;
@@ -161,7 +161,7 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
       `USE ROLE FITBIT_READER;\nUSE WAREHOUSE FITBIT_WH;\nSELECT DAY, STEPS FROM ${STEPS} WHERE ACCOUNT = &#39;${ACCOUNT}&#39; ORDER BY DAY DESC;`,
     );
     expect(page.text).toContain('id="copy-steps-query"');
-    // The README shows the same query, with a placeholder for the account.
+    // The README shows the same query (a single-account setup's rows are the default account's).
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const block = /```sql\n((?:\s*USE ROLE[^\n]*\n)[\s\S]*?)\s*```/.exec(readme)![1]!;
     expect(
@@ -169,7 +169,7 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
         .split('\n')
         .map((l) => l.trim())
         .join('\n')
-        .replace("'<your healthUserId>'", `&#39;${ACCOUNT}&#39;`),
+        .replaceAll("'", '&#39;'),
     ).toBe(query);
 
     // Nothing read the runs yet (a connect's check is about the token): the verdict is connected.

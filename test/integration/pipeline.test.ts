@@ -22,7 +22,7 @@ import { type Harness, startHarness } from '../support/app-harness.js';
 
 const DAY_MS = 86_400_000;
 const REDIRECT = 'http://localhost:8787/callback';
-const ACCOUNT = '4815162342'; // alice's Google Health user id on the stand-in
+const HEALTH_USER_ID = '4815162342'; // alice's Google Health user id on the stand-in
 const TASK = 'FITBIT.PUBLIC.FITBIT_DAILY_LOAD';
 const RUNS = 'FITBIT.PUBLIC.FITBIT_LOAD_RUNS';
 const KINDS: DataKind[] = ['steps', 'distance', 'calories', 'active_minutes', 'resting_heart_rate', 'sleep'];
@@ -31,6 +31,7 @@ const TABLES = pipelineDefaults('google-health')!.tables as Record<DataKind, str
 const LOAD_MS = 120_000;
 
 interface Run {
+  ACCOUNT: string;
   OUTCOME: string;
   ROWS_CHANGED: number;
   LATEST_DAY: string | null;
@@ -238,10 +239,10 @@ describe('the daily load', () => {
       warehouse: 'FITBIT_WH',
       schedule: 'USING CRON 0 7 * * * UTC',
       state: 'started',
-      definition: 'CALL FITBIT.PUBLIC.FITBIT_LOAD(365)',
+      definition: 'CALL FITBIT.PUBLIC.FITBIT_LOAD(NULL, 365)',
     });
     const procs = await exec(admin, "SHOW PROCEDURES LIKE 'FITBIT_LOAD' IN SCHEMA FITBIT.PUBLIC");
-    expect(procs).toHaveLength(1);
+    expect(procs.map((p) => p.arguments)).toEqual(['FITBIT_LOAD(VARCHAR, NUMBER) RETURN VARCHAR']);
   });
 
   it('backfills a year of every kind on the first run, and says so in FITBIT_LOAD_RUNS', async () => {
@@ -261,10 +262,17 @@ describe('the daily load', () => {
         error_code: null,
       });
     }
-    // The values are the API's, keyed by alice's Health user id and the civil date.
+    // The values are the API's, keyed by the account (the default one: the configured secret) and the civil
+    // date, with the Health user id they were read as.
     const h = new SyntheticHealth({ now: () => t0, lateSync: () => undefined });
-    const steps = await exec(admin, `SELECT ACCOUNT, DAY, STEPS FROM ${TABLES.steps} ORDER BY DAY`);
-    expect(steps[0]).toMatchObject({ ACCOUNT: ACCOUNT });
+    const steps = await exec(
+      admin,
+      `SELECT ACCOUNT, HEALTH_USER_ID, DAY, STEPS FROM ${TABLES.steps} ORDER BY DAY`,
+    );
+    expect(new Set(steps.map((r) => `${r.ACCOUNT} ${r.HEALTH_USER_ID}`))).toEqual(
+      new Set([`default ${HEALTH_USER_ID}`]),
+    );
+    expect(run).toMatchObject({ ACCOUNT: 'default' });
     expect(iso(steps[0]!.DAY)).toBe(dayOf(t0 - 365 * DAY_MS));
     for (const r of steps)
       expect(r.STEPS).toBe(h.steps(alice, fromEpochDay(Date.parse(iso(r.DAY)!) / DAY_MS)));
@@ -274,10 +282,9 @@ describe('the daily load', () => {
     const requests = firstRun!.requests;
     const total = Object.values(requests).reduce((a, b) => a + b, 0);
     expect(total).toBeLessThan(300);
-    // 366 days: 5 windows of 90 days, 27 of 14 for calories; one identity call per function call, and one
-    // for the account the rows belong to.
+    // 366 days: 5 windows of 90 days, 27 of 14 for calories; one identity call per function call.
     expect(requests).toMatchObject({
-      identity: 1 + 5 * 5 + 27,
+      identity: 5 * 5 + 27,
       steps: 5,
       distance: 5,
       'total-calories': 27,
@@ -285,7 +292,7 @@ describe('the daily load', () => {
       'daily-resting-heart-rate': 5,
     });
     expect(requests.sleep).toBeGreaterThanOrEqual(5); // 25 sessions a page
-    expect(total).toBe(1 + 5 * 5 + 27 + 5 * 4 + 27 + requests.sleep!);
+    expect(total).toBe(5 * 5 + 27 + 5 * 4 + 27 + requests.sleep!);
   });
 
   it('changes nothing when run again: no row updated, LOADED_AT kept', async () => {
@@ -339,7 +346,7 @@ describe('the daily load', () => {
       .filter((g) => /TASK|TABLE|PROCEDURE/.test(g))
       .sort();
     expect(appGrants).toEqual([`MONITOR TASK ${TASK}`, `OPERATE TASK ${TASK}`, `SELECT TABLE ${RUNS}`]);
-    const denied = await failure(exec(app, 'CALL FITBIT.PUBLIC.FITBIT_LOAD(1)'));
+    const denied = await failure(exec(app, "CALL FITBIT.PUBLIC.FITBIT_LOAD('default', 1)"));
     expect(String(denied.code)).toMatch(/^00(2003|3001|2141)$/);
 
     // A person holding the reader role: SELECT on every table, nothing more.
@@ -382,8 +389,9 @@ describe('the daily load', () => {
   it('resumes a backfill a rate limit stopped: the windows before it are kept, the next run goes on from them', async () => {
     for (const kind of KINDS) await exec(admin, `TRUNCATE TABLE ${TABLES[kind]}`);
     const tokens = await connectAlice();
-    // Spend the minute's quota (300 per user and client, as Google counts it) but 40 requests: the run's
-    // identity call and steps and distance (10 each) go through, then calories stops after 9 of its windows.
+    // Spend the minute's quota (300 per user and client, as Google counts it) but 40 requests: steps and
+    // distance (10 each: an identity call and a window per function call) go through, then calories stops
+    // after 10 of its windows.
     const clock = await oauthNow();
     await oauth('/sandbox/advance-clock', { seconds: 60 - new Date(clock).getUTCSeconds() });
     // In parallel, so the whole test stays well inside the stand-in's minute.

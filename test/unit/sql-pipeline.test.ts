@@ -10,8 +10,14 @@ import { DATA_KINDS } from '../../server/providers/index.js';
 import { pipelineDefaults, pipelineTables } from '../../server/setup/defaults.js';
 import { templateValues } from '../../server/setup/inputs.js';
 import {
+  pipelineAccountBlock,
+  pipelineAccountSql,
+  renderPipelineAccountSql,
+} from '../../server/setup/pipeline-account-sql.js';
+import {
   readScript,
   renderScript,
+  renderTemplate,
   scriptNames,
   scriptVariables,
   splitStatements,
@@ -65,7 +71,9 @@ describe('pipeline-google-health.sql', () => {
     // PIPELINE_DATA_TYPES, in the app's order; the secret's database and schema; the app's role and warehouse.
     expect(sql).toContain("CONFIGURED = 'steps,sleep'");
     expect(sql).toContain('CREATE TABLE IF NOT EXISTS ANALYTICS.HEALTH.FITBIT_STEPS (');
-    expect(sql).toContain("CHECK_FUNCTION = SCHEMA + '.HEALTH_CHECK'");
+    // The load calls each account's data function only (no check function: the rows are keyed by the label).
+    expect(sql).toContain("DATA_FUNCTION = 'FITBIT_DAILY_DATA'");
+    expect(sql).not.toMatch(/HEALTH_CHECK|CHECK_FUNCTION/);
     expect(sql).toContain('GRANT USAGE ON WAREHOUSE HEALTH_WH TO ROLE FITBIT_PIPELINE_ROLE;');
     expect(sql).toMatch(
       /CREATE TASK IF NOT EXISTS ANALYTICS\.HEALTH\.FITBIT_DAILY_LOAD\s+WAREHOUSE = HEALTH_WH/,
@@ -101,7 +109,7 @@ describe('pipeline-google-health.sql', () => {
       for (const kind of DATA_KINDS) {
         const columns = columnsOf(sql, `FITBIT.PUBLIC.${tables[kind]}`);
         expect(columns.slice(0, 2)).toEqual(['ACCOUNT', 'DAY']);
-        expect(columns.at(-1)).toBe('LOADED_AT');
+        expect(columns.slice(-2)).toEqual(['LOADED_AT', 'HEALTH_USER_ID']);
         // The procedure's KINDS entry: (table column, function column) pairs, each real on both sides.
         const entry = new RegExp(
           `^ {4}'${kind}': \\('${tables[kind]}', (\\d+), \\(([\\s\\S]*?)\\)\\),?$`,
@@ -111,13 +119,14 @@ describe('pipeline-google-health.sql', () => {
         expect(entry![1]).toBe(kind === 'calories' ? '14' : '90'); // the API's window for the kind
         const pairs = [...entry![2]!.matchAll(/\('(\w+)', '(\w+)'\)/g)].map((m) => [m[1]!, m[2]!]);
         expect(pairs.length).toBeGreaterThan(0);
-        expect(pairs.map(([column]) => column)).toEqual(columns.slice(2, -1));
+        expect(pairs.map(([column]) => column)).toEqual(columns.slice(2, -2));
         for (const [, source] of pairs)
           expect(returned, `${kind}: ${source}`).toMatch(new RegExp(`\\b${source}\\b`));
       }
     }
     expect(columnsOf(renderScript(SCRIPT, {}), 'FITBIT.PUBLIC.FITBIT_LOAD_RUNS')).toEqual([
       'RUN_ID',
+      'ACCOUNT',
       'STARTED_AT',
       'FINISHED_AT',
       'OUTCOME',
@@ -165,7 +174,7 @@ describe('pipeline-google-health.sql', () => {
     ]);
     expect(byRole.at(-1)![1]).toBe('ALTER TASK FITBIT.PUBLIC.FITBIT_DAILY_LOAD RESUME');
     expect(task[0]).toMatch(
-      /SCHEDULE = 'USING CRON 0 7 \* \* \* UTC' .* AS CALL FITBIT\.PUBLIC\.FITBIT_LOAD\(365\)$/,
+      /SCHEDULE = 'USING CRON 0 7 \* \* \* UTC' .* AS CALL FITBIT\.PUBLIC\.FITBIT_LOAD\(NULL, 365\)$/,
     );
   });
 
@@ -174,7 +183,7 @@ describe('pipeline-google-health.sql', () => {
       history_days: '730',
       schedule: 'USING CRON 30 5 * * * Europe/Berlin',
     });
-    expect(sql).toContain('MODIFY AS CALL FITBIT.PUBLIC.FITBIT_LOAD(730);');
+    expect(sql).toContain('MODIFY AS CALL FITBIT.PUBLIC.FITBIT_LOAD(NULL, 730);');
     expect(sql).toContain("SCHEDULE = 'USING CRON 30 5 * * * Europe/Berlin'");
     for (const [name, value] of [
       ['history_days', '365); DROP TABLE X; --'],
@@ -191,7 +200,7 @@ describe('pipeline-google-health.sql', () => {
     'has a procedure body that compiles',
     () => {
       const body = /AS \$\$\n([\s\S]*?)\$\$;/.exec(renderScript(SCRIPT, {}))![1]!;
-      expect(body).toMatch(/^def run\(session, history_days\):$/m);
+      expect(body).toMatch(/^def run\(session, account, history_days\):$/m);
       const r = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {
         input: body,
         encoding: 'utf8',
@@ -229,13 +238,47 @@ describe('pipeline-google-health.sql', () => {
     const created = statements(renderScript(SCRIPT, {}))
       .map((s) => /^CREATE (?:OR REPLACE )?(ROLE|TABLE|PROCEDURE|TASK) (?:IF NOT EXISTS )?([\w.]+)/.exec(s))
       .filter((m) => m !== null)
-      .map((m) => `DROP ${m[1]} IF EXISTS ${m[2]}${m[1] === 'PROCEDURE' ? '(NUMBER)' : ''}`);
+      .map((m) => `DROP ${m[1]} IF EXISTS ${m[2]}${m[1] === 'PROCEDURE' ? '(VARCHAR, NUMBER)' : ''}`);
     expect(created).toHaveLength(1 + 7 + 1 + 1);
     for (const drop of created) expect(drops).toContain(drop);
     // The task goes before what it calls.
     expect(drops.findIndex((s) => s.startsWith('DROP TASK'))).toBeLessThan(
       drops.findIndex((s) => s.startsWith('DROP PROCEDURE')),
     );
+  });
+});
+
+describe('renderPipelineAccountSql: what another account needs', () => {
+  it('is the script’s "per account" block with the account’s data function: one grant, as the database owner', () => {
+    expect(renderPipelineAccountSql('alice')).toBe(
+      [
+        "-- The daily load: the pipeline role may call alice's data function, so the next run loads alice too.",
+        'USE ROLE SYSADMIN;',
+        'GRANT USAGE ON FUNCTION FITBIT.PUBLIC.FITBIT_DAILY_DATA_ALICE(VARCHAR, DATE, DATE) TO ROLE FITBIT_PIPELINE_ROLE;',
+        '',
+      ].join('\n'),
+    );
+    // The script runs the same block for the default account: not a copy that could drift.
+    const block = pipelineAccountBlock(SCRIPT);
+    const rendered = statements(renderScript(SCRIPT, {}));
+    for (const statement of statements(renderTemplate(block, {}))) expect(rendered).toContain(statement);
+    expect(block).toMatch(
+      /^USE ROLE .*\nGRANT USAGE ON FUNCTION .*data_function.*\(VARCHAR, DATE, DATE\) TO ROLE /,
+    );
+  });
+
+  it('follows the app’s configuration: database, schema, owner role, and the account’s label', () => {
+    const config = live({ ...LIVE, PIPELINE_DATA_TYPES: 'steps' });
+    expect(pipelineAccountSql(config, 'p07')).toContain(
+      'GRANT USAGE ON FUNCTION ANALYTICS.HEALTH.FITBIT_DAILY_DATA_P07(VARCHAR, DATE, DATE) TO ROLE FITBIT_PIPELINE_ROLE;',
+    );
+    expect(pipelineAccountSql(config, 'default')).toBeUndefined();
+    expect(pipelineAccountSql(live({ ...LIVE, PROVIDER: 'fitbit' }), 'p07')).toBeUndefined();
+  });
+
+  it('refuses what is not a label the naming rule allows', () => {
+    for (const bad of ['default', 'Alice', "x'; DROP TABLE T; --", 'a'.repeat(25), '7up', ''])
+      expect(() => renderPipelineAccountSql(bad), bad).toThrow(/Not an account label/);
   });
 });
 
@@ -261,7 +304,7 @@ describe('npm run sql -- pipeline-google-health', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("CONFIGURED = 'steps,resting_heart_rate'");
     expect(r.stdout).toContain('CREATE TABLE IF NOT EXISTS ANALYTICS.HEALTH.FITBIT_RESTING_HEART_RATE (');
-    expect(r.stdout).toContain('AS CALL ANALYTICS.HEALTH.FITBIT_LOAD(90);');
+    expect(r.stdout).toContain('AS CALL ANALYTICS.HEALTH.FITBIT_LOAD(NULL, 90);');
     const fitbit = run([SCRIPT], { PROVIDER: 'fitbit' });
     expect(fitbit.status).toBe(2);
     expect(fitbit.stderr).toMatch(

@@ -3,7 +3,7 @@
 // what it does to the verdict).
 import { describe, expect, it } from 'vitest';
 import { type LastLoad, type LoadReading, lastLoadOf } from '../../server/connection/load-record.js';
-import { pipelineNames } from '../../server/setup/pipeline-names.js';
+import { pipelineNames, stepsQuery } from '../../server/setup/pipeline-names.js';
 import type { LoadRunRow, TaskFacts, TaskRunRow } from '../../server/snowflake/pipeline-reader.js';
 import { judgePipeline, type TaskRead } from '../../server/status/checks/index.js';
 import { loadCause, pipelineLoadCheck } from '../../server/status/checks/pipeline-load.js';
@@ -52,6 +52,7 @@ describe('the next run, from SHOW TASKS’ schedule', () => {
 
 const row = (over: Partial<LoadRunRow> = {}): LoadRunRow => ({
   runId: 'r1',
+  account: 'default',
   startedAt: at('2026-03-10T07:00:01Z'),
   finishedAt: at('2026-03-10T07:00:09Z'),
   outcome: 'ok',
@@ -225,7 +226,6 @@ describe('judging the last load', () => {
         'GRANT USAGE ON DATABASE FITBIT TO ROLE FITBIT_PIPELINE_ROLE;',
         'GRANT USAGE ON SCHEMA FITBIT.PUBLIC TO ROLE FITBIT_PIPELINE_ROLE;',
         'GRANT USAGE ON WAREHOUSE FITBIT_WH TO ROLE FITBIT_PIPELINE_ROLE;',
-        'GRANT USAGE ON FUNCTION FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK() TO ROLE FITBIT_PIPELINE_ROLE;',
         'GRANT USAGE ON FUNCTION FITBIT.PUBLIC.FITBIT_DAILY_DATA(VARCHAR, DATE, DATE) TO ROLE FITBIT_PIPELINE_ROLE;',
       ].join('\n'),
     );
@@ -289,6 +289,38 @@ const pipeline = (read: TaskRead, r?: LoadReading) =>
     lastConnectAt: '2026-03-01T00:00:00.000Z',
     now: at('2026-03-10T12:00:00Z'),
   });
+
+describe('one account of several', () => {
+  const alice = pipelineNames(config(), 'alice')!;
+
+  it('names the account’s own data function and filters its steps by its label; the task and tables are shared', () => {
+    expect(alice.account).toBe('alice');
+    expect(alice.dataFunctionSql).toBe('FITBIT.PUBLIC.FITBIT_DAILY_DATA_ALICE(VARCHAR, DATE, DATE)');
+    expect(alice.task).toEqual(names.task);
+    expect(alice.runsTable).toEqual(names.runsTable);
+    expect(alice.tables).toEqual(names.tables);
+    expect(stepsQuery(alice)).toBe(
+      "USE ROLE FITBIT_READER;\nUSE WAREHOUSE FITBIT_WH;\nSELECT DAY, STEPS FROM FITBIT.PUBLIC.FITBIT_STEPS WHERE ACCOUNT = 'alice' ORDER BY DAY DESC;",
+    );
+    expect(names.account).toBe('default');
+    expect(names.dataFunctionSql).toBe('FITBIT.PUBLIC.FITBIT_DAILY_DATA(VARCHAR, DATE, DATE)');
+  });
+
+  it('a privilege missing for the account: the grants name its data function', () => {
+    const j = pipelineLoadCheck({
+      reading: reading(load({ outcome: 'failed', errorCode: '002003', errorMessage: 'not authorized' })),
+      names: alice,
+      provider: 'Google Health API',
+      lastConnectAt: '2026-03-01T00:00:00.000Z',
+      next: 'at 2026-03-11 07:00 UTC',
+      now: at('2026-03-10T12:00:00Z'),
+    });
+    expect(j.cause).toBe('privilege');
+    expect(j.finding.fixSql).toContain(
+      'GRANT USAGE ON FUNCTION FITBIT.PUBLIC.FITBIT_DAILY_DATA_ALICE(VARCHAR, DATE, DATE) TO ROLE FITBIT_PIPELINE_ROLE;',
+    );
+  });
+});
 
 describe('judging the task', () => {
   it('started and owned by the pipeline role: ok, with its next run', () => {

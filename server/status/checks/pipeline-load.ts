@@ -55,7 +55,6 @@ export function pipelineGrantsSql(names: PipelineNames, message: string | null):
     `GRANT USAGE ON DATABASE ${db} TO ROLE ${role};`,
     `GRANT USAGE ON SCHEMA ${names.schemaSql} TO ROLE ${role};`,
     `GRANT USAGE ON WAREHOUSE ${names.warehouse} TO ROLE ${role};`,
-    `GRANT USAGE ON FUNCTION ${names.checkFunctionSql} TO ROLE ${role};`,
     `GRANT USAGE ON FUNCTION ${names.dataFunctionSql} TO ROLE ${role};`,
   ].join('\n');
 }
