@@ -7,7 +7,9 @@
 import { accountObjectName, DEFAULT_ACCOUNT, labelProblem } from '../accounts/names.js';
 import type { ProviderId } from '../providers/index.js';
 import { parseQualifiedName, SqlValueError } from '../snowflake/sql.js';
+import { renderPipelineAccountSql } from './pipeline-account-sql.js';
 import {
+  isScriptName,
   parseTemplate,
   readScript,
   renderTemplate,
@@ -144,6 +146,9 @@ export function renderScriptForAccounts(
   // The whole script first: unknown or missing variables are reported as for the script itself.
   const whole = renderTemplate(text, all, script);
   if (others.length === 0) return whole;
+  // The daily load marks its per-account part its own way: the pipeline role's grant on each data function.
+  if (script.startsWith('pipeline-'))
+    return [whole, ...others.map((label) => renderPipelineAccountSql(label, values, script))].join('\n');
   let out = '';
   let last = 0;
   for (const block of templateBlocks(text)) {
@@ -206,7 +211,11 @@ export function renderAccountSql(input: AccountSqlInput, label: string, person?:
   const [secret, ...functions] = blocksWithRoles(script, 'per-account', mine);
   const eai = blocksWithRoles(script, 'all-accounts', all);
   const who = person ? ` (${oneLine(person)})` : '';
-  return joinUnderRoles(
+  const pipeline = `pipeline-${input.provider}`;
+  const load = isScriptName(pipeline)
+    ? `\n-- Only if the daily load is set up (sql/${pipeline}.sql; skip this last part otherwise):\n${renderPipelineAccountSql(label, input.values, pipeline)}`
+    : '';
+  return `${joinUnderRoles(
     [
       `fitbit-snowflake-connect: add account ${label}${who}: its own OAuth secret and functions.`,
       `The per-account parts of sql/${script}.sql, with this account's names. Run it top to bottom as a`,
@@ -216,7 +225,7 @@ export function renderAccountSql(input: AccountSqlInput, label: string, person?:
       ...allowedSecrets(script, input.values, labels).map((s) => `  ${s}`),
     ],
     [secret!, ...eai, ...functions],
-  );
+  )}${load}`;
 }
 
 /**

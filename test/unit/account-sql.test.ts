@@ -45,11 +45,14 @@ describe('account SQL', () => {
   it('renders alice’s SQL with only her names, and the integration listing every account', () => {
     const sql = renderAccountSql({ provider: 'google-health', values, labels: ['default', 'bob'] }, 'alice');
     const statements = splitStatements(sql).map((s) => s.replace(/^(?:--[^\n]*\n|\s*\n)+/, ''));
+    // The last USE ROLE is the daily load's part (the pipeline role's grant on her data function).
     expect(statements.filter((s) => s.startsWith('USE ROLE'))).toEqual([
       'USE ROLE SYSADMIN',
       'USE ROLE ACCOUNTADMIN',
       'USE ROLE SYSADMIN',
+      'USE ROLE SYSADMIN',
     ]);
+    expect(sql).toContain('GRANT USAGE ON FUNCTION FITBIT.PUBLIC.FITBIT_DAILY_DATA_ALICE');
     expect(statements).toContain(
       'GRANT READ ON SECRET FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN_ALICE TO ROLE FITBIT_READER',
     );
