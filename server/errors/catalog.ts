@@ -1,8 +1,9 @@
 // Every failure a user can meet, keyed by its stable code: the HTTP status and the three things the
 // error page shows (title, why, the exact fix). Texts that depend on the situation are functions of a
 // small params object. The entries live by group (sign-in.ts, provider.ts, snowflake.ts, guards.ts,
-// custody.ts); docs/troubleshooting.md is generated from them (npm run docs), so a code and its
+// custody.ts, cli.ts); docs/troubleshooting.md is generated from them (npm run docs), so a code and its
 // explanation cannot drift apart.
+import { cliErrors } from './cli.js';
 import { custodyErrors } from './custody.js';
 import type { Entry, ErrorExample, ErrorGroup, Text } from './entry.js';
 import { guardErrors } from './guards.js';
@@ -20,6 +21,7 @@ export const catalog = {
   ...guardErrors,
   ...custodyErrors,
   ...pipelineErrors,
+  ...cliErrors,
 };
 
 export type ErrorCode = keyof typeof catalog;

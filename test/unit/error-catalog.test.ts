@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { renderTroubleshooting } from '../../scripts/docs/troubleshooting.js';
 import { appError, isAppError } from '../../server/errors/app-error.js';
 import { catalog, errorDocs } from '../../server/errors/catalog.js';
+import { cliErrors } from '../../server/errors/cli.js';
 import { custodyErrors } from '../../server/errors/custody.js';
 import { guardErrors } from '../../server/errors/guards.js';
 import { pipelineErrors } from '../../server/errors/pipeline.js';
@@ -33,6 +34,7 @@ describe('error catalog', () => {
       guardErrors,
       custodyErrors,
       pipelineErrors,
+      cliErrors,
     ];
     expect(groups.reduce((n, g) => n + Object.keys(g).length, 0)).toBe(codes.length);
   });
