@@ -117,7 +117,10 @@ export const cliErrors = {
       p.variant === 'interrupted'
         ? 'The command was stopped before a token was written. A token already received was revoked, or only forgotten when revoking would also cut off the token Snowflake holds; the history says which.'
         : 'The input ended before an address was pasted, so the sign-in could not finish. Nothing was written.',
-    fix: 'Run `npm run connect -- --no-browser` again and paste the address when it asks for it.',
+    fix: (p) =>
+      p.variant === 'interrupted'
+        ? 'Run `npm run connect` again when you are ready (with `-- --no-browser` to paste the address back).'
+        : 'Run `npm run connect -- --no-browser` at a terminal, and paste the address when it asks for it.',
     examples: [
       { label: 'input ended', params: { variant: 'no_paste' } },
       { label: 'Ctrl-C', params: { variant: 'interrupted' } },

@@ -72,11 +72,16 @@ describe('npm run connect -- --no-browser (a real process)', () => {
     }
   }, 60_000);
 
-  it('an unknown option, and --help', async () => {
+  it('an unknown option, an option npm took, and --help', async () => {
     const bad = runNpm(['run', '-s', 'connect', '--', '--no-browsr'], {});
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toContain('unknown option "--no-browsr".');
     expect(bad.stderr()).toContain('usage: npm run connect');
+    // Without `--`, npm takes --no-browser for itself: the command says so instead of opening a browser.
+    const took = runNpm(['run', 'connect', '--no-browser'], {});
+    expect(await took.exited).toBe(2);
+    expect(took.stderr()).toContain('npm took --no-browser as an option of its own');
+    expect(took.stderr()).toContain('npm run connect -- --no-browser');
     const help = runNpm(['run', '-s', 'connect', '--', '--help'], {});
     expect(await help.exited).toBe(0);
     expect(help.stdout()).toContain('--no-browser');
