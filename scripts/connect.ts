@@ -78,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
       openBrowser: (url) => openInBrowser(url, config.dataDir, log),
       signal: interrupted.signal,
       stopSignIns: () => services.stopSignIns(),
+      flowTtlMs: config.flowTtlMs,
+      clock: services.clock,
     });
   } finally {
     // Every token ends written, revoked or forgotten (and recorded) before the process goes.

@@ -1,11 +1,14 @@
 // What reaches the command while it waits, in arrival order: lines typed or pasted in the terminal, the
-// end of that input, and callbacks the browser brought to the command's own listener. One queue, so a
+// end of that input, callbacks the browser brought to the command's own listener, and the end of a
+// sign-in's time. One queue, so a
 // paste and a callback arriving together are handled one after the other, never at once.
 
 export type InboxItem =
   | { kind: 'line'; text: string }
   | { kind: 'eof' }
-  | { kind: 'callback'; address: string };
+  | { kind: 'callback'; address: string }
+  /** The newest sign-in's time ran out (FLOW_TTL, 10 minutes) with no answer. */
+  | { kind: 'expired'; state: string };
 
 type Accept = (item: InboxItem) => boolean;
 

@@ -6,6 +6,7 @@
 // result page's buttons ask (Retry saving, Write this account's token, Cancel) and prints what it says.
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
+import { type Clock, systemClock } from '../clock.js';
 import { type AppError, appError, toAppError } from '../errors/index.js';
 import type { ConnectFlow, Outcome, Written } from '../oauth/flow.js';
 import { checkCallbackAddress } from './callback-address.js';
@@ -42,6 +43,9 @@ export interface ConnectRunOptions {
   stopSignIns?: () => Promise<void>;
   /** Tests: told the listener's port once it listens (browser mode). */
   onListening?: (port: number) => void;
+  /** How long a sign-in waits for its answer (config.flowTtlMs), on the app's clock. */
+  flowTtlMs: number;
+  clock?: Clock;
 }
 
 const ADDRESS_PROMPT = 'Paste the whole address here (Ctrl-C to stop): ';
@@ -78,7 +82,7 @@ export async function runConnect(o: ConnectRunOptions): Promise<ExitCode> {
       }
       o.onListening?.(listener.port);
     }
-    return await signIn(o, inbox, stopped, () => stopping, write);
+    return await new SignIn(o, inbox, stopped, () => stopping, write).run();
   } finally {
     o.signal?.removeEventListener('abort', interrupt);
     terminal.close();
@@ -86,147 +90,161 @@ export async function runConnect(o: ConnectRunOptions): Promise<ExitCode> {
   }
 }
 
-async function signIn(
-  o: ConnectRunOptions,
-  inbox: Inbox,
-  stopped: Promise<'stopped'>,
-  isStopping: () => boolean,
-  write: (s: string) => void,
-): Promise<ExitCode> {
-  const { flow } = o;
+/** One run's sign-ins: the attempts it started, the answers it handed over, and what the result page asks. */
+class SignIn {
   // This run is the "browser" of its sign-ins: its own random id, as a browser's cookie is on the web.
-  const browserId = randomBytes(18).toString('base64url');
-  const issued: string[] = [];
-  const handed = new Set<string>();
-  const stoppedText = () => errorText(appError('cli_input_ended', { variant: 'interrupted' }));
+  private readonly browserId = randomBytes(18).toString('base64url');
+  /** The states of the sign-ins this run started, oldest first. */
+  private readonly issued: string[] = [];
+  /** The states whose answer went to the flow (which takes each sign-in once). */
+  private readonly handed = new Set<string>();
+  private cancelTimer = () => {};
 
-  const startAttempt = async (again: boolean) => {
-    const url = await flow.start(browserId, 'connect');
-    issued.push(url.searchParams.get('state') ?? '');
-    write(instructions(o, url.href, again));
-    if (o.mode === 'browser' && !again) o.openBrowser?.(url.href);
-    if (o.mode === 'paste') write(ADDRESS_PROMPT);
-  };
+  constructor(
+    private readonly o: ConnectRunOptions,
+    private readonly inbox: Inbox,
+    private readonly stopped: Promise<'stopped'>,
+    private readonly isStopping: () => boolean,
+    private readonly write: (s: string) => void,
+  ) {}
 
-  /** Lines, the end of the input and callbacks; after the end of the input, callbacks only (browser mode). */
-  const anything = (item: InboxItem) => item.kind !== 'eof' || o.mode === 'paste';
-
-  await startAttempt(false);
-  for (;;) {
-    const item = await Promise.race([inbox.next(anything), stopped]);
-    if (item === 'stopped') {
-      write(stoppedText());
-      return EXIT.nothing;
-    }
-    if (item.kind === 'eof') {
-      write(`\n${errorText(appError('cli_input_ended', { variant: 'no_paste' }))}`);
-      return EXIT.nothing;
-    }
-    const text = item.kind === 'line' ? item.text : item.address;
-    if (!text.trim()) {
-      if (o.mode === 'paste') write(ADDRESS_PROMPT);
-      continue;
-    }
-    if (item.kind === 'callback') write('\nThe browser came back with the sign-in’s answer.\n');
-    const checked = checkCallbackAddress(text, {
-      redirectUri: o.redirectUri,
-      issued,
-      params: o.callbackParams,
-    });
-    if (!checked.ok) {
-      write(`\n${errorText(checked.error)}\n`);
-      write(o.mode === 'paste' ? ADDRESS_PROMPT : 'Still waiting for the browser (or a pasted address).\n');
-      continue;
-    }
-    const usedBefore = handed.has(checked.state);
-    handed.add(checked.state);
-    write('Finishing the sign-in…\n');
-    let outcome: Outcome;
+  async run(): Promise<ExitCode> {
+    await this.startAttempt(false);
     try {
-      outcome = await flow.finish(checked.query, browserId);
-    } catch (e) {
-      let err: AppError = toAppError(e);
-      // The sign-in's store refused it (one use); this run knows why: it handed that answer over before.
-      if (usedBefore && err.code === 'state_expired') err = appError('cli_callback_reused');
-      write(`\n${errorText(err)}\n`);
-      if (isStopping() || err.code === 'app_stopping') return EXIT.nothing;
-      // The newest sign-in has had its answer: a new one, so the person can try again without a restart.
-      if (handed.has(issued.at(-1)!)) await startAttempt(true);
-      else
-        write(o.mode === 'paste' ? ADDRESS_PROMPT : 'Still waiting for the browser (or a pasted address).\n');
-      continue;
+      return await this.untilAnswered();
+    } finally {
+      this.cancelTimer();
     }
-    return settle(o, outcome, browserId, inbox, stopped, isStopping, write);
   }
-}
 
-/** The result page's part: a written token's check as it runs, or the questions a held token asks. */
-async function settle(
-  o: ConnectRunOptions,
-  first: Outcome,
-  browserId: string,
-  inbox: Inbox,
-  stopped: Promise<'stopped'>,
-  isStopping: () => boolean,
-  write: (s: string) => void,
-): Promise<ExitCode> {
-  let outcome = first;
-  for (;;) {
-    if (outcome.kind === 'written') return followCheck(outcome, write);
-    write(`\n${heldText(outcome, o.provider)}`);
-    if (isStopping()) {
-      write(errorText(appError('cli_input_ended', { variant: 'interrupted' })));
-      return EXIT.nothing;
-    }
-    const replace = outcome.reason === 'confirm_switch';
-    const yes = await askYesNo(
-      replace ? 'Replace? [y/N] ' : 'Retry saving? [Y/n] ',
-      !replace,
-      inbox,
-      stopped,
-      write,
+  private async startAttempt(again: boolean): Promise<void> {
+    const { o } = this;
+    const url = await o.flow.start(this.browserId, 'connect');
+    const state = url.searchParams.get('state') ?? '';
+    this.issued.push(state);
+    // The sign-in's store forgets it after this long: waiting longer cannot end in a connect.
+    this.cancelTimer();
+    this.cancelTimer = (o.clock ?? systemClock).setTimer(
+      () => this.inbox.push({ kind: 'expired', state }),
+      o.flowTtlMs,
     );
-    if (yes === 'stopped') {
-      write(errorText(appError('cli_input_ended', { variant: 'interrupted' })));
-      return EXIT.nothing;
-    }
-    try {
-      if (yes) {
-        write(replace ? 'Writing this account’s token…\n' : 'Saving again…\n');
-        outcome = await o.flow.retryHeld(outcome.heldId, browserId);
-        continue;
-      }
-      await o.flow.cancelHeld(outcome.heldId, browserId);
-      write(cancelledText(outcome, o.provider));
-    } catch (e) {
-      write(errorText(toAppError(e)));
-    }
+    this.write(instructions(o, url.href, again));
+    if (o.mode === 'browser' && !again) o.openBrowser?.(url.href);
+    this.waitAgain();
+  }
+
+  private waitAgain(): void {
+    this.write(this.o.mode === 'paste' ? ADDRESS_PROMPT : 'Waiting for the browser (or a pasted address).\n');
+  }
+
+  private stoppedExit(): ExitCode {
+    this.write(errorText(appError('cli_input_ended', { variant: 'interrupted' })));
     return EXIT.nothing;
   }
-}
 
-/** y / n / Enter for the default; the end of the input answers no (nobody is there to say yes). */
-async function askYesNo(
-  question: string,
-  byDefault: boolean,
-  inbox: Inbox,
-  stopped: Promise<'stopped'>,
-  write: (s: string) => void,
-): Promise<boolean | 'stopped'> {
-  write(question);
-  for (;;) {
-    const item = await Promise.race([inbox.next((i) => i.kind !== 'callback'), stopped]);
-    if (item === 'stopped') return item;
-    if (item.kind === 'eof') {
-      write('no (the input ended)\n');
-      return false;
+  /** Reads answers until one is handed to the flow and gives an outcome, or there can be none. */
+  private async untilAnswered(): Promise<ExitCode> {
+    const { o, inbox, issued, handed, write } = this;
+    // After the end of the input only callbacks can come (browser mode); in paste mode it ends the wait.
+    const wanted = (item: InboxItem) => item.kind !== 'eof' || o.mode === 'paste';
+    for (;;) {
+      const item = await Promise.race([inbox.next(wanted), this.stopped]);
+      if (item === 'stopped') return this.stoppedExit();
+      if (item.kind === 'expired') {
+        // Only the newest sign-in's end counts, and only while it still waits for its answer.
+        if (item.state !== issued.at(-1) || handed.has(item.state)) continue;
+        write(`\n${errorText(appError('state_expired'))}`);
+        return EXIT.nothing;
+      }
+      if (item.kind === 'eof') {
+        write(`\n${errorText(appError('cli_input_ended', { variant: 'no_paste' }))}`);
+        return EXIT.nothing;
+      }
+      const text = item.kind === 'line' ? item.text : item.address;
+      if (!text.trim()) {
+        if (o.mode === 'paste') write(ADDRESS_PROMPT);
+        continue;
+      }
+      if (item.kind === 'callback') write('\nThe browser came back with the sign-in’s answer.\n');
+      const checked = checkCallbackAddress(text, {
+        redirectUri: o.redirectUri,
+        issued,
+        params: o.callbackParams,
+      });
+      if (!checked.ok) {
+        write(`\n${errorText(checked.error)}\n`);
+        this.waitAgain();
+        continue;
+      }
+      const usedBefore = handed.has(checked.state);
+      handed.add(checked.state);
+      write('Finishing the sign-in…\n');
+      let outcome: Outcome;
+      try {
+        outcome = await o.flow.finish(checked.query, this.browserId);
+      } catch (e) {
+        let err: AppError = toAppError(e);
+        // The sign-in's store refused it (one use); this run knows why: it handed that answer over before.
+        if (usedBefore && err.code === 'state_expired') err = appError('cli_callback_reused');
+        write(`\n${errorText(err)}\n`);
+        if (this.isStopping() || err.code === 'app_stopping') return EXIT.nothing;
+        // The newest sign-in has had its answer: a new one, so the person can try again without a restart.
+        if (handed.has(issued.at(-1)!)) await this.startAttempt(true);
+        else this.waitAgain();
+        continue;
+      }
+      this.cancelTimer();
+      return this.settle(outcome);
     }
-    if (item.kind !== 'line') continue;
-    const a = item.text.trim().toLowerCase();
-    if (a === '') return byDefault;
-    if (a === 'y' || a === 'yes') return true;
-    if (a === 'n' || a === 'no') return false;
-    write('Please answer y or n: ');
+  }
+
+  /** The result page's part: a written token's check as it runs, or the questions a held token asks. */
+  private async settle(first: Outcome): Promise<ExitCode> {
+    const { o, write } = this;
+    let outcome = first;
+    for (;;) {
+      if (outcome.kind === 'written') return followCheck(outcome, write);
+      write(`\n${heldText(outcome, o.provider)}`);
+      if (this.isStopping()) return this.stoppedExit();
+      const replace = outcome.reason === 'confirm_switch';
+      const yes = await this.askYesNo(replace ? 'Replace? [y/N] ' : 'Retry saving? [Y/n] ', !replace);
+      // The stop disposes of the held token (Services.shutdown drains the held store).
+      if (yes === 'stopped') return this.stoppedExit();
+      try {
+        if (yes) {
+          write(replace ? 'Writing this account’s token…\n' : 'Saving again…\n');
+          outcome = await o.flow.retryHeld(outcome.heldId, this.browserId);
+          continue;
+        }
+        await o.flow.cancelHeld(outcome.heldId, this.browserId);
+        write(cancelledText(outcome, o.provider));
+      } catch (e) {
+        write(errorText(toAppError(e)));
+      }
+      return EXIT.nothing;
+    }
+  }
+
+  /** y / n / Enter for the default; the end of the input answers no (nobody is there to say yes). */
+  private async askYesNo(question: string, byDefault: boolean): Promise<boolean | 'stopped'> {
+    this.write(question);
+    for (;;) {
+      const item = await Promise.race([
+        this.inbox.next((i) => i.kind === 'line' || i.kind === 'eof'),
+        this.stopped,
+      ]);
+      if (item === 'stopped') return item;
+      if (item.kind === 'eof') {
+        this.write('no (the input ended)\n');
+        return false;
+      }
+      if (item.kind !== 'line') continue;
+      const a = item.text.trim().toLowerCase();
+      if (a === '') return byDefault;
+      if (a === 'y' || a === 'yes') return true;
+      if (a === 'n' || a === 'no') return false;
+      this.write('Please answer y or n: ');
+    }
   }
 }
 

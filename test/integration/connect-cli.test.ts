@@ -13,6 +13,7 @@ import { type ConsentOptions, consent } from '../../sandbox/oauth/consent.js';
 import { flowFor } from '../../server/cli/account.js';
 import { errorText } from '../../server/cli/print.js';
 import { type ExitCode, runConnect } from '../../server/cli/run.js';
+import { ManualClock } from '../../server/clock.js';
 import type { BaseConfig } from '../../server/config/index.js';
 import { appError, isAppError } from '../../server/errors/index.js';
 import { createLogger } from '../../server/log.js';
@@ -38,7 +39,7 @@ let keyPair: ReturnType<typeof newAppKeyPair> | undefined;
 const opened: CliApp[] = [];
 
 /** The app's services on fresh stand-ins, with the redirect URI on a free port nothing listens on. */
-async function startCliApp(): Promise<CliApp> {
+async function startCliApp(opts: { clock?: ManualClock } = {}): Promise<CliApp> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fsc-connect-cli-'));
   const logs: string[] = [];
@@ -70,7 +71,7 @@ async function startCliApp(): Promise<CliApp> {
   };
   keyPair ??= newAppKeyPair();
   const sandbox = await startSandboxMode(base, log, { oauthPort: 0, snowflakePort: 0, dataDir, keyPair });
-  const services = buildServices(sandbox.config, log);
+  const services = buildServices(sandbox.config, log, { clock: opts.clock });
   const app: CliApp = {
     port,
     redirectUri,
@@ -144,6 +145,8 @@ function runCli(
     openBrowser: opts.openBrowser,
     signal: opts.signal,
     stopSignIns: () => app.services.stopSignIns(),
+    flowTtlMs: app.services.config.flowTtlMs,
+    clock: app.services.clock,
   });
   return {
     done,
@@ -294,6 +297,18 @@ describe('npm run connect --no-browser (paste-back)', () => {
     expect(await cli.done).toBe(2);
     expect(cli.text()).toContain('Nothing was pasted');
     expect(app.events().some((e) => e.type === 'connect')).toBe(false);
+  });
+
+  it('the sign-in’s 10 minutes run out with no whole address: the web’s “expired”, exit 2', async () => {
+    const clock = new ManualClock();
+    const app = await startCliApp({ clock });
+    const cli = runCli(app);
+    await cli.consentUrl();
+    cli.paste(`${app.redirectUri}?state=abc`);
+    await cli.until(/The address looks cut off/);
+    await clock.advance(app.services.config.flowTtlMs);
+    expect(await cli.done).toBe(2);
+    expect(cli.text()).toContain(errorText(appError('state_expired')));
   });
 
   it('Ctrl-C while waiting: stops, nothing written, exit 2', async () => {
