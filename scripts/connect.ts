@@ -6,7 +6,7 @@
 
 import { flowFor } from '../server/cli/account.js';
 import { CONNECT_FLAGS, CONNECT_USAGE, parseConnectArgs } from '../server/cli/args.js';
-import { errorText } from '../server/cli/print.js';
+import { errorLines } from '../server/cli/print.js';
 import { EXIT, runConnect } from '../server/cli/run.js';
 import { type ConnectApp, openConnectApp } from '../server/cli/services.js';
 import { ConfigError } from '../server/config/index.js';
@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
       flow = flowFor(services, account);
     } catch (e) {
       if (!isAppError(e)) throw e;
-      process.stdout.write(errorText(e));
+      process.stdout.write(errorLines(e));
       return EXIT.nothing;
     }
     return await runConnect({

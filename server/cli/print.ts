@@ -15,7 +15,7 @@ const indent = (text: string, by = INDENT) =>
     .join('\n');
 
 /** An error as the error page shows it: what happened, why, the exact fix, and the other side's words. */
-export function errorText(e: AppError): string {
+export function errorLines(e: AppError): string {
   const lines = [`✗ ${e.title}`, indent(`Why: ${e.why}`), indent(`Fix: ${e.fix}`)];
   if (e.fixSql) lines.push(indent(e.fixSql, `${INDENT}  `));
   if (e.upstream)
@@ -67,7 +67,7 @@ const HISTORY_TEXT = {
 export function checkedText(c: Checked): string {
   const lines: string[] = [];
   if (c.kind === 'pending') {
-    lines.push(errorText(c.error).trimEnd());
+    lines.push(errorLines(c.error).trimEnd());
   } else if (c.check.ok) {
     lines.push('✓ Connected: Snowflake can read your Fitbit data.');
     lines.push(
@@ -91,13 +91,13 @@ export function checkedText(c: Checked): string {
     if (c.check.fix) lines.push(indent(`Fix: ${c.check.fix}`));
     if (c.check.fixSql) lines.push(indent(c.check.fixSql, `${INDENT}  `));
   }
-  if (c.historyNote) lines.push(errorText(c.historyNote).trimEnd());
+  if (c.historyNote) lines.push(errorLines(c.historyNote).trimEnd());
   else lines.push(indent(HISTORY_TEXT[c.tokenInHistory as keyof typeof HISTORY_TEXT] ?? ''));
   if (c.supersededBy)
     lines.push(
       `! Another sign-in finished right after this one and was written after it: the secret now holds the token of ${c.supersededBy}, not this one.`,
     );
-  for (const note of c.notes) lines.push(errorText(note).trimEnd());
+  for (const note of c.notes) lines.push(errorLines(note).trimEnd());
   return `${lines.filter((l) => l.trim()).join('\n')}\n`;
 }
 
@@ -113,7 +113,7 @@ export function heldText(h: Held, provider: string): string {
       ),
     );
   } else {
-    lines.push(errorText(h.error).trimEnd());
+    lines.push(errorLines(h.error).trimEnd());
     if (h.outcomeUnknown)
       lines.push(
         indent(
@@ -133,7 +133,7 @@ export function heldText(h: Held, provider: string): string {
     );
   }
   lines.push(indent(onExpiryText(h, provider, until)));
-  for (const note of h.notes) lines.push(errorText(note).trimEnd());
+  for (const note of h.notes) lines.push(errorLines(note).trimEnd());
   return `${lines.join('\n')}\n`;
 }
 

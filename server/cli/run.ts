@@ -12,7 +12,7 @@ import type { ConnectFlow, Outcome, Written } from '../oauth/flow.js';
 import { checkCallbackAddress } from './callback-address.js';
 import { Inbox, type InboxItem } from './inbox.js';
 import { listenOnRedirect, type RedirectListener } from './loopback.js';
-import { cancelledText, checkedText, errorText, heldText, stageText, writtenText } from './print.js';
+import { cancelledText, checkedText, errorLines, heldText, stageText, writtenText } from './print.js';
 import { readTerminal } from './terminal-input.js';
 
 /** 0: connected and the check passed; 1: written, but the check failed or is pending; 2: nothing written. */
@@ -77,7 +77,7 @@ export async function runConnect(o: ConnectRunOptions): Promise<ExitCode> {
           inbox.push({ kind: 'callback', address }),
         );
       } catch (e) {
-        write(errorText(toAppError(e)));
+        write(errorLines(toAppError(e)));
         return EXIT.nothing;
       }
       o.onListening?.(listener.port);
@@ -138,7 +138,7 @@ class SignIn {
   }
 
   private stoppedExit(): ExitCode {
-    this.write(errorText(appError('cli_input_ended', { variant: 'interrupted' })));
+    this.write(errorLines(appError('cli_input_ended', { variant: 'interrupted' })));
     return EXIT.nothing;
   }
 
@@ -153,11 +153,11 @@ class SignIn {
       if (item.kind === 'expired') {
         // Only the newest sign-in's end counts, and only while it still waits for its answer.
         if (item.state !== issued.at(-1) || handed.has(item.state)) continue;
-        write(`\n${errorText(appError('state_expired'))}`);
+        write(`\n${errorLines(appError('state_expired'))}`);
         return EXIT.nothing;
       }
       if (item.kind === 'eof') {
-        write(`\n${errorText(appError('cli_input_ended', { variant: 'no_paste' }))}`);
+        write(`\n${errorLines(appError('cli_input_ended', { variant: 'no_paste' }))}`);
         return EXIT.nothing;
       }
       const text = item.kind === 'line' ? item.text : item.address;
@@ -172,7 +172,7 @@ class SignIn {
         params: o.callbackParams,
       });
       if (!checked.ok) {
-        write(`\n${errorText(checked.error)}\n`);
+        write(`\n${errorLines(checked.error)}\n`);
         this.waitAgain();
         continue;
       }
@@ -186,7 +186,7 @@ class SignIn {
         let err: AppError = toAppError(e);
         // The sign-in's store refused it (one use); this run knows why: it handed that answer over before.
         if (usedBefore && err.code === 'state_expired') err = appError('cli_callback_reused');
-        write(`\n${errorText(err)}\n`);
+        write(`\n${errorLines(err)}\n`);
         if (this.isStopping() || err.code === 'app_stopping') return EXIT.nothing;
         // The newest sign-in has had its answer: a new one, so the person can try again without a restart.
         if (handed.has(issued.at(-1)!)) await this.startAttempt(true);
@@ -219,7 +219,7 @@ class SignIn {
         await o.flow.cancelHeld(outcome.heldId, this.browserId);
         write(cancelledText(outcome, o.provider));
       } catch (e) {
-        write(errorText(toAppError(e)));
+        write(errorLines(toAppError(e)));
       }
       return EXIT.nothing;
     }
@@ -260,7 +260,7 @@ async function followCheck(w: Written, write: (s: string) => void): Promise<Exit
   unsubscribe();
   const end = progress.end!;
   if (end.kind === 'error') {
-    write(`\n${errorText(end.error)}`);
+    write(`\n${errorLines(end.error)}`);
     return EXIT.written;
   }
   write(`\n${checkedText(end.result)}`);

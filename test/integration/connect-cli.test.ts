@@ -11,7 +11,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConsentOptions, consent } from '../../sandbox/oauth/consent.js';
 import { flowFor } from '../../server/cli/account.js';
-import { errorText } from '../../server/cli/print.js';
+import { errorLines } from '../../server/cli/print.js';
 import { type ExitCode, runConnect } from '../../server/cli/run.js';
 import { ManualClock } from '../../server/clock.js';
 import type { BaseConfig } from '../../server/config/index.js';
@@ -238,7 +238,7 @@ describe('npm run connect --no-browser (paste-back)', () => {
     const mark = cli.text().length;
     cli.paste(first);
     await cli.until(/This address was used already/, mark);
-    expect(cli.text().slice(mark)).toContain(errorText(appError('cli_callback_reused')));
+    expect(cli.text().slice(mark)).toContain(errorLines(appError('cli_callback_reused')));
     cli.paste(await landOn(again));
     expect(await cli.done).toBe(0);
   });
@@ -291,7 +291,7 @@ describe('npm run connect --no-browser (paste-back)', () => {
     cli.paste(await landOn(await cli.consentUrl(), { decision: 'deny' }));
     await cli.until(/Start again/);
     const web = appError('consent_denied', { provider: app.services.profile.displayName });
-    expect(cli.text()).toContain(errorText(web));
+    expect(cli.text()).toContain(errorLines(web));
     expect(cli.text()).toContain('Access was not granted');
     cli.end();
     expect(await cli.done).toBe(2);
@@ -308,7 +308,7 @@ describe('npm run connect --no-browser (paste-back)', () => {
     await cli.until(/The address looks cut off/);
     await clock.advance(app.services.config.flowTtlMs);
     expect(await cli.done).toBe(2);
-    expect(cli.text()).toContain(errorText(appError('state_expired')));
+    expect(cli.text()).toContain(errorLines(appError('state_expired')));
   });
 
   it('Ctrl-C while waiting: stops, nothing written, exit 2', async () => {
