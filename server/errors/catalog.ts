@@ -1,9 +1,10 @@
 // Every failure a user can meet, keyed by its stable code: the HTTP status and the three things the
 // error page shows (title, why, the exact fix). Texts that depend on the situation are functions of a
 // small params object. The entries live by group (sign-in.ts, provider.ts, snowflake.ts, guards.ts,
-// custody.ts); docs/troubleshooting.md is generated from them (npm run docs), so a code and its
+// custody.ts, cli.ts); docs/troubleshooting.md is generated from them (npm run docs), so a code and its
 // explanation cannot drift apart.
 import { accountErrors } from './accounts.js';
+import { cliErrors } from './cli.js';
 import { custodyErrors } from './custody.js';
 import type { Entry, ErrorExample, ErrorGroup, Text } from './entry.js';
 import { guardErrors } from './guards.js';
@@ -22,6 +23,7 @@ export const catalog = {
   ...custodyErrors,
   ...pipelineErrors,
   ...accountErrors,
+  ...cliErrors,
 };
 
 /** Each group's entries as written, for the test that no code is defined twice (a spread hides that). */
@@ -33,6 +35,7 @@ export const catalogParts: readonly Record<string, unknown>[] = [
   custodyErrors,
   pipelineErrors,
   accountErrors,
+  cliErrors,
 ];
 
 export type ErrorCode = keyof typeof catalog;

@@ -10,7 +10,8 @@ import type { StatusService } from '../status/service.js';
 import { idParam, singleQuery } from './params.js';
 import { Results } from './results.js';
 
-const CALLBACK_PARAMS = [
+/** The callback's parameters the flow reads (`npm run connect` reads the same from a pasted address). */
+export const CALLBACK_PARAMS = [
   'code',
   'state',
   'error',

@@ -21,7 +21,8 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<LaunchedBrowser> {
+/** `extraArgs`: more Chromium switches, e.g. `--host-resolver-rules=…` to send a name elsewhere. */
+export async function launchChromium(extraArgs: string[] = []): Promise<LaunchedBrowser> {
   requireChromium();
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -35,6 +36,7 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-quic',
+      ...extraArgs,
     ],
   });
   return {

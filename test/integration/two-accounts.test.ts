@@ -82,7 +82,7 @@ describe('two accounts side by side', () => {
   });
 
   it('once its SQL ran, each account connects and is checked on its own secret', async () => {
-    await addAccountInSandbox(h, 'alice');
+    await addAccountInSandbox({ config: h.config, services: h.services, admin: h.admin }, 'alice');
     const page = await h.agent.get('/status?account=alice');
     expect(page.text).toContain('href="/connect?account=alice"');
 
