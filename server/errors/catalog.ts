@@ -7,6 +7,7 @@ import { accountErrors } from './accounts.js';
 import { custodyErrors } from './custody.js';
 import type { Entry, ErrorExample, ErrorGroup, Text } from './entry.js';
 import { guardErrors } from './guards.js';
+import { inviteErrors } from './invites.js';
 import { pipelineErrors } from './pipeline.js';
 import { providerErrors } from './provider.js';
 import { signInErrors } from './sign-in.js';
@@ -22,6 +23,7 @@ export const catalog = {
   ...custodyErrors,
   ...pipelineErrors,
   ...accountErrors,
+  ...inviteErrors,
 };
 
 export type ErrorCode = keyof typeof catalog;
