@@ -5,10 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderTroubleshooting } from '../../scripts/docs/troubleshooting.js';
+import { accountErrors } from '../../server/errors/accounts.js';
 import { appError, isAppError } from '../../server/errors/app-error.js';
 import { catalog, errorDocs } from '../../server/errors/catalog.js';
 import { custodyErrors } from '../../server/errors/custody.js';
 import { guardErrors } from '../../server/errors/guards.js';
+import { inviteErrors } from '../../server/errors/invites.js';
 import { pipelineErrors } from '../../server/errors/pipeline.js';
 import { providerErrors } from '../../server/errors/provider.js';
 import { signInErrors } from '../../server/errors/sign-in.js';
@@ -33,6 +35,8 @@ describe('error catalog', () => {
       guardErrors,
       custodyErrors,
       pipelineErrors,
+      accountErrors,
+      inviteErrors,
     ];
     expect(groups.reduce((n, g) => n + Object.keys(g).length, 0)).toBe(codes.length);
   });
