@@ -166,6 +166,15 @@ describe('invite links', () => {
     const json = await participant.get('/status.json');
     expect(json.status).toBe(401);
     expect(JSON.stringify(json.body)).not.toContain('alice');
+    // A browser that never pressed Continue on an invite gets no callback and no invite result either.
+    const stranger = await h.newBrowser({ signedIn: false, raw: true });
+    for (const p of ['/callback?state=abc&code=def', '/invite-result/abcdefgh1234']) {
+      const res = await stranger.get(p);
+      expect(res.status, `${p} answered ${res.status}`).toBe(303);
+      expect(res.headers.location).toBe(
+        `/login${p.startsWith('/callback') ? '' : `?next=${encodeURIComponent(p)}`}`,
+      );
+    }
     // Nor any action, with the form token its own browser was given.
     for (const action of ['/invites', `/invites/${used.id}/revoke`, '/reauthorize', '/check']) {
       const res = await participant
