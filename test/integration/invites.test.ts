@@ -136,6 +136,23 @@ describe('invite links', () => {
     expect(row).not.toContain('Revoke');
   });
 
+  it('an invite is made only for an account whose Snowflake objects are there', async () => {
+    h.services.accounts.add('carol', 'Carol'); // registered, but its SQL was never run
+    const page = await h.agent.get('/invites');
+    const res = await h.agent
+      .post('/invites')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), account: 'carol', from: FROM });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('data-code="account_not_ready"');
+    const unknown = await h.agent
+      .post('/invites')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), account: 'nobody', from: FROM });
+    expect(unknown.status).toBe(404);
+    expect(h.services.invites.list().every((i) => i.account === 'alice')).toBe(true);
+  });
+
   it('the same link is refused the second time, saying when it was used', async () => {
     const again = await participant.get(used.path);
     expect(again.status).toBe(410);
