@@ -5,8 +5,11 @@ import ejs from 'ejs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { type AppError, appError, isAppError, toAppError } from './errors/index.js';
+import { InviteAnswers, participantError } from './invites/answers.js';
+import { ParticipantBrowsers } from './invites/participants.js';
 import { safePath } from './log.js';
 import { connectRoutes } from './routes/connect.js';
+import { inviteRoutes } from './routes/invites.js';
 import { pageRoutes } from './routes/pages.js';
 import { setupRoutes } from './routes/setup.js';
 import { statusRoutes } from './routes/status.js';
@@ -44,11 +47,15 @@ export function createApp(s: Services): express.Express {
   const authOrigin = new URL(config.oauth.authorizationUrl).origin;
   const secure = config.publicOrigin.startsWith('https:');
   const cookies = new AppCookies(secure);
+  // Browsers that started a sign-in from an invite link: the gate opens the callback and their result page.
+  const participants = new ParticipantBrowsers(s.clock);
+  const answers = new InviteAnswers(s.invites, participants, s.profile.displayName, s.clock);
   const gate: GateDeps = {
     access: accessOf(config),
     sessions: new AdminSessions(),
     throttle: new TokenThrottle(s.clock),
     cookies,
+    participants,
   };
   app.use(
     helmet({
@@ -129,7 +136,19 @@ export function createApp(s: Services): express.Express {
   app.use(loginRoutes(gate));
   const view = viewConfig(config, s.profile);
   app.use(pageRoutes({ status: s.status, accounts: s.accounts, view }));
-  app.use(connectRoutes({ config, accounts: s.accounts, pending: s.pending, clock: s.clock }));
+  app.use(
+    connectRoutes({ config, accounts: s.accounts, pending: s.pending, clock: s.clock, invites: answers }),
+  );
+  app.use(
+    inviteRoutes({
+      config,
+      profile: s.profile,
+      accounts: s.accounts,
+      store: s.invites,
+      participants,
+      answers,
+    }),
+  );
   app.use(statusRoutes({ accounts: s.accounts, view, clientStatus: config.oauth.clientStatus }));
   app.use(
     setupRoutes({
@@ -195,14 +214,18 @@ export function createApp(s: Services): express.Express {
     res.locals.mode ??= config.mode;
     res.locals.provider ??= s.profile;
     res.locals.time ??= timeFormat(() => s.clock.now());
-    res.render('error', { error: err.toView(), pageTitle: err.title }, (renderErr, html) => {
+    // A participant (someone who opened an invite link) gets their own page, in their words, linking nowhere.
+    const forParticipant = res.locals.participant === true || /^\/invite(?:\/|-result\/)/.test(req.path);
+    const shown = forParticipant ? participantError(err, s.profile.displayName) : err;
+    const view = forParticipant ? 'invite-error' : 'error';
+    res.render(view, { error: shown.toView(), pageTitle: shown.title }, (renderErr, html) => {
       if (!renderErr) {
         res.send(html);
         return;
       }
       // Never let a template failure reach the browser as Express's stack-trace page.
       log.error({ err: renderErr, errorCode: err.code }, 'error page could not be rendered');
-      res.type('text/plain').send(`${err.title}\n\n${err.why}\n\nFix: ${err.fix}\n`);
+      res.type('text/plain').send(`${shown.title}\n\n${shown.why}\n\nFix: ${shown.fix}\n`);
     });
   });
   return app;

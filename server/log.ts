@@ -42,8 +42,12 @@ export function createLogger(
   );
 }
 
-/** A request path without its query string or fragment: safe to log. */
+/**
+ * A request path without its query string or fragment, and without an invite link's token (the path is
+ * the credential there: a log reader must not be able to open the invite): safe to log.
+ */
 export function safePath(url: string): string {
   const i = url.search(/[?#]/);
-  return i === -1 ? url : url.slice(0, i);
+  const p = i === -1 ? url : url.slice(0, i);
+  return p.replace(/^\/invite\/[^/]+/, '/invite/[redacted]');
 }

@@ -10,6 +10,7 @@ import { ConnectionHistory } from './connection/history.js';
 import { TokenDisposer } from './custody/disposer.js';
 import { HeldTokens } from './custody/held.js';
 import { secretAccountFromSnowflake } from './custody/secret-account.js';
+import { InviteStore } from './invites/store.js';
 import type { Logger } from './log.js';
 import { createOAuthClient, type OAuthClient } from './oauth/client.js';
 import { ConnectFlow } from './oauth/flow.js';
@@ -58,6 +59,8 @@ export interface Services {
   flow: ConnectFlow;
   /** Every account the app manages (`default` first), each with its own services. */
   accounts: AccountSet<AccountServices>;
+  /** Invite links for people who are not admins, each for one account (<DATA_DIR>/invites.json). */
+  invites: InviteStore;
   /** Starts the warehouse while a user is on the consent page (at most once a window). */
   warmup: WarehouseWarmup;
   /** What held tokens, sign-ins, results and the check schedule count time with. */
@@ -113,6 +116,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
   // Stamped by the app's clock: the proof's age and the schedule count from these times.
   const events = new EventLog(config.dataDir, () => clock.now());
   const warmup = new WarehouseWarmup(session, config.snowflake.secret.parts[0]!, log, () => clock.now());
+  const invites = new InviteStore(config.dataDir, config.inviteTtlMs, clock);
 
   const buildAccount = (entry: AccountEntry): AccountServices => {
     const cfg = accountConfig(config, entry.label);
@@ -177,6 +181,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
       endToEnd,
       disposer,
       warmup,
+      invites,
     });
     return {
       label: entry.label,
@@ -220,6 +225,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     status: main.status,
     flow: main.flow,
     accounts,
+    invites,
     warmup,
     clock,
     stopSignIns,

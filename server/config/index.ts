@@ -31,6 +31,9 @@ const S = SETTINGS;
 /** How long a started sign-in stays valid: as long as a provider's authorization code lives. */
 export const FLOW_TTL_MS = 10 * 60 * 1000;
 
+/** INVITE_TTL_HOURS' default, from the schema (for configs built without reading the settings, as in tests). */
+const DEFAULT_INVITE_TTL_MS = (S.INVITE_TTL_HOURS.type.parse(undefined) as number) * 3_600_000;
+
 function qualifiedName(
   setting: Setting,
   value: string | undefined,
@@ -77,6 +80,7 @@ function baseConfig(c: SettingValues, problems: string[], sandbox: boolean): Bas
     logLevel: c.LOG_LEVEL,
     logFormat: c.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     heldTokenTtlMs: c.HELD_TOKEN_TTL_SECONDS * 1000,
+    inviteTtlMs: c.INVITE_TTL_HOURS * 3_600_000,
     adminToken: c.ADMIN_TOKEN,
     launchToken: c.LAUNCH_TOKEN,
     openBrowser: c.OPEN_BROWSER ? c.OPEN_BROWSER === 'true' : !!process.stdout.isTTY,
@@ -202,6 +206,7 @@ export function configFromBase(
     logLevel: base.logLevel,
     heldTokenTtlMs: base.heldTokenTtlMs,
     flowTtlMs: FLOW_TTL_MS,
+    inviteTtlMs: base.inviteTtlMs ?? DEFAULT_INVITE_TTL_MS,
     adminToken: base.adminToken,
     // A new one at every start: a link printed by an earlier run opens nothing.
     launchToken:

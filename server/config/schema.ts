@@ -157,6 +157,12 @@ export const SETTINGS = named({
     type: seconds(10, 3600, 600),
     description: 'How long a token that could not be saved waits in memory for **Retry saving**.',
   },
+  INVITE_TTL_HOURS: {
+    group: 'App',
+    type: z.coerce.number().int().min(1).max(720).default(72),
+    description:
+      'How long an invite link (made on the `/invites` page, for someone who is not an admin to connect one account) stays usable if nobody opens and finishes it; an invite also ends once used, or when revoked.',
+  },
   STOP_WAIT_SECONDS: {
     group: 'App',
     type: seconds(1, 120, 20),

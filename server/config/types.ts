@@ -65,6 +65,8 @@ export interface AppConfig {
   heldTokenTtlMs: number;
   /** How long a started sign-in stays valid. */
   flowTtlMs: number;
+  /** INVITE_TTL_HOURS: how long a new invite link stays usable. */
+  inviteTtlMs: number;
   /** ADMIN_TOKEN: the token the gate asks for, when set. */
   adminToken?: string;
   /**
@@ -97,6 +99,8 @@ export interface BaseConfig {
   /** Pretty lines for a person at a terminal, JSON lines otherwise (LOG_FORMAT). */
   logFormat: 'pretty' | 'json';
   heldTokenTtlMs: number;
+  /** INVITE_TTL_HOURS (absent: its default). */
+  inviteTtlMs?: number;
   adminToken?: string;
   /** LAUNCH_TOKEN (absent: on): without ADMIN_TOKEN, a random token per start guards the pages. */
   launchToken?: 'on' | 'off';

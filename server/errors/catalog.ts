@@ -8,6 +8,7 @@ import { cliErrors } from './cli.js';
 import { custodyErrors } from './custody.js';
 import type { Entry, ErrorExample, ErrorGroup, Text } from './entry.js';
 import { guardErrors } from './guards.js';
+import { inviteErrors } from './invites.js';
 import { pipelineErrors } from './pipeline.js';
 import { providerErrors } from './provider.js';
 import { signInErrors } from './sign-in.js';
@@ -24,6 +25,7 @@ export const catalog = {
   ...pipelineErrors,
   ...accountErrors,
   ...cliErrors,
+  ...inviteErrors,
 };
 
 /** Each group's entries as written, for the test that no code is defined twice (a spread hides that). */
@@ -36,6 +38,7 @@ export const catalogParts: readonly Record<string, unknown>[] = [
   pipelineErrors,
   accountErrors,
   cliErrors,
+  inviteErrors,
 ];
 
 export type ErrorCode = keyof typeof catalog;

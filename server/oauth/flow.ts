@@ -57,6 +57,23 @@ export interface FlowDeps {
   disposer: TokenDisposer;
   /** Gets the warehouse running while the user is on the consent page (coalesced). */
   warmup: WarehouseWarmup;
+  /** The invite links (invites/store.ts): a sign-in started from one writes only while it is open. */
+  invites?: InviteGuard;
+}
+
+/**
+ * What the flow needs of the invite store. A sign-in started from an invite link is the admin's decision to
+ * (re)fill that account: it is never asked "replace the account?", and a participant cannot press Retry
+ * or Cancel, so a failed write disposes of its token at once instead of holding it.
+ */
+export interface InviteGuard {
+  /** Throws why invite `id` can write nothing for `account` (unknown, another account's, used, expired, revoked). */
+  requireOpen(id: string, account: string): unknown;
+  /** Takes the open invite for one write (or throws as requireOpen does); released unless marked used. */
+  claim(id: string, account: string): { from: string; release(): void };
+  markUsed(id: string, by: { userId: string; email?: string }): void;
+  /** What the admin's invites page says went wrong. */
+  noteFailure(id: string, failure: { code: string; title: string }): void;
 }
 
 export interface Connected {
@@ -333,6 +350,8 @@ export class ConnectFlow {
     const flow = taken.flow;
     // The callback route hands each sign-in to its own account's flow: a mismatch is a bug, never a write.
     if (flow.account !== this.d.account) throw appError('state_invalid');
+    // Revoked, expired or used since its start: refused before the code is exchanged, so no token exists.
+    if (flow.invite) this.inviteGuard().requireOpen(flow.invite, this.d.account);
     if (query.error) {
       events.append({
         type: 'connect_failed',
@@ -471,8 +490,9 @@ export class ConnectFlow {
     const previousUserId = this.d.history.lastConnectedUser();
     const previousEmail = this.d.history.emailOf(previousUserId);
 
-    // A different account than the one Snowflake has now: say so plainly before writing.
-    if (previousUserId !== undefined && previousUserId !== identity.userId) {
+    // A different account than the one Snowflake has now: say so plainly before writing (not for an invite:
+    // the admin who made it decided to fill this account, and the participant could not answer anyway).
+    if (previousUserId !== undefined && previousUserId !== identity.userId && !flow.invite) {
       await this.unlessGaveUp(step);
       const held = this.d.held.hold({
         browserId: flow.browserId,
@@ -514,22 +534,40 @@ export class ConnectFlow {
         notes,
       },
       previousUserId,
+      undefined,
+      flow.invite,
     );
+  }
+
+  private inviteGuard(): InviteGuard {
+    if (!this.d.invites) throw appError('invite_unknown');
+    return this.d.invites;
   }
 
   /**
    * Writes the token (first try, retry, or confirmed switch) and answers at once; the end-to-end check and
    * the rest run in the background (afterWrite). `heldId`: the token came from the held store (a Save),
-   * and goes back there under that id if the write fails.
+   * and goes back there under that id if the write fails. `invite`: the sign-in came from that invite link.
    */
   private async deliver(
     step: InFlight,
     t: Omit<HeldToken, 'id' | 'heldUntil'>,
     previousUserId: string | undefined,
     heldId?: string,
+    invite?: string,
   ): Promise<Outcome> {
     const { writer, events, log, config, client } = this.d;
     await this.unlessGaveUp(step);
+    let claim: { from: string; release(): void } | undefined;
+    if (invite) {
+      // Checked again right before the write: a revoke (or another use) during the sign-in wins.
+      try {
+        claim = this.inviteGuard().claim(invite, this.d.account);
+      } catch (e) {
+        await this.disposeStep(step, `invite no longer open (${toAppError(e).title})`);
+        throw e;
+      }
+    }
     let write: WriteResult;
     try {
       write = await writer.write(t.refreshToken, t.refreshExpiresAt, {
@@ -537,6 +575,7 @@ export class ConnectFlow {
         onSent: () => step.writing(),
       });
     } catch (e) {
+      claim?.release();
       if (e instanceof StatementNotSentError) {
         // The stop gave up before Snowflake saw the write: the token was never delivered.
         await this.disposeStep(step, 'app stopped before the token was saved');
@@ -577,6 +616,12 @@ export class ConnectFlow {
         await this.disposeStep(step, 'app stopped before the token was saved', { mayBeDelivered });
         throw this.stoppingError('not_saved');
       }
+      if (invite && claim) {
+        // Nobody who could press Retry or Cancel is there: dispose of it now, and tell the admin.
+        await this.disposeStep(step, 'write for an invite failed: disposed of at once', { mayBeDelivered });
+        this.d.invites?.noteFailure(invite, { code: err.code, title: err.title });
+        throw appError('invite_write_failed', { from: claim.from, provider: client.profile.displayName });
+      }
       // Keep the token in memory (only) so the user can retry once the cause is fixed; a Save's token goes
       // back under the id its page shows.
       const h = this.d.held.hold({ ...t, mayBeDelivered }, heldId);
@@ -610,6 +655,17 @@ export class ConnectFlow {
     }
     step.end('written');
     const notes = t.notes ?? [];
+    const reasons = notes.map((n) => n.why);
+    if (invite && claim) {
+      this.d.invites?.markUsed(invite, t.identity);
+      const replaced =
+        previousUserId !== undefined && previousUserId !== t.identity.userId
+          ? `, replacing ${accountText({ userId: previousUserId, email: this.d.history.emailOf(previousUserId) })} without asking`
+          : '';
+      reasons.push(
+        `Through an invite from “${claim.from}”: the admin’s invite decides this account${replaced}.`,
+      );
+    }
     const recorded = events.append({
       type: t.intent === 'reauthorize' ? 'reauthorize' : 'connect',
       ok: true,
@@ -620,7 +676,7 @@ export class ConnectFlow {
       scopes: t.scopes,
       secret: config.snowflake.secret.display,
       expiresAt: t.refreshExpiresAt?.toISOString(),
-      ...(notes.length ? { reason: notes.map((n) => n.why).join(' ') } : {}),
+      ...(reasons.length ? { reason: reasons.join(' ') } : {}),
     });
     log.info(
       { userId: t.identity.userId, secret: config.snowflake.secret.display, seq: write.seq },

@@ -51,6 +51,11 @@ export class PendingFlows {
     return this.flows.get(state)?.account;
   }
 
+  /** The invite a started sign-in came from, if any (the callback sends its browser to the participant's page). */
+  inviteOf(state: string): string | undefined {
+    return this.flows.get(state)?.invite;
+  }
+
   /** Removes and returns the flow for `state` if it was started by `browserId` and has not expired. */
   take(state: string, browserId: string | undefined): TakeResult {
     const flow = this.flows.get(state);

@@ -41,8 +41,13 @@ export interface ConnectRouteDeps {
     started(): ConnectAccount[];
   };
   /** Started sign-ins: the callback goes to the account its sign-in was started for. */
-  pending: Pick<PendingFlows, 'accountOf'>;
+  pending: Pick<PendingFlows, 'accountOf' | 'inviteOf'>;
   clock: Clock;
+  /**
+   * Sign-ins started from an invite link (invites/answers.ts): their callback leads to the participant's
+   * own page, never to the admin's result page. `answer` keeps the outcome or refusal and returns that page.
+   */
+  invites?: { answer(browserId: string, inviteId: string | undefined, r: unknown): string };
 }
 
 /** The account a request names (`?account=` or the form's `account`), `default` when none. */
@@ -119,6 +124,10 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     res.set('Referrer-Policy', 'no-referrer');
     let outcome: Outcome;
     let account: ConnectAccount;
+    // A participant's sign-in (or a browser the gate let in only as one) gets the participant's pages.
+    const state = typeof req.query.state === 'string' ? req.query.state : undefined;
+    const invite = state ? s.pending.inviteOf(state) : undefined;
+    const participant = s.invites && (invite !== undefined || res.locals.participant === true);
     try {
       const query = singleQuery(req, CALLBACK_PARAMS);
       // Each sign-in goes back to the account it was started for; an unknown state to the default one,
@@ -131,9 +140,17 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
       // The app is going away: a redirect would lead to a page it can no longer serve. The code in the
       // address bar is spent by now (the stop disposed of its token).
       if (err.code === 'app_stopping') throw err;
+      if (participant) {
+        res.redirect(303, s.invites!.answer(res.locals.browserId, invite, err));
+        return;
+      }
       // Post/redirect/get for refusals too: an error page rendered here would keep the code in the
       // address bar and the history. The page at /result/<id> is the same error page, logged there.
       res.redirect(303, `/result/${refusals.put(res.locals.browserId, err)}`);
+      return;
+    }
+    if (participant) {
+      res.redirect(303, s.invites!.answer(res.locals.browserId, invite, outcome));
       return;
     }
     res.redirect(303, `/result/${results.put(res.locals.browserId, { outcome, account })}`);

@@ -22,6 +22,23 @@ const MAX_SESSIONS = 100;
 /** Reachable without a session: the sign-in page itself (the stylesheet is served before the gate). */
 const OPEN_PATHS = new Set(['/login']);
 
+/**
+ * An invite link's own pages: GET /invite/<token> and POST /invite/<token>/start. The token is the
+ * credential there (the route checks it); no other path opens with it.
+ */
+function isInviteLinkRequest(req: Request): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return /^\/invite\/[^/]+$/.test(req.path);
+  return req.method === 'POST' && /^\/invite\/[^/]+\/start$/.test(req.path);
+}
+
+/** What a browser that started a sign-in from an invite may reach besides: the callback and its result page. */
+function isParticipantRequest(req: Request): boolean {
+  return (
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    (req.path === '/callback' || /^\/invite-result\/[^/]+$/.test(req.path))
+  );
+}
+
 export interface Access {
   token: string;
   /** Which token it is: the pages say how to get it. */
@@ -109,6 +126,8 @@ export interface GateDeps {
   sessions: AdminSessions;
   throttle: TokenThrottle;
   cookies: AppCookies;
+  /** Browsers that started a sign-in from an invite link (invites/participants.ts), by browser id. */
+  participants?: { inviteOf(browserId: string | undefined): string | undefined };
 }
 
 type LoginView = { next: string; failed?: 'form' | 'link'; waitSeconds?: number };
@@ -164,6 +183,18 @@ export function accessGate(d: GateDeps) {
       return;
     }
     if (OPEN_PATHS.has(req.path)) {
+      next();
+      return;
+    }
+    // Someone who opened an invite link: its pages, then (in the browser that pressed Continue, and only
+    // there) the callback and the result page; the rest of the app stays behind the token.
+    if (isInviteLinkRequest(req)) {
+      res.locals.participant = true;
+      next();
+      return;
+    }
+    if (isParticipantRequest(req) && d.participants?.inviteOf(res.locals.browserId as string)) {
+      res.locals.participant = true;
       next();
       return;
     }

@@ -50,3 +50,14 @@ export function sandboxAdmin(snowflakeUrl: string): {
   );
   return { run: (sql) => session.execute(sql), close: () => session.close() };
 }
+
+/** Registers the account with a harness's app, then runs its SQL as the administrator would. */
+export async function addAccount(
+  h: { config: AppConfig; services: Services; admin(sql: string): Promise<unknown> },
+  label: string,
+  person?: string,
+): Promise<ReturnType<Services['accounts']['add']>> {
+  const account = h.services.accounts.add(label, person);
+  await addAccountInSandbox(h, label);
+  return account;
+}

@@ -1,0 +1,160 @@
+// Invite links. The admin's page (/invites, behind the access gate like every page) makes, lists and
+// revokes them. The participant's pages (/invite/<token>, its Continue, and /invite-result/<id> after the
+// provider) are the only ones the gate opens without an admin session, and they link nowhere else.
+import { type Request, type Response, Router } from 'express';
+import { DEFAULT_ACCOUNT } from '../accounts/names.js';
+import type { AppConfig } from '../config/index.js';
+import { type AppError, appError, toAppError } from '../errors/index.js';
+import type { InviteAnswers } from '../invites/answers.js';
+import type { ParticipantBrowsers } from '../invites/participants.js';
+import { sharedData } from '../invites/shared-data.js';
+import { INVITE_TOKEN, type Invite, type InviteStore } from '../invites/store.js';
+import type { ConnectFlow } from '../oauth/flow.js';
+import type { ProviderProfile } from '../providers/index.js';
+import type { StatusService } from '../status/service.js';
+import { formatSpan } from '../time-format.js';
+import { idParam } from './params.js';
+
+/** What the invite pages need of one account. */
+export interface InviteAccount {
+  label: string;
+  person?: string;
+  flow: Pick<ConnectFlow, 'start'>;
+  status: Pick<StatusService, 'objectsReady'>;
+}
+
+export interface InviteRouteDeps {
+  config: AppConfig;
+  profile: ProviderProfile;
+  accounts: { all(): InviteAccount[]; get(label: string): InviteAccount | undefined };
+  store: InviteStore;
+  participants: ParticipantBrowsers;
+  answers: InviteAnswers;
+}
+
+/** The participant's view of an error: their own page, with no way into the rest of the app. */
+export function renderParticipantError(res: Response, err: AppError): void {
+  res.status(err.status).render('invite-error', { error: err.toView(), pageTitle: err.title });
+}
+
+export function inviteRoutes(s: InviteRouteDeps): Router {
+  const r = Router();
+  const shared = sharedData(s.config, s.profile);
+  const redirect = new URL(s.config.oauth.redirectUri);
+
+  /** Whether Snowflake shows the account's objects (the default account's are the setup script's own). */
+  const ready = async (account: InviteAccount): Promise<{ ready: boolean; missing: string[] }> =>
+    account.label === DEFAULT_ACCOUNT ? { ready: true, missing: [] } : account.status.objectsReady();
+
+  const listed = () => s.store.list().map((i) => ({ ...i, state: s.store.state(i), tokenHash: undefined }));
+
+  const adminPage = (res: Response, created: unknown) =>
+    res.render('invites', {
+      invites: listed(),
+      accounts: s.accounts.all().map((a) => ({ label: a.label, person: a.person })),
+      created,
+      ttl: formatSpan(s.config.inviteTtlMs / 1000),
+      // Participants on other computers come back through the redirect URI: it must be on PUBLIC_URL's origin.
+      warning:
+        redirect.origin === s.config.publicOrigin
+          ? null
+          : appError('invite_redirect_elsewhere', {
+              redirectUri: s.config.oauth.redirectUri,
+              publicOrigin: s.config.publicOrigin,
+            }).toView(),
+      pageTitle: 'Invites',
+    });
+
+  r.get('/invites', (_req, res) => {
+    adminPage(res, null);
+  });
+
+  r.post('/invites', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const label = typeof body.account === 'string' ? body.account.slice(0, 40) : '';
+    const account = s.accounts.get(label);
+    if (!account) throw appError('account_unknown', { label });
+    const { ready: ok, missing } = await ready(account);
+    if (!ok) throw appError('account_not_ready', { label, missing: missing.join(', ') });
+    const { invite, token } = s.store.create(account.label, typeof body.from === 'string' ? body.from : '');
+    // The one time the link exists outside the participant's hands: this response (never cached, never logged).
+    const link = `${s.config.publicOrigin}/invite/${token}`;
+    res.status(201);
+    adminPage(res, { invite, link, label: account.person ? `${label} (${account.person})` : label });
+  });
+
+  r.post('/invites/:id/revoke', (req, res) => {
+    if (!s.store.revoke(idParam(req))) throw appError('invite_not_found');
+    res.redirect(303, '/invites');
+  });
+
+  /** The open invite a link's token opens, or the participant's page saying why not (then undefined). */
+  const openInvite = (req: Request, res: Response): { invite: Invite; token: string } | undefined => {
+    const token = typeof req.params.token === 'string' ? req.params.token : '';
+    const invite = INVITE_TOKEN.test(token) ? s.store.byToken(token) : undefined;
+    if (!invite) {
+      renderParticipantError(res, appError('invite_unknown'));
+      return undefined;
+    }
+    const refused = s.store.refusal(invite);
+    if (refused) {
+      renderParticipantError(res, refused);
+      return undefined;
+    }
+    return { invite, token };
+  };
+
+  r.get('/invite/:token', (req, res) => {
+    // The sign-in cookie must come back to the callback: continue on the redirect URI's own host.
+    if (req.headers.host && req.headers.host.toLowerCase() !== redirect.host) {
+      res.redirect(303, new URL(req.path, redirect.origin).href);
+      return;
+    }
+    const open = openInvite(req, res);
+    if (!open) return;
+    res.render('invite', {
+      invite: open.invite,
+      token: open.token,
+      shared,
+      pageTitle: `${open.invite.from} asks you to share your Fitbit data`,
+    });
+  });
+
+  r.post('/invite/:token/start', async (req, res) => {
+    const open = openInvite(req, res);
+    if (!open) return;
+    const { invite } = open;
+    const account = s.accounts.get(invite.account);
+    try {
+      if (!account || !(await ready(account)).ready)
+        throw appError('invite_not_ready', { from: invite.from });
+      const browserId = res.locals.browserId as string;
+      const url = await account.flow.start(browserId, 'connect', { invite: invite.id });
+      // From here on this browser may reach the callback and its own result page, and nothing else.
+      s.participants.mark(browserId, invite.id);
+      res.redirect(303, url.href);
+    } catch (e) {
+      const err = toAppError(e);
+      s.store.noteFailure(invite.id, { code: err.code, title: err.title });
+      renderParticipantError(
+        res,
+        err.code.startsWith('invite_') ? err : appError('invite_sign_in_failed', { what: err.title }),
+      );
+    }
+  });
+
+  r.get('/invite-result/:id', (req, res) => {
+    const answer = s.answers.get(idParam(req), res.locals.browserId);
+    if (!answer) {
+      renderParticipantError(res, appError('invite_sign_in_expired'));
+      return;
+    }
+    if (answer.kind === 'refused') {
+      renderParticipantError(res, answer.error);
+      return;
+    }
+    res.render('invite-done', { answer, shared, pageTitle: 'Done' });
+  });
+
+  return r;
+}

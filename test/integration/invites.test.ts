@@ -1,0 +1,344 @@
+// Invite links (issue 15, "Invite links for people who are not admins"): the admin makes a single-use,
+// expiring link for one account; a participant with no admin session opens it, consents on the stand-in,
+// and their token lands in that account's secret, nowhere else. The same link is refused the second time,
+// an expired or revoked one is refused, the participant reaches nothing else of the app, and a revoke
+// while the participant is at the consent page writes nothing.
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consent } from '../../sandbox/oauth/consent.js';
+import { ManualClock } from '../../server/clock.js';
+import { addAccount } from '../support/accounts.js';
+import { type Harness, startHarness } from '../support/app-harness.js';
+import { eventually } from '../support/eventually.js';
+
+type Agent = Awaited<ReturnType<Harness['newBrowser']>>;
+
+const FROM = 'Dr. Lee, sleep study';
+const ALICE_SECRET = 'FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN_ALICE';
+
+let h: Harness;
+const clock = new ManualClock(Date.parse('2026-05-04T09:00:00Z'));
+
+beforeAll(async () => {
+  h = await startHarness({ clock, logLevel: 'info' });
+  await addAccount(h, 'alice', 'Alice');
+});
+afterAll(async () => h?.close());
+
+const csrfOf = (html: string) => {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no CSRF token on the page');
+  return m[1]!;
+};
+
+/** The admin makes an invite on /invites; the link is on that one answer. */
+async function makeInvite(
+  account = 'alice',
+  from = FROM,
+): Promise<{ path: string; id: string; token: string }> {
+  const page = await h.agent.get('/invites');
+  expect(page.status).toBe(200);
+  const res = await h.agent
+    .post('/invites')
+    .type('form')
+    .send({ _csrf: csrfOf(page.text), account, from });
+  expect(
+    res.status,
+    res.text
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .slice(0, 900),
+  ).toBe(201);
+  const link = /<code id="invite-link">([^<]+)<\/code>/.exec(res.text)?.[1];
+  const id = /id="invite-created" data-invite-id="([^"]+)"/.exec(res.text)?.[1];
+  if (!link || !id) throw new Error('no invite link on the page');
+  const u = new URL(link);
+  expect(u.origin).toBe(h.config.publicOrigin);
+  return { path: u.pathname, id, token: u.pathname.split('/').pop()! };
+}
+
+/** A participant opens the link and presses Continue: the provider's URL (the sign-in is started). */
+async function startAsParticipant(p: Agent, invitePath: string): Promise<string> {
+  const page = await p.get(invitePath);
+  expect(page.status, page.text.slice(0, 500)).toBe(200);
+  const action = /<form method="post" action="([^"]+)" id="invite-start-form"/.exec(page.text)?.[1];
+  expect(action).toBe(`${invitePath}/start`);
+  const res = await p
+    .post(action!)
+    .type('form')
+    .send({ _csrf: csrfOf(page.text) });
+  expect(res.status, res.text.slice(0, 500)).toBe(303);
+  return res.headers.location as string;
+}
+
+/** The provider's redirect back, as the participant's browser follows it: their own result page. */
+async function callback(p: Agent, authUrl: string, opts: Parameters<typeof consent>[1] = {}) {
+  const back = new URL(await consent(authUrl, opts));
+  const res = await p.get(`${back.pathname}${back.search}`);
+  expect(res.status).toBe(303);
+  const location = res.headers.location as string;
+  expect(location).toMatch(/^\/invite-result\/[A-Za-z0-9_-]+$/);
+  return p.get(location);
+}
+
+const eventsFor = (secret: string) => h.services.events.all().filter((e) => e.secret === secret);
+
+describe('invite links', () => {
+  let used: { path: string; id: string; token: string };
+  let participant: Agent;
+  /** The participant's form token, from the invite page they opened (it is tied to their browser). */
+  let participantCsrf: string;
+
+  it('an invite is used once: the token lands in the invited account’s secret, and the admin sees who', async () => {
+    used = await makeInvite();
+    participant = await h.newBrowser({ signedIn: false, raw: true });
+
+    // What the participant sees: who is asking, what is shared, how to withdraw it later; nothing else.
+    const landing = await participant.get(used.path);
+    expect(landing.status).toBe(200);
+    expect(landing.text).toContain(FROM);
+    expect(landing.text).toContain('daily step counts');
+    expect(landing.text).toContain(h.services.profile.accountPermissionsUrl);
+    expect(landing.text).toContain(`Continue to ${h.services.profile.displayName}`);
+    for (const admin of ['href="/status"', 'href="/setup"', 'href="/invites"', 'href="/"'])
+      expect(landing.text).not.toContain(admin);
+    participantCsrf = csrfOf(landing.text);
+
+    const authUrl = await startAsParticipant(participant, used.path);
+    const done = await callback(participant, authUrl, { user: 'alice' });
+    expect(done.status, done.text.slice(0, 800)).toBe(200);
+    expect(done.text).toContain(`Done: ${FROM} can now read your data`);
+    expect(done.text).toContain('alice@example.com');
+    expect(done.text).toContain('You can close this tab');
+    expect(done.text).not.toContain('href="/status"');
+
+    // The token is in alice's secret (her own check function answers as her), not in the default one.
+    const connects = eventsFor(ALICE_SECRET).filter((e) => e.type === 'connect');
+    expect(connects).toHaveLength(1);
+    expect(connects[0]).toMatchObject({ ok: true, userId: '4815162342', email: 'alice@example.com' });
+    expect(connects[0]!.reason).toContain(`Through an invite from “${FROM}”`);
+    expect(eventsFor(h.config.snowflake.secret.display).filter((e) => e.type === 'connect')).toEqual([]);
+    const rows = await h.admin('SELECT FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK_ALICE() AS R');
+    const r = rows[0]?.R as unknown;
+    expect(typeof r === 'string' ? JSON.parse(r) : r).toMatchObject({ healthUserId: '4815162342' });
+    await expect(h.admin('SELECT FITBIT.PUBLIC.FITBIT_CONNECTION_CHECK() AS R')).rejects.toThrow();
+    // The check after the write runs in the background (for the admin's status page): let it finish.
+    await eventually(() => h.services.accounts.get('alice')!.history.lastCheck() !== undefined);
+
+    // The admin sees who connected, and when.
+    const invite = h.services.invites.get(used.id)!;
+    expect(h.services.invites.state(invite)).toBe('used');
+    expect(invite.usedBy).toEqual({ userId: '4815162342', email: 'alice@example.com' });
+    const list = await h.agent.get('/invites');
+    const row = new RegExp(`id="invite-${used.id}" data-state="used"[\\s\\S]*?</tr>`).exec(list.text)?.[0];
+    expect(row).toContain('alice@example.com');
+    expect(row).not.toContain('Revoke');
+  });
+
+  it('an invite is made only for an account whose Snowflake objects are there', async () => {
+    h.services.accounts.add('carol', 'Carol'); // registered, but its SQL was never run
+    const page = await h.agent.get('/invites');
+    const res = await h.agent
+      .post('/invites')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), account: 'carol', from: FROM });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('data-code="account_not_ready"');
+    const unknown = await h.agent
+      .post('/invites')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), account: 'nobody', from: FROM });
+    expect(unknown.status).toBe(404);
+    expect(h.services.invites.list().every((i) => i.account === 'alice')).toBe(true);
+  });
+
+  it('the same link is refused the second time, saying when it was used', async () => {
+    const again = await participant.get(used.path);
+    expect(again.status).toBe(410);
+    expect(again.text).toContain('data-code="invite_used"');
+    expect(again.text).toContain('This invite was already used');
+    expect(again.text).toContain(`datetime="${h.services.invites.get(used.id)!.usedAt}"`);
+    // Pressing Continue on the page kept open from before is refused as well, before any sign-in starts.
+    const post = await participant.post(`${used.path}/start`).type('form').send({ _csrf: participantCsrf });
+    expect(post.status).toBe(410);
+    expect(post.text).toContain('data-code="invite_used"');
+    expect(h.services.pending.size).toBe(0);
+  });
+
+  it('the participant reaches nothing else of the app: status, setup, invites, history, results', async () => {
+    for (const p of [
+      '/',
+      '/status',
+      '/setup',
+      '/invites',
+      '/status?account=alice',
+      '/connect',
+      '/result/abcdefgh1234',
+    ]) {
+      const res = await participant.get(p);
+      expect([303, 401], `${p} answered ${res.status}`).toContain(res.status);
+      if (res.status === 303) expect(res.headers.location).toMatch(/^\/login/);
+    }
+    const json = await participant.get('/status.json');
+    expect(json.status).toBe(401);
+    expect(JSON.stringify(json.body)).not.toContain('alice');
+    // A browser that never pressed Continue on an invite gets no callback and no invite result either.
+    const stranger = await h.newBrowser({ signedIn: false, raw: true });
+    for (const p of ['/callback?state=abc&code=def', '/invite-result/abcdefgh1234']) {
+      const res = await stranger.get(p);
+      expect(res.status, `${p} answered ${res.status}`).toBe(303);
+      expect(res.headers.location).toBe(
+        `/login${p.startsWith('/callback') ? '' : `?next=${encodeURIComponent(p)}`}`,
+      );
+    }
+    // Nor any action, with the form token its own browser was given.
+    for (const action of ['/invites', `/invites/${used.id}/revoke`, '/reauthorize', '/check']) {
+      const res = await participant
+        .post(action)
+        .type('form')
+        .send({ _csrf: participantCsrf, account: 'alice', from: 'x' });
+      expect(res.status, `${action} answered ${res.status}`).toBe(401);
+    }
+  });
+
+  it('an expired invite is refused, and says until when it was valid', async () => {
+    const inv = await makeInvite();
+    // The app's clock only: invites expire on it (the stand-ins' sessions would not survive 3 days).
+    await clock.advance(h.config.inviteTtlMs + 1000);
+    const p = await h.newBrowser({ signedIn: false, raw: true });
+    const res = await p.get(inv.path);
+    expect(res.status).toBe(410);
+    expect(res.text).toContain('data-code="invite_expired"');
+    expect(res.text).toContain('Ask the person who sent you the link for a new one');
+  });
+
+  it('a revoked invite is refused', async () => {
+    const inv = await makeInvite();
+    const list = await h.agent.get('/invites');
+    const res = await h.agent
+      .post(`/invites/${inv.id}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfOf(list.text) });
+    expect(res.status).toBe(303);
+    const p = await h.newBrowser({ signedIn: false, raw: true });
+    const page = await p.get(inv.path);
+    expect(page.status).toBe(410);
+    expect(page.text).toContain('data-code="invite_revoked"');
+    expect((await h.agent.get('/invites')).text).toMatch(
+      new RegExp(`id="invite-${inv.id}" data-state="revoked"`),
+    );
+  });
+
+  it('a revoke while the participant is at the consent page writes nothing, and the invite stays revoked', async () => {
+    const inv = await makeInvite();
+    const p = await h.newBrowser({ signedIn: false, raw: true });
+    const authUrl = await startAsParticipant(p, inv.path);
+    const before = eventsFor(ALICE_SECRET).length;
+    expect(h.services.invites.revoke(inv.id)).toBe(true);
+    const page = await callback(p, authUrl, { user: 'bob' });
+    expect(page.status).toBe(410);
+    expect(page.text).toContain('data-code="invite_revoked"');
+    // Refused before the code was exchanged: no token existed, nothing was written or recorded for alice.
+    expect(eventsFor(ALICE_SECRET).slice(before)).toEqual([]);
+    expect(h.services.accounts.get('alice')!.history.lastConnectedUser()).toBe('4815162342');
+  });
+
+  it('a revoke during the sign-in, after the code exchange, refuses the write and disposes of the token', async () => {
+    const inv = await makeInvite();
+    const p = await h.newBrowser({ signedIn: false, raw: true });
+    const authUrl = await startAsParticipant(p, inv.path);
+    // The admin presses Revoke just after the callback's first look at the invite (the exchange is next).
+    const store = h.services.invites;
+    const requireOpen = store.requireOpen.bind(store);
+    store.requireOpen = (id, account) => {
+      const open = requireOpen(id, account);
+      store.revoke(id);
+      return open;
+    };
+    let page: Awaited<ReturnType<typeof callback>>;
+    try {
+      page = await callback(p, authUrl, { user: 'bob' });
+    } finally {
+      store.requireOpen = requireOpen;
+    }
+    expect(page.status).toBe(410);
+    expect(page.text).toContain('data-code="invite_revoked"');
+    const alice = eventsFor(ALICE_SECRET);
+    expect(alice.filter((e) => e.type === 'connect')).toHaveLength(1); // only the first participant's
+    // Bob's token was never written: the disposer revoked it (he is not whom the secret holds).
+    const disposed = h.services.events
+      .all()
+      .filter((e) => e.userId === '7788990011' && (e.type === 'token_revoked' || e.type === 'token_dropped'));
+    expect(disposed).toHaveLength(1);
+    expect(disposed[0]).toMatchObject({ type: 'token_revoked' });
+    expect(disposed[0]!.reason).toContain('invite no longer open');
+    expect(h.services.accounts.get('alice')!.history.lastConnectedUser()).toBe('4815162342');
+  });
+
+  it('a denied consent leaves the invite open; the participant can open the link again', async () => {
+    const inv = await makeInvite();
+    const p = await h.newBrowser({ signedIn: false, raw: true });
+    const denied = await callback(p, await startAsParticipant(p, inv.path), { decision: 'deny' });
+    expect(denied.status).toBe(400);
+    expect(denied.text).toContain('data-code="invite_consent_denied"');
+    expect(denied.text).toContain('open the invite link again');
+    const invite = h.services.invites.get(inv.id)!;
+    expect(h.services.invites.state(invite)).toBe('open');
+    expect(invite.lastFailure).toMatchObject({ code: 'consent_denied' });
+    // The admin sees that the last attempt failed, and why.
+    expect((await h.agent.get('/invites')).text).toContain('Last attempt failed');
+  });
+
+  it('a failed write holds no token for a participant: it is disposed of at once, and the admin is told', async () => {
+    const inv = await makeInvite();
+    const p = await h.newBrowser({ signedIn: false, raw: true });
+    const authUrl = await startAsParticipant(p, inv.path);
+    // The app's role loses the secret while the participant is on the consent page: the write fails.
+    await h.admin(`GRANT OWNERSHIP ON SECRET ${ALICE_SECRET} TO ROLE SYSADMIN REVOKE CURRENT GRANTS`);
+    let page: Awaited<ReturnType<typeof callback>>;
+    try {
+      page = await callback(p, authUrl, { user: 'bob' });
+    } finally {
+      await h.admin(
+        `GRANT OWNERSHIP ON SECRET ${ALICE_SECRET} TO ROLE FITBIT_CONNECT_APP_ROLE COPY CURRENT GRANTS`,
+      );
+    }
+    expect(page.status).toBe(502);
+    expect(page.text).toContain('data-code="invite_write_failed"');
+    expect(page.text).toContain(`${FROM} was told`);
+    expect(page.text).not.toContain('/held/');
+    // Nothing waits in memory on the participant's browser: the token was revoked (bob is not alice).
+    expect(h.services.accounts.get('alice')!.held.size).toBe(0);
+    const bob = h.services.events.all().filter((e) => e.userId === '7788990011');
+    expect(bob.map((e) => e.type)).toContain('secret_write_failed');
+    expect(bob.at(-1)).toMatchObject({ type: 'token_revoked' });
+    // The invite is still open (the participant may try again once fixed), and says what failed.
+    const invite = h.services.invites.get(inv.id)!;
+    expect(h.services.invites.state(invite)).toBe('open');
+    expect(invite.lastFailure?.code).not.toBe('invite_write_failed');
+    expect((await h.agent.get('/invites')).text).toContain(invite.lastFailure!.title);
+  });
+
+  it('a sign-in that took too long says so; the invite still works', async () => {
+    const inv = await makeInvite();
+    const p = await h.newBrowser({ signedIn: false, raw: true });
+    const authUrl = await startAsParticipant(p, inv.path);
+    await clock.advance(h.config.flowTtlMs + 1000);
+    const page = await callback(p, authUrl);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('data-code="invite_sign_in_expired"');
+    expect(h.services.invites.state(h.services.invites.get(inv.id)!)).toBe('open');
+  });
+
+  it('keeps only a fingerprint of each link: never the token, in the file or the log', () => {
+    const file = path.join(h.config.dataDir, 'invites.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain(used.token);
+    expect(text).toContain('"tokenHash"');
+    const logs = h.logs.join('');
+    expect(logs).not.toContain(used.token);
+    expect(logs).toContain('/invite/[redacted]');
+  });
+});
