@@ -156,6 +156,7 @@ export function createApp(s: Services): express.Express {
       status: s.status,
       view,
       accounts: { list: () => s.accounts.registry.list(), add: (l, p) => s.accounts.add(l, p) },
+      sandboxAdmin: s.sandboxAdmin,
     }),
   );
   app.use(postOnlyActions(!!gate.access));

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     resetSandboxHistory(config.dataDir);
   } else config = parsed.config;
 
-  const services = buildServices(config, log);
+  const services = buildServices(config, log, { sandboxAdmin: sandbox?.runAsAdmin });
   const app = createApp(services);
   const server: Server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -7,13 +7,15 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
+import { AccountRegistry } from './accounts/registry.js';
 import type { AppConfig, BaseConfig, SnowflakeConnectionConfig } from './config/index.js';
 import { configFromBase } from './config/index.js';
 import type { Logger } from './log.js';
 import { getProfile } from './providers/index.js';
+import { renderScriptForAccounts } from './setup/account-sql.js';
 import { setupDefaults } from './setup/defaults.js';
 import { templateValues } from './setup/inputs.js';
-import { isScriptName, renderScript, splitStatements } from './setup/templates.js';
+import { isScriptName, splitStatements } from './setup/templates.js';
 import { SnowflakeSession } from './snowflake/session.js';
 import { parseQualifiedName } from './snowflake/sql.js';
 
@@ -22,6 +24,8 @@ export interface SandboxMode {
   oauthUrl: string;
   snowflakeUrl: string;
   sandbox: Sandbox;
+  /** Runs SQL on the Snowflake stand-in as its administrator: what an admin does for an added account. */
+  runAsAdmin(sql: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,23 +83,31 @@ export async function startSandboxMode(
     // a user runs them: "Load now" then lands data.
     const pipeline = `pipeline-${base.provider}`;
     const scriptNames = [`setup-${base.provider}` as const, ...(isScriptName(pipeline) ? [pipeline] : [])];
-    const scripts = scriptNames.map((name) => renderScript(name, templateValues(inputs, name)));
-    const admin = new SnowflakeSession(
-      {
-        account: 'sandbox',
-        username: 'SANDBOX_ADMIN',
-        authenticator: 'SNOWFLAKE',
-        password: 'sandbox',
-        accessUrl: sandbox.snowflake.url,
-        source: 'sandbox',
-      },
-      log,
+    // Accounts added before this start get their objects too: the stand-ins start empty each time.
+    const dataDir = opts.dataDir ?? path.join(base.dataDir, 'sandbox');
+    const labels = new AccountRegistry(dataDir).list().map((e) => e.label);
+    const scripts = scriptNames.map((name) =>
+      renderScriptForAccounts(name, templateValues(inputs, name), labels),
     );
-    try {
-      for (const script of scripts) for (const stmt of splitStatements(script)) await admin.execute(stmt);
-    } finally {
-      await admin.close();
-    }
+    const runAsAdmin = async (sql: string): Promise<void> => {
+      const admin = new SnowflakeSession(
+        {
+          account: 'sandbox',
+          username: 'SANDBOX_ADMIN',
+          authenticator: 'SNOWFLAKE',
+          password: 'sandbox',
+          accessUrl: sandbox.snowflake.url,
+          source: 'sandbox',
+        },
+        log,
+      );
+      try {
+        for (const stmt of splitStatements(sql)) await admin.execute(stmt);
+      } finally {
+        await admin.close();
+      }
+    };
+    for (const script of scripts) await runAsAdmin(script);
     log.info(
       { oauth: sandbox.oauth.url, snowflake: sandbox.snowflake.url, scripts: scriptNames },
       'sandbox provisioned with the sql/ scripts',
@@ -112,7 +124,6 @@ export async function startSandboxMode(
       source: 'sandbox (key pair made for this run)',
     };
     const o = sandbox.oauth.url;
-    const dataDir = opts.dataDir ?? path.join(base.dataDir, 'sandbox');
     const config: AppConfig = configFromBase(base, 'sandbox', {
       oauth: {
         issuer: o,
@@ -136,6 +147,7 @@ export async function startSandboxMode(
       oauthUrl: o,
       snowflakeUrl: sandbox.snowflake.url,
       sandbox,
+      runAsAdmin,
       close: () => sandbox.close(),
     };
   } catch (e) {

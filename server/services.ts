@@ -59,6 +59,8 @@ export interface Services {
   flow: ConnectFlow;
   /** Every account the app manages (`default` first), each with its own services. */
   accounts: AccountSet<AccountServices>;
+  /** Sandbox mode only: runs SQL as the Snowflake stand-in's administrator. */
+  sandboxAdmin?: (sql: string) => Promise<void>;
   /** Invite links for people who are not admins, each for one account (<DATA_DIR>/invites.json). */
   invites: InviteStore;
   /** Starts the warehouse while a user is on the consent page (at most once a window). */
@@ -81,6 +83,8 @@ export interface Services {
 export interface ServiceOptions {
   /** Tests pass a ManualClock to move time instead of waiting for it. */
   clock?: Clock;
+  /** Sandbox mode: runs SQL as the stand-in's administrator (the Setup page's "Run it on the sandbox"). */
+  sandboxAdmin?: (sql: string) => Promise<void>;
 }
 
 const SETTLE_ON_STOP_MS = 20_000;
@@ -226,6 +230,7 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     flow: main.flow,
     accounts,
     invites,
+    sandboxAdmin: config.mode === 'sandbox' ? opts.sandboxAdmin : undefined,
     warmup,
     clock,
     stopSignIns,

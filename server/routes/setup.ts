@@ -33,6 +33,8 @@ export function setupRoutes(s: {
   config: AppConfig;
   status: Pick<StatusService, 'cheapChecks'>;
   view: ViewConfig;
+  /** Sandbox mode: runs SQL as the stand-in's administrator. */
+  sandboxAdmin?: (sql: string) => Promise<void>;
   /** The accounts the app manages (adding one here builds its services at once). */
   accounts: { list(): AccountEntry[]; add(label: string, person?: string): unknown };
 }): Router {
@@ -92,6 +94,25 @@ export function setupRoutes(s: {
     const person = personOf(body.person);
     accounts.add(label, person);
     res.redirect(303, `/setup#script-account-${label}`);
+  });
+
+  // Sandbox mode only: there is no administrator to hand the SQL to, so the app runs it on the stand-in
+  // itself, as the stand-in's ACCOUNTADMIN; the status page then finds the objects as it would in real life.
+  r.post('/setup/accounts/:label/run', async (req, res) => {
+    const run = s.sandboxAdmin;
+    if (!run)
+      throw appError('not_found', { variant: 'no_route', method: 'POST', path: '/setup/accounts/…/run' });
+    const label = String(req.params.label);
+    const entry = accounts.list().find((a) => a.label === label);
+    if (!entry || label === DEFAULT_ACCOUNT) throw appError('account_unknown', { label: label.slice(0, 40) });
+    const labels = accounts.list().map((a) => a.label);
+    // The real client secret: this SQL is run here, never shown.
+    const values = templateValues(
+      { ...setupInputs(s.config), clientSecret: s.config.oauth.clientSecret ?? '' },
+      `setup-${s.config.provider}`,
+    );
+    await run(renderAccountSql({ provider: s.config.provider, values, labels }, label, entry.person));
+    res.redirect(303, `/status?account=${encodeURIComponent(label)}`);
   });
   return r;
 }

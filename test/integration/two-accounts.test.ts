@@ -157,3 +157,29 @@ describe('two accounts side by side', () => {
     expect(both.code).toBe(0);
   });
 });
+
+describe('sandbox mode plays the administrator', () => {
+  it('Add an account, then Run it on the sandbox: the account is offered Connect', async () => {
+    const csrf = await h.csrf();
+    const added = await h.agent.post('/setup/accounts').type('form').send({ _csrf: csrf, label: 'carol' });
+    expect(added.status).toBe(303);
+    const setup = await h.agent.get('/setup');
+    expect(setup.text).toContain('action="/setup/accounts/carol/run"');
+    expect((await h.agent.get('/status?account=carol')).text).toContain('id="account-not-ready"');
+    const ran = await h.agent.post('/setup/accounts/carol/run').type('form').send({ _csrf: csrf });
+    expect(ran.status).toBe(303);
+    expect(ran.headers.location).toBe('/status?account=carol');
+    const page = await h.agent.get('/status?account=carol');
+    expect(page.text).toContain('href="/connect?account=carol"');
+    // The others stay allowed: the integration lists every account's secret.
+    const alice = await statusOf('alice');
+    expect(alice.accounts.find((a: { label: string }) => a.label === 'alice').ready).toBe(true);
+    // Only a registered, non-default label runs anything.
+    expect(
+      (await h.agent.post('/setup/accounts/default/run').type('form').send({ _csrf: csrf })).status,
+    ).toBe(404);
+    expect((await h.agent.post('/setup/accounts/zed/run').type('form').send({ _csrf: csrf })).status).toBe(
+      404,
+    );
+  });
+});

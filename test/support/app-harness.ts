@@ -355,7 +355,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     standIns: { ...opts.behaviour, snowflakeNow: () => new Date(Date.now() + snowflakeAheadMs) },
   });
   const config = opts.tweak ? opts.tweak(sandbox.config) : sandbox.config;
-  const services = buildServices(config, log, { clock: opts.clock });
+  const services = buildServices(config, log, { clock: opts.clock, sandboxAdmin: sandbox.runAsAdmin });
   const app = createApp(services);
   let server: Server | undefined;
   let baseUrl: string | undefined;
