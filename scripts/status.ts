@@ -269,7 +269,8 @@ async function main(argv: string[]): Promise<number> {
       `(the limit is the app's PROOF_MAX_AGE, ${formatSpan(report.proof.maxAgeSeconds)}; --max-age sets another)\n`,
     );
   // Every account counts: the exit code is the worst account's (--max-age applies to the one printed whole).
-  return Math.max(exitCodeFor(report.overall), exitCodeFor(report.worst ?? report.overall));
+  const others = (report.accounts ?? []).filter((a) => a.label !== (report.account ?? DEFAULT_ACCOUNT));
+  return Math.max(exitCodeFor(report.overall), ...others.map((a) => exitCodeFor(a.overall)));
 }
 
 main(process.argv.slice(2)).then(
