@@ -159,7 +159,9 @@ export class StatusService {
    * checks a connect or a held token's disposal runs do not read the load (they are about the token).
    */
   async runCheck(): Promise<CheckResult> {
-    const r = await this.endToEnd.run();
+    // A check that starts now: one under way since before a write that just landed would prove the token
+    // that write replaced (it is waited for, not shared).
+    const r = await this.endToEnd.runFresh();
     await this.daily.readAfterCheck();
     return r;
   }
