@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       flow: picked.flow,
       redirectUri: config.oauth.redirectUri,
       provider: services.profile.displayName,
+      callbackParamsAfterCode: services.profile.callbackParamsAfterCode,
       secret: picked.secret,
       callbackParams: CALLBACK_PARAMS,
       mode: noBrowser ? 'paste' : 'browser',

@@ -143,7 +143,11 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
     );
     const unknown = Object.keys(cli).filter((k) => !takes.has(k));
     if (unknown.length) fail(`Unknown variable "${unknown[0]}" for ${command}.\n${USAGE}`, 2);
-    if (!labels.includes(account.label)) {
+    if (command === 'remove-account' && labels.includes(account.label))
+      process.stderr.write(
+        `note: account ${account.label} is still registered with the app: press Remove beside it on the /setup page (its held tokens are disposed of, its checks stop), so that other accounts' SQL stops listing its secret.\n`,
+      );
+    else if (command === 'add-account' && !labels.includes(account.label)) {
       process.stderr.write(
         `note: account ${account.label} is not registered (add it on the /setup page): until it is, the setup script and other accounts' SQL leave its secret out of the integration's allowed list.\n`,
       );

@@ -27,7 +27,7 @@ import { errorText } from '../server/errors/catalog.js';
 import { createLogger } from '../server/log.js';
 import { getProfile } from '../server/providers/index.js';
 import { SnowflakeSession } from '../server/snowflake/session.js';
-import { accountsView } from '../server/status/accounts-report.js';
+import { accountsView, countedRows } from '../server/status/accounts-report.js';
 import { EventLog } from '../server/status/events.js';
 import { type Proof, withinMaxAge } from '../server/status/proof.js';
 import { exitCodeFor, type Overall, StatusService } from '../server/status/service.js';
@@ -269,8 +269,12 @@ async function main(argv: string[]): Promise<number> {
       `(the limit is the app's PROOF_MAX_AGE, ${formatSpan(report.proof.maxAgeSeconds)}; --max-age sets another)\n`,
     );
   // Every account counts: the exit code is the worst account's (--max-age applies to the one printed whole).
-  const others = (report.accounts ?? []).filter((a) => a.label !== (report.account ?? DEFAULT_ACCOUNT));
-  return Math.max(exitCodeFor(report.overall), ...others.map((a) => exitCodeFor(a.overall)));
+  if (!report.accounts?.length) return exitCodeFor(report.overall);
+  // The accounts that count (connected at least once), the printed one as judged here (--max-age).
+  const mine = report.account ?? DEFAULT_ACCOUNT;
+  return Math.max(
+    ...countedRows(report.accounts).map((a) => exitCodeFor(a.label === mine ? report.overall : a.overall)),
+  );
 }
 
 main(process.argv.slice(2)).then(

@@ -157,6 +157,7 @@ export function createApp(s: Services): express.Express {
       view,
       accounts: { list: () => s.accounts.registry.list(), add: (l, p) => s.accounts.add(l, p) },
       sandboxAdmin: s.sandboxAdmin,
+      removeAccount: s.removeAccount,
     }),
   );
   app.use(postOnlyActions(!!gate.access));

@@ -49,5 +49,6 @@ export function createLogger(
 export function safePath(url: string): string {
   const i = url.search(/[?#]/);
   const p = i === -1 ? url : url.slice(0, i);
-  return p.replace(/^\/invite\/[^/]+/, '/invite/[redacted]');
+  // Routing ignores case (/Invite/<token> reaches the same page): so does the redaction.
+  return p.replace(/^\/invite\/[^/]+/i, '/invite/[redacted]');
 }

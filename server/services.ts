@@ -59,6 +59,8 @@ export interface Services {
   flow: ConnectFlow;
   /** Every account the app manages (`default` first), each with its own services. */
   accounts: AccountSet<AccountServices>;
+  /** Stops managing an added account: its held tokens disposed of by the rule, its schedule stopped. */
+  removeAccount(label: string): Promise<boolean>;
   /** Sandbox mode only: runs SQL as the Snowflake stand-in's administrator. */
   sandboxAdmin?: (sql: string) => Promise<void>;
   /** Invite links for people who are not admins, each for one account (<DATA_DIR>/invites.json). */
@@ -231,6 +233,13 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
     accounts,
     invites,
     sandboxAdmin: config.mode === 'sandbox' ? opts.sandboxAdmin : undefined,
+    removeAccount: (label) =>
+      accounts.remove(label, async (a) => {
+        await a.schedule.stop();
+        await a.flow.stop(config.timeouts.stopMs ?? SIGN_INS_ON_STOP_MS, disposeOnStopMs);
+        await a.held.drain();
+        await a.status.idle();
+      }),
     warmup,
     clock,
     stopSignIns,

@@ -1,6 +1,7 @@
 // The accounts the app manages, each with its own services (built on first use from the registry), so
 // that adding an account on the Setup page takes effect without a restart.
 import { appError } from '../errors/index.js';
+import { DEFAULT_ACCOUNT } from './names.js';
 import type { AccountEntry, AccountRegistry } from './registry.js';
 
 export class AccountSet<S extends { label: string }> {
@@ -46,5 +47,17 @@ export class AccountSet<S extends { label: string }> {
   add(label: string, person?: string): S {
     const entry = this.registry.add(label, person);
     return this.get(entry.label)!;
+  }
+
+  /**
+   * Stops managing an added account: `wind` ends its services first (its held tokens disposed of by the
+   * rule, its schedule stopped). Its Snowflake objects stay until the admin runs its remove SQL.
+   */
+  async remove(label: string, wind: (s: S) => Promise<void>): Promise<boolean> {
+    if (!this.registry.get(label) || label === DEFAULT_ACCOUNT) return false;
+    const s = this.built.get(label);
+    if (s) await wind(s);
+    this.built.delete(label);
+    return this.registry.remove(label);
   }
 }

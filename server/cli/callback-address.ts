@@ -16,6 +16,8 @@ export interface AddressRules {
   issued: readonly string[];
   /** The parameters the callback route reads; others are dropped, as there. */
   params: readonly string[];
+  /** What the provider's redirect always puts after `code` (its profile's callbackParamsAfterCode). */
+  afterCode?: readonly string[];
 }
 
 // Bracketed-paste markers some terminals wrap a paste in, and quotes or angle brackets people copy along.
@@ -44,8 +46,9 @@ export function checkCallbackAddress(text: string, rules: AddressRules): Address
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(pasted) && pasted.toLowerCase().startsWith(expected.host))
     pasted = `${expected.protocol}//${pasted}`;
   const refuse = (error: AppError): AddressCheck => ({ ok: false, error });
-  const cutOff = (variant: 'no_query' | 'no_state' | 'short_state' | 'no_code' | 'partial_address') =>
-    refuse(appError('cli_callback_cut_off', { variant, redirectUri }));
+  const cutOff = (
+    variant: 'no_query' | 'no_state' | 'short_state' | 'no_code' | 'short_code' | 'partial_address',
+  ) => refuse(appError('cli_callback_cut_off', { variant, redirectUri }));
   let u: URL;
   try {
     u = new URL(pasted);
@@ -78,5 +81,9 @@ export function checkCallbackAddress(text: string, rules: AddressRules): Address
   }
   // An error instead of a code (Deny, or the provider refusing) is the flow's to tell, as on the web.
   if (!query.code && !query.error) return cutOff('no_code');
+  // The code itself cut short would spend the sign-in on a failed exchange: the provider's redirect always
+  // ends with parameters after the code, so their absence says the paste lost its end.
+  if (query.code && (rules.afterCode ?? []).some((name) => query[name] === undefined))
+    return cutOff('short_code');
   return { ok: true, state, query };
 }

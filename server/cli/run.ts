@@ -25,6 +25,8 @@ export interface ConnectRunOptions {
   redirectUri: string;
   /** The provider's name, as pages say it. */
   provider: string;
+  /** The provider's redirect always carries these after `code` (a paste without them was cut short). */
+  callbackParamsAfterCode?: readonly string[];
   /** The secret the account's token goes into, for the instructions. */
   secret: string;
   /** The callback's parameters the web route reads (routes/connect.ts). */
@@ -170,6 +172,7 @@ class SignIn {
         redirectUri: o.redirectUri,
         issued,
         params: o.callbackParams,
+        afterCode: o.callbackParamsAfterCode,
       });
       if (!checked.ok) {
         write(`\n${errorLines(checked.error)}\n`);

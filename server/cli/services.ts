@@ -2,7 +2,7 @@
 // sandbox mode when nothing is configured (the stand-ins start inside the command, provisioned with the
 // sql/ scripts, as npm start does), and the same services. Only the log differs: it goes to stderr, and
 // only when asked for, so the terminal shows the conversation.
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { type AppConfig, loadDotEnv, parseConfig } from '../config/index.js';
@@ -39,11 +39,12 @@ export async function openConnectApp(opts: {
     const { resetSandboxHistory, startSandboxMode } = await import('../sandbox-mode.js');
     // Stand-ins on free ports and a data directory of the command's own: a sandbox `npm start` may be
     // running beside it, with its ports and its history.
-    sandbox = await startSandboxMode(parsed.base, log, {
-      oauthPort: 0,
-      snowflakePort: 0,
-      dataDir: path.join(parsed.base.dataDir, 'sandbox-connect'),
-    });
+    const dataDir = path.join(parsed.base.dataDir, 'sandbox-connect');
+    // The accounts added on a sandbox app's Setup page (labels only): its stand-ins get their objects too.
+    const registered = path.join(parsed.base.dataDir, 'sandbox', 'accounts.json');
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if (existsSync(registered)) copyFileSync(registered, path.join(dataDir, 'accounts.json'));
+    sandbox = await startSandboxMode(parsed.base, log, { oauthPort: 0, snowflakePort: 0, dataDir });
     config = sandbox.config;
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     resetSandboxHistory(config.dataDir);

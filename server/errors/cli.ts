@@ -4,13 +4,15 @@
 // denied, an expired sign-in, the provider's and Snowflake's errors) are the web's entries, word for word.
 import { entry, REDIRECT_URI } from './entry.js';
 
-type CutOff = 'no_query' | 'no_state' | 'short_state' | 'no_code' | 'partial_address';
+type CutOff = 'no_query' | 'no_state' | 'short_state' | 'no_code' | 'short_code' | 'partial_address';
 
 const cutOffWhy: Record<CutOff, string> = {
   no_query: 'It ends before the “?” and everything after it: the part that carries the sign-in’s answer.',
   no_state: 'It has no “state=…”, which tells the command which sign-in the answer belongs to.',
   short_state: 'Its “state=…” is shorter than the one this sign-in sent.',
   no_code: 'It has no “code=…”, the one-time code the provider sent (and no error either).',
+  short_code:
+    'It ends inside or right after the “code=…”: what the provider always sends after the code is missing, so the code is most likely cut short.',
   partial_address: 'It is only the beginning of the redirect URI.',
 };
 
@@ -34,12 +36,12 @@ export const cliErrors = {
       `${cutOffWhy[p.variant]} Nothing was used: the sign-in is still waiting for the whole address.`,
     fix: (p) =>
       `Click into the browser’s address bar, select all of it (Ctrl-A or Cmd-A), copy it and paste it here. It starts with ${p.redirectUri}?state= and is usually a few hundred characters long.`,
-    examples: (['no_query', 'no_state', 'short_state', 'no_code', 'partial_address'] as const).map(
-      (variant) => ({
-        label: variant.replace('_', ' '),
-        params: { variant, redirectUri: REDIRECT_URI },
-      }),
-    ),
+    examples: (
+      ['no_query', 'no_state', 'short_state', 'no_code', 'short_code', 'partial_address'] as const
+    ).map((variant) => ({
+      label: variant.replace('_', ' '),
+      params: { variant, redirectUri: REDIRECT_URI },
+    })),
   }),
   cli_callback_other_redirect: entry<{ got: string; expected: string }>({
     group: 'sign-in',

@@ -37,6 +37,7 @@ export const fitbit: ProviderProfile = {
   // The legacy API has no OpenID Connect: its profile call gives the display name instead.
   signInScopes: [],
   authorizationParams: { prompt: 'consent' },
+  callbackParamsAfterCode: [],
   rotatesRefreshTokens: true,
   newGrantReplacesPrevious: true,
   revokeKillsWholeGrant: true,

@@ -69,6 +69,7 @@ export const googleHealth: ProviderProfile = {
   signInScopes: ['openid', 'email'],
   // offline: no refresh token without it; consent: a re-consent without the screen returns none.
   authorizationParams: { access_type: 'offline', prompt: 'consent' },
+  callbackParamsAfterCode: ['scope'],
   rotatesRefreshTokens: false,
   newGrantReplacesPrevious: false,
   revokeKillsWholeGrant: true,

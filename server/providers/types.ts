@@ -79,6 +79,11 @@ export interface ProviderProfile {
   integrationListsScopes: boolean;
   /** Extra authorization request parameters (e.g. Google's access_type=offline, prompt=consent). */
   authorizationParams: Record<string, string>;
+  /**
+   * Parameters the provider's redirect always puts after `code` (Google: `scope`): a pasted callback
+   * address without them was cut inside the code (`npm run connect -- --no-browser`).
+   */
+  callbackParamsAfterCode: readonly string[];
   /** Every refresh returns a new refresh token and kills the old one (Fitbit). */
   rotatesRefreshTokens: boolean;
   /** A new grant for the same user kills the refresh token issued before (Fitbit: one per user and app). */

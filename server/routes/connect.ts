@@ -242,8 +242,9 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
 
   r.post('/held/:id/cancel', async (req, res) => {
     const id = idParam(req);
-    await holderOf(id, res.locals.browserId).flow.cancelHeld(id, res.locals.browserId);
-    res.redirect(303, '/status');
+    const account = holderOf(id, res.locals.browserId);
+    await account.flow.cancelHeld(id, res.locals.browserId);
+    res.redirect(303, account.label === DEFAULT_ACCOUNT ? '/status' : `/status?account=${account.label}`);
   });
 
   return r;

@@ -3,7 +3,7 @@ import { accountObjectName, DEFAULT_ACCOUNT, labelProblem } from '../accounts/na
 import type { AccountEntry } from '../accounts/registry.js';
 import type { AppConfig } from '../config/index.js';
 import { appError } from '../errors/index.js';
-import { renderAccountSql } from '../setup/account-sql.js';
+import { renderAccountSql, renderRemoveAccountSql } from '../setup/account-sql.js';
 import { templateValues } from '../setup/inputs.js';
 import { TemplateError } from '../setup/templates.js';
 import type { StatusService } from '../status/service.js';
@@ -35,6 +35,8 @@ export function setupRoutes(s: {
   view: ViewConfig;
   /** Sandbox mode: runs SQL as the stand-in's administrator. */
   sandboxAdmin?: (sql: string) => Promise<void>;
+  /** Stops managing an added account (services.removeAccount). */
+  removeAccount?: (label: string) => Promise<boolean>;
   /** The accounts the app manages (adding one here builds its services at once). */
   accounts: { list(): AccountEntry[]; add(label: string, person?: string): unknown };
 }): Router {
@@ -113,6 +115,25 @@ export function setupRoutes(s: {
     );
     await run(renderAccountSql({ provider: s.config.provider, values, labels }, label, entry.person));
     res.redirect(303, `/status?account=${encodeURIComponent(label)}`);
+  });
+
+  // Remove: the app stops managing the account at once; dropping its objects is the admin's SQL, shown next
+  // (rendered with the labels that remain, so the integration keeps everyone else's secret).
+  r.post('/setup/accounts/:label/remove', async (req, res) => {
+    const label = String(req.params.label);
+    const entry = accounts.list().find((a) => a.label === label);
+    if (!entry || label === DEFAULT_ACCOUNT || !s.removeAccount)
+      throw appError('account_unknown', { label: label.slice(0, 40) });
+    await s.removeAccount(label);
+    const labels = accounts.list().map((a) => a.label);
+    const values = templateValues(setupInputs(s.config), `setup-${s.config.provider}`);
+    const sql = renderRemoveAccountSql({ provider: s.config.provider, values, labels }, label);
+    res.render('account-removed', {
+      label,
+      person: entry.person ?? null,
+      sql,
+      pageTitle: `Removed ${label}`,
+    });
   });
   return r;
 }

@@ -27,8 +27,8 @@ const OPEN_PATHS = new Set(['/login']);
  * credential there (the route checks it); no other path opens with it.
  */
 function isInviteLinkRequest(req: Request): boolean {
-  if (req.method === 'GET' || req.method === 'HEAD') return /^\/invite\/[^/]+$/.test(req.path);
-  return req.method === 'POST' && /^\/invite\/[^/]+\/start$/.test(req.path);
+  if (req.method === 'GET' || req.method === 'HEAD') return /^\/invite\/[^/]+$/i.test(req.path);
+  return req.method === 'POST' && /^\/invite\/[^/]+\/start$/i.test(req.path);
 }
 
 /** What a browser that started a sign-in from an invite may reach besides: the callback and its result page. */
@@ -108,6 +108,8 @@ function loginUrl(req: Request): string {
   // The callback's query holds the authorization code and state: copying it into a link would keep
   // it in the address bar and history. Such a callback cannot finish anyway without the session.
   if (req.path === '/callback') return '/login';
+  // An invite link's path is its credential (any case: routing ignores it): never copied into a link.
+  if (/^\/invite\//i.test(req.path)) return '/login';
   return `/login?next=${encodeURIComponent(req.originalUrl.slice(0, 512))}`;
 }
 

@@ -210,6 +210,11 @@ export function renderAccountSql(input: AccountSqlInput, label: string, person?:
   const all = withOtherSecrets(script, input.values, labels);
   const [secret, ...functions] = blocksWithRoles(script, 'per-account', mine);
   const eai = blocksWithRoles(script, 'all-accounts', all);
+  // The integration may list only secrets that exist: another account registered but whose SQL has not run
+  // yet gets its (empty) secret here too. Its own SQL later finds it there (IF NOT EXISTS) and goes on.
+  const othersSecrets = labels
+    .filter((l) => l !== label)
+    .map((l) => blocksWithRoles(script, 'per-account', accountValues(script, input.values, l))[0]!);
   const who = person ? ` (${oneLine(person)})` : '';
   const pipeline = `pipeline-${input.provider}`;
   const load = isScriptName(pipeline)
@@ -224,7 +229,7 @@ export function renderAccountSql(input: AccountSqlInput, label: string, person?:
       "The integration's allowed secrets are every account's (SET replaces the list):",
       ...allowedSecrets(script, input.values, labels).map((s) => `  ${s}`),
     ],
-    [secret!, ...eai, ...functions],
+    [...othersSecrets, secret!, ...eai, ...functions],
   )}${load}`;
 }
 

@@ -21,7 +21,11 @@ export interface AccountRow {
 
 export interface AccountsView {
   accounts: AccountRow[];
-  /** The worst verdict over every account (what `npm run status` exits by). */
+  /**
+   * The worst verdict over the accounts that count (what `npm run status` exits by): those connected at
+   * least once, or every account when none ever was. An account nobody connected yet (the default in a
+   * study, a person still to invite) is not a broken chain: its own line says `not_connected`.
+   */
   worst: Overall;
 }
 
@@ -37,14 +41,20 @@ const RANK: Record<Overall, number> = {
   connected: 0,
 };
 
-export function worstOf(overalls: Overall[]): Overall {
+function worstOf(overalls: Overall[]): Overall {
   return overalls.reduce<Overall>((w, o) => (RANK[o] > RANK[w] ? o : w), 'connected');
+}
+
+/** The rows whose verdict counts for the worst (see AccountsView.worst). */
+export function countedRows<R extends { lastConnect: unknown }>(rows: readonly R[]): R[] {
+  const connected = rows.filter((r) => r.lastConnect);
+  return connected.length ? connected : [...rows];
 }
 
 type Reportable = Pick<StatusService, 'report'>;
 
 /** One account's row from its report. An account added but not set up yet is "not connected", not broken. */
-export function accountRow(
+function accountRow(
   label: string,
   person: string | undefined,
   report: Omit<StatusReport, 'chart'>,
@@ -84,5 +94,5 @@ export async function accountsView(
   const rows = await Promise.all(
     accounts.map(async (a) => accountRow(a.label, a.person, known.get(a.label) ?? (await a.status.report()))),
   );
-  return { accounts: rows, worst: worstOf(rows.map((r) => r.overall)) };
+  return { accounts: rows, worst: worstOf(countedRows(rows).map((r) => r.overall)) };
 }

@@ -161,8 +161,11 @@ describe('two accounts side by side', () => {
 describe('sandbox mode plays the administrator', () => {
   it('Add an account, then Run it on the sandbox: the account is offered Connect', async () => {
     const csrf = await h.csrf();
-    const added = await h.agent.post('/setup/accounts').type('form').send({ _csrf: csrf, label: 'carol' });
-    expect(added.status).toBe(303);
+    // Two people added before either's SQL ran: carol's SQL must not depend on dave's.
+    for (const label of ['carol', 'dave']) {
+      const added = await h.agent.post('/setup/accounts').type('form').send({ _csrf: csrf, label });
+      expect(added.status).toBe(303);
+    }
     const setup = await h.agent.get('/setup');
     expect(setup.text).toContain('action="/setup/accounts/carol/run"');
     expect((await h.agent.get('/status?account=carol')).text).toContain('id="account-not-ready"');
@@ -181,5 +184,25 @@ describe('sandbox mode plays the administrator', () => {
     expect((await h.agent.post('/setup/accounts/zed/run').type('form').send({ _csrf: csrf })).status).toBe(
       404,
     );
+  });
+});
+
+describe('removing an account', () => {
+  it('Remove: the app stops managing it, shows the SQL that drops its objects, and the others carry on', async () => {
+    const csrf = await h.csrf();
+    const removed = await h.agent.post('/setup/accounts/dave/remove').type('form').send({ _csrf: csrf });
+    expect(removed.status).toBe(200);
+    expect(removed.text).toContain('id="account-removed"');
+    expect(removed.text).toMatch(/DROP SECRET IF EXISTS FITBIT\.PUBLIC\.FITBIT_OAUTH_TOKEN_DAVE/);
+    // The integration's list it renders keeps every remaining account's secret, and not dave's.
+    expect(removed.text).toMatch(/ALLOWED_AUTHENTICATION_SECRETS = \([^)]*FITBIT_OAUTH_TOKEN_ALICE[^)]*\)/);
+    expect(removed.text).not.toMatch(/ALLOWED_AUTHENTICATION_SECRETS = \([^)]*_DAVE[^)]*\)/);
+    expect((await h.agent.get('/status?account=dave')).status).toBe(404);
+    expect(h.services.accounts.registry.list().map((e) => e.label)).toEqual(['default', 'alice', 'carol']);
+    expect((await statusOf('alice')).overall).toBe('connected');
+    // The default account cannot be removed.
+    expect(
+      (await h.agent.post('/setup/accounts/default/remove').type('form').send({ _csrf: csrf })).status,
+    ).toBe(404);
   });
 });

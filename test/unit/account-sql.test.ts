@@ -61,9 +61,22 @@ describe('account SQL', () => {
     );
     const secrets = [...sql.matchAll(/SECRETS = \('cred' = ([^)]+)\)/g)].map((m) => m[1]);
     expect(secrets).toEqual(Array(3).fill('FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN_ALICE'));
-    // Bob's secret only in the integration's list (and the header's), never bound to one of her functions.
+    // Bob's secret is made if missing (the integration may list only secrets that exist) and listed, but
+    // never bound to one of her functions.
     const bob = sql.split('\n').filter((l) => l.includes('_BOB'));
-    expect(bob.every((l) => l.startsWith('--') || l.includes('ALLOWED_AUTHENTICATION_SECRETS'))).toBe(true);
+    expect(
+      bob.some((l) => l.startsWith('CREATE SECRET IF NOT EXISTS FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN_BOB')),
+    ).toBe(true);
+    expect(
+      bob.every(
+        (l) =>
+          l.startsWith('--') ||
+          l.includes('ALLOWED_AUTHENTICATION_SECRETS') ||
+          /^(CREATE SECRET IF NOT EXISTS|GRANT (OWNERSHIP|READ) ON SECRET) FITBIT\.PUBLIC\.FITBIT_OAUTH_TOKEN_BOB\b/.test(
+            l,
+          ),
+      ),
+    ).toBe(true);
     expect(sql).not.toContain('CLIENT_SECRET =');
     expect(sql).not.toMatch(/FUNCTION FITBIT\.PUBLIC\.FITBIT_CONNECTION_CHECK\(/);
   });

@@ -5,8 +5,14 @@
 import { ISOLATION_ID } from './isolation.js';
 import type { StatusCheck } from './types.js';
 
-/** Rows that must be there and ok. */
+/** Rows that must be there and ok, and what each is in words (for a row the checks did not reach). */
 const REQUIRED = ['secret', 'secret_owner', 'check_function', 'eai_secret'] as const;
+const TITLES: Record<(typeof REQUIRED)[number], string> = {
+  secret: 'the OAuth secret',
+  secret_owner: 'the app role’s ownership of the secret',
+  check_function: 'the check function',
+  eai_secret: 'the integration allowing the secret',
+};
 /** Rows about the account's objects: any of them failed means the SQL has not (fully) run. */
 const OBJECT_ROWS = new Set<string>([
   ...REQUIRED,
@@ -41,9 +47,9 @@ export function accountObjectsReady(checks: readonly StatusCheck[]): AccountObje
   for (const id of absent) {
     problems.push({
       id,
-      title: id,
+      title: TITLES[id],
       status: 'failed',
-      detail: `The status checks did not reach ${id.replace(/_/g, ' ')}: an object before it is missing.`,
+      detail: `The status checks did not reach ${TITLES[id]}: an object before it is missing.`,
       fix: 'Run the account’s SQL from the Setup page.',
       fixSql: null,
       unseen: false,
