@@ -17,8 +17,9 @@ export function labelProblem(label: string): string | undefined {
   return undefined;
 }
 
-export function isAccountLabel(label: string): boolean {
-  return label === DEFAULT_ACCOUNT || labelProblem(label) === undefined;
+/** The account a request names (`?account=` or a form's `account`); `default` when none. */
+export function labelFrom(value: unknown): string {
+  return typeof value === 'string' && value !== '' ? value.slice(0, 40) : DEFAULT_ACCOUNT;
 }
 
 /**

@@ -75,11 +75,6 @@ export class AccountRegistry {
     return [{ label: DEFAULT_ACCOUNT }, ...this.entries];
   }
 
-  /** The added accounts only (without `default`). */
-  added(): AccountEntry[] {
-    return [...this.entries];
-  }
-
   get(label: string): AccountEntry | undefined {
     return this.list().find((e) => e.label === label);
   }

@@ -1,6 +1,7 @@
 // Which account's sign-in `npm run connect -- --account <label>` drives: one the app manages, and (for an
 // added account) only once Snowflake shows its objects, as the web's Connect button waits for them.
-import { DEFAULT_ACCOUNT, labelProblem } from '../accounts/names.js';
+import { labelProblem } from '../accounts/names.js';
+import { requireConnectable } from '../accounts/ready.js';
 import { appError } from '../errors/index.js';
 import type { ConnectFlow } from '../oauth/flow.js';
 import type { Services } from '../services.js';
@@ -20,9 +21,6 @@ export async function flowFor(
         .join(', '),
       problem: labelProblem(label),
     });
-  if (label !== DEFAULT_ACCOUNT) {
-    const { ready, missing } = await account.status.objectsReady();
-    if (!ready) throw appError('account_not_ready', { label, missing: missing.join(', ') });
-  }
+  await requireConnectable(account);
   return { flow: account.flow, secret: account.config.snowflake.secret.display };
 }

@@ -1,5 +1,6 @@
 import { type NextFunction, type Response, Router } from 'express';
-import { DEFAULT_ACCOUNT } from '../accounts/names.js';
+import { DEFAULT_ACCOUNT, labelFrom } from '../accounts/names.js';
+import { requireConnectable } from '../accounts/ready.js';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config/index.js';
 import type { HeldTokens } from '../custody/held.js';
@@ -50,11 +51,6 @@ export interface ConnectRouteDeps {
   invites?: { answer(browserId: string, inviteId: string | undefined, r: unknown): string };
 }
 
-/** The account a request names (`?account=` or the form's `account`), `default` when none. */
-function accountParam(value: unknown): string {
-  return typeof value === 'string' && value !== '' ? value.slice(0, 40) : DEFAULT_ACCOUNT;
-}
-
 /**
  * Renders a whole page to a string for an event. A failed render ends the stream (the page's script then
  * offers a reload) and goes to the error handler, which logs it.
@@ -88,14 +84,12 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
    */
   const readyAccount = async (label: string): Promise<ConnectAccount> => {
     const account = s.accounts.require(label);
-    if (account.label === DEFAULT_ACCOUNT) return account;
-    const { ready, missing } = await account.status.objectsReady();
-    if (!ready) throw appError('account_not_ready', { label, missing: missing.join(', ') });
+    await requireConnectable(account);
     return account;
   };
 
   r.get('/connect', async (req, res) => {
-    const label = accountParam(req.query.account);
+    const label = labelFrom(req.query.account);
     // The sign-in cookie must come back to the callback: start on the redirect URI's own host
     // (localhost and 127.0.0.1 are different sites to a browser).
     if (
@@ -114,7 +108,7 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
   });
 
   r.post('/reauthorize', async (req, res) => {
-    const account = await readyAccount(accountParam((req.body as Record<string, unknown>)?.account));
+    const account = await readyAccount(labelFrom((req.body as Record<string, unknown>)?.account));
     const url = await account.flow.start(res.locals.browserId, 'reauthorize');
     res.redirect(303, url.href);
   });

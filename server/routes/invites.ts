@@ -2,7 +2,7 @@
 // revokes them. The participant's pages (/invite/<token>, its Continue, and /invite-result/<id> after the
 // provider) are the only ones the gate opens without an admin session, and they link nowhere else.
 import { type Request, type Response, Router } from 'express';
-import { DEFAULT_ACCOUNT } from '../accounts/names.js';
+import { requireConnectable } from '../accounts/ready.js';
 import type { AppConfig } from '../config/index.js';
 import { type AppError, appError, toAppError } from '../errors/index.js';
 import type { InviteAnswers } from '../invites/answers.js';
@@ -42,10 +42,6 @@ export function inviteRoutes(s: InviteRouteDeps): Router {
   const shared = sharedData(s.config, s.profile);
   const redirect = new URL(s.config.oauth.redirectUri);
 
-  /** Whether Snowflake shows the account's objects (the default account's are the setup script's own). */
-  const ready = async (account: InviteAccount): Promise<{ ready: boolean; missing: string[] }> =>
-    account.label === DEFAULT_ACCOUNT ? { ready: true, missing: [] } : account.status.objectsReady();
-
   const listed = () => s.store.list().map((i) => ({ ...i, state: s.store.state(i), tokenHash: undefined }));
 
   const adminPage = (res: Response, created: unknown) =>
@@ -74,8 +70,7 @@ export function inviteRoutes(s: InviteRouteDeps): Router {
     const label = typeof body.account === 'string' ? body.account.slice(0, 40) : '';
     const account = s.accounts.get(label);
     if (!account) throw appError('account_unknown', { label });
-    const { ready: ok, missing } = await ready(account);
-    if (!ok) throw appError('account_not_ready', { label, missing: missing.join(', ') });
+    await requireConnectable(account);
     const { invite, token } = s.store.create(account.label, typeof body.from === 'string' ? body.from : '');
     // The one time the link exists outside the participant's hands: this response (never cached, never logged).
     const link = `${s.config.publicOrigin}/invite/${token}`;
@@ -126,8 +121,11 @@ export function inviteRoutes(s: InviteRouteDeps): Router {
     const { invite } = open;
     const account = s.accounts.get(invite.account);
     try {
-      if (!account || !(await ready(account)).ready)
+      // The participant is told in their words (invite_not_ready), not the admin's account_not_ready.
+      if (!account) throw appError('invite_not_ready', { from: invite.from });
+      await requireConnectable(account).catch(() => {
         throw appError('invite_not_ready', { from: invite.from });
+      });
       const browserId = res.locals.browserId as string;
       const url = await account.flow.start(browserId, 'connect', { invite: invite.id });
       // From here on this browser may reach the callback and its own result page, and nothing else.

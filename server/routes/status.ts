@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { DEFAULT_ACCOUNT } from '../accounts/names.js';
+import { DEFAULT_ACCOUNT, labelFrom } from '../accounts/names.js';
 import { accountsView } from '../status/accounts-report.js';
 import { accountObjectsReady } from '../status/checks/account-ready.js';
 import type { StatusService } from '../status/service.js';
@@ -11,11 +11,6 @@ interface StatusAccount {
   label: string;
   person?: string;
   status: AccountStatus;
-}
-
-/** The account a request names (`?account=` or a form's `account`); `default` when none. */
-function labelOf(value: unknown): string {
-  return typeof value === 'string' && value !== '' ? value.slice(0, 40) : DEFAULT_ACCOUNT;
 }
 
 export function statusRoutes(s: {
@@ -36,7 +31,7 @@ export function statusRoutes(s: {
   };
 
   r.get('/status.json', async (req, res) => {
-    const { account, report, view } = await read(labelOf(req.query.account));
+    const { account, report, view } = await read(labelFrom(req.query.account));
     const { chart, ...rest } = report;
     res.json({
       ...rest,
@@ -48,7 +43,7 @@ export function statusRoutes(s: {
     });
   });
   r.get('/status', async (req, res) => {
-    const { account, report, view } = await read(labelOf(req.query.account));
+    const { account, report, view } = await read(labelFrom(req.query.account));
     res.render('status', {
       report,
       accountLabel: account.label,
@@ -70,14 +65,14 @@ export function statusRoutes(s: {
   const back = (label: string, anchor = '') =>
     `/status${label === DEFAULT_ACCOUNT ? '' : `?account=${encodeURIComponent(label)}`}${anchor}`;
   r.post('/check', async (req, res) => {
-    const account = s.accounts.require(labelOf((req.body as Record<string, unknown>)?.account));
+    const account = s.accounts.require(labelFrom((req.body as Record<string, unknown>)?.account));
     await account.status.runCheck();
     res.redirect(303, back(account.label));
   });
   // Load now: EXECUTE TASK returns at once; the status page says the load started, and shows its result
   // once the app has read it (it follows the run in the background, not on page loads).
   r.post('/load', async (req, res) => {
-    const account = s.accounts.require(labelOf((req.body as Record<string, unknown>)?.account));
+    const account = s.accounts.require(labelFrom((req.body as Record<string, unknown>)?.account));
     await account.status.loadNow();
     res.redirect(303, back(account.label, '#daily-load'));
   });
