@@ -1,7 +1,16 @@
 // The append-only history: connects, re-authorizations, failures and check results, one JSON object a
 // line under the data directory, so it survives restarts. Events carry ids, times and reasons —
 // never a token value (the types below have no field that could hold one).
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { LastLoad } from '../connection/load-record.js';
 import { scrubTokens } from '../security/redaction.js';
@@ -66,6 +75,10 @@ interface AmendLine extends EventAmendment {
 export class EventLog {
   private readonly file: string;
   private cache: AppEvent[];
+  /** How many bytes of the file the cache holds. */
+  private offset = 0;
+  /** Lines this process wrote that a refresh has not read back yet (each is in the cache already). */
+  private readonly own = new Map<string, number>();
 
   constructor(
     dataDir: string,
@@ -78,10 +91,28 @@ export class EventLog {
   }
 
   private load(): AppEvent[] {
+    this.offset = 0;
+    this.own.clear();
     if (!existsSync(this.file)) return [];
     const out: AppEvent[] = [];
-    for (const line of readFileSync(this.file, 'utf8').split('\n')) {
+    const text = readFileSync(this.file);
+    const end = text.lastIndexOf(0x0a) + 1;
+    this.fold(text.subarray(0, end).toString('utf8'), out);
+    this.offset = end;
+    return out;
+  }
+
+  /** Adds the events and amendments in `text` (whole lines) to `out`. */
+  private fold(text: string, out: AppEvent[]): void {
+    for (const line of text.split('\n')) {
       if (!line.trim()) continue;
+      const mine = this.own.get(line);
+      if (mine !== undefined) {
+        // Written by this process: in the cache already.
+        if (mine <= 1) this.own.delete(line);
+        else this.own.set(line, mine - 1);
+        continue;
+      }
       let parsed: AppEvent | AmendLine;
       try {
         parsed = JSON.parse(line) as AppEvent | AmendLine;
@@ -95,13 +126,51 @@ export class EventLog {
         if (target) Object.assign(target, facts);
       } else out.push(parsed);
     }
-    return out;
+  }
+
+  /**
+   * Reads what another process appended since (`npm run connect` beside a running app shares this file):
+   * the history, and who the secret holds, are then right without a restart. A file that shrank (a new
+   * sandbox start) is read afresh.
+   */
+  private refresh(): void {
+    let size: number;
+    try {
+      size = statSync(this.file).size;
+    } catch {
+      return;
+    }
+    if (size === this.offset) return;
+    if (size < this.offset) {
+      this.cache = this.load();
+      return;
+    }
+    const fd = openSync(this.file, 'r');
+    try {
+      const buf = Buffer.alloc(size - this.offset);
+      const n = readSync(fd, buf, 0, buf.length, this.offset);
+      // Only whole lines: another process may be halfway through its write.
+      const end = buf.subarray(0, n).lastIndexOf(0x0a) + 1;
+      if (end === 0) return;
+      this.fold(buf.subarray(0, end).toString('utf8'), this.cache);
+      this.offset += end;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private write(line: string): void {
+    this.refresh();
+    appendFileSync(this.file, `${line}\n`, { mode: 0o600 });
+    this.own.set(line, (this.own.get(line) ?? 0) + 1);
+    // Read it back at once (skipped as our own): the offset stays at the file's end.
+    this.refresh();
   }
 
   append(e: Omit<AppEvent, 'at'> & { at?: string }): AppEvent {
     const event: AppEvent = { at: e.at ?? new Date(this.now()).toISOString(), ...e } as AppEvent;
     if (event.reason) event.reason = scrubTokens(event.reason);
-    appendFileSync(this.file, `${JSON.stringify(event)}\n`, { mode: 0o600 });
+    this.write(JSON.stringify(event));
     this.cache.push(event);
     return event;
   }
@@ -112,20 +181,23 @@ export class EventLog {
    */
   amend(event: AppEvent, facts: EventAmendment): void {
     const line: AmendLine = { amends: event.at, amendsType: event.type, ...facts };
-    appendFileSync(this.file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    this.write(JSON.stringify(line));
     Object.assign(event, facts);
   }
 
   recent(n = 20): AppEvent[] {
+    this.refresh();
     return this.cache.slice(-n).reverse();
   }
 
   /** Every event, oldest first (read-only view of the in-memory copy). */
   all(): readonly AppEvent[] {
+    this.refresh();
     return this.cache;
   }
 
   last(pred: (e: AppEvent) => boolean): AppEvent | undefined {
+    this.refresh();
     for (let i = this.cache.length - 1; i >= 0; i--) if (pred(this.cache[i]!)) return this.cache[i];
     return undefined;
   }
