@@ -4,11 +4,16 @@ import * as oidc from 'openid-client';
 import type { AppConfig } from '../config/index.js';
 import { isLoopbackHost } from '../config/index.js';
 import type { ProviderProfile } from '../providers/index.js';
-import { type Answer, type Ask, ResponseTooLargeError, request } from './http-fetch.js';
+import { type Answer, type Ask, preconnect, ResponseTooLargeError, request } from './http-fetch.js';
 
 export interface OAuthClient {
   readonly config: oidc.Configuration;
   readonly profile: ProviderProfile;
+  /**
+   * Opens the connections the callback will use (token endpoint, identity API) while the user is on the
+   * consent page. Never waits, never throws.
+   */
+  warm?(): void;
 }
 
 export function createOAuthClient(appConfig: AppConfig, profile: ProviderProfile): OAuthClient {
@@ -34,7 +39,7 @@ export function createOAuthClient(appConfig: AppConfig, profile: ProviderProfile
   }
   config.timeout = appConfig.timeouts.oauthSeconds;
   config[oidc.customFetch] = normalisingFetch(profile);
-  return { config, profile };
+  return { config, profile, warm: () => preconnect([o.tokenUrl, o.healthApiUrl]) };
 }
 
 /** No OAuth or identity answer comes near this; a larger one is a broken or hostile upstream. */

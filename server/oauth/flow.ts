@@ -290,6 +290,7 @@ export class ConnectFlow {
     pending.add({ state, verifier, browserId, intent });
     session.warm();
     warmup.warm();
+    client.warm?.(); // the provider's connections, for the callback
     return oidc.buildAuthorizationUrl(client.config, {
       redirect_uri: config.oauth.redirectUri,
       scope: requestedScopes(client.profile, config.oauth.scopes).join(' '),

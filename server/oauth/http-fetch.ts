@@ -7,13 +7,98 @@
 // TypeError('fetch failed') whose cause is the system error, as undici reports it.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIP, type NetConnectOpts, type Socket } from 'node:net';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 
-/** One connection pool per scheme, kept open between requests (the token endpoint, then the API). */
+type Connect = (options: NetConnectOpts, cb?: (err: Error | null, socket: Socket) => void) => Socket;
+
+/**
+ * How long a connection opened ahead waits for its request: most consents take less, and servers close a
+ * connection that sends nothing after a while (60 s is common); one closed just as it is used would fail
+ * the code exchange, which is never retried.
+ */
+const PARKED_MS = 30_000;
+
+/**
+ * Keeps connections open between requests (the token endpoint, then the API), and can open one ahead of
+ * the request (preconnect): the callback then finds TCP (and TLS) set up during the consent, not on its path.
+ */
+function warmAgent<A extends HttpAgent>(agent: A): A & { preconnect(u: URL): void; parked(): number } {
+  /** host:port → a connection opened ahead, and how to take back the listeners it had while it waited. */
+  const parked = new Map<string, { socket: Socket; release(): void }>();
+  const a = agent as unknown as { createConnection: Connect };
+  const create = a.createConnection.bind(agent);
+  const key = (host: unknown, port: unknown) => `${String(host)}:${String(port)}`;
+  a.createConnection = (options, cb) => {
+    const o = options as { host?: string; port?: number | string };
+    const k = key(o.host, o.port);
+    const p = parked.get(k);
+    parked.delete(k);
+    if (!p || p.socket.destroyed) return create(options, cb);
+    p.release();
+    return p.socket;
+  };
+  return Object.assign(agent, {
+    parked: () => parked.size,
+    preconnect(u: URL) {
+      const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+      const host = u.hostname.replace(/^\[|\]$/g, '');
+      const k = key(host, port);
+      if (parked.get(k)?.socket.destroyed === false) return;
+      const options = {
+        host,
+        port,
+        ...(u.protocol === 'https:' && !isIP(host) ? { servername: host } : {}),
+      } as NetConnectOpts;
+      const socket = create(options);
+      // Not used in time, or closed by the server: dropped; an error only means the request connects itself.
+      const drop = () => {
+        if (parked.get(k)?.socket === socket) parked.delete(k);
+      };
+      const expire = () => socket.destroy();
+      socket.on('error', drop);
+      socket.on('close', drop);
+      socket.setTimeout(PARKED_MS, expire);
+      socket.unref();
+      parked.get(k)?.socket.destroy();
+      parked.set(k, {
+        socket,
+        release() {
+          socket.off('error', drop);
+          socket.off('close', drop);
+          socket.setTimeout(0);
+          socket.off('timeout', expire);
+          socket.ref();
+        },
+      });
+    },
+  });
+}
+
 const agents = {
-  'http:': new HttpAgent({ keepAlive: true }),
-  'https:': new HttpsAgent({ keepAlive: true }),
+  'http:': warmAgent(new HttpAgent({ keepAlive: true })),
+  'https:': warmAgent(new HttpsAgent({ keepAlive: true })),
 };
+
+/** How many connections opened ahead are waiting for a request (tests wait for one to be dropped). */
+export function parkedConnections(): number {
+  return agents['http:'].parked() + agents['https:'].parked();
+}
+
+/**
+ * Opens a connection to each URL's origin now, unless one is already waiting, for a request that will
+ * come soon. Never throws, never waits.
+ */
+export function preconnect(urls: (string | URL)[]): void {
+  for (const url of new Set(urls.map((x) => new URL(x).origin))) {
+    const u = new URL(url);
+    try {
+      agents[u.protocol as keyof typeof agents]?.preconnect(u);
+    } catch {
+      // the request itself will connect (and report what fails)
+    }
+  }
+}
 
 /** The body of an answer is larger than the cap given: nothing past it is read. */
 export class ResponseTooLargeError extends Error {
