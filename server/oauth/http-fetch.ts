@@ -6,9 +6,23 @@
 // rejects with the signal's reason (openid-client's timeout: a TimeoutError), and a network failure is a
 // TypeError('fetch failed') whose cause is the system error, as undici reports it.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import { isIP, type NetConnectOpts, type Socket } from 'node:net';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type * as Zlib from 'node:zlib';
+
+// TLS and zlib load on first use (a few ms of start-up otherwise): the first /connect, a compressed answer.
+const load = createRequire(import.meta.url);
+let https: typeof Https | undefined;
+let zlib: typeof Zlib | undefined;
+function httpsModule(): typeof Https {
+  https ??= load('node:https') as typeof Https;
+  return https;
+}
+function zlibModule(): typeof Zlib {
+  zlib ??= load('node:zlib') as typeof Zlib;
+  return zlib;
+}
 
 type Connect = (options: NetConnectOpts, cb?: (err: Error | null, socket: Socket) => void) => Socket;
 
@@ -75,14 +89,19 @@ function warmAgent<A extends HttpAgent>(agent: A): A & { preconnect(u: URL): voi
   });
 }
 
-const agents = {
-  'http:': warmAgent(new HttpAgent({ keepAlive: true })),
-  'https:': warmAgent(new HttpsAgent({ keepAlive: true })),
-};
+const httpAgent = warmAgent(new HttpAgent({ keepAlive: true }));
+let httpsAgent: ReturnType<typeof warmAgent<Https.Agent>> | undefined;
+
+function agentFor(protocol: string): ReturnType<typeof warmAgent<HttpAgent>> | undefined {
+  if (protocol === 'http:') return httpAgent;
+  if (protocol !== 'https:') return undefined;
+  httpsAgent ??= warmAgent(new (httpsModule().Agent)({ keepAlive: true }));
+  return httpsAgent;
+}
 
 /** How many connections opened ahead are waiting for a request (tests wait for one to be dropped). */
 export function parkedConnections(): number {
-  return agents['http:'].parked() + agents['https:'].parked();
+  return httpAgent.parked() + (httpsAgent?.parked() ?? 0);
 }
 
 /**
@@ -93,7 +112,7 @@ export function preconnect(urls: (string | URL)[]): void {
   for (const url of new Set(urls.map((x) => new URL(x).origin))) {
     const u = new URL(url);
     try {
-      agents[u.protocol as keyof typeof agents]?.preconnect(u);
+      agentFor(u.protocol)?.preconnect(u);
     } catch {
       // the request itself will connect (and report what fails)
     }
@@ -139,11 +158,11 @@ function decoded(res: IncomingMessage): NodeJS.ReadableStream {
   switch ((res.headers['content-encoding'] ?? '').trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return res.pipe(createGunzip());
+      return res.pipe(zlibModule().createGunzip());
     case 'deflate':
-      return res.pipe(createInflate());
+      return res.pipe(zlibModule().createInflate());
     case 'br':
-      return res.pipe(createBrotliDecompress());
+      return res.pipe(zlibModule().createBrotliDecompress());
     default:
       return res;
   }
@@ -167,8 +186,7 @@ export function request(url: string | URL, ask: Ask, limit: number): Promise<Ans
     if (body !== undefined && headers['content-type'] === undefined && ask.body instanceof URLSearchParams)
       headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
     headers['accept-encoding'] ??= 'gzip, deflate, br';
-    const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
-    const agent = agents[u.protocol as keyof typeof agents];
+    const agent = agentFor(u.protocol);
     if (!agent) {
       reject(new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${u.protocol}`) }));
       return;
@@ -184,6 +202,7 @@ export function request(url: string | URL, ask: Ask, limit: number): Promise<Ans
       fail(signal!.reason);
       req.destroy();
     };
+    const send = u.protocol === 'https:' ? httpsModule().request : httpRequest;
     const req = send(u, { method: ask.method ?? 'GET', headers, agent }, (res) => {
       const declared = Number(res.headers['content-length'] ?? '0');
       if (declared > limit) {
