@@ -3,6 +3,8 @@
 // L = 100 ms on every provider request and Snowflake statement plus the stand-in's realistic latency model
 // (warehouse resume, Python cold start). Each figure is printed with its goal; the goals are read, never
 // asserted (CONTRIBUTING.md, "Benchmark", says how to read them). --quick: a few rounds, for CI.
+// --cpu-prof: the measured app (not the fresh starts) writes a V8 CPU profile into bench-profiles/ as it
+// stops, to see where its time goes (open it in Chrome DevTools' Performance panel).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +29,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The app measured: this checkout, or another one (BENCH_APP=<its folder>) against the same stand-ins. */
 const ROOT = path.resolve(process.env.BENCH_APP ?? path.resolve(import.meta.dirname, '..'));
 const quick = process.argv.includes('--quick');
+const PROFILE_DIR = process.argv.includes('--cpu-prof') ? path.join(ROOT, 'bench-profiles') : undefined;
 /** The README's start command. */
 const START = ['npm', 'start'];
 const L = 100;
@@ -83,7 +86,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < START_ROUNDS; i++)
       starts.push(await startOnce(() => startApp(START, s.liveEnv, { cwd: ROOT })));
 
-    const app = await startApp(START, s.liveEnv, { cwd: ROOT });
+    // NODE_OPTIONS reaches npm's node too: its profile is the small one.
+    const profiled: Record<string, string> = PROFILE_DIR
+      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` }
+      : {};
+    const app = await startApp(START, { ...s.liveEnv, ...profiled }, { cwd: ROOT });
     const b = new Browser(s.appPort, `localhost:${s.appPort}`);
     try {
       await app.quiet(1000);
@@ -220,6 +227,10 @@ async function main(): Promise<void> {
         detail: `${mb(rssStarted)} once started and idle → ${mb(rssWarm)} after the figures above and ${MIXED_WARMUP} more requests → ${mb(rssPeak)} right after the ${MIXED.toLocaleString('en')} → ${mb(rssSettled)} once idle (status.json, home, setup, bogus callbacks, ${(MIXED / mixedSeconds).toFixed(0)} requests/s; each reading once it stops falling)`,
       });
       if (quick) notes.push('--quick: one or two rounds each; too few to judge a goal by.');
+      if (PROFILE_DIR)
+        notes.push(
+          `--cpu-prof: the app's CPU profile is in ${PROFILE_DIR} (its figures are slowed by the profiler).`,
+        );
     } finally {
       b.close();
       await app.stop();

@@ -21,7 +21,7 @@ import { postOnlyActions } from './security/post-only.js';
 import { TokenThrottle } from './security/throttle.js';
 import type { Services } from './services.js';
 import { checkFailureWords } from './status/history.js';
-import { timeFormat } from './time-format.js';
+import { type TimeFormat, timeFormat } from './time-format.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,8 +41,13 @@ export function createApp(s: Services): express.Express {
     );
   });
 
-  // One for the app, not one a request: an Intl.DateTimeFormat takes a tenth of a millisecond to build.
-  const time = timeFormat(() => s.clock.now());
+  // One for the app, not one a request (an Intl.DateTimeFormat takes a tenth of a millisecond to build), made
+  // at the first page: its locale and time zone data are ~9 MB the app need not hold before a page is asked for.
+  let timeFormatter: TimeFormat | undefined;
+  const time = () => {
+    timeFormatter ??= timeFormat(() => s.clock.now());
+    return timeFormatter;
+  };
   const authOrigin = new URL(config.oauth.authorizationUrl).origin;
   const secure = config.publicOrigin.startsWith('https:');
   const cookies = new AppCookies(secure);
@@ -112,7 +117,7 @@ export function createApp(s: Services): express.Express {
     res.locals.csrf = csrf.token(res.locals.browserId as string);
     res.locals.pageTitle = 'Fitbit → Snowflake';
     // Every page shows times through this: local time with the zone, how long ago, ISO 8601 on hover.
-    res.locals.time = time;
+    res.locals.time = time();
     res.locals.breakable = breakable;
     // Pages name accounts by the email the app recorded for them (the ID as secondary detail).
     res.locals.emailOf = (userId: string | null | undefined) => s.status.emailOf(userId);
@@ -189,7 +194,7 @@ export function createApp(s: Services): express.Express {
     res.set('Cache-Control', 'no-store');
     res.locals.mode ??= config.mode;
     res.locals.provider ??= s.profile;
-    res.locals.time ??= time;
+    res.locals.time ??= time();
     res.render('error', { error: err.toView(), pageTitle: err.title }, (renderErr, html) => {
       if (!renderErr) {
         res.send(html);
