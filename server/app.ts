@@ -34,6 +34,9 @@ export function createApp(s: Services): express.Express {
   app.set('query parser', 'simple');
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
+  // Which file a view name means is looked up once (Express does it only under NODE_ENV=production
+  // otherwise: a stat of the views folder on every page), like the templates below.
+  app.set('view cache', process.env.NODE_ENV !== 'development');
   app.engine('ejs', (file, data, cb) => {
     // Templates do not change while the app runs: compile each once.
     ejs.renderFile(file, data as ejs.Data, { cache: process.env.NODE_ENV !== 'development' }, (err, html) =>
