@@ -31,6 +31,11 @@ export interface CallbackRun {
   checkColdStartMs: number;
   /** Warehouse resumes from Allow to the check's outcome. */
   resumes: number;
+  /**
+   * The warm-up the app started at /connect (its statement, as the stand-in logged it): how long after
+   * /connect it was answered, and what it waited for a resume; undefined when none was seen.
+   */
+  warmup?: { readyMs: number; resumeWaitMs: number };
 }
 
 interface LoggedStatement {
@@ -66,6 +71,7 @@ export async function callback(
 ): Promise<CallbackRun> {
   // The chart the last passing check fetches runs in the background: not this sign-in's upstream.
   await s.idle();
+  const wallConnect = Date.now();
   const start = await b.get('/connect');
   if (start.status !== 303 || !start.location) throw new Error(`/connect answered ${start.status}`);
   const back = new URL(await consent(start.location));
@@ -92,6 +98,12 @@ export async function callback(
   const between = (a: number, z: number) =>
     logged.filter((st) => Date.parse(st.at) >= a - 1 && Date.parse(st.at) <= z + 1);
   const check = between(wallFrom, wallDone).filter((st) => st.sqlText.toUpperCase().includes(checkFunction));
+  // The warm-up's statement (server/snowflake/warm-up.ts): the cheapest one that needs the warehouse.
+  const warm = between(wallConnect, wallDone).find((st) =>
+    /^SELECT COUNT\(\*\) AS N FROM TABLE\(.*QUERY_HISTORY_BY_SESSION\(RESULT_LIMIT => 1\)\)$/.test(
+      st.sqlText,
+    ),
+  );
   return {
     ms: answered - from,
     upstreamMs: coveredMs(seen),
@@ -103,6 +115,7 @@ export async function callback(
     checkResumeMs: check.reduce((n, st) => n + (st.resumeWaitMs ?? 0), 0),
     checkColdStartMs: check.reduce((n, st) => n + (st.coldStartMs ?? 0), 0),
     resumes: (after.warehouseResumes ?? 0) - (before.warehouseResumes ?? 0),
+    warmup: warm && { readyMs: Date.parse(warm.at) - wallConnect, resumeWaitMs: warm.resumeWaitMs ?? 0 },
   };
 }
 

@@ -3,6 +3,8 @@
 // L = 100 ms on every provider request and Snowflake statement plus the stand-in's realistic latency model
 // (warehouse resume, Python cold start). Each figure is printed with its goal; the goals are read, never
 // asserted (CONTRIBUTING.md, "Benchmark", says how to read them). --quick: a few rounds, for CI.
+// --cpu-prof: the measured app (not the fresh starts) writes a V8 CPU profile into bench-profiles/ as it
+// stops, to see where its time goes (open it in Chrome DevTools' Performance panel).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +29,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The app measured: this checkout, or another one (BENCH_APP=<its folder>) against the same stand-ins. */
 const ROOT = path.resolve(process.env.BENCH_APP ?? path.resolve(import.meta.dirname, '..'));
 const quick = process.argv.includes('--quick');
+const PROFILE_DIR = process.argv.includes('--cpu-prof') ? path.join(ROOT, 'bench-profiles') : undefined;
 /** The README's start command. */
 const START = ['npm', 'start'];
 const L = 100;
@@ -39,8 +42,17 @@ const MIXED_WARMUP = quick ? 100 : 1000;
 /** At least this long idle before memory is read: V8 gives memory back a few seconds after work. */
 const SETTLE_MS = quick ? 3000 : 15_000;
 const MIXED = quick ? 400 : 10_000;
-/** A person reading the consent page before Allow: what the app may do meanwhile is off the user's path. */
-const CONSENT_MS = quick ? 300 : 2000;
+/**
+ * A person on Google's consent before Allow: what the app does meanwhile is off the user's path. 4 s is
+ * the fast end, a practised person clicking straight through: Google shows the account chooser, then the
+ * consent screen with a checkbox per health scope, then Continue. The Keystroke-Level Model (Card, Moran &
+ * Newell, 1980: 1.35 s to decide, 1.1 s to point, 0.2 s to click) gives about 8 s for those three decisions
+ * before the pages' own load times; 4 s is half of it. A first consent (a Testing-status client adds
+ * Google's "unverified app" screen) takes longer. The report says how soon the warm-up was done, so what a
+ * faster Allow would leave of the resume can be read off it. --quick uses it too: the figure means nothing
+ * with a consent no person manages.
+ */
+const CONSENT_MS = 4000;
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
@@ -74,7 +86,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < START_ROUNDS; i++)
       starts.push(await startOnce(() => startApp(START, s.liveEnv, { cwd: ROOT })));
 
-    const app = await startApp(START, s.liveEnv, { cwd: ROOT });
+    // NODE_OPTIONS reaches npm's node too: its profile is the small one.
+    const profiled: Record<string, string> = PROFILE_DIR
+      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` }
+      : {};
+    const app = await startApp(START, { ...s.liveEnv, ...profiled }, { cwd: ROOT });
     const b = new Browser(s.appPort, `localhost:${s.appPort}`);
     try {
       await app.quiet(1000);
@@ -166,12 +182,18 @@ async function main(): Promise<void> {
         pass: null,
         detail: `the page's event stream until its last event (the outcome), the warehouse asleep before Allow and the consent page read for ${CONSENT_MS} ms`,
       });
+      const warmed = atL.map((r) => r.warmup).filter((w) => w !== undefined);
+      const ready = median(warmed.map((w) => w.readyMs));
       rows.push({
         figure: 'warehouse resumes the check waits for (asleep before Allow)',
         value: `${med(atL, (r) => r.resumes)} resumes, ${ms(med(atL, (r) => r.checkResumeMs))}`,
         goal: '0',
         pass: med(atL, (r) => r.checkResumeMs) === 0 && med(atL, (r) => r.resumes) === 0,
-        detail: `resumes from Allow to the check's outcome, and what the check's statement waited for one; its Python function's cold start: ${ms(med(atL, (r) => r.checkColdStartMs))} (the stand-in's estimate, sandbox/README.md)`,
+        detail: `resumes from Allow to the check's outcome, and what the check's statement waited for one; its Python function's cold start: ${ms(med(atL, (r) => r.checkColdStartMs))} (the stand-in's estimate, sandbox/README.md). ${
+          warmed.length
+            ? `The warm-up started at /connect was answered ${ms(ready)} after /connect, having waited ${ms(median(warmed.map((w) => w.resumeWaitMs)))} for the resume: an Allow sooner than that (this person took ${CONSENT_MS} ms on the consent) leaves the rest of the resume to the check (Allow → check outcome grows by as much)`
+            : 'No warm-up statement was seen between /connect and the outcome: the check resumes the warehouse itself'
+        }`,
       });
       const trips = statusAtL.map((r) => r.ms / L);
       rows.push({
@@ -205,6 +227,10 @@ async function main(): Promise<void> {
         detail: `${mb(rssStarted)} once started and idle → ${mb(rssWarm)} after the figures above and ${MIXED_WARMUP} more requests → ${mb(rssPeak)} right after the ${MIXED.toLocaleString('en')} → ${mb(rssSettled)} once idle (status.json, home, setup, bogus callbacks, ${(MIXED / mixedSeconds).toFixed(0)} requests/s; each reading once it stops falling)`,
       });
       if (quick) notes.push('--quick: one or two rounds each; too few to judge a goal by.');
+      if (PROFILE_DIR)
+        notes.push(
+          `--cpu-prof: the app's CPU profile is in ${PROFILE_DIR} (its figures are slowed by the profiler).`,
+        );
     } finally {
       b.close();
       await app.stop();

@@ -24,7 +24,7 @@ import { postOnlyActions } from './security/post-only.js';
 import { TokenThrottle } from './security/throttle.js';
 import type { Services } from './services.js';
 import { checkFailureWords } from './status/history.js';
-import { timeFormat } from './time-format.js';
+import { type TimeFormat, timeFormat } from './time-format.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -37,6 +37,9 @@ export function createApp(s: Services): express.Express {
   app.set('query parser', 'simple');
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
+  // Which file a view name means is looked up once (Express does it only under NODE_ENV=production
+  // otherwise: a stat of the views folder on every page), like the templates below.
+  app.set('view cache', process.env.NODE_ENV !== 'development');
   app.engine('ejs', (file, data, cb) => {
     // Templates do not change while the app runs: compile each once.
     ejs.renderFile(file, data as ejs.Data, { cache: process.env.NODE_ENV !== 'development' }, (err, html) =>
@@ -44,6 +47,13 @@ export function createApp(s: Services): express.Express {
     );
   });
 
+  // One for the app, not one a request (an Intl.DateTimeFormat takes a tenth of a millisecond to build), made
+  // at the first page: its locale and time zone data are ~9 MB the app need not hold before a page is asked for.
+  let timeFormatter: TimeFormat | undefined;
+  const time = () => {
+    timeFormatter ??= timeFormat(() => s.clock.now());
+    return timeFormatter;
+  };
   const authOrigin = new URL(config.oauth.authorizationUrl).origin;
   const secure = config.publicOrigin.startsWith('https:');
   const cookies = new AppCookies(secure);
@@ -117,7 +127,7 @@ export function createApp(s: Services): express.Express {
     res.locals.csrf = csrf.token(res.locals.browserId as string);
     res.locals.pageTitle = 'Fitbit → Snowflake';
     // Every page shows times through this: local time with the zone, how long ago, ISO 8601 on hover.
-    res.locals.time = timeFormat(() => s.clock.now());
+    res.locals.time = time();
     res.locals.breakable = breakable;
     // Pages name accounts by the email the app recorded for them (the ID as secondary detail).
     res.locals.emailOf = (userId: string | null | undefined) => s.status.emailOf(userId);
@@ -215,7 +225,7 @@ export function createApp(s: Services): express.Express {
     res.set('Cache-Control', 'no-store');
     res.locals.mode ??= config.mode;
     res.locals.provider ??= s.profile;
-    res.locals.time ??= timeFormat(() => s.clock.now());
+    res.locals.time ??= time();
     // A participant (someone who opened an invite link) gets their own page, in their words, linking nowhere.
     const forParticipant = res.locals.participant === true || /^\/invite(?:\/|-result\/)/.test(req.path);
     const shown = forParticipant ? participantError(err, s.profile.displayName) : err;

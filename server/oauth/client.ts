@@ -4,10 +4,16 @@ import * as oidc from 'openid-client';
 import type { AppConfig } from '../config/index.js';
 import { isLoopbackHost } from '../config/index.js';
 import type { ProviderProfile } from '../providers/index.js';
+import { type Answer, type Ask, preconnect, ResponseTooLargeError, request } from './http-fetch.js';
 
 export interface OAuthClient {
   readonly config: oidc.Configuration;
   readonly profile: ProviderProfile;
+  /**
+   * Opens the connections the callback will use (token endpoint, identity API) while the user is on the
+   * consent page. Never waits, never throws.
+   */
+  warm?(): void;
 }
 
 export function createOAuthClient(appConfig: AppConfig, profile: ProviderProfile): OAuthClient {
@@ -33,42 +39,13 @@ export function createOAuthClient(appConfig: AppConfig, profile: ProviderProfile
   }
   config.timeout = appConfig.timeouts.oauthSeconds;
   config[oidc.customFetch] = normalisingFetch(profile);
-  return { config, profile };
+  return { config, profile, warm: () => preconnect([o.tokenUrl, o.healthApiUrl]) };
 }
 
 /** No OAuth or identity answer comes near this; a larger one is a broken or hostile upstream. */
 export const MAX_UPSTREAM_BYTES = 1024 * 1024;
 
-export class ResponseTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`the answer is larger than ${limit} bytes`);
-    this.name = 'ResponseTooLargeError';
-  }
-}
-
-/** Reads a body, refusing to hold more than `limit` bytes of it in memory. */
-async function readCapped(res: Response, limit: number): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > limit) {
-    await res.body?.cancel();
-    throw new ResponseTooLargeError(limit);
-  }
-  if (!res.body) return new Uint8Array();
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new ResponseTooLargeError(limit);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
+export { ResponseTooLargeError };
 
 /**
  * Caps every upstream answer's size (time is capped by openid-client's timeout), and rewrites error
@@ -76,32 +53,25 @@ async function readCapped(res: Response, limit: number): Promise<Uint8Array> {
  */
 export function normalisingFetch(profile: ProviderProfile): oidc.CustomFetch {
   return async (url, options) => {
-    const res = await fetch(url, options as RequestInit);
-    const bytes = await readCapped(res, MAX_UPSTREAM_BYTES);
-    const headers = new Headers(res.headers);
-    // fetch already decoded the body: the length and encoding headers no longer describe it.
-    headers.delete('content-length');
-    headers.delete('content-encoding');
-    const type = res.headers.get('content-type') ?? '';
-    if (res.ok || !type.includes('json')) {
-      return new Response(res.status === 204 ? null : bytes, {
-        status: res.status,
-        statusText: res.statusText,
-        headers,
-      });
-    }
-    const text = new TextDecoder().decode(bytes);
+    const res = await request(url, options as Ask, MAX_UPSTREAM_BYTES);
+    const ok = res.status >= 200 && res.status <= 299;
+    if (ok || !(res.headers.get('content-type') ?? '').includes('json'))
+      return answer(res, res.status === 204 ? null : res.body);
+    const text = new TextDecoder().decode(res.body);
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return new Response(text, { status: res.status, statusText: res.statusText, headers });
+      return answer(res, text);
     }
     // Only bodies openid-client cannot read (Fitbit's `errors[]`) are rewritten; Google's API envelope
     // keeps its details (e.g. ACCOUNT_NOT_LINKED) for the caller.
     const isFitbitShape = Array.isArray((body as { errors?: unknown })?.errors);
     const normal = isFitbitShape ? profile.normaliseErrorBody(body) : undefined;
-    const out = normal ? JSON.stringify(normal) : text;
-    return new Response(out, { status: res.status, statusText: res.statusText, headers });
+    return answer(res, normal ? JSON.stringify(normal) : text);
   };
+}
+
+function answer(res: Answer, body: ConstructorParameters<typeof Response>[0]): Response {
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
 }

@@ -154,6 +154,9 @@ export interface Written
 
 export type Outcome = Written | Held;
 
+/** How long after answering "written" the check starts (a check takes seconds; the page, a millisecond). */
+const CHECK_AFTER_ANSWER_MS = 20;
+
 /** What the browser waiting for a step is told when the stop gives up on it, by where its token was. */
 const STOPPING_VARIANT: Record<Phase, 'no_token' | 'not_saved' | 'write_running' | 'written'> = {
   exchanging: 'no_token',
@@ -310,6 +313,7 @@ export class ConnectFlow {
     pending.add({ state, verifier, browserId, intent, account, invite: opts.invite });
     session.warm();
     warmup.warm();
+    client.warm?.(); // the provider's connections, for the callback
     return oidc.buildAuthorizationUrl(client.config, {
       redirect_uri: config.oauth.redirectUri,
       scope: requestedScopes(client.profile, config.oauth.scopes).join(' '),
@@ -716,9 +720,10 @@ export class ConnectFlow {
     const step = new InFlight();
     step.phase = 'written';
     signal.addEventListener('abort', onAbort, { once: true });
-    // Started on the next turn of the event loop: the browser's answer ("written") goes out first.
-    const p = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(work)
+    // Started a moment after the answer ("written"): the browser's next request, the page that says so, is
+    // answered first rather than behind the check's first statements (measured: ~3 ms at L = 0, npm run bench).
+    const p = new Promise<void>((resolve) => setTimeout(resolve, CHECK_AFTER_ANSWER_MS))
+      .then(() => (signal.aborted ? undefined : work()))
       .catch((e: unknown) => {
         this.d.log.error(
           { err: { name: (e as Error).name, message: scrubTokens(String((e as Error).message)) } },
