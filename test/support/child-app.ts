@@ -79,12 +79,14 @@ export async function startChildApp(extraEnv: Record<string, string> = {}): Prom
     LOG_LEVEL: 'debug',
     ...extraEnv,
   });
-  // The tsx binary on the sources (npm start runs their build): `npx` (npm exec) does not pass SIGTERM on
-  // to the app.
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {
+  // Node itself with tsx's loader on the sources (npm start runs their build), one process: a signal reaches
+  // the app, not a wrapper (`npx` does not pass SIGTERM on; the tsx binary runs the app as its child, which
+  // outlived a SIGKILL of the wrapper). Its own process group, so close() can end whatever it started.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let out = '';
   let err = '';
@@ -152,7 +154,11 @@ export async function startChildApp(extraEnv: Record<string, string> = {}): Prom
     },
     async close() {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
         await exited;
       }
       rmSync(dataDir, { recursive: true, force: true });
