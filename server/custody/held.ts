@@ -82,6 +82,13 @@ export class HeldTokens {
     return token;
   }
 
+  /** Whether this store holds `id` for this browser, or remembers the action that took it (a race's loser). */
+  knows(id: string, browserId: string | undefined): boolean {
+    if (this.peek(id, browserId)) return true;
+    const c = this.claims.get(id);
+    return c !== undefined && c.browserId === browserId;
+  }
+
   /** The held token for this browser, without removing it (what a page may show about it). */
   peek(id: string, browserId: string | undefined): HeldToken | undefined {
     const h = this.held.get(id);

@@ -31,7 +31,7 @@ export interface ConnectAccount {
   flow: ConnectFlow;
   /** "What changed" and "What next" on the result page; whether its objects are there for Connect. */
   status: Pick<StatusService, 'change' | 'whatNext' | 'objectsReady'>;
-  held: Pick<HeldTokens, 'peek'>;
+  held: Pick<HeldTokens, 'knows'>;
 }
 
 export interface ConnectRouteDeps {
@@ -223,9 +223,12 @@ export function connectRoutes(s: ConnectRouteDeps): Router {
     res.on('close', stop);
   });
 
-  /** The account holding this browser's held token `id` (the default one's flow says when none does). */
+  /**
+   * The account holding this browser's held token `id`, or whose action just took it (so the loser of a
+   * Save/Cancel race hears which); the default one's flow says when none does.
+   */
   const holderOf = (id: string, browserId: string): ConnectAccount =>
-    s.accounts.started().find((a) => a.held.peek(id, browserId)) ?? s.accounts.require(DEFAULT_ACCOUNT);
+    s.accounts.started().find((a) => a.held.knows(id, browserId)) ?? s.accounts.require(DEFAULT_ACCOUNT);
 
   r.post('/held/:id/save', async (req, res) => {
     const id = idParam(req);
