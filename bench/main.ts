@@ -87,11 +87,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < START_ROUNDS; i++)
       starts.push(await startOnce(() => startApp(START, s.liveEnv, { cwd: ROOT })));
 
-    // NODE_OPTIONS reaches npm's node too: its profile is the small one.
-    const profiled: Record<string, string> = PROFILE_DIR
-      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` }
-      : {};
-    const app = await startApp(START, { ...s.liveEnv, ...profiled }, { cwd: ROOT });
+    // Profiled, the app runs as what npm start runs, without npm: Node refuses --cpu-prof in NODE_OPTIONS.
+    const command = PROFILE_DIR
+      ? [process.execPath, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, 'scripts/start.mjs']
+      : START;
+    const app = await startApp(command, s.liveEnv, { cwd: ROOT });
     const b = new Browser(s.appPort, `localhost:${s.appPort}`);
     try {
       await app.quiet(1000);

@@ -10,9 +10,19 @@ import type { SnowflakeConnectionConfig } from '../config/index.js';
  * the connection does not sign in with a key pair, or the key cannot be read (config.ts checked it at
  * start; the script then keeps its placeholder).
  */
-export function appPublicKeyBody(
-  conn: Pick<SnowflakeConnectionConfig, 'privateKey' | 'privateKeyPath' | 'privateKeyPass'>,
-): string | undefined {
+type KeyConfig = Pick<SnowflakeConnectionConfig, 'privateKey' | 'privateKeyPath' | 'privateKeyPass'>;
+
+/** Per connection config (parsed once at start): an RSA parse costs ~2 ms, and /setup asks on every load. */
+const derived = new WeakMap<KeyConfig, string | undefined>();
+
+export function appPublicKeyBody(conn: KeyConfig): string | undefined {
+  if (derived.has(conn)) return derived.get(conn);
+  const body = derive(conn);
+  derived.set(conn, body);
+  return body;
+}
+
+function derive(conn: KeyConfig): string | undefined {
   let pem: string | undefined;
   try {
     pem = conn.privateKey ?? (conn.privateKeyPath ? readFileSync(conn.privateKeyPath, 'utf8') : undefined);
