@@ -1,30 +1,13 @@
-// Graceful shutdown of the real process: `tsx server/main.ts` in sandbox mode, a token held after a
+// Graceful shutdown of the real process (test/support/child-app.ts) in sandbox mode, a token held after a
 // failed write, a slow request in flight, then SIGTERM. The request finishes, the held token is
 // revoked, the Snowflake session is closed, the process exits 0, and only the history is on disk.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import supertest from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consent } from '../../sandbox/oauth/consent.js';
-import { browserLike, signInWithLink, startHarness } from '../support/app-harness.js';
+import { startHarness } from '../support/app-harness.js';
+import { type ChildApp, startChildApp } from '../support/child-app.js';
 import { eventually } from '../support/eventually.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -33,81 +16,16 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-interface LogLine {
-  msg?: string;
-  level?: number;
-  time?: number;
-  path?: string;
-  method?: string;
-  status?: number;
-}
-
 describe('graceful shutdown', () => {
-  let child: ChildProcess | undefined;
-  let dataDir: string;
-  afterAll(() => {
-    if (child?.pid && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  let app: ChildApp | undefined;
+  afterAll(async () => {
+    await app?.close();
   });
 
   it('finishes in-flight requests, revokes the held token, closes Snowflake, exits 0, leaves only history', async () => {
-    const [port, oauthPort, snowflakePort] = [await freePort(), await freePort(), await freePort()];
-    dataDir = mkdtempSync(path.join(tmpdir(), 'fsc-shutdown-'));
-    // Sandbox mode: no live setting may leak in from the environment running the tests.
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) {
-      if (!/^(OAUTH_|SNOWFLAKE_|PROVIDER$|HOST$|PUBLIC_URL$|ADMIN_TOKEN$|HELD_TOKEN)/.test(k)) env[k] = v;
-    }
-    Object.assign(env, {
-      PORT: String(port),
-      SANDBOX_OAUTH_PORT: String(oauthPort),
-      SANDBOX_SNOWFLAKE_PORT: String(snowflakePort),
-      // No warehouse resume waits: these tests are not about them (sandbox/README.md, "Latency model").
-      SANDBOX_LATENCY: 'off',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'debug',
-    });
-    // Node itself with tsx's loader, one process in its own group (as test/support/child-app.ts does): the
-    // SIGTERM reaches the app, and nothing outlives the test.
-    child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += String(d);
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      err += String(d);
-    });
-    const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
-    const lines = (): LogLine[] =>
-      out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as LogLine);
-    // Started when it says so (or failed when it exits first).
-    await new Promise<void>((resolve, reject) => {
-      const seen = () => {
-        if (!lines().some((l) => l.msg === 'listening')) return;
-        child?.stdout?.off('data', seen);
-        resolve();
-      };
-      child?.stdout?.on('data', seen);
-      void exited.then(() => reject(new Error(`the app did not start:\n${out}\n${err}`)));
-    });
-
-    const app = `http://127.0.0.1:${port}`;
-    const snowflake = `http://127.0.0.1:${snowflakePort}`;
+    app = await startChildApp();
+    const { child, dataDir, exited, lines } = app;
+    const snowflake = app.snowflakeUrl;
     const sfFaults = (body: unknown) =>
       fetch(`${snowflake}/sandbox/faults`, {
         method: 'POST',
@@ -116,12 +34,8 @@ describe('graceful shutdown', () => {
       });
     const inFlight = async () =>
       ((await (await fetch(`${snowflake}/sandbox/stats`)).json()) as { inFlight: number }).inFlight;
-    const agent = browserLike(supertest.agent(app));
-    agent.set('Host', `localhost:${port}`); // the redirect URI's host, as a browser would use
     // Signed in the way a person is: with the link the app printed (its launch token).
-    const launchToken = /\?token=([A-Za-z0-9_-]+)/.exec(out)?.[1];
-    expect(launchToken).toBeDefined();
-    await signInWithLink(agent, launchToken!);
+    const agent = await app.agent();
 
     // A connect whose write fails: the token is held in memory.
     expect((await sfFaults({ statements: { count: 1, code: '003001', match: 'ALTER SECRET' } })).ok).toBe(
@@ -182,8 +96,8 @@ describe('graceful shutdown', () => {
     expect(history).toContain('app stopped before the token was saved');
     const tokenShaped = /ya29\.[\w-]{20,}|1\/\/0[\w-]{20,}/;
     expect(history).not.toMatch(tokenShaped);
-    expect(out).not.toMatch(tokenShaped);
-    expect(err).not.toMatch(tokenShaped);
+    expect(app.stdout()).not.toMatch(tokenShaped);
+    expect(app.stderr()).not.toMatch(tokenShaped);
   }, 90_000);
 });
 
