@@ -10,7 +10,7 @@
 //          checks itself (no warehouse); the end-to-end result comes from the app's event log.
 //   --max-age  how old the last passing end-to-end check may be (default: the app's PROOF_MAX_AGE).
 
-import { accountConfig } from '../server/accounts/account-config.js';
+import { accountStatus } from '../server/accounts/account-status.js';
 import { DEFAULT_ACCOUNT } from '../server/accounts/names.js';
 import { AccountRegistry } from '../server/accounts/registry.js';
 import {
@@ -21,8 +21,6 @@ import {
   SETTINGS,
   settingText,
 } from '../server/config/index.js';
-import { EndToEndCheck } from '../server/connection/end-to-end.js';
-import { ConnectionHistory } from '../server/connection/history.js';
 import { errorText } from '../server/errors/catalog.js';
 import { createLogger } from '../server/log.js';
 import { getProfile } from '../server/providers/index.js';
@@ -30,7 +28,7 @@ import { SnowflakeSession } from '../server/snowflake/session.js';
 import { accountsView, countedRows } from '../server/status/accounts-report.js';
 import { EventLog } from '../server/status/events.js';
 import { type Proof, withinMaxAge } from '../server/status/proof.js';
-import { exitCodeFor, type Overall, StatusService } from '../server/status/service.js';
+import { exitCodeFor, type Overall } from '../server/status/service.js';
 import { formatSpan } from '../server/time-format.js';
 import { flagsNpmTook, npmTookMessage } from './npm-args.js';
 import { parseStatusArgs, STATUS_FLAGS, USAGE } from './status-args.js';
@@ -199,22 +197,12 @@ async function fromConfig(config: AppConfig, account = DEFAULT_ACCOUNT): Promise
     const registry = new AccountRegistry(config.dataDir);
     if (!registry.get(account)) throw new Error(errorText('account_unknown', { label: account }).fix);
     // Each account's status reads its own secret and functions; the events name the secret they are about.
-    const accounts = registry.list().map((entry) => {
-      const cfg = accountConfig(config, entry.label);
-      const status = new StatusService(
-        cfg,
-        getProfile(cfg.provider),
-        session,
-        new ConnectionHistory(events, cfg.provider, cfg.snowflake.secret.display),
-        new EndToEndCheck(cfg, session, events, log),
-        events,
-        log,
-        undefined,
-        undefined,
-        entry.label,
-      );
-      return { label: entry.label, person: entry.person, status };
-    });
+    const shared = { profile: getProfile(config.provider), session, events, log };
+    const accounts = registry.list().map((entry) => ({
+      label: entry.label,
+      person: entry.person,
+      status: accountStatus(config, entry.label, shared).status,
+    }));
     const mine = accounts.find((a) => a.label === account)!;
     const { chart: _chart, ...r } = await mine.status.report();
     if (accounts.length === 1) return { ...r, account, accounts: null, worst: r.overall };

@@ -1,12 +1,13 @@
 // Wires the app's services from a validated config. Tests build the same graph against the stand-ins.
-import { accountConfig } from './accounts/account-config.js';
+
 import { AccountSet } from './accounts/account-set.js';
+import { accountStatus } from './accounts/account-status.js';
 import { DEFAULT_ACCOUNT } from './accounts/names.js';
 import { type AccountEntry, AccountRegistry } from './accounts/registry.js';
 import { type Clock, systemClock } from './clock.js';
 import type { AppConfig } from './config/index.js';
-import { EndToEndCheck } from './connection/end-to-end.js';
-import { ConnectionHistory } from './connection/history.js';
+import type { EndToEndCheck } from './connection/end-to-end.js';
+import type { ConnectionHistory } from './connection/history.js';
 import { TokenDisposer } from './custody/disposer.js';
 import { HeldTokens } from './custody/held.js';
 import { secretAccountFromSnowflake } from './custody/secret-account.js';
@@ -22,7 +23,7 @@ import { WarehouseWarmup } from './snowflake/warm-up.js';
 import { EventLog } from './status/events.js';
 import { sinceConnect } from './status/proof.js';
 import { CheckSchedule } from './status/schedule.js';
-import { StatusService } from './status/service.js';
+import type { StatusService } from './status/service.js';
 
 /** What each connected account has of its own: its secret's writer, history view, checks, flow and schedule. */
 export interface AccountServices {
@@ -125,22 +126,19 @@ export function buildServices(config: AppConfig, log: Logger, opts: ServiceOptio
   const invites = new InviteStore(config.dataDir, config.inviteTtlMs, clock);
 
   const buildAccount = (entry: AccountEntry): AccountServices => {
-    const cfg = accountConfig(config, entry.label);
-    const writer = new SecretWriter(session, cfg.snowflake.secret);
-    const history = new ConnectionHistory(events, profile.id, cfg.snowflake.secret.display);
-    const endToEnd = new EndToEndCheck(cfg, session, events, log, () => clock.now());
-    const status = new StatusService(
-      cfg,
-      profile,
-      session,
+    const {
+      config: cfg,
       history,
       endToEnd,
+      status,
+    } = accountStatus(config, entry.label, {
+      profile,
+      session,
       events,
       log,
-      () => new Date(clock.now()),
       clock,
-      entry.label,
-    );
+    });
+    const writer = new SecretWriter(session, cfg.snowflake.secret);
     const schedule = new CheckSchedule(
       cfg.checkIntervalSeconds * 1000,
       clock,
