@@ -341,4 +341,72 @@ describe('invite links', () => {
     expect(logs).not.toContain(used.token);
     expect(logs).toContain('/invite/[redacted]');
   });
+
+  it('the other refusals, each in the participant’s (or the admin’s) words', async () => {
+    // The admin must say who is asking: the participant sees it first.
+    const page = await h.agent.get('/invites');
+    const noFrom = await h.agent
+      .post('/invites')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), account: 'alice', from: '  ' });
+    expect(noFrom.text).toContain('data-code="invite_from_invalid"');
+    // Revoking an invite that does not exist.
+    const gone = await h.agent
+      .post('/invites/AAAAAAAAAAAAAAAA/revoke')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) });
+    expect(gone.text).toContain('data-code="invite_not_found"');
+
+    // Scopes left out at the consent screen: what is missing, and that the link works again.
+    const inv = await makeInvite();
+    const p = await h.newBrowser({ signedIn: false, raw: true });
+    const partial = await callback(p, await startAsParticipant(p, inv.path), {
+      scopes: [h.config.oauth.scopes[0]!],
+    });
+    expect(partial.text).toContain('data-code="invite_scope_missing"');
+    expect(h.services.invites.state(h.services.invites.get(inv.id)!)).toBe('open');
+
+    // A Continue from a page of another browser (its form token): the page is out of date.
+    const q = await h.newBrowser({ signedIn: false, raw: true });
+    const opened = await p.get(inv.path);
+    const stale = await q
+      .post(`${inv.path}/start`)
+      .type('form')
+      .send({ _csrf: csrfOf(opened.text) });
+    expect(stale.text).toContain('data-code="invite_page_stale"');
+
+    // The account's objects went away after the invite was made: the participant is told, nothing starts.
+    await h.admin('USE ROLE ACCOUNTADMIN');
+    await h.admin(
+      'ALTER EXTERNAL ACCESS INTEGRATION FITBIT_EAI SET ALLOWED_AUTHENTICATION_SECRETS = (FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN)',
+    );
+    try {
+      const r = await h.newBrowser({ signedIn: false, raw: true });
+      const landing = await r.get(inv.path);
+      const notReady = await r
+        .post(`${inv.path}/start`)
+        .type('form')
+        .send({ _csrf: csrfOf(landing.text) });
+      expect(notReady.text).toContain('data-code="invite_not_ready"');
+    } finally {
+      await h.admin(
+        'ALTER EXTERNAL ACCESS INTEGRATION FITBIT_EAI SET ALLOWED_AUTHENTICATION_SECRETS = (FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN, FITBIT.PUBLIC.FITBIT_OAUTH_TOKEN_ALICE)',
+      );
+    }
+  });
+});
+
+describe('an app whose redirect URI is not on PUBLIC_URL', () => {
+  it('warns on the invites page: participants elsewhere could not come back', async () => {
+    const other = await startHarness({
+      tweak: (c) => ({ ...c, publicOrigin: 'https://fitbit.example.org' }),
+    });
+    try {
+      const page = await other.agent.get('/invites');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('data-code="invite_redirect_elsewhere"');
+    } finally {
+      await other.close();
+    }
+  });
 });

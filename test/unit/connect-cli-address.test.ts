@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConnectArgs } from '../../server/cli/args.js';
 import { checkCallbackAddress } from '../../server/cli/callback-address.js';
+import { loopbackTarget } from '../../server/cli/loopback.js';
+import { isAppError } from '../../server/errors/index.js';
 import { CALLBACK_PARAMS } from '../../server/routes/connect.js';
 
 const redirectUri = 'http://localhost:8787/callback';
@@ -108,5 +110,18 @@ describe('parseConnectArgs', () => {
     expect(refused(['--account'])).toContain('--account needs the account’s label');
     expect(refused(['--account', '--no-browser'])).toContain('--account needs');
     expect(refused(['--no-browser=yes'])).toBe('--no-browser takes no value.');
+  });
+});
+
+describe('the redirect URI the command listens on', () => {
+  it('is refused when it is not on this computer (the browser could not come back to the command)', () => {
+    const target = loopbackTarget('https://fitbit.example.org/callback');
+    expect(isAppError(target) && target.code).toBe('cli_redirect_not_local');
+    // localhost is listened on as 127.0.0.1 (the address the app binds).
+    expect(loopbackTarget('http://localhost:8787/callback')).toEqual({
+      host: '127.0.0.1',
+      port: 8787,
+      path: '/callback',
+    });
   });
 });
