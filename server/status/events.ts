@@ -160,10 +160,10 @@ export class EventLog {
   }
 
   private write(line: string): void {
-    this.refresh();
     appendFileSync(this.file, `${line}\n`, { mode: 0o600 });
     this.own.set(line, (this.own.get(line) ?? 0) + 1);
-    // Read it back at once (skipped as our own): the offset stays at the file's end.
+    // Read it back at once (skipped as our own), with whatever another process wrote before it: the offset
+    // stays at the file's end.
     this.refresh();
   }
 
