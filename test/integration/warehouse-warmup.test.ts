@@ -60,7 +60,9 @@ describe('the warehouse warm-up while the user is on the consent page', () => {
   });
 
   it('/connect answers without waiting for it, and a check that starts while it runs says the warehouse is starting', async () => {
-    h = await startHarness();
+    // The warehouse sleeps and takes its resume time (the latency model): the warm-up is still waiting for it
+    // when the check after a quick consent starts, by a margin of the resume time, not a race.
+    h = await startHarness({ sandboxLatency: 'realistic' });
     // A slow Snowflake sign-in: the warm-up waits for it, /connect does not.
     await h.snowflakeControl('/sandbox/faults', { loginLatencyMs: 1500 });
     const url = await h.startFlow();

@@ -38,6 +38,8 @@ export interface HarnessOptions {
   clock?: ManualClock;
   /** The stand-ins' behaviour switches at start (sandbox/README.md, "Behaviour switches"). */
   behaviour?: SnowflakeBehaviourChange & OAuthBehaviourChange;
+  /** SANDBOX_LATENCY: `realistic` makes a sleeping warehouse take its resume time (off by default here). */
+  sandboxLatency?: 'realistic' | 'off';
   /**
    * The token gate, on by default as in `npm start` (a launch token, or ADMIN_TOKEN when `tweak` sets
    * one); `false` is LAUNCH_TOKEN=off, for tests that are not about it.
@@ -343,6 +345,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     timeouts: { oauthSeconds: 5, snowflakeMs: 20_000 },
     sandboxPorts: { oauth: 0, snowflake: 0 },
     launchToken: opts.gate === false ? 'off' : 'on',
+    ...(opts.sandboxLatency ? { sandboxLatency: opts.sandboxLatency } : {}),
   };
   keyPair ??= newAppKeyPair();
   // The Snowflake stand-in's clock: real time plus what the test moved it by.
