@@ -1,6 +1,6 @@
 // docs/configuration.md, rendered from the schema: one table per group. Values come from the schema
 // (defaults, accepted values); a secret setting's value is never shown.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ALL_SETTINGS, SETTING_GROUPS, SETTING_PATTERNS, type Setting, type SettingGroup } from './schema.js';
 
 /** Where the rendered page lives, relative to the repository root. */
@@ -67,7 +67,7 @@ function description(setting: Setting): string {
     .join(' ');
 }
 
-function row(name: string, setting: Omit<Setting, 'type'> & { type?: z.ZodType }, dflt: string): string {
+function row(name: string, setting: Omit<Setting, 'type'> & { type?: z.ZodMiniType }, dflt: string): string {
   const live = setting.live ? 'yes' : '';
   const secret = setting.secret ? 'secret' : '';
   const what = setting.type ? description(setting as Setting) : setting.description;

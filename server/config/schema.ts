@@ -1,7 +1,10 @@
 // The one list of the app's settings. Everything else derives from it: the values parseConfig reads,
 // which settings end sandbox mode (LIVE_SETTINGS), which are secret, and docs/configuration.md. A setting
 // named anywhere else is a property of this list (SETTINGS.X.name), so a typo fails the typecheck.
-import { z } from 'zod';
+// zod/mini rather than classic zod: the same checks and messages (with the English locale set below), for
+// a small part of the bytes every start loads and evaluates.
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import {
   DATA_KINDS,
   type DataKind,
@@ -11,6 +14,10 @@ import {
   type ProviderProfile,
 } from '../providers/index.js';
 
+// Classic zod sets its English messages itself; zod/mini leaves it to the app. Messages users see (e.g.
+// `PORT: Too big: expected number to be <=65535`) are these.
+z.config(en());
+
 /** The groups, in the order docs/configuration.md shows them. */
 export const SETTING_GROUPS = ['App', 'Logging', 'OAuth', 'Snowflake', 'Sandbox'] as const;
 export type SettingGroup = (typeof SETTING_GROUPS)[number];
@@ -18,7 +25,7 @@ export type SettingGroup = (typeof SETTING_GROUPS)[number];
 export interface SettingSpec {
   group: SettingGroup;
   /** Parses the raw value (undefined when unset); the type's default is the setting's default. */
-  type: z.ZodType;
+  type: z.ZodMiniType;
   /** One line: what the setting does. */
   description: string;
   /** The default in words, when it is worked out at start rather than being a fixed value. */
@@ -37,47 +44,54 @@ export type Setting<N extends string = string> = Readonly<SettingSpec & { name: 
 
 /** Free text kept as written (credentials and paths are used byte for byte); blank means unset. */
 const verbatim = () =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (v?.trim() ? v : undefined));
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((v) => (v?.trim() ? v : undefined)),
+  );
 /** Free text, trimmed; blank means unset. */
 const trimmed = () =>
-  z
-    .string()
-    .optional()
-    .transform((v) => v?.trim() || undefined);
-/** A number of seconds given as text. */
-const seconds = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-/** A number of seconds given as text, or undefined when unset or blank (the default is worked out later). */
-const optionalSeconds = (min: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && !v.trim() ? undefined : v),
-    z.coerce.number().int().min(min).optional(),
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((v) => v?.trim() || undefined),
   );
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+/** A whole number given as text, from min (to max). */
+const wholeNumber = (min: number, max?: number) =>
+  z.coerce.number().check(z.int(), z.minimum(min), ...(max === undefined ? [] : [z.maximum(max)]));
+/** A number of seconds given as text. */
+const seconds = (min: number, max: number, fallback: number) => z._default(wholeNumber(min, max), fallback);
+/**
+ * A number of seconds given as text, or undefined when unset or blank (the default is worked out later).
+ * Classic zod's z.preprocess is this pipe: a transform in front of the schema.
+ */
+const optionalSeconds = (min: number) =>
+  z.pipe(
+    z.transform((v: unknown) => (typeof v === 'string' && !v.trim() ? undefined : v)),
+    z.optional(wholeNumber(min)),
+  );
+const port = (fallback: number) => z._default(wholeNumber(0, 65535), fallback);
 
 /** Data kinds separated by commas or spaces, any case, in DATA_KINDS order; blank means every kind. */
 const dataKinds = () =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx): DataKind[] => {
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((v, ctx): DataKind[] => {
       const words = (v ?? '')
         .split(/[\s,]+/)
         .filter(Boolean)
         .map((w) => w.toLowerCase());
       const unknown = words.filter((w) => !isDataKind(w));
       if (unknown.length > 0) {
-        ctx.addIssue({
+        // zod/mini's transform has no ctx.addIssue: the issue goes straight into the payload's list.
+        ctx.issues.push({
           code: 'custom',
+          input: v,
           message: `unknown data type ${unknown.map((w) => `"${w.slice(0, 40)}"`).join(', ')}: use any of ${DATA_KINDS.join(', ')}`,
         });
         return z.NEVER;
       }
       return words.length === 0 ? [...DATA_KINDS] : DATA_KINDS.filter((k) => words.includes(k));
-    });
+    }),
+  );
 
 /** Snowflake's sign-in ways, as SNOWFLAKE_AUTHENTICATOR (any case) names them. */
 export const AUTHENTICATORS = [
@@ -103,7 +117,7 @@ function named<T extends Record<string, SettingSpec>>(specs: T): { [K in keyof T
 export const SETTINGS = named({
   HOST: {
     group: 'App',
-    type: z.string().min(1).default('127.0.0.1'),
+    type: z._default(z.string().check(z.minLength(1)), '127.0.0.1'),
     description:
       'The address the app listens on. Anything but a loopback address makes the pages reachable from other computers, and then `ADMIN_TOKEN` is required (on loopback a launch token guards the pages: `LAUNCH_TOKEN`).',
   },
@@ -114,7 +128,7 @@ export const SETTINGS = named({
   },
   ADMIN_TOKEN: {
     group: 'App',
-    type: z.string().min(16).optional(),
+    type: z.optional(z.string().check(z.minLength(16))),
     secret: true,
     accepts: 'at least 16 characters, e.g. from `openssl rand -base64 32`',
     description:
@@ -122,33 +136,33 @@ export const SETTINGS = named({
   },
   LAUNCH_TOKEN: {
     group: 'App',
-    type: z.enum(['on', 'off']).default('on'),
+    type: z._default(z.enum(['on', 'off']), 'on'),
     description:
       'Without `ADMIN_TOKEN`, the app makes a random token at each start and asks for it on every page and action, on loopback too: `npm start` prints (and opens) `http://localhost:8787/?token=…`, and that first visit signs the browser in. This keeps other programs and users on the same computer (and web pages that reach its port) from revealing the client secret, reading health data or replacing the token. `off` lets anything that can reach the port use the app: only on a computer nobody else uses. Refused with `ADMIN_TOKEN`, or with a `PUBLIC_URL` on another machine.',
   },
   OPEN_BROWSER: {
     group: 'App',
-    type: z.enum(['true', 'false']).optional(),
+    type: z.optional(z.enum(['true', 'false'])),
     defaultText: '`true` at a terminal, else `false`',
     description:
       "Whether `npm start` opens the app's link in the default browser (`xdg-open`, `open` or `explorer`; nothing happens when none is there). The link is handed over in a file only you can read, so the token never shows in the process list.",
   },
   PUBLIC_URL: {
     group: 'App',
-    type: z.url().optional(),
+    type: z.optional(z.url()),
     defaultText: "the redirect URI's origin",
     description:
       'The origin users reach the app at when it is behind a proxy: its host is then served, and `https://` makes cookies `Secure` and sends HSTS. Set `ADMIN_TOKEN` too when it names another machine.',
   },
   HSTS_INCLUDE_SUBDOMAINS: {
     group: 'App',
-    type: z.enum(['true', 'false']).default('false'),
+    type: z._default(z.enum(['true', 'false']), 'false'),
     description:
       'With an `https://` `PUBLIC_URL`, adds `includeSubDomains` to the `Strict-Transport-Security` header: only when every host under that name serves https (browsers will refuse plain http to all of them for a year). Without an https `PUBLIC_URL` the app sends no HSTS at all.',
   },
   DATA_DIR: {
     group: 'App',
-    type: z.string().min(1).default('./data'),
+    type: z._default(z.string().check(z.minLength(1)), './data'),
     description:
       'Where the history (`events.jsonl`, never a token) is kept; sandbox mode uses its `sandbox/` folder.',
   },
@@ -159,7 +173,7 @@ export const SETTINGS = named({
   },
   INVITE_TTL_HOURS: {
     group: 'App',
-    type: z.coerce.number().int().min(1).max(720).default(72),
+    type: z._default(wholeNumber(1, 720), 72),
     description:
       'How long an invite link (made on the `/invites` page, for someone who is not an admin to connect one account) stays usable if nobody opens and finishes it; an invite also ends once used, or when revoked.',
   },
@@ -189,19 +203,19 @@ export const SETTINGS = named({
   },
   LOG_LEVEL: {
     group: 'Logging',
-    type: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    type: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
     description: 'The least severe log lines written.',
   },
   LOG_FORMAT: {
     group: 'Logging',
-    type: z.enum(['pretty', 'json']).optional(),
+    type: z.optional(z.enum(['pretty', 'json'])),
     defaultText: '`pretty` at a terminal, else `json`',
     description:
       'How log lines look: `pretty` is readable lines, `json` one JSON object a line; token-bearing fields are redacted either way.',
   },
   PROVIDER: {
     group: 'OAuth',
-    type: z.enum(PROVIDER_IDS).default('google-health'),
+    type: z._default(z.enum(PROVIDER_IDS), 'google-health'),
     description:
       'Whose OAuth and health API to use; `fitbit` is the legacy Fitbit Web API, turned off 2026-11-02.',
   },
@@ -242,7 +256,7 @@ export const SETTINGS = named({
   },
   OAUTH_CLIENT_STATUS: {
     group: 'OAuth',
-    type: z.enum(['production', 'testing']).default('production'),
+    type: z._default(z.enum(['production', 'testing']), 'production'),
     description:
       '`testing` if your Google client is in Testing publishing status: its refresh tokens die after 7 days, and the status page warns before that happens.',
   },
@@ -452,7 +466,7 @@ export const SETTINGS = named({
   },
   SANDBOX_LATENCY: {
     group: 'Sandbox',
-    type: z.enum(['realistic', 'off']).default('realistic'),
+    type: z._default(z.enum(['realistic', 'off']), 'realistic'),
     description:
       "The Snowflake stand-in's latency model (sandbox mode and `npm run sandbox`): `realistic` makes a suspended warehouse take 1.5 s to resume and a Python function's first call on it 1.5 s more, as on a real account; `off` waits for neither.",
   },
