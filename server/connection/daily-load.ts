@@ -65,7 +65,12 @@ interface Following {
 }
 
 export class DailyLoad {
-  readonly names: PipelineNames | undefined;
+  /** Read from the sql/ scripts' defaults on first use rather than at start (the slowest part of a start). */
+  get names(): PipelineNames | undefined {
+    this.namesRead ??= { names: pipelineNames(this.config, this.account) };
+    return this.namesRead.names;
+  }
+  private namesRead: { names: PipelineNames | undefined } | undefined;
   private reading: LoadReading | undefined;
   private readingWork: Promise<void> | undefined;
   private taskReading: Promise<TaskRead> | undefined;
@@ -83,9 +88,7 @@ export class DailyLoad {
     private readonly clock: Clock,
     /** The account's label (`default`: the built-in account). */
     readonly account: string = DEFAULT_ACCOUNT,
-  ) {
-    this.names = pipelineNames(config, account);
-  }
+  ) {}
 
   private readonly mine = (e: AppEvent) =>
     e.type === 'load' &&

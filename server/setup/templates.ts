@@ -233,9 +233,13 @@ export function parseTemplate(text: string): ParsedTemplate {
   const defaults = new Map<string, string | undefined>();
   let masked = '';
   let last = 0;
+  // Lines counted as the expressions are met, in one pass (each from the start made start-up quadratic).
+  let line = 1;
+  let counted = 0;
   for (const m of text.matchAll(EXPRESSION)) {
     const start = m.index;
-    const line = lineOf(text, start);
+    line += newlines(text, counted, start);
+    counted = start;
     const body = EXPRESSION_BODY.exec(m[1]!);
     if (!body)
       throw new TemplateError(`Template expression at line ${line} is not "name | default('value')".`);
@@ -412,8 +416,12 @@ export function missingVariables(variables: TemplateVariable[], values: Record<s
     .map((v) => v.name);
 }
 
+function newlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
 function lineOf(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  return 1 + newlines(text, 0, index);
 }

@@ -87,8 +87,29 @@ describe('the build npm start runs', () => {
     const gate = await fetch(`${origin}/`, { headers: host, redirect: 'manual' });
     expect(gate.status).toBe(303);
     const signIn = await fetch(`${origin}${gate.headers.get('location')}`, { headers: host });
-    expect(await signIn.text()).toContain('npm start');
+    const signInPage = await signIn.text();
+    expect(signInPage).toContain('npm start');
     const token = /\?token=([A-Za-z0-9_-]+)/.exec(out)![1]!;
+    // A form post: the body parser's charset decoder (iconv-lite) is loaded from node_modules, not bundled.
+    const form = await fetch(`${origin}/login`, {
+      method: 'POST',
+      headers: {
+        ...host,
+        Cookie: signIn.headers
+          .getSetCookie()
+          .map((c) => c.split(';')[0])
+          .join('; '),
+        'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8',
+      },
+      body: new URLSearchParams({
+        _csrf: /name="_csrf" value="([^"]+)"/.exec(signInPage)![1]!,
+        token,
+        next: '/',
+      }),
+      redirect: 'manual',
+    });
+    expect(form.status).toBe(303);
+    expect(form.headers.getSetCookie().join(';')).toMatch(/=/);
     const link = await fetch(`${origin}/?token=${token}`, { headers: host, redirect: 'manual' });
     expect(link.status).toBe(303);
     const cookie = link.headers
