@@ -1,4 +1,4 @@
-// The app in a process of its own, started by a command line (the README's `npm start`), with only the
+// The app in a process of its own, started by a command line (the README's `node .`), with only the
 // settings given (nothing leaks in from the bench's environment): how long until it says 'listening', its
 // resident memory, its launch link, its log lines.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -19,6 +19,8 @@ export interface AppProcess {
   /** Resident memory of the process that runs the app (not npm's, nor a loader's parent), in MB. */
   rssMb(): number;
   lines(): LogLine[];
+  /** CPU time the app's process has used so far (all its threads), in ms: robust to a busy machine. */
+  cpuMsNow(): number;
   /** Resolves once the app has logged nothing for `ms` (its start-up work, e.g. a sign-in, is done). */
   quiet(ms: number, timeoutMs?: number): Promise<void>;
   /**
@@ -156,6 +158,7 @@ export async function startApp(
       return launchToken;
     },
     rssMb: () => rssOfPid(appPid()),
+    cpuMsNow: () => cpuOfPid(appPid()),
     lines: () => parsed,
     async settledRssMb(minMs, maxMs = 45_000) {
       const from = performance.now();

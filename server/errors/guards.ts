@@ -57,7 +57,7 @@ export const guardErrors = {
         case 'admin_token':
           return 'Open /login and enter the ADMIN_TOKEN this app was started with.';
         case 'launch_token':
-          return 'Open the link `npm start` printed in its terminal (http://localhost:8787/?token=…): it signs this browser in. The token changes at every start.';
+          return 'Open the link the app printed in its terminal when it started (`node .` or `npm start`: http://localhost:8787/?token=…): it signs this browser in. The token changes at every start.';
       }
     },
     examples: [

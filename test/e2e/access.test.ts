@@ -68,7 +68,9 @@ describe.skipIf(skipBrowser)('browser: the launch token and cookies from other p
     const res = await other.goto(`${h.baseUrl}/setup`);
     expect(res?.status()).toBe(200);
     expect(other.url()).toBe(`${h.baseUrl}/login?next=%2Fsetup`);
-    expect(await other.locator('#login-how').textContent()).toContain('Open the link npm start printed');
+    expect(await other.locator('#login-how').textContent()).toContain(
+      'Open the link the app printed in its terminal',
+    );
     expect(await other.textContent('body')).not.toContain('Reveal');
     await stranger.close();
     await context.close();

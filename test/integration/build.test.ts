@@ -153,6 +153,7 @@ describe('npm run bench -- --quick', () => {
       'Allow → the check’s outcome on that page',
       'warehouse resumes the check waits for',
       'status load, L = 100 ms',
+      'start to listening (node ., live mode)',
       'start to listening (npm start, live mode)',
       'resident memory after start (live mode)',
       'memory drift after',

@@ -184,14 +184,14 @@ describe('the launch token (the default, on loopback too)', () => {
     const page = await a.get('/login?next=%2Fstatus');
     expect(page.status).toBe(200);
     expect(page.text).toContain('data-kind="launch_token"');
-    expect(page.text).toContain('Open the link <code>npm start</code> printed');
+    expect(page.text).toContain('Open the link the app printed in its terminal</strong> when it started');
     const csrf = csrfOf(page.text)!;
     const before = { events: h.services.events.recent(100).length, pending: h.services.pending.size };
     for (const p of ['/check', '/reauthorize', '/setup/reveal', '/held/abcdefghijkl/save']) {
       const res = await a.post(p).type('form').send({ _csrf: csrf });
       expect(res.status, p).toBe(401);
       expect(errorCode(res.text), p).toBe('unauthorized');
-      expect(res.text, p).toContain('Open the link `npm start` printed');
+      expect(res.text, p).toContain('Open the link the app printed in its terminal when it started');
     }
     const json = await a.get('/status.json');
     expect(json.status).toBe(401);
@@ -221,7 +221,7 @@ describe('the launch token (the default, on loopback too)', () => {
     const res = await a.get('/?token=a-token-from-an-earlier-start-0123456789abcdef');
     expect(res.status).toBe(401);
     expect(res.text).toContain('id="login-link-failed"');
-    expect(res.text).toContain('Open the link <code>npm start</code> printed');
+    expect(res.text).toContain('Open the link the app printed in its terminal</strong> when it started');
     expect(cookieHeaders(res).some((c) => c.includes(`${SESSION_COOKIE}=`))).toBe(false);
     expect((await a.get('/status').set('Accept', 'text/html')).status).toBe(303);
   });

@@ -120,6 +120,19 @@ describe('normalisingFetch', () => {
     expect(res.status).toBe(status);
     expect(await res.text()).toBe(body);
   });
+  it('hands a 2xx answer over read whole, behaving as a Response for what openid-client does with one', async () => {
+    const res = await normalisingFetch(googleHealth)(`${base}/ok`, GET);
+    // oauth4webapi's check: the object's class is tagged 'Response'.
+    expect(Object.prototype.toString.call(res)).toBe('[object Response]');
+    expect([res.ok, res.status, res.bodyUsed]).toEqual([true, 200, false]);
+    expect(res.headers.get('content-type')).toContain('json');
+    expect(await res.clone().json()).toEqual(JSON.parse(OK_BODY));
+    expect(res.bodyUsed).toBe(false);
+    expect(await res.text()).toBe(OK_BODY);
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toThrow(TypeError);
+    expect(() => res.clone()).toThrow(TypeError);
+  });
 });
 
 function appConfig(env: Record<string, string | undefined>): AppConfig {
