@@ -60,9 +60,16 @@ describe('the warehouse warm-up while the user is on the consent page', () => {
   });
 
   it('/connect answers without waiting for it, and a check that starts while it runs says the warehouse is starting', async () => {
-    // The warehouse sleeps and takes its resume time (the latency model): the warm-up is still waiting for it
-    // when the check after a quick consent starts, by a margin of the resume time, not a race.
+    // The warehouse sleeps and takes its resume time: the warm-up is still waiting for it when the check
+    // after a quick consent starts, by a margin of the resume time (4 s here: the check waits for it too),
+    // not a race. The harness's set-up ran statements on the warehouse: it is put back to sleep first.
     h = await startHarness({ sandboxLatency: 'realistic' });
+    await h.snowflakeControl('/sandbox/latency-model', { resumeMs: 4000, coldStartMs: 0 });
+    const warehouse = h.config.snowflake.connection.warehouse!;
+    const state = async () =>
+      (await h!.admin(`SHOW WAREHOUSES LIKE '${warehouse}'`))[0]?.state as string | undefined;
+    if ((await state()) !== 'SUSPENDED') await h.admin(`ALTER WAREHOUSE ${warehouse} SUSPEND`);
+    expect(await state()).toBe('SUSPENDED');
     // A slow Snowflake sign-in: the warm-up waits for it, /connect does not.
     await h.snowflakeControl('/sandbox/faults', { loginLatencyMs: 1500 });
     const url = await h.startFlow();
