@@ -132,6 +132,8 @@ describe('normalisingFetch', () => {
     expect(res.bodyUsed).toBe(true);
     await expect(res.text()).rejects.toThrow(TypeError);
     expect(() => res.clone()).toThrow(TypeError);
+    const bytes = await (await normalisingFetch(googleHealth)(`${base}/ok`, GET)).arrayBuffer();
+    expect(Buffer.from(bytes).toString('utf8')).toBe(OK_BODY);
   });
 });
 
