@@ -27,7 +27,8 @@ const OPEN_PATHS = new Set(['/login']);
  * credential there (the route checks it); no other path opens with it.
  */
 function isInviteLinkRequest(req: Request): boolean {
-  if (req.method === 'GET' || req.method === 'HEAD') return /^\/invite\/[^/]+$/i.test(req.path);
+  // A trailing slash (some chat apps and mail clients add one) reaches the same page, as the router serves it.
+  if (req.method === 'GET' || req.method === 'HEAD') return /^\/invite\/[^/]+\/?$/i.test(req.path);
   return req.method === 'POST' && /^\/invite\/[^/]+\/start$/i.test(req.path);
 }
 

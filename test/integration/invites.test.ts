@@ -153,6 +153,15 @@ describe('invite links', () => {
     expect(h.services.invites.list().every((i) => i.account === 'alice')).toBe(true);
   });
 
+  it('the link with a trailing slash (a chat app may add one) opens the same invite page', async () => {
+    const { path } = await makeInvite();
+    const p = await h.newBrowser({ signedIn: false, raw: true });
+    const page = await p.get(`${path}/`);
+    expect(page.status, page.text.slice(0, 300)).toBe(200);
+    expect(page.text).toContain('id="invite-start-form"');
+    expect(page.text).toContain(`action="${path}/start"`);
+  });
+
   it('the same link is refused the second time, saying when it was used', async () => {
     const again = await participant.get(used.path);
     expect(again.status).toBe(410);
