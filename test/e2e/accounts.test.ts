@@ -1,30 +1,13 @@
 // Several accounts in real Chromium, as a household's admin goes: add a person on /setup, let the sandbox
 // play the administrator (Run it on the sandbox), connect that account as its person, and read every
 // account's verdict on the status page; each page fits a phone, with full-page screenshots of each.
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/app-harness.js';
 import { checkOutcome, type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
+import { screenshots } from './screenshots.js';
 
-const SHOTS = process.env.FSC_SHOTS_DIR ?? mkdtempSync(path.join(tmpdir(), 'fsc-accounts-'));
-mkdirSync(SHOTS, { recursive: true });
-
-/** At a desktop and a phone width: no sideways overflow, and a full-page screenshot. */
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-    const [scrollWidth, innerWidth] = (await page.evaluate(
-      '[document.documentElement.scrollWidth, window.innerWidth]',
-    )) as [number, number];
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
-    expect(scrollWidth, `${name} at ${width} px is ${scrollWidth} px wide`).toBeLessThanOrEqual(innerWidth);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = screenshots('accounts');
 
 describe.skipIf(skipBrowser)('browser: several accounts', () => {
   let h: Harness;

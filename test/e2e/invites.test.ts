@@ -3,34 +3,15 @@
 // and what is shared, continues to the (sandbox) consent page, allows, and lands on a page that says they
 // are done, with no way into the rest of the app. Each page at a desktop and a phone width: a full-page
 // screenshot (under a temp directory, or FSC_SHOTS_DIR) and no sideways overflow.
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccount } from '../support/accounts.js';
 import { type Harness, startHarness } from '../support/app-harness.js';
 import { type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
+import { screenshots } from './screenshots.js';
 
-const WIDTHS = [1280, 390];
-const SHOTS = process.env.FSC_SHOTS_DIR ?? mkdtempSync(path.join(tmpdir(), 'fsc-invites-'));
-mkdirSync(SHOTS, { recursive: true });
+const shoot = screenshots('invites');
 const FROM = 'Dr. Lee, sleep study';
-
-/** At each width: no sideways overflow, and a full-page screenshot. */
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    // Strings, not functions: this project's TypeScript has no DOM types.
-    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-    const [scrollWidth, innerWidth] = (await page.evaluate(
-      '[document.documentElement.scrollWidth, window.innerWidth]',
-    )) as [number, number];
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
-    expect(scrollWidth, `${name} at ${width} px is ${scrollWidth} px wide`).toBeLessThanOrEqual(innerWidth);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 /** No way into the admin's pages: no navigation, no link to them. */
 async function linksNowhere(page: Page): Promise<void> {

@@ -1,34 +1,14 @@
 // Every page in real Chromium at a desktop and a phone width: a full-page screenshot of each (kept under a
 // temp directory, or FSC_SHOTS_DIR), no page wider than the screen, and what each page must say at a
 // glance: accounts by email, times people read (ISO only on hover), a chart with axes, problems first.
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/app-harness.js';
 import { type LaunchedBrowser, launchChromium, openApp, skipBrowser } from './chromium.js';
+import { screenshots } from './screenshots.js';
 
-const WIDTHS = [1280, 390];
-const SHOTS = process.env.FSC_SHOTS_DIR ?? mkdtempSync(path.join(tmpdir(), 'fsc-pages-'));
-mkdirSync(SHOTS, { recursive: true });
+const shoot = screenshots('pages');
 const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-
-/** At each width: no sideways overflow, and a full-page screenshot. */
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    // Let the layout settle at the new width before measuring it.
-    // Strings, not functions: this project's TypeScript has no DOM types.
-    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-    const [scrollWidth, innerWidth] = (await page.evaluate(
-      '[document.documentElement.scrollWidth, window.innerWidth]',
-    )) as [number, number];
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
-    expect(scrollWidth, `${name} at ${width} px is ${scrollWidth} px wide`).toBeLessThanOrEqual(innerWidth);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 /** Every <time> carries its ISO 8601 in datetime and on hover, and shows something else. */
 async function checkTimes(page: Page): Promise<number> {
