@@ -97,11 +97,11 @@ class WholeAnswer {
   readonly statusText: string;
   readonly headers: Headers;
   #used = false;
+  /** Private: a token answer's body must not show in anything that prints or serialises the object. */
+  readonly #bytes: Uint8Array;
 
-  constructor(
-    res: Pick<Answer, 'status' | 'statusText' | 'headers'>,
-    readonly bytes: Uint8Array,
-  ) {
+  constructor(res: Pick<Answer, 'status' | 'statusText' | 'headers'>, bytes: Uint8Array) {
+    this.#bytes = bytes;
     this.status = res.status;
     this.statusText = res.statusText;
     this.headers = res.headers;
@@ -119,7 +119,7 @@ class WholeAnswer {
   private take(): Uint8Array {
     if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
     this.#used = true;
-    return this.bytes;
+    return this.#bytes;
   }
 
   async text(): Promise<string> {
@@ -137,6 +137,6 @@ class WholeAnswer {
 
   clone(): WholeAnswer {
     if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
-    return new WholeAnswer(this, this.bytes);
+    return new WholeAnswer(this, this.#bytes);
   }
 }

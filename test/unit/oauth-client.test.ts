@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AppConfig, parseConfig } from '../../server/config/index.js';
@@ -132,7 +133,11 @@ describe('normalisingFetch', () => {
     expect(res.bodyUsed).toBe(true);
     await expect(res.text()).rejects.toThrow(TypeError);
     expect(() => res.clone()).toThrow(TypeError);
-    const bytes = await (await normalisingFetch(googleHealth)(`${base}/ok`, GET)).arrayBuffer();
+    // The body is in no field that a log serialiser or an inspector would print.
+    const fresh = await normalisingFetch(googleHealth)(`${base}/ok`, GET);
+    expect(Object.values(fresh).filter((v) => v instanceof Uint8Array)).toEqual([]);
+    expect(inspect(fresh, { depth: 5 })).not.toMatch(/Uint8Array|Buffer|AAA111/);
+    const bytes = await fresh.arrayBuffer();
     expect(Buffer.from(bytes).toString('utf8')).toBe(OK_BODY);
   });
 });
