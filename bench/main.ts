@@ -11,6 +11,7 @@ import path from 'node:path';
 import { WARM_WINDOW_MS } from '../server/snowflake/warm-up.js';
 import { startApp } from './app-process.js';
 import { Browser } from './client.js';
+import { driverFloor } from './driver-floor.js';
 import {
   type CallbackRun,
   callback,
@@ -101,12 +102,16 @@ async function main(): Promise<void> {
     try {
       await app.quiet(1000);
       const rssStarted = await app.settledRssMb(SETTLE_MS);
+      // The driver alone, before any sign-in (it leaves a made-up token in the secret, which they replace).
+      const driver = await driverFloor(s.liveEnv, quick ? 5 : 31, probe);
       const signIn = await b.get(`/?token=${app.launchToken}`);
       if (signIn.status !== 303) throw new Error(`the launch link answered ${signIn.status}`);
       const checkFunction = s.liveEnv.SNOWFLAKE_CHECK_FUNCTION!;
       const signInOnce = (consentMs: number) => callback(b, s, probe, consentMs, checkFunction);
-      // The first connects pay for the JIT and the driver's first statements.
-      for (let i = 0; i < 2; i++) await signInOnce(0);
+      // The first connects pay for the JIT and the driver's first statements: a person's first sign-in after
+      // the app started is this cold (reported beside the figure, not in it).
+      const first = await signInOnce(0);
+      await signInOnce(0);
 
       const atZero: CallbackRun[] = [];
       const cpuFrom = app.cpuMsNow();
@@ -156,12 +161,29 @@ async function main(): Promise<void> {
       // The median round's app time, placed: before the first round trip, between each two, after the last.
       const typical = [...atZero].sort((a, z) => overhead(a) - overhead(z))[Math.floor(atZero.length / 2)]!;
       const appOverhead = med(atZero, overhead) - relayed.ms;
+      // One round trip of the transport floor: the driver's measurement includes one, which is not its own.
+      const hop = Math.max(0, (relayed.ms - browserTrip.ms) / relayed.trips);
+      const driverOwn = Math.max(0, driver.ms - hop);
       rows.push({
         figure: 'app overhead per callback, L = 0',
         value: ms(appOverhead),
         goal: '≤ 5 ms',
         pass: appOverhead <= 5,
         detail: `Allow → the callback's redirect ${ms(med(atZero, (r) => r.ms))} − the stand-ins' time for its ${typical.trips.length} round trips ${ms(med(atZero, (r) => r.upstreamMs))} − the transport floor ${ms(relayed.ms)} (the browser's request and the same ${relayed.trips} round trips, relayed by a process with no app logic: process wake-ups and loopback I/O between three processes on this machine; median of ${relayed.rounds}); median of ${atZero.length}. Without subtracting the floor: ${ms(med(atZero, overhead))}. The app's CPU time for each whole sign-in (/connect, callback, page, its stream and the check behind it; a busy machine does not stretch it): ${ms(cpuPerSignIn)}`,
+      });
+      rows.push({
+        figure: 'of which the Snowflake driver’s own statement path (L = 0)',
+        value: ms(driverOwn),
+        goal: '',
+        pass: null,
+        detail: `the callback's write statement through snowflake-sdk in a process with nothing else in it (the app's driver settings and sign-in, 1 ms idle before each statement as after the identity answer): ${ms(driver.ms)} per statement beyond the stand-in's own time, median of ${driver.statements}, less one round trip of the transport floor ${ms(hop)}. What remains of the app overhead without it: ${ms(appOverhead - driverOwn)} (Express, openid-client, the app's own code, and the process wake-ups the relay does not pay)`,
+      });
+      rows.push({
+        figure: 'app overhead of the first callback after start (L = 0)',
+        value: ms(overhead(first) - relayed.ms),
+        goal: '',
+        pass: null,
+        detail: `the same figure for the app's first sign-in, before the JIT has seen the callback's code (a person's only sign-in is often this one); the figure above is the median of ${atZero.length} after two`,
       });
       rows.push({
         figure: 'where the app time of a callback goes (L = 0)',

@@ -147,6 +147,8 @@ describe('npm run bench -- --quick', () => {
     expect(r.code, r.stderr).toBe(0);
     for (const figure of [
       'app overhead per callback, L = 0',
+      'of which the Snowflake driver’s own statement path',
+      'app overhead of the first callback after start',
       'where the app time of a callback goes',
       'callback ÷ upstream floor, L = 100 ms',
       'Allow → “secret written” page, L = 100 ms',
