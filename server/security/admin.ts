@@ -237,6 +237,8 @@ export function loginRoutes(d: GateDeps) {
   r.get('/login', (req, res) => {
     res.render('login', {
       next: safeNext(req.query.next),
+      // Only says so: the session already ended at POST /logout.
+      signedOut: req.query.signed_out === '1',
       kind: access.kind,
       failed: null,
       waitSeconds: null,
@@ -260,7 +262,7 @@ export function loginRoutes(d: GateDeps) {
   r.post('/logout', (req, res) => {
     d.sessions.end(d.cookies.read(req, SESSION_COOKIE));
     d.cookies.set(req, res, SESSION_COOKIE, '', 0);
-    res.redirect(303, '/login');
+    res.redirect(303, '/login?signed_out=1');
   });
   return r;
 }

@@ -62,6 +62,14 @@ describe.skipIf(skipBrowser)('browser: the launch token and cookies from other p
     await page.goBack();
     expect(page.url()).toBe('about:blank');
 
+    // Sign out from the header: the login page says so, and the pages ask for the token again.
+    await page.goto(`${h.baseUrl}/status`);
+    await Promise.all([page.waitForURL(`${h.baseUrl}/login?signed_out=1`), page.click('#signout button')]);
+    expect(await page.locator('#login-signed-out').textContent()).toContain('You are signed out');
+    expect(await page.locator('#signout').count()).toBe(0);
+    await page.goto(`${h.baseUrl}/status`);
+    expect(page.url()).toBe(`${h.baseUrl}/login?next=%2Fstatus`);
+
     // Another browser (no link opened): every page sends it to a page saying how to get in.
     const stranger = await b.browser.newContext();
     const other = await stranger.newPage();

@@ -157,13 +157,28 @@ describe('access control with ADMIN_TOKEN', () => {
     expect(page.text).toContain('Connected: Snowflake can read your Fitbit data');
   });
 
-  it('signs out: the session stops working', async () => {
+  it('signs out from the button on every page: the session stops working, and the login page says so', async () => {
     const a = await newBrowser(h);
     await login(a, ADMIN_TOKEN);
-    const csrf = csrfOf((await a.get('/status')).text)!;
+    const page = (await a.get('/status')).text;
+    // The button is in the header, a POST form with the page's CSRF token.
+    expect(page).toMatch(/<form method="post" action="\/logout" class="inline signout" id="signout">/);
+    const csrf = csrfOf(page)!;
     const out = await a.post('/logout').type('form').send({ _csrf: csrf });
     expect(out.status).toBe(303);
+    expect(out.headers.location).toBe('/login?signed_out=1');
+    const after = await a.get('/login?signed_out=1');
+    expect(after.status).toBe(200);
+    expect(after.text).toContain('You are signed out');
+    expect(after.text).not.toContain('id="signout"');
     expect((await a.get('/status').set('Accept', 'text/html')).status).toBe(303);
+  });
+
+  it('shows no sign-out button to a browser that is not signed in', async () => {
+    const page = await (await newBrowser(h)).get('/login');
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('id="signout"');
+    expect(page.text).not.toContain('You are signed out');
   });
 });
 
