@@ -122,8 +122,8 @@ async function main(): Promise<void> {
       const statusAtZero = await statusLoad(b, s, probe);
       // The machine's share of those round trips: the same trips relayed by a process with no app logic,
       // and the browser's own round trip to a process (the page's GET after the redirect).
-      const relayed = await transportFloor(atZero[0]!.trips.length, quick ? 5 : 21);
-      const browserTrip = await transportFloor(0, quick ? 5 : 21);
+      const relayed = await transportFloor(atZero[0]!.trips.length, quick ? 5 : 21, 0, probe);
+      const browserTrip = await transportFloor(0, quick ? 5 : 21, 0, probe);
 
       s.setModel('realistic');
       await s.setLatency(L);
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
         lastSignIn = performance.now();
         atL.push(await signInOnce(CONSENT_MS));
       }
-      const relayedAtL = await transportFloor(atL[0]!.trips.length, quick ? 3 : 7, L);
+      const relayedAtL = await transportFloor(atL[0]!.trips.length, quick ? 3 : 7, L, probe);
       await statusLoad(b, s, probe);
       const statusAtL: StatusRun[] = [];
       for (let i = 0; i < STATUS_LOADS; i++) statusAtL.push(await statusLoad(b, s, probe));

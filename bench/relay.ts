@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Browser } from './client.js';
+import { coveredMs, type UpstreamProbe } from './upstream.js';
 
 const RELAY = `
 const http = require('node:http');
@@ -30,7 +31,10 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address()
 `;
 
 export interface TransportFloor {
-  /** A relay of `trips` round trips: median wall time of the request that asked for them, less the waits. */
+  /**
+   * A relay of `trips` round trips: median wall time of the request that asked for them, less the echo's
+   * own time for them (with a probe; else less the waits).
+   */
   ms: number;
   trips: number;
   rounds: number;
@@ -38,9 +42,16 @@ export interface TransportFloor {
 
 /**
  * `latencyMs`: each hop is answered that much later, as the stand-ins do at L; the floor is then what the
- * relay took beyond those waits (waking after each wait costs more than a busy round trip).
+ * relay took beyond those waits (waking after each wait costs more than a busy round trip). `probe`: what
+ * the echo spent on each hop (its wait, its timer's lateness and its handling) is left out as measured, as
+ * the stand-ins' own time is from a callback; without one, just the waits.
  */
-export async function transportFloor(trips: number, rounds: number, latencyMs = 0): Promise<TransportFloor> {
+export async function transportFloor(
+  trips: number,
+  rounds: number,
+  latencyMs = 0,
+  probe?: UpstreamProbe,
+): Promise<TransportFloor> {
   const echo: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -61,9 +72,12 @@ export async function transportFloor(trips: number, rounds: number, latencyMs = 
       const times: number[] = [];
       // The first requests open the connections and warm the JIT, as the app's first sign-ins do.
       for (let i = 0; i < rounds + 3; i++) {
+        const from = performance.now();
         const a = await b.get(`/callback?n=${trips}&port=${echoPort}`);
+        const to = performance.now();
         if (a.status !== 303) throw new Error(`the relay answered ${a.status}`);
-        if (i >= 3) times.push(a.ms - trips * latencyMs);
+        const echoed = probe ? coveredMs(probe.within(from, to).filter((r) => r.port === echoPort)) : 0;
+        if (i >= 3) times.push(a.ms - (probe ? echoed : trips * latencyMs));
       }
       const sorted = [...times].sort((x, y) => x - y);
       return { ms: sorted[Math.floor(sorted.length / 2)]!, trips, rounds };

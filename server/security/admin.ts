@@ -19,8 +19,12 @@ import type { TokenThrottle } from './throttle.js';
 export const SESSION_COOKIE = 'fsc_session';
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const MAX_SESSIONS = 100;
-/** Reachable without a session: the sign-in page itself (the stylesheet is served before the gate). */
-const OPEN_PATHS = new Set(['/login']);
+/**
+ * Reachable without a session: the sign-in page itself (the stylesheet is served before the gate), and
+ * signing out, so that Sign out in a tab whose session already ended (another tab signed out, 12 hours
+ * passed) still lands on "You are signed out" (the CSRF check still applies to it).
+ */
+const OPEN_PATHS = new Set(['/login', '/logout']);
 
 /**
  * An invite link's own pages: GET /invite/<token> and POST /invite/<token>/start. The token is the
@@ -237,8 +241,9 @@ export function loginRoutes(d: GateDeps) {
   r.get('/login', (req, res) => {
     res.render('login', {
       next: safeNext(req.query.next),
-      // Only says so: the session already ended at POST /logout.
-      signedOut: req.query.signed_out === '1',
+      // Only says so (the session ended at POST /logout); never to a browser that is still signed in, which
+      // a link from anywhere could otherwise tell it is signed out.
+      signedOut: req.query.signed_out === '1' && res.locals.signedIn !== true,
       kind: access.kind,
       failed: null,
       waitSeconds: null,

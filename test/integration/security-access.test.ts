@@ -174,6 +174,28 @@ describe('access control with ADMIN_TOKEN', () => {
     expect((await a.get('/status').set('Accept', 'text/html')).status).toBe(303);
   });
 
+  it('never tells a browser that is still signed in that it is signed out (a link can say signed_out=1)', async () => {
+    const a = await newBrowser(h);
+    await login(a, ADMIN_TOKEN);
+    const page = await a.get('/login?signed_out=1');
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('You are signed out');
+    expect(page.text).toContain('id="signout"');
+  });
+
+  it('signs out from a tab whose session has already ended: the same signed-out page, not an error', async () => {
+    const a = await newBrowser(h);
+    await login(a, ADMIN_TOKEN);
+    const csrf = csrfOf((await a.get('/status')).text)!;
+    expect((await a.post('/logout').type('form').send({ _csrf: csrf })).status).toBe(303);
+    // The other tab still shows the button, with the same CSRF token.
+    const again = await a.post('/logout').type('form').send({ _csrf: csrf });
+    expect(again.status).toBe(303);
+    expect(again.headers.location).toBe('/login?signed_out=1');
+    // Without the page's token it is refused, as every POST is.
+    expect((await a.post('/logout').type('form').send({})).status).toBe(403);
+  });
+
   it('shows no sign-out button to a browser that is not signed in', async () => {
     const page = await (await newBrowser(h)).get('/login');
     expect(page.status).toBe(200);
