@@ -11,7 +11,6 @@ import path from 'node:path';
 import { WARM_WINDOW_MS } from '../server/snowflake/warm-up.js';
 import { startApp } from './app-process.js';
 import { Browser } from './client.js';
-import { driverFloor } from './driver-floor.js';
 import {
   type CallbackRun,
   callback,
@@ -21,6 +20,7 @@ import {
   startOnce,
   statusLoad,
 } from './figures.js';
+import { libraryFloor } from './library-floor.js';
 import { transportFloor } from './relay.js';
 import { type Row, report } from './report.js';
 import { startStandIns } from './standins.js';
@@ -102,8 +102,10 @@ async function main(): Promise<void> {
     try {
       await app.quiet(1000);
       const rssStarted = await app.settledRssMb(SETTLE_MS);
-      // The driver alone, before any sign-in (it leaves a made-up token in the secret, which they replace).
-      const driver = await driverFloor(s.liveEnv, quick ? 5 : 31, probe);
+      // The libraries alone, before any sign-in (the driver's leaves a made-up token in the secret, which
+      // they replace).
+      const driver = await libraryFloor('driver', s.liveEnv, quick ? 5 : 31, probe);
+      const oauth = await libraryFloor('oauth', s.liveEnv, quick ? 5 : 31, probe);
       const signIn = await b.get(`/?token=${app.launchToken}`);
       if (signIn.status !== 303) throw new Error(`the launch link answered ${signIn.status}`);
       const checkFunction = s.liveEnv.SNOWFLAKE_CHECK_FUNCTION!;
@@ -163,7 +165,8 @@ async function main(): Promise<void> {
       const appOverhead = med(atZero, overhead) - relayed.ms;
       // One round trip of the transport floor: the driver's measurement includes one, which is not its own.
       const hop = Math.max(0, (relayed.ms - browserTrip.ms) / relayed.trips);
-      const driverOwn = Math.max(0, driver.ms - hop);
+      const driverOwn = Math.max(0, driver.ms - driver.trips * hop);
+      const oauthOwn = Math.max(0, oauth.ms - oauth.trips * hop);
       rows.push({
         figure: 'app overhead per callback, L = 0',
         value: ms(appOverhead),
@@ -176,7 +179,14 @@ async function main(): Promise<void> {
         value: ms(driverOwn),
         goal: '',
         pass: null,
-        detail: `the callback's write statement through snowflake-sdk in a process with nothing else in it (the app's driver settings and sign-in, 1 ms idle before each statement as after the identity answer): ${ms(driver.ms)} per statement beyond the stand-in's own time, median of ${driver.statements}, less one round trip of the transport floor ${ms(hop)}. What remains of the app overhead without it: ${ms(appOverhead - driverOwn)} (Express, openid-client, the app's own code, and the process wake-ups the relay does not pay)`,
+        detail: `the callback's write statement through snowflake-sdk in a process with nothing else in it (bench/library-floor.ts: the app's driver settings and sign-in, 1 ms idle before each statement as after the identity answer): ${ms(driver.ms)} per statement beyond the stand-in's own time, median of ${driver.runs}, less one round trip of the transport floor (${ms(hop)} each)`,
+      });
+      rows.push({
+        figure: 'of which openid-client’s code exchange and identity request (L = 0)',
+        value: ms(oauthOwn),
+        goal: '',
+        pass: null,
+        detail: `the callback's token request and identity request through the app's own OAuth client (openid-client with the app's fetch) in a process with nothing else in it, after an untimed consent: ${ms(oauth.ms)} per sign-in beyond the stand-in's own time, median of ${oauth.runs}, less two round trips of the transport floor. What remains of the app overhead without the two libraries: ${ms(appOverhead - driverOwn - oauthOwn)} (Express and Node's HTTP server, the app's own code: the state and different-account checks, the history record, the log line, the result page's registration and the redirect; and the process wake-ups the relay does not pay)`,
       });
       rows.push({
         figure: 'app overhead of the first callback after start (L = 0)',

@@ -148,6 +148,7 @@ describe('npm run bench -- --quick', () => {
     for (const figure of [
       'app overhead per callback, L = 0',
       'of which the Snowflake driver’s own statement path',
+      'of which openid-client’s code exchange and identity request',
       'app overhead of the first callback after start',
       'where the app time of a callback goes',
       'callback ÷ upstream floor, L = 100 ms',
