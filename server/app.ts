@@ -19,7 +19,7 @@ import { AdminSessions, accessGate, accessOf, type GateDeps, loginRoutes } from 
 import { browserIdMiddleware, Csrf } from './security/browser.js';
 import { AppCookies } from './security/cookies.js';
 import { fetchMetadataPolicy } from './security/fetch-metadata.js';
-import { allowedHostnames, hostCheck } from './security/host.js';
+import { allowedHostnames, canonicalLoopbackHost, hostCheck } from './security/host.js';
 import { postOnlyActions } from './security/post-only.js';
 import { TokenThrottle } from './security/throttle.js';
 import type { Services } from './services.js';
@@ -95,6 +95,7 @@ export function createApp(s: Services): express.Express {
   );
   const redirectHost = new URL(config.oauth.redirectUri).hostname;
   app.use(hostCheck(allowedHostnames([redirectHost, new URL(config.publicOrigin).hostname, config.host])));
+  app.use(canonicalLoopbackHost(config.publicOrigin));
   app.use((req, res, next) => {
     const started = Date.now();
     res.on('finish', () =>

@@ -64,9 +64,18 @@ async function main(): Promise<void> {
   answerClientErrors(server, log);
   server.headersTimeout = 20_000;
   server.requestTimeout = 120_000;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  // `url` is where people open the app (the redirect URI's origin, or PUBLIC_URL): the sign-in's cookies
+  // belong to that host name, so a session started at the bind address (127.0.0.1) would not reach the
+  // callback at localhost. `listen` is the socket.
+  const listen = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   log.info(
-    { url, mode: config.mode, provider: config.provider, secret: config.snowflake.secret.display },
+    {
+      url: config.publicOrigin,
+      listen,
+      mode: config.mode,
+      provider: config.provider,
+      secret: config.snowflake.secret.display,
+    },
     'listening',
   );
   // The link with this start's launch token: on stdout for the person who started the app (never in a

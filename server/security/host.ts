@@ -45,3 +45,26 @@ export function hostCheck(allowed: Set<string>) {
     next();
   };
 }
+
+/**
+ * A page opened at another loopback name of this computer (127.0.0.1 when the redirect URI says
+ * localhost) is sent to the same address at the app's own name first: cookies belong to a host name, so a
+ * sign-in started at one name would reach the callback at the other without its session and lose the
+ * consent. Only page loads (GET/HEAD asking for HTML), only between loopback names on the app's own port;
+ * a monitor's /status.json and every POST are answered where they are.
+ */
+export function canonicalLoopbackHost(publicOrigin: string) {
+  const target = new URL(publicOrigin);
+  const targetName = target.hostname.toLowerCase();
+  const targetPort = target.port || (target.protocol === 'https:' ? '443' : '80');
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const host = (req.headers.host ?? '').toLowerCase();
+    const name = hostnameOf(host);
+    const port = /:(\d+)$/.exec(host.replace(/^\[[^\]]*\]/, ''))?.[1] ?? '80';
+    if (!name || name === targetName || port !== targetPort) return next();
+    if (!isLoopbackName(name) || !isLoopbackName(targetName)) return next();
+    if (req.path.endsWith('.json') || req.accepts(['html', 'json']) !== 'html') return next();
+    res.redirect(303, `${target.origin}${req.originalUrl}`);
+  };
+}

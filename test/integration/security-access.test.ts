@@ -171,6 +171,8 @@ describe('access control with ADMIN_TOKEN', () => {
     expect(after.status).toBe(200);
     expect(after.text).toContain('You are signed out');
     expect(after.text).not.toContain('id="signout"');
+    expect(after.text).not.toContain('<a href="/status">Status</a>');
+    expect(page).toContain('<a href="/status">Status</a>');
     expect((await a.get('/status').set('Accept', 'text/html')).status).toBe(303);
   });
 
@@ -201,6 +203,8 @@ describe('access control with ADMIN_TOKEN', () => {
     expect(page.status).toBe(200);
     expect(page.text).not.toContain('id="signout"');
     expect(page.text).not.toContain('You are signed out');
+    // Nor the app's links: each would lead back here.
+    expect(page.text).not.toContain('<a href="/status">Status</a>');
   });
 });
 
@@ -336,6 +340,41 @@ describe('the launch token (the default, on loopback too)', () => {
         expect(res.status).toBe(200);
       });
     }
+  });
+});
+
+describe('another loopback name of this computer (127.0.0.1 when the redirect URI says localhost)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ signIn: false });
+  });
+  afterAll(async () => h?.close());
+
+  it('sends a page load to the same address at the redirect URI’s name, the launch link too, before any sign-in', async () => {
+    const a = await newBrowser(h);
+    for (const name of ['127.0.0.1', '[::1]']) {
+      for (const p of ['/', '/status?account=default', `/?token=${h.accessToken}`]) {
+        const res = await a.get(p).set('Host', `${name}:8787`).set('Accept', 'text/html');
+        expect(res.status, `${name} ${p}`).toBe(303);
+        expect(res.headers.location, `${name} ${p}`).toBe(`http://localhost:8787${p}`);
+        // No session was started at the other name: its cookie would never reach the callback.
+        expect(
+          cookieHeaders(res).some((c) => c.includes(SESSION_COOKIE)),
+          p,
+        ).toBe(false);
+      }
+    }
+  });
+
+  it('answers a monitor’s /status.json, a POST, and another port where they are', async () => {
+    const a = await newBrowser(h);
+    const json = await a.get('/status.json').set('Host', '127.0.0.1:8787').set('Accept', 'application/json');
+    expect(json.status).not.toBe(303);
+    const post = await a.post('/connect').set('Host', '127.0.0.1:8787').type('form').send({});
+    expect(post.status).not.toBe(303);
+    // Another port is another app, or a forwarded one: not this app's own address to send people to.
+    const other = await a.get('/').set('Host', '127.0.0.1:9999').set('Accept', 'text/html');
+    expect(other.headers.location ?? '').not.toContain('http://localhost');
   });
 });
 
