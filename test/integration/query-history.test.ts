@@ -33,6 +33,8 @@ describe('the query-history lookup after a write', () => {
     h = await startHarness({ logLevel: 'warn' });
     const page = await h.connectAndFollow();
     expect(page.text).toContain('id="query-history" data-answer="shown"');
+    // In sandbox mode the card says whose answer that is: the stand-in's cautious default.
+    expect(page.text).toContain('id="query-history-sandbox"');
     const all = await statements(h);
     // (The setup script ran first: the connect's own statements are the last of each kind.)
     const alter = all.findLastIndex((s) => s.sqlText.startsWith('ALTER SECRET'));
