@@ -182,6 +182,13 @@ describe('the daily load in the app: Connect, Load now, a revocation, a re-autho
       /^Not read yet: the app reads FITBIT.PUBLIC.FITBIT_LOAD_RUNS after the scheduled or clicked end-to-end check/,
     );
     expect(r.pipeline).toMatchObject({ readAt: null, readText: 'not read yet' });
+    // The card says "not read yet" once, then when the app reads the runs.
+    const unread = /<dd id="last-load"[\s\S]*?<\/dd>/.exec((await h.agent.get('/status')).text)![0];
+    const unreadText = unread.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+    expect(unreadText.match(/not read yet/gi)).toHaveLength(1);
+    expect(unreadText).toContain(
+      'not read yet (the app reads FITBIT.PUBLIC.FITBIT_LOAD_RUNS after the scheduled',
+    );
 
     // The end-to-end check (the schedule's, or the button) reads the (empty) runs table: no load yet.
     const check = await h.agent

@@ -53,6 +53,28 @@ describe('/setup (google-health)', () => {
     expect((await h.agent.get('/')).text).toContain('<a href="/setup">Setup</a>');
   });
 
+  it('says the order to run the scripts in, and what each one does', async () => {
+    const res = await h.agent.get('/setup');
+    const lead = /<p class="lead">([\s\S]*?)<\/p>/.exec(res.text)![1]!.replace(/<[^>]+>/g, '');
+    expect(lead).toContain(
+      'Run setup-google-health.sql first, then pipeline-google-health.sql if you want the daily load; teardown.sql only to remove everything.',
+    );
+    const about = (script: string) =>
+      new RegExp(`id="script-${script}"[^>]*>\\s*<summary>.*?<span class="about">([^<]*)</span>`).exec(
+        res.text,
+      )?.[1];
+    expect(about('setup-google-health')).toMatch(
+      /^Creates the integrations, the secret, the roles, the user the app/,
+    );
+    expect(about('pipeline-google-health')).toMatch(
+      /^Optional, after the setup script: the daily load \(a table/,
+    );
+    expect(about('teardown')).toMatch(/^Removes what the setup script created, and the daily load/);
+    // Each its own.
+    const all = ['setup-google-health', 'pipeline-google-health', 'teardown'].map(about);
+    expect(new Set(all).size).toBe(3);
+  });
+
   it('while masked, offers no copy of a script holding the secret, and its text fails if run anyway', async () => {
     const res = await h.agent.get('/setup');
     expect(res.text).toContain('Reveal it before copying a script that uses it');

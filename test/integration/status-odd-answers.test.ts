@@ -199,5 +199,9 @@ describe('status: each party’s view of the tokens’ expiry', () => {
     expect(page.text).toMatch(/id="expiry-snowflake-refresh" data-origin="provider"/);
     expect(page.text).toContain('id="expiry-earliest" data-from="provider" data-soon="false"');
     expect(page.text).toContain('publish the Google client');
+    // The fix says when ("before then"); its label does not say it again.
+    const card = /<section class="card[^"]*" id="expiry"[\s\S]*?<\/section>/.exec(page.text)![0];
+    expect(card.match(/before then/gi)).toHaveLength(1);
+    expect(card).toContain('<strong>What to do:</strong> Re-authorize before then;');
   });
 });

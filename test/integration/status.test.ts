@@ -330,6 +330,16 @@ describe('status (google-health)', () => {
     const waitingPage = await h.agent.get('/status');
     expect(waitingPage.text).toContain('id="overall" data-overall="cached_token"');
     expect(waitingPage.text).toContain('id="cached-token"');
+    // Its why and what to do are said in full once, in that card: the end-to-end row under "Needs
+    // attention" says it in one line and links to the card.
+    const why = 'Snowflake uses the refresh token just written only once that token has expired';
+    expect(waitingPage.text.split(why)).toHaveLength(2);
+    expect(waitingPage.text.split('No statement clears the cached token safely')).toHaveLength(2);
+    const row = /<tr data-check-id="end_to_end"[\s\S]*?<\/tr>/.exec(waitingPage.text)![0];
+    expect(row).toContain(
+      `Snowflake is still using its old cached access token until <time datetime="${until}"`,
+    );
+    expect(row).toContain('<a href="#cached-token">why, and what to do</a>');
     expect(waitingPage.text).not.toMatch(/id="reauthorize" class="primary"/);
 
     // Past that time (on the provider's and Snowflake's clocks), the next check proves the new token.

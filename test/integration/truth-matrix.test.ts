@@ -226,6 +226,13 @@ describe.each(ROWS)(
         // No chart of alice's steps under bob's connection.
         expect(statusPage.text).not.toContain('id="steps-chart"');
         expect(statusPage.text).toContain('End-to-end check answered as another account');
+        // The card says why and what to do; the end-to-end row under "Needs attention" one line, linking to it.
+        expect(statusPage.text.split('myaccount.google.com/connections')).toHaveLength(2);
+        const row = /<tr data-check-id="end_to_end"[\s\S]*?<\/tr>/.exec(statusPage.text)![0];
+        expect(row.replace(/<[^>]+>/g, '')).toContain(
+          `Snowflake is still using the access token of alice@example.com (ID ${ALICE}) until `,
+        );
+        expect(row).toContain('<a href="#cached-token">why, and what to do</a>');
 
         await pastCachedToken(until!);
         await runCheck();
