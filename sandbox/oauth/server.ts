@@ -10,7 +10,7 @@ import { Faults } from './faults.js';
 import { fitbitErrorBody, fitbitRouter } from './fitbit.js';
 import { googleRouter } from './google.js';
 import { googleApiErrorBody, healthRouter } from './health.js';
-import { errorPage } from './pages.js';
+import { errorPage, FAVICON_SVG } from './pages.js';
 import { PROVIDER_HOSTS, profileOf } from './paths.js';
 import { RequestLog } from './requestlog.js';
 import { Store } from './store.js';
@@ -66,6 +66,11 @@ export function buildApp(
   // Before any body is parsed: the Host of every request, and who may use the control endpoints
   // (control-guard.ts). app.use('/sandbox') matches as the control routes do (any case, trailing slash).
   app.use(guard((req) => providerRefusal(req, address)));
+  // Browsers ask for it on their own (a JSON answer opened in a tab, say): not a provider request, so before
+  // the faults, which would otherwise spend a count on it.
+  app.get('/favicon.ico', (_req: Request, res: Response) => {
+    res.type('image/svg+xml').set('Cache-Control', 'max-age=86400').send(FAVICON_SVG);
+  });
   app.use(
     '/sandbox',
     guard((req) => controlRefusal(req, address)),
