@@ -22,10 +22,8 @@ describe('permissions in plain words (google-health, every data kind)', () => {
   afterAll(async () => h?.close());
 
   it('sleep unticked: the page names Sleep and its scope, says sleep is lost, and not steps', async () => {
-    const start = await h.agent.get('/connect');
-    expect(start.status).toBe(303);
     const scopes = googleHealth.defaultScopes.filter((sc) => sc !== SLEEP);
-    const callback = new URL(await consent(start.headers.location as string, { scopes }));
+    const callback = new URL(await consent(await h.startFlow(), { scopes }));
     const res = await h.agent.get(`${callback.pathname}${callback.search}`);
     expect(res.status).toBe(403);
     expect(/data-code="([a-z_]+)"/.exec(res.text)?.[1]).toBe('scope_missing');
@@ -53,5 +51,31 @@ describe('permissions in plain words (google-health, every data kind)', () => {
     expect(byName('Email address')).toBeDefined();
     // No scope URL stands alone as the entry's name.
     for (const item of items) expect(item).toMatch(/^<span class="permission-name"/);
+  });
+});
+
+describe('permissions in plain words (legacy fitbit)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ provider: 'fitbit' });
+  });
+  afterAll(async () => h?.close());
+
+  it('activity unticked: names Activity and exercise and says steps are lost', async () => {
+    const callback = new URL(await consent(await h.startFlow(), { scopes: ['profile'] }));
+    const res = await h.agent.get(`${callback.pathname}${callback.search}`);
+    expect(res.status).toBe(403);
+    const why = paragraph(res.text, 'why');
+    expect(why).toContain('Activity and exercise (activity)');
+    expect(why).toContain('Snowflake cannot read your steps');
+  });
+
+  it('the result page names Fitbit’s permissions', async () => {
+    const res = await h.connectAndFollow();
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(
+      />Activity and exercise<\/span> <small><code class="scope">activity<\/code><\/small>/,
+    );
+    expect(res.text).toMatch(/>Profile<\/span> <small><code class="scope">profile<\/code><\/small>/);
   });
 });
