@@ -2,6 +2,42 @@
 // and a held token that is gone.
 import { detailOf, entry, PROVIDER, REDIRECT_URI } from './entry.js';
 
+/** A permission the consent left out, in the provider profile's words (server/providers/scope-words.ts). */
+interface MissingPermission {
+  scope: string;
+  /** Its plain name. */
+  name: string;
+  /** The data Snowflake reads under it, in plain words. */
+  data: readonly string[];
+  /** The identity call, the app's and the check function's, needs it alone. */
+  identity: boolean;
+}
+
+/** "a", "a and b", "a, b and c". */
+const listed = (items: readonly string[]) =>
+  items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : (items[0] ?? '');
+
+/** What stops working without these permissions, in one or two sentences ending in a space. */
+function lostWithout(missing: readonly MissingPermission[]): string {
+  const data = [...new Set(missing.flatMap((m) => m.data))];
+  const lost = [
+    ...(data.length > 0 ? [`Snowflake cannot read your ${listed(data)}`] : []),
+    ...(missing.some((m) => m.identity)
+      ? ['neither the app nor Snowflake’s check can tell whose account it is']
+      : []),
+  ];
+  const needed = missing.filter((m) => m.data.length > 0 || m.identity);
+  // A scope nothing shipped reads with is required because OAUTH_SCOPES lists it (the integration allows it).
+  const listedOnly = missing.filter((m) => !needed.includes(m)).map((m) => m.name);
+  const them = (n: number) => (n > 1 ? 'them' : 'it');
+  return [
+    ...(lost.length > 0 ? [`Without ${them(needed.length)}, ${listed(lost)}. `] : []),
+    ...(listedOnly.length > 0
+      ? [`OAUTH_SCOPES lists ${listed(listedOnly)}, so the connection requires ${them(listedOnly.length)}. `]
+      : []),
+  ].join('');
+}
+
 export const signInErrors = {
   state_invalid: entry({
     group: 'sign-in',
@@ -90,16 +126,32 @@ export const signInErrors = {
       },
     ],
   }),
-  scope_missing: entry<{ missing: readonly string[] }>({
+  scope_missing: entry<{ missing: readonly MissingPermission[] }>({
     group: 'sign-in',
-    when: 'A permission was unticked on the consent screen; the page names it. The token obtained was revoked (or dropped), nothing was written.',
+    when: 'A permission was unticked on the consent screen; the page names it and what Snowflake cannot read without it. The token obtained was revoked (or dropped), nothing was written.',
     status: 403,
     title: 'A permission the connection needs was not granted',
     why: (p) =>
-      `The consent screen lets you untick permissions; these were not granted: ${p.missing.join(', ')}. Without them Snowflake cannot read your steps. Nothing was written to Snowflake.`,
-    fix: 'Connect again and keep every requested permission ticked.',
+      `The consent screen lets you untick permissions, and ${p.missing.length > 1 ? 'these were' : 'this one was'} not granted: ${listed(p.missing.map((m) => `${m.name} (${m.scope})`))}. ${lostWithout(p.missing)}Nothing was written to Snowflake.`,
+    fix: (p) =>
+      `Connect again and leave every permission on the consent screen ticked, ${listed(p.missing.map((m) => m.name))} included.`,
     retryConnect: true,
-    examples: [{ params: { missing: ['<scope>'] } }],
+    examples: [
+      {
+        label: 'a permission the daily data is read under',
+        params: {
+          missing: [{ scope: '<scope>', name: '<permission>', data: ['<data kinds>'], identity: false }],
+        },
+      },
+      {
+        label: 'a permission the sign-in’s identity call needs (legacy Fitbit `profile`)',
+        params: { missing: [{ scope: '<scope>', name: '<permission>', data: [], identity: true }] },
+      },
+      {
+        label: 'a permission only `OAUTH_SCOPES` adds',
+        params: { missing: [{ scope: '<scope>', name: '<permission>', data: [], identity: false }] },
+      },
+    ],
   }),
   no_refresh_token: entry<{ variant: 'offline_consent' | 'other'; permissionsUrl: string }>({
     group: 'sign-in',

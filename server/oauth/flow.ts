@@ -18,7 +18,13 @@ import type { HeldToken, HeldTokens } from '../custody/held.js';
 import { InFlight, type Phase, TokensInFlight } from '../custody/in-flight.js';
 import { type AppError, appError, isAppError, toAppError } from '../errors/index.js';
 import type { Logger } from '../log.js';
-import { accountText, checkTokenResponse, type Identity, requestedScopes } from '../providers/index.js';
+import {
+  accountText,
+  checkTokenResponse,
+  type Identity,
+  permissionInWords,
+  requestedScopes,
+} from '../providers/index.js';
 import { scrubTokens } from '../security/redaction.js';
 import type { CheckResult } from '../snowflake/check-function.js';
 import { type TokenInHistory, tokenInQueryHistory } from '../snowflake/query-history.js';
@@ -453,7 +459,9 @@ export class ConnectFlow {
         code: 'scope_missing',
         reason: `not granted: ${missing.join(' ')}`,
       });
-      throw appError('scope_missing', { missing });
+      throw appError('scope_missing', {
+        missing: missing.map((sc) => permissionInWords(profile, sc, config.dataKinds)),
+      });
     }
     if (!identity) {
       await this.disposeStep(step, 'identity check failed');

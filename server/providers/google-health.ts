@@ -7,6 +7,18 @@ const SEVEN_DAYS = 7 * 24 * 3600;
 const ACTIVITY = `${GOOGLE_HEALTH_SCOPE_PREFIX}activity_and_fitness.readonly`;
 const HEALTH_METRICS = `${GOOGLE_HEALTH_SCOPE_PREFIX}health_metrics_and_measurements.readonly`;
 const SLEEP = `${GOOGLE_HEALTH_SCOPE_PREFIX}sleep.readonly`;
+// Every Google Health read scope (the reference's list), in plain words.
+const HEALTH_SCOPE_NAMES: Record<string, string> = {
+  activity_and_fitness: 'Activity and fitness',
+  health_metrics_and_measurements: 'Health metrics and measurements',
+  sleep: 'Sleep',
+  profile: 'Health profile',
+  settings: 'Health settings',
+  location: 'Location',
+  nutrition: 'Nutrition',
+  ecg: 'ECG (electrocardiogram)',
+  irn: 'Irregular rhythm notifications',
+};
 // users/me/identity takes any Google Health read scope except location and nutrition (the API reference):
 // the set grants it through activity_and_fitness, which the steps function needs anyway, so it adds none.
 const IDENTITY = 'any Google Health read scope except location and nutrition';
@@ -67,6 +79,18 @@ export const googleHealth: ProviderProfile = {
   defaultScopes: unionOfNeeds(scopeNeeds),
   // An ID token with the account's email, so pages can say who signed in (healthUserId is only a number).
   signInScopes: ['openid', 'email'],
+  scopeNames: {
+    ...Object.fromEntries(
+      Object.entries(HEALTH_SCOPE_NAMES).map(([id, name]) => [
+        `${GOOGLE_HEALTH_SCOPE_PREFIX}${id}.readonly`,
+        name,
+      ]),
+    ),
+    openid: 'Sign-in',
+    // Google answers the `email` sign-in scope with its URL form.
+    email: 'Email address',
+    'https://www.googleapis.com/auth/userinfo.email': 'Email address',
+  },
   // offline: no refresh token without it; consent: a re-consent without the screen returns none.
   authorizationParams: { access_type: 'offline', prompt: 'consent' },
   callbackParamsAfterCode: ['scope'],

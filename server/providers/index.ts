@@ -3,7 +3,8 @@ import { googleHealth } from './google-health.js';
 import type { ProviderId, ProviderProfile } from './types.js';
 
 export { type AccountRef, accountText } from './account-label.js';
-export { DATA_KINDS, type DataKind, isDataKind } from './data-kinds.js';
+export { DATA_KIND_WORDS, DATA_KINDS, type DataKind, isDataKind } from './data-kinds.js';
+export { type PermissionInWords, permissionInWords, scopeName } from './scope-words.js';
 export {
   describeMissing,
   type MissingScope,

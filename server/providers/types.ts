@@ -64,6 +64,12 @@ export interface ProviderProfile {
    * of the scope set. Not required at consent and not allowed on the integration: no function needs them.
    */
   signInScopes: readonly string[];
+  /**
+   * Each scope's name in plain words, as pages show it (the scope itself as secondary detail): the set's
+   * scopes, the sign-in scopes and the others OAUTH_SCOPES may add. What a scope is needed for comes from
+   * scopeNeeds (server/providers/scope-words.ts); a scope not named here shows as itself.
+   */
+  scopeNames: Readonly<Record<string, string>>;
   /** Other authorization endpoints the provider answers on (a security integration may name any of them). */
   authorizationEndpointAliases: string[];
   /**
