@@ -7,7 +7,7 @@
 //   oauth:  the code exchange and the identity request through openid-client (the app's OAuth client and
 //           identity call), after a consent on the stand-in that is not timed.
 //
-// Run by the bench; `tsx bench/library-floor.ts --child <driver|oauth>` is the measuring process.
+// Run by the bench; `tsx bench/library-floor.ts --child <driver|oauth> <runs>` is the measuring process.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { UpstreamProbe, UpstreamRequest } from './upstream.js';
@@ -50,10 +50,14 @@ export async function libraryFloor(
   runs: number,
   probe: UpstreamProbe,
 ): Promise<LibraryFloor> {
-  const child = spawn(process.execPath, [...process.execArgv, import.meta.filename, '--child', library], {
-    env: { ...process.env, ...env, FLOOR_RUNS: String(runs) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, import.meta.filename, '--child', library, String(runs)],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   // A child that hangs (a sign-in that never answers) must not hold the bench: it gets a minute.
   const deadline = setTimeout(() => child.kill(), 60_000);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -169,17 +173,17 @@ function timed(from: bigint): void {
   if (measuring) lines.push(`${from} ${process.hrtime.bigint()}`);
 }
 
-async function child(library: Library): Promise<void> {
+async function child(library: Library, runs: number): Promise<void> {
   const run = library === 'driver' ? await driverRuns() : await oauthRuns();
   for (let i = 0; i < 5; i++) await run();
   measuring = true;
-  for (let i = 0; i < Number(process.env.FLOOR_RUNS); i++) await run();
+  for (let i = 0; i < runs; i++) await run();
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 const at = process.argv.indexOf('--child');
 if (at >= 0)
-  child(process.argv[at + 1] as Library).then(
+  child(process.argv[at + 1] as Library, Number(process.argv[at + 2])).then(
     () => process.exit(0),
     (err: unknown) => {
       console.error(err);
