@@ -158,6 +158,7 @@ export function createApp(s: Services): express.Express {
       store: s.invites,
       participants,
       answers,
+      clock: s.clock,
     }),
   );
   app.use(statusRoutes({ accounts: s.accounts, view, clientStatus: config.oauth.clientStatus }));

@@ -21,7 +21,7 @@ export const inviteErrors = {
     title: 'This invite was already used',
     why: (p) =>
       `Someone connected their account with this link on ${p.usedAt}. An invite works once, so it cannot connect again.`,
-    fix: `If that was you, you are done: nothing more to do. If it was not you, or you need to connect again: tell the person who sent you the link. ${ASK_SENDER}`,
+    fix: `If that was you, you are done: nothing more to do. If it was not you, or you need to connect again: ${ASK_SENDER}`,
     examples: [{ params: { usedAt: '<when>' } }],
   }),
   invite_expired: entry<{ expiresAt: string }>({
@@ -109,6 +109,86 @@ export const inviteErrors = {
     fix: (p) =>
       `${p.from} was told: their invites page shows the failure. Once they say it is fixed, open the link again: it still works.`,
     examples: [{ params: { from: '<who is asking>', provider: PROVIDER } }],
+  }),
+  invite_saved_cached_token: entry<{
+    from: string;
+    variant: 'previous_account' | 'previous_token';
+    until: string | null;
+  }>({
+    group: 'accounts',
+    when: 'A participant’s access was saved, but Snowflake’s check right after still ran on the short-lived access token it cached from the account’s previous connection (another person’s, or a withdrawn one): shown on the participant’s done page instead of “can now read your data”.',
+    status: 200,
+    title: (p) =>
+      p.until
+        ? `Saved: ${p.from} reads your data from ${p.until}`
+        : `Saved: ${p.from} reads your data within about an hour`,
+    why: (p) => {
+      const until = p.until
+        ? `until ${p.until}`
+        : 'until it runs out (Snowflake did not say when; such access lasts about an hour)';
+      return p.variant === 'previous_account'
+        ? `Your access was saved in ${p.from}’s Snowflake account. That place was connected to someone else before, and Snowflake keeps using the short-lived access it got from that connection ${until}: a test right after saving still read their data, not yours. After that Snowflake switches to your access by itself.`
+        : `Your access was saved in ${p.from}’s Snowflake account. Snowflake keeps using the short-lived access it got from that place’s previous connection, which no longer works, ${until}; after that it switches to your access by itself.`;
+    },
+    fix: (p) =>
+      `Nothing more to do: you can close this tab. ${p.from} sees on their status page when the switch happened.`,
+    examples: [
+      {
+        label: 'the account was connected as someone else before',
+        params: { from: '<who is asking>', variant: 'previous_account', until: '<when>' },
+      },
+      {
+        label: 'the previous connection no longer worked',
+        params: { from: '<who is asking>', variant: 'previous_token', until: '<when>' },
+      },
+      {
+        label: 'Snowflake did not say until when',
+        params: { from: '<who is asking>', variant: 'previous_account', until: null },
+      },
+    ],
+  }),
+  invite_saved_unchecked: entry<{ from: string; variant: 'failed' | 'running' | 'ended' | 'superseded' }>({
+    group: 'accounts',
+    when: 'A participant’s access was saved, but the check right after did not show Snowflake reading their data: it failed, was still running when the page gave up waiting, was cut short by the app stopping, or another sign-in wrote the account right after.',
+    status: 200,
+    title: (p) => (p.variant === 'superseded' ? 'Saved, then replaced' : 'Saved, but not confirmed yet'),
+    why: (p) => {
+      const saved = `Your access was saved in ${p.from}’s Snowflake account`;
+      switch (p.variant) {
+        case 'failed':
+          return `${saved}, but a test read through it right after did not succeed, so the app cannot say yet that ${p.from} can read your data.`;
+        case 'running':
+          return `${saved}. A test read through it is still running (Snowflake may be starting up), so the app cannot say yet that ${p.from} can read your data.`;
+        case 'ended':
+          return `${saved}, but the test read through it was cut short (the app was stopping), so the app cannot say yet that ${p.from} can read your data.`;
+        default:
+          return `${saved}, but another connection of the same place was saved right after it, so ${p.from} reads that one, not yours.`;
+      }
+    },
+    fix: (p) =>
+      p.variant === 'running'
+        ? 'Reload this page in a minute to see the outcome. Nothing more to do on your side.'
+        : `Nothing more to do on your side for now: ${p.from} sees what happened on their status page and will tell you if you need to open a new link.`,
+    examples: [
+      { label: 'the test read failed', params: { from: '<who is asking>', variant: 'failed' } },
+      { label: 'the test read was still running', params: { from: '<who is asking>', variant: 'running' } },
+      { label: 'the app stopped meanwhile', params: { from: '<who is asking>', variant: 'ended' } },
+      {
+        label: 'another sign-in wrote right after',
+        params: { from: '<who is asking>', variant: 'superseded' },
+      },
+    ],
+  }),
+  invite_link_loopback: entry<{ origin: string; redirectUri: string }>({
+    group: 'accounts',
+    when: 'The invites page, when the invite link’s host is loopback (localhost, 127.0.0.1): the link opens only on this computer.',
+    status: 200,
+    title: 'This link works only on this computer',
+    why: (p) =>
+      `Invite links start with ${p.origin}, a loopback address: on anyone else’s computer it names their own computer, so the link opens nothing there.`,
+    fix: (p) =>
+      `To invite someone on another computer, run the app where they can reach it and set PUBLIC_URL to that address (e.g. PUBLIC_URL=https://connect.example.org), OAUTH_REDIRECT_URI to the same origin with /callback (registered with the provider; now ${p.redirectUri}) and ADMIN_TOKEN, then restart and make the invite again. See docs/invites.md, “Participants on other computers”.`,
+    examples: [{ params: { origin: '<PUBLIC_URL origin>', redirectUri: '<redirect URI>' } }],
   }),
   invite_from_invalid: entry({
     group: 'accounts',

@@ -3,16 +3,46 @@
 // admin's result pages, so the callback can redirect and the code leaves the address bar. A failure is
 // also noted on the invite, which is how the admin is told.
 import type { Clock } from '../clock.js';
+import type { CheckProgress, ProgressEnd } from '../connection/progress.js';
 import { type AppError, appError, isAppError } from '../errors/index.js';
-import type { Outcome } from '../oauth/flow.js';
+import type { Checked, Outcome } from '../oauth/flow.js';
 import { accountText } from '../providers/index.js';
 import { Results } from '../routes/results.js';
 import type { ParticipantBrowsers } from './participants.js';
 import type { InviteStore } from './store.js';
 
 export type InviteAnswer =
-  | { kind: 'done'; from: string; account: string; who: string }
+  | {
+      kind: 'done';
+      from: string;
+      account: string;
+      who: string;
+      /** The check after the write (it runs on after the callback answered): the page waits for it. */
+      check: Pick<CheckProgress<Checked>, 'end' | 'ended'>;
+    }
   | { kind: 'refused'; error: AppError };
+
+/**
+ * How long the done page waits for the check after the write before it says "saved, not yet confirmed":
+ * the check takes a second or two, a sleeping warehouse's resume some more.
+ */
+export const CHECK_WAIT_MS = 20_000;
+
+/**
+ * What the done page must add to "saved" once the check after the write ended (`end`), or was waited for in
+ * vain (undefined): null only when Snowflake read the data as the invited person, the one case the page may
+ * say "can now read your data". Never names the previous holder: the participant need not know who it was.
+ */
+export function doneNote(from: string, end: ProgressEnd<Checked> | undefined): AppError | null {
+  if (!end) return appError('invite_saved_unchecked', { from, variant: 'running' });
+  if (end.kind === 'error') return appError('invite_saved_unchecked', { from, variant: 'ended' });
+  const r = end.result;
+  if (r.kind === 'pending')
+    return appError('invite_saved_cached_token', { from, variant: r.inUse.kind, until: r.inUse.until });
+  if (r.supersededBy) return appError('invite_saved_unchecked', { from, variant: 'superseded' });
+  if (!r.check.ok) return appError('invite_saved_unchecked', { from, variant: 'failed' });
+  return null;
+}
 
 /** Refusals that are the invite's own state, not a failure the admin should look into. */
 const NOT_A_FAILURE = new Set(['invite_unknown', 'invite_used', 'invite_expired', 'invite_revoked']);
@@ -44,7 +74,7 @@ export class InviteAnswers {
     private readonly store: InviteStore,
     private readonly participants: ParticipantBrowsers,
     private readonly provider: string,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     this.results = new Results<InviteAnswer>(clock);
   }
@@ -65,7 +95,12 @@ export class InviteAnswers {
         from: invite.from,
         account: invite.account,
         who: accountText(outcome.identity),
+        check: outcome.progress,
       };
+      // The invite wrote over someone else's connection without asking: the admin's list says whose.
+      const previous = outcome.previousUserId;
+      if (previous !== undefined && previous !== outcome.identity.userId)
+        this.store.noteReplaced(invite.id, { userId: previous, email: outcome.previousEmail });
     } else {
       const err = isAppError(r)
         ? r
@@ -80,5 +115,23 @@ export class InviteAnswers {
 
   get(id: string, browserId: string | undefined): InviteAnswer | undefined {
     return this.results.get(id, browserId);
+  }
+
+  /** The end of the check after a done answer's write, waiting for it at most `waitMs` (then undefined). */
+  async checkEnd(
+    answer: Extract<InviteAnswer, { kind: 'done' }>,
+    waitMs = CHECK_WAIT_MS,
+  ): Promise<ProgressEnd<Checked> | undefined> {
+    if (answer.check.end) return answer.check.end;
+    let cancel = () => {};
+    const gaveUp = new Promise<void>((resolve) => {
+      cancel = this.clock.setTimer(resolve, waitMs);
+    });
+    try {
+      await Promise.race([answer.check.ended, gaveUp]);
+    } finally {
+      cancel();
+    }
+    return answer.check.end;
   }
 }

@@ -23,6 +23,11 @@ export interface Invite {
   usedAt?: string;
   usedBy?: { userId: string; email?: string };
   revokedAt?: string;
+  /**
+   * Whose connection the invite's use replaced, when the account was connected as someone else before:
+   * the admin's list flags it (the flow writes an invite's token without asking).
+   */
+  replaced?: { userId: string; email?: string };
   /** The last sign-in through it that failed (consent denied, a refused write…): what the admin is told. */
   lastFailure?: { at: string; code: string; title: string };
 }
@@ -158,6 +163,14 @@ export class InviteStore {
     if (!invite || invite.usedAt) return;
     invite.usedAt = this.iso();
     invite.usedBy = { userId: by.userId, ...(by.email ? { email: by.email } : {}) };
+    this.save();
+  }
+
+  /** Records that the invite's use replaced `who`'s connection (the account held their token before). */
+  noteReplaced(id: string, who: { userId: string; email?: string }): void {
+    const invite = this.invites.find((x) => x.id === id);
+    if (!invite) return;
+    invite.replaced = { userId: who.userId, ...(who.email ? { email: who.email } : {}) };
     this.save();
   }
 

@@ -3,12 +3,15 @@
 // provider) are the only ones the gate opens without an admin session, and they link nowhere else.
 import { type Request, type Response, Router } from 'express';
 import { requireConnectable } from '../accounts/ready.js';
-import type { AppConfig } from '../config/index.js';
+import type { Clock } from '../clock.js';
+import { type AppConfig, isLoopbackHost } from '../config/index.js';
+import type { ConnectionHistory } from '../connection/history.js';
 import { type AppError, appError, toAppError } from '../errors/index.js';
-import type { InviteAnswers } from '../invites/answers.js';
+import { doneNote, type InviteAnswers } from '../invites/answers.js';
 import type { ParticipantBrowsers } from '../invites/participants.js';
 import { sharedData } from '../invites/shared-data.js';
 import { INVITE_TOKEN, type Invite, type InviteStore } from '../invites/store.js';
+import { untilText } from '../invites/until-text.js';
 import type { ConnectFlow } from '../oauth/flow.js';
 import type { ProviderProfile } from '../providers/index.js';
 import type { StatusService } from '../status/service.js';
@@ -21,6 +24,21 @@ export interface InviteAccount {
   person?: string;
   flow: Pick<ConnectFlow, 'start'>;
   status: Pick<StatusService, 'objectsReady'>;
+  /** Who the account is connected as now: an invite for it replaces that person without asking. */
+  history: Pick<ConnectionHistory, 'lastConnectedUser' | 'deliveredUser' | 'emailOf'>;
+}
+
+/** Whom an account's secret was last connected to, and whether that connection still works. */
+export interface Holder {
+  userId: string;
+  email?: string;
+  works: boolean;
+}
+
+function holderOf(a: InviteAccount): Holder | undefined {
+  const userId = a.history.lastConnectedUser();
+  if (!userId) return undefined;
+  return { userId, email: a.history.emailOf(userId), works: a.history.deliveredUser() === userId };
 }
 
 export interface InviteRouteDeps {
@@ -30,6 +48,8 @@ export interface InviteRouteDeps {
   store: InviteStore;
   participants: ParticipantBrowsers;
   answers: InviteAnswers;
+  /** The app's clock: each page says every "in 3 days" against one reading of it. */
+  clock: Pick<Clock, 'now'>;
 }
 
 /** The participant's view of an error: their own page, with no way into the rest of the app. */
@@ -44,11 +64,22 @@ export function inviteRoutes(s: InviteRouteDeps): Router {
 
   const listed = () => s.store.list().map((i) => ({ ...i, state: s.store.state(i), tokenHash: undefined }));
 
-  const adminPage = (res: Response, created: unknown) =>
+  // A link on localhost, 127.0.0.1 or [::1] names the participant's own computer on theirs.
+  const loopback = isLoopbackHost(new URL(s.config.publicOrigin).hostname)
+    ? appError('invite_link_loopback', {
+        origin: s.config.publicOrigin,
+        redirectUri: s.config.oauth.redirectUri,
+      }).toView()
+    : null;
+
+  const adminPage = (res: Response, created: unknown) => {
+    const now = s.clock.now();
     res.render('invites', {
       invites: listed(),
-      accounts: s.accounts.all().map((a) => ({ label: a.label, person: a.person })),
+      accounts: s.accounts.all().map((a) => ({ label: a.label, person: a.person, holder: holderOf(a) })),
       created,
+      until: (at: string) => untilText(at, now),
+      loopback,
       ttl: formatSpan(s.config.inviteTtlMs / 1000),
       // Participants on other computers come back through the redirect URI: it must be on PUBLIC_URL's origin.
       warning:
@@ -60,6 +91,7 @@ export function inviteRoutes(s: InviteRouteDeps): Router {
             }).toView(),
       pageTitle: 'Invites',
     });
+  };
 
   r.get('/invites', (_req, res) => {
     adminPage(res, null);
@@ -75,7 +107,12 @@ export function inviteRoutes(s: InviteRouteDeps): Router {
     // The one time the link exists outside the participant's hands: this response (never cached, never logged).
     const link = `${s.config.publicOrigin}/invite/${token}`;
     res.status(201);
-    adminPage(res, { invite, link, label: account.person ? `${label} (${account.person})` : label });
+    adminPage(res, {
+      invite,
+      link,
+      label: account.person ? `${label} (${account.person})` : label,
+      holder: holderOf(account),
+    });
   });
 
   r.post('/invites/:id/revoke', (req, res) => {
@@ -107,10 +144,12 @@ export function inviteRoutes(s: InviteRouteDeps): Router {
     }
     const open = openInvite(req, res);
     if (!open) return;
+    const now = s.clock.now();
     res.render('invite', {
       invite: open.invite,
       token: open.token,
       shared,
+      until: (at: string) => untilText(at, now),
       pageTitle: `${open.invite.from} asks you to share your Fitbit data`,
     });
   });
@@ -141,7 +180,7 @@ export function inviteRoutes(s: InviteRouteDeps): Router {
     }
   });
 
-  r.get('/invite-result/:id', (req, res) => {
+  r.get('/invite-result/:id', async (req, res) => {
     const answer = s.answers.get(idParam(req), res.locals.browserId);
     if (!answer) {
       renderParticipantError(res, appError('invite_sign_in_expired'));
@@ -151,7 +190,15 @@ export function inviteRoutes(s: InviteRouteDeps): Router {
       renderParticipantError(res, answer.error);
       return;
     }
-    res.render('invite-done', { answer, shared, pageTitle: 'Done' });
+    // "Can now read your data" only once Snowflake's check read it as this person: until the cached access
+    // of the account's previous connection runs out, Snowflake still reads the previous person's.
+    const note = doneNote(answer.from, await s.answers.checkEnd(answer));
+    res.render('invite-done', {
+      answer,
+      shared,
+      note: note?.toView() ?? null,
+      pageTitle: note ? 'Saved' : 'Done',
+    });
   });
 
   return r;

@@ -42,6 +42,27 @@ describe.skipIf(skipBrowser)('browser: invite journey', () => {
     await admin.click('#invite-create');
     const link = (await admin.locator('#invite-link').textContent())?.trim() ?? '';
     expect(link).toMatch(new RegExp(`^${h.baseUrl}/invite/[A-Za-z0-9_-]{43}$`));
+    // The Copy button puts the whole link on the clipboard (app.js: CSP allows no inline script).
+    await admin.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.baseUrl });
+    await admin.click('#copy-invite-link');
+    await admin.waitForFunction(
+      "document.querySelector('#copy-invite-link + .copied')?.textContent === 'Copied.'",
+    );
+    expect(await admin.evaluate('navigator.clipboard.readText()')).toBe(link);
+    // At a phone's width the link wraps inside its card: nothing of it hides in a scrolling box.
+    await admin.setViewportSize({ width: 390, height: 844 });
+    const box = (await admin.evaluate(`(() => {
+      const code = document.getElementById('invite-link');
+      const holder = code.parentElement;
+      return {
+        right: code.getBoundingClientRect().right,
+        cardRight: document.getElementById('invite-created').getBoundingClientRect().right,
+        hidden: holder.scrollWidth - holder.clientWidth,
+      };
+    })()`)) as { right: number; cardRight: number; hidden: number };
+    expect(box.hidden).toBeLessThanOrEqual(0);
+    expect(box.right).toBeLessThanOrEqual(box.cardRight);
+    await admin.setViewportSize({ width: 1280, height: 900 });
     await shoot(admin, 'invites-created');
 
     // The participant: another browser context, so no cookie of the admin's.

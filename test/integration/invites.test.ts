@@ -36,10 +36,11 @@ const csrfOf = (html: string) => {
 async function makeInvite(
   account = 'alice',
   from = FROM,
-): Promise<{ path: string; id: string; token: string }> {
-  const page = await h.agent.get('/invites');
+  app: Harness = h,
+): Promise<{ path: string; id: string; token: string; page: string }> {
+  const page = await app.agent.get('/invites');
   expect(page.status).toBe(200);
-  const res = await h.agent
+  const res = await app.agent
     .post('/invites')
     .type('form')
     .send({ _csrf: csrfOf(page.text), account, from });
@@ -54,8 +55,8 @@ async function makeInvite(
   const id = /id="invite-created" data-invite-id="([^"]+)"/.exec(res.text)?.[1];
   if (!link || !id) throw new Error('no invite link on the page');
   const u = new URL(link);
-  expect(u.origin).toBe(h.config.publicOrigin);
-  return { path: u.pathname, id, token: u.pathname.split('/').pop()! };
+  expect(u.origin).toBe(app.config.publicOrigin);
+  return { path: u.pathname, id, token: u.pathname.split('/').pop()!, page: res.text };
 }
 
 /** A participant opens the link and presses Continue: the provider's URL (the sign-in is started). */
@@ -85,7 +86,7 @@ async function callback(p: Agent, authUrl: string, opts: Parameters<typeof conse
 const eventsFor = (secret: string) => h.services.events.all().filter((e) => e.secret === secret);
 
 describe('invite links', () => {
-  let used: { path: string; id: string; token: string };
+  let used: { path: string; id: string; token: string; page: string };
   let participant: Agent;
   /** The participant's form token, from the invite page they opened (it is tied to their browser). */
   let participantCsrf: string;
@@ -168,6 +169,10 @@ describe('invite links', () => {
     expect(again.text).toContain('data-code="invite_used"');
     expect(again.text).toContain('This invite was already used');
     expect(again.text).toContain(`datetime="${h.services.invites.get(used.id)!.usedAt}"`);
+    // What to do, said once: ask the sender for a new link.
+    const said = again.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(said.match(/the person who sent you the link/g)).toHaveLength(1);
+    expect(said).toContain('Ask the person who sent you the link for a new one.');
     // Pressing Continue on the page kept open from before is refused as well, before any sign-in starts.
     const post = await participant.post(`${used.path}/start`).type('form').send({ _csrf: participantCsrf });
     expect(post.status).toBe(410);
@@ -403,6 +408,40 @@ describe('invite links', () => {
       );
     }
   });
+
+  it('hands the link over: a Copy button, a link that wraps, and a warning that localhost works only here', async () => {
+    const { page } = await makeInvite();
+    expect(page).toContain(
+      '<button type="button" class="copy" data-copy="invite-link" id="copy-invite-link">',
+    );
+    expect(page).toContain('<script src="/public/app.js" defer></script>');
+    // Not a <pre> (which scrolls it out of sight at a phone's width): a paragraph the link wraps in.
+    expect(page).toMatch(/<p class="invite-link"><code id="invite-link">/);
+    expect(page).not.toMatch(/<pre[^>]*>\s*<code id="invite-link">/);
+    // The harness's app is on localhost: a link only this computer can open, and the page says what to set.
+    const warning = /<div id="invite-loopback">[\s\S]*?<\/section>/.exec(page)?.[0];
+    expect(warning).toContain('data-code="invite_link_loopback"');
+    expect(warning).toContain('PUBLIC_URL');
+    expect(page).not.toContain('Send it to the person yourself');
+  });
+
+  it('says when the link expires the same way in its card and in the list, to the minute', async () => {
+    // The clock ticks between the invite's making and each time the page reads it, as a real one does.
+    const now = clock.now.bind(clock);
+    let ticks = 0;
+    clock.now = () => now() + ticks++;
+    let made: Awaited<ReturnType<typeof makeInvite>>;
+    try {
+      made = await makeInvite();
+    } finally {
+      clock.now = now;
+    }
+    const card = /id="invite-created"[\s\S]*?<\/section>/.exec(made.page)?.[0] ?? '';
+    const row = new RegExp(`id="invite-${made.id}"[\\s\\S]*?</tr>`).exec(made.page)?.[0] ?? '';
+    const inTtl = `<span class="ago">(in ${h.config.inviteTtlMs / 86_400_000} days)</span>`;
+    expect(card).toContain(inTtl);
+    expect(row).toContain(inTtl);
+  });
 });
 
 describe('an app whose redirect URI is not on PUBLIC_URL', () => {
@@ -414,8 +453,58 @@ describe('an app whose redirect URI is not on PUBLIC_URL', () => {
       const page = await other.agent.get('/invites');
       expect(page.status).toBe(200);
       expect(page.text).toContain('data-code="invite_redirect_elsewhere"');
+      // Its links are on a name other computers reach: no loopback warning.
+      expect(page.text).not.toContain('invite_link_loopback');
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('an invite for an account already connected as someone else', () => {
+  const ALICE = '4815162342';
+  let app: Harness;
+  beforeAll(async () => {
+    app = await startHarness({ logLevel: 'info' });
+    // The admin connected the default account as alice; Snowflake caches her access token (the defaults).
+    await app.connect({ user: 'alice' });
+  });
+  afterAll(async () => app?.close());
+
+  it('the form names who holds it, and points to Setup to add a separate account', async () => {
+    const form = await app.agent.get('/invites');
+    const holders = /<ul class="invite-holders"[\s\S]*?<\/ul>/.exec(form.text)?.[0] ?? '';
+    expect(holders).toMatch(
+      /data-account="default"><strong>default<\/strong> is connected as <strong class="account-email">alice@example.com<\/strong>/,
+    );
+    expect(holders).toContain('an invite for it replaces that connection without asking');
+    expect(form.text).toMatch(/id="invite-add-first">[^<]*add a separate account[^<]*<a href="\/setup">/);
+    expect(form.text).toMatch(/<option value="default">default — connected as alice@example.com<\/option>/);
+  });
+
+  it('the participant is told their access was saved and when Snowflake switches to it; the admin sees whom it replaced', async () => {
+    const inv = await makeInvite('default', FROM, app);
+    expect(/id="invite-created-replaces">[\s\S]*?<\/p>/.exec(inv.page)?.[0]).toContain('alice@example.com');
+    const p = await app.newBrowser({ signedIn: false, raw: true });
+    const done = await callback(p, await startAsParticipant(p, inv.path), { user: 'bob' });
+    expect(done.status, done.text.slice(0, 800)).toBe(200);
+    // Snowflake's check still answered as alice: not "can now read your data", but saved, and until when.
+    const inUse = app.services.history.cachedTokenInUse();
+    expect(inUse).toMatchObject({ kind: 'previous_account', seenUserId: ALICE });
+    expect(done.text).not.toContain('can now read your data');
+    expect(done.text).toContain('data-note="invite_saved_cached_token"');
+    expect(done.text).toContain(`datetime="${new Date(inUse!.until!).toISOString()}"`);
+    expect(done.text).toContain('bob@example.com');
+    // Whose data it still reads is none of the participant's business.
+    expect(done.text).not.toContain('alice@example.com');
+    expect(done.text).not.toContain(ALICE);
+
+    // The admin's list flags the invite that replaced alice's connection.
+    expect(app.services.invites.get(inv.id)!.replaced).toEqual({ userId: ALICE, email: 'alice@example.com' });
+    const list = await app.agent.get('/invites');
+    const row = new RegExp(`id="invite-${inv.id}" data-state="used"[\\s\\S]*?</tr>`).exec(list.text)?.[0];
+    expect(row).toMatch(
+      /class="invite-replaced">This use replaced the connection of <strong class="account-email">alice@example.com<\/strong>/,
+    );
   });
 });
