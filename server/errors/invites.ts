@@ -167,7 +167,7 @@ export const inviteErrors = {
     },
     fix: (p) =>
       p.variant === 'running'
-        ? 'Reload this page in a minute to see the outcome. Nothing more to do on your side.'
+        ? 'This page checks again by itself every few seconds and then shows the outcome. Nothing more to do on your side.'
         : `Nothing more to do on your side for now: ${p.from} sees what happened on their status page and will tell you if you need to open a new link.`,
     examples: [
       { label: 'the test read failed', params: { from: '<who is asking>', variant: 'failed' } },

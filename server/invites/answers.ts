@@ -23,10 +23,12 @@ export type InviteAnswer =
   | { kind: 'refused'; error: AppError };
 
 /**
- * How long the done page waits for the check after the write before it says "saved, not yet confirmed":
- * the check takes a second or two, a sleeping warehouse's resume some more.
+ * How long the done page waits for the check after the write before it answers "saved, not confirmed yet"
+ * and checks again by itself (a refresh every CHECK_REFRESH_SECONDS): a warm check takes about a second,
+ * and the person should not look at a loading page for the seconds a sleeping warehouse takes to resume.
  */
-export const CHECK_WAIT_MS = 20_000;
+export const CHECK_WAIT_MS = 1500;
+export const CHECK_REFRESH_SECONDS = 3;
 
 /**
  * What the done page must add to "saved" once the check after the write ended (`end`), or was waited for in

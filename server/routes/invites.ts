@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { type AppConfig, isLoopbackHost } from '../config/index.js';
 import type { ConnectionHistory } from '../connection/history.js';
 import { type AppError, appError, toAppError } from '../errors/index.js';
-import { doneNote, type InviteAnswers } from '../invites/answers.js';
+import { CHECK_REFRESH_SECONDS, doneNote, type InviteAnswers } from '../invites/answers.js';
 import type { ParticipantBrowsers } from '../invites/participants.js';
 import { sharedData } from '../invites/shared-data.js';
 import { INVITE_TOKEN, type Invite, type InviteStore } from '../invites/store.js';
@@ -192,11 +192,14 @@ export function inviteRoutes(s: InviteRouteDeps): Router {
     }
     // "Can now read your data" only once Snowflake's check read it as this person: until the cached access
     // of the account's previous connection runs out, Snowflake still reads the previous person's.
-    const note = doneNote(answer.from, await s.answers.checkEnd(answer));
+    const end = await s.answers.checkEnd(answer);
+    const note = doneNote(answer.from, end);
     res.render('invite-done', {
       answer,
       shared,
       note: note?.toView() ?? null,
+      // Still checking: the page loads itself again (a meta refresh: the participant's pages run no script).
+      refreshSeconds: end ? null : CHECK_REFRESH_SECONDS,
       pageTitle: note ? 'Saved' : 'Done',
     });
   });

@@ -508,3 +508,35 @@ describe('an invite for an account already connected as someone else', () => {
     );
   });
 });
+
+describe('the done page while the check after the write is still running', () => {
+  let app: Harness;
+  afterAll(async () => app?.close());
+
+  it('answers "saved, not confirmed yet" after a short wait, then loads itself again until the outcome', async () => {
+    // A warehouse that takes 10 s to wake (the warm-up at Continue starts it): the check is still running when
+    // the page stops waiting (1.5 s), by a margin of seconds even on a busy machine.
+    app = await startHarness({ sandboxLatency: 'realistic', logLevel: 'warn' });
+    await app.snowflakeControl('/sandbox/latency-model', { resumeMs: 10_000, coldStartMs: 0 });
+    const warehouse = app.config.snowflake.connection.warehouse!;
+    await app.admin(`ALTER WAREHOUSE ${warehouse} SUSPEND`);
+    const inv = await makeInvite('default', FROM, app);
+    const p = await app.newBrowser({ signedIn: false, raw: true });
+    const back = new URL(await consent(await startAsParticipant(p, inv.path)));
+    const cb = await p.get(`${back.pathname}${back.search}`);
+    expect(cb.status).toBe(303);
+    const location = cb.headers.location as string;
+    const first = await p.get(location);
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('data-note="invite_saved_unchecked"');
+    expect(first.text).toContain('checks again by itself');
+    // The participant's pages run no script: a meta refresh brings the outcome.
+    expect(first.text).toMatch(/<meta http-equiv="refresh" content="3" id="invite-done-refresh">/);
+    let last = first;
+    await eventually(async () => {
+      last = await p.get(location);
+      return !last.text.includes('id="invite-done-refresh"');
+    });
+    expect(last.text).not.toContain('invite_saved_unchecked');
+  }, 60_000);
+});
