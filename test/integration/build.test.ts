@@ -81,7 +81,9 @@ describe('the build npm start runs', () => {
     // Ran what was built: no rebuild, no falling back to the sources.
     expect(err).not.toMatch(/Rebuilt dist|could not be built/);
 
-    const origin = `http://127.0.0.1:${port}`;
+    // The redirect URI's name, as the printed link says (fetch sends the URL's host, whatever Host says;
+    // at 127.0.0.1 a page load is sent to localhost first).
+    const origin = `http://localhost:${port}`;
     const host = { Host: `localhost:${port}` };
     // Without the launch link: the sign-in page, rendered from views/.
     const gate = await fetch(`${origin}/`, { headers: host, redirect: 'manual' });
