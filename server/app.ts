@@ -67,6 +67,13 @@ export function createApp(s: Services): express.Express {
     cookies,
     participants,
   };
+  // Set first, so that a refusal before the gate (another host, Fetch Metadata) renders the same header: the
+  // app's links only for a browser the gate has let in (views/partials/head.ejs).
+  if (gate.access)
+    app.use((_req, res, next) => {
+      res.locals.gated = true;
+      next();
+    });
   app.use(
     helmet({
       contentSecurityPolicy: {

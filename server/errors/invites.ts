@@ -82,6 +82,14 @@ export const inviteErrors = {
     why: 'The sign-in must finish within 10 minutes, in the browser where you opened the invite. Nothing was shared.',
     fix: 'Open the invite link again, in this browser, and continue: it still works.',
   }),
+  invite_result_gone: entry({
+    group: 'accounts',
+    when: 'A participant opened (or their page reloaded) the page of a sign-in’s outcome after the app forgot it: it keeps one for 30 minutes, and not across a restart.',
+    status: 404,
+    title: 'This page has expired',
+    why: 'The app keeps the outcome of a sign-in for 30 minutes, and not after it restarts. Whatever that page said still holds: this one only cannot show it again.',
+    fix: 'Open the invite link again: if your sign-in finished, it says when the link was used; if it did not, you can sign in with it now.',
+  }),
   invite_sign_in_failed: entry<{ what: string }>({
     group: 'accounts',
     when: 'A participant’s sign-in failed for a reason on the app’s or the provider’s side (the admin sees the details).',

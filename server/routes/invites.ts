@@ -183,7 +183,8 @@ export function inviteRoutes(s: InviteRouteDeps): Router {
   r.get('/invite-result/:id', async (req, res) => {
     const answer = s.answers.get(idParam(req), res.locals.browserId);
     if (!answer) {
-      renderParticipantError(res, appError('invite_sign_in_expired'));
+      // Not "took too long, nothing was shared": the sign-in may well have finished and been written.
+      renderParticipantError(res, appError('invite_result_gone'));
       return;
     }
     if (answer.kind === 'refused') {

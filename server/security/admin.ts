@@ -168,8 +168,6 @@ export function accessGate(d: GateDeps) {
       next();
       return;
     }
-    // The pages' header shows the app's links only to a browser that can open them (views/partials/head.ejs).
-    res.locals.gated = true;
     const session = d.cookies.read(req, SESSION_COOKIE);
     // The launch link (or any address with ?token=): trade the token for a session, then drop it.
     if ((req.method === 'GET' || req.method === 'HEAD') && req.query.token !== undefined) {

@@ -59,12 +59,17 @@ export function canonicalLoopbackHost(publicOrigin: string) {
   const targetPort = target.port || (target.protocol === 'https:' ? '443' : '80');
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    // Only an origin-form target (a path) stays on the app's host when appended to its origin: an
+    // absolute-form or odd one (`http://x/`, `*@x`, `//x`) is answered where it is.
+    if (!/^\/(?![/\\])/.test(req.originalUrl)) return next();
     const host = (req.headers.host ?? '').toLowerCase();
     const name = hostnameOf(host);
     const port = /:(\d+)$/.exec(host.replace(/^\[[^\]]*\]/, ''))?.[1] ?? '80';
     if (!name || name === targetName || port !== targetPort) return next();
     if (!isLoopbackName(name) || !isLoopbackName(targetName)) return next();
     if (req.path.endsWith('.json') || req.accepts(['html', 'json']) !== 'html') return next();
-    res.redirect(303, `${target.origin}${req.originalUrl}`);
+    const to = new URL(req.originalUrl, target.origin);
+    if (to.origin !== target.origin) return next();
+    res.redirect(303, to.href);
   };
 }

@@ -540,3 +540,28 @@ describe('the done page while the check after the write is still running', () =>
     expect(last.text).not.toContain('invite_saved_unchecked');
   }, 60_000);
 });
+
+describe('the done page once the app has forgotten the outcome', () => {
+  let app: Harness;
+  afterAll(async () => app?.close());
+
+  it('says the page expired and to open the link again, not that nothing was shared', async () => {
+    const own = new ManualClock(Date.parse('2026-05-04T09:00:00Z'));
+    app = await startHarness({ clock: own, logLevel: 'warn' });
+    const inv = await makeInvite('default', FROM, app);
+    const p = await app.newBrowser({ signedIn: false, raw: true });
+    const back = new URL(await consent(await startAsParticipant(p, inv.path)));
+    const cb = await p.get(`${back.pathname}${back.search}`);
+    const location = cb.headers.location as string;
+    expect((await p.get(location)).status).toBe(200);
+    // The app keeps an outcome 30 minutes; the participant's browser stays let in longer.
+    await own.advance(31 * 60_000);
+    const later = await p.get(location);
+    expect(later.status).toBe(404);
+    expect(later.text).toContain('data-code="invite_result_gone"');
+    expect(later.text).not.toContain('Nothing was shared');
+    // What it points to tells the truth: the link says when it was used.
+    const again = await p.get(inv.path);
+    expect(again.text).toContain('data-code="invite_used"');
+  });
+});

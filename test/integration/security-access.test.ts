@@ -203,8 +203,14 @@ describe('access control with ADMIN_TOKEN', () => {
     expect(page.status).toBe(200);
     expect(page.text).not.toContain('id="signout"');
     expect(page.text).not.toContain('You are signed out');
-    // Nor the app's links: each would lead back here.
+    // Nor the app's links: each would lead back here. Nor on a page refused before the gate.
     expect(page.text).not.toContain('<a href="/status">Status</a>');
+    const refused = await (await newBrowser(h))
+      .get('/')
+      .set('Host', 'evil.example')
+      .set('Accept', 'text/html');
+    expect(refused.status).toBe(421);
+    expect(/<header[\s\S]*?<\/header>/.exec(refused.text)?.[0]).not.toContain('<nav>');
   });
 });
 
