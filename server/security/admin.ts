@@ -205,6 +205,13 @@ export function accessGate(d: GateDeps) {
       next();
       return;
     }
+    // An invite's done page in a browser the app no longer knows (an hour on, or the app restarted while the
+    // page reloaded itself): the participant's "expired" page, never the admin's sign-in. It shows nothing.
+    if (req.method === 'GET' && /^\/invite-result\/[^/]+$/.test(req.path)) {
+      res.locals.participant = true;
+      next(appError('invite_result_gone'));
+      return;
+    }
     const presented = bearer(req);
     if (presented !== undefined) {
       // Monitors only: a bearer token opens the machine-readable status and nothing else.

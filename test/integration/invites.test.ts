@@ -197,15 +197,18 @@ describe('invite links', () => {
     const json = await participant.get('/status.json');
     expect(json.status).toBe(401);
     expect(JSON.stringify(json.body)).not.toContain('alice');
-    // A browser that never pressed Continue on an invite gets no callback and no invite result either.
+    // A browser that never pressed Continue on an invite gets no callback and no invite result either: the
+    // result's address gives the participant's "expired" page (a browser the app forgot after a restart
+    // lands there too), which shows nothing of any sign-in.
     const stranger = await h.newBrowser({ signedIn: false, raw: true });
-    for (const p of ['/callback?state=abc&code=def', '/invite-result/abcdefgh1234']) {
-      const res = await stranger.get(p);
-      expect(res.status, `${p} answered ${res.status}`).toBe(303);
-      expect(res.headers.location).toBe(
-        `/login${p.startsWith('/callback') ? '' : `?next=${encodeURIComponent(p)}`}`,
-      );
-    }
+    const cb = await stranger.get('/callback?state=abc&code=def');
+    expect(cb.status).toBe(303);
+    expect(cb.headers.location).toBe('/login');
+    const result = await stranger.get(`/invite-result/${'a'.repeat(12)}`);
+    expect(result.status).toBe(404);
+    expect(result.text).toContain('data-code="invite_result_gone"');
+    expect(result.text).not.toContain('<nav>');
+    expect(result.text).not.toContain(FROM);
     // Nor any action, with the form token its own browser was given.
     for (const action of ['/invites', `/invites/${used.id}/revoke`, '/reauthorize', '/check']) {
       const res = await participant
