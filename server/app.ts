@@ -134,6 +134,8 @@ export function createApp(s: Services): express.Express {
     res.locals.provider = s.profile;
     res.locals.csrf = csrf.token(res.locals.browserId as string);
     res.locals.pageTitle = 'Fitbit → Snowflake';
+    // Where people open the app (the redirect URI's origin, or PUBLIC_URL): the login page names it.
+    res.locals.appOrigin = config.publicOrigin;
     // Every page shows times through this: local time with the zone, how long ago, ISO 8601 on hover.
     res.locals.time = time();
     res.locals.breakable = breakable;

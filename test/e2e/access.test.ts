@@ -66,6 +66,8 @@ describe.skipIf(skipBrowser)('browser: the launch token and cookies from other p
     await page.goto(`${h.baseUrl}/status`);
     await Promise.all([page.waitForURL(`${h.baseUrl}/login?signed_out=1`), page.click('#signout button')]);
     expect(await page.locator('#login-signed-out').textContent()).toContain('You are signed out');
+    // Not the hint for a browser that lost its cookie: this one signed out on purpose.
+    expect(await page.locator('#login-how').textContent()).not.toContain('did not keep the sign-in cookie');
     expect(await page.locator('#signout').count()).toBe(0);
     await page.goto(`${h.baseUrl}/status`);
     expect(page.url()).toBe(`${h.baseUrl}/login?next=%2Fstatus`);
@@ -79,6 +81,8 @@ describe.skipIf(skipBrowser)('browser: the launch token and cookies from other p
     expect(await other.locator('#login-how').textContent()).toContain(
       'Open the link the app printed in its terminal',
     );
+    // The link as this app prints it: its own address and port, not the default's.
+    expect(await other.locator('#login-how').textContent()).toContain(`${h.baseUrl}/?token=…`);
     expect(await other.textContent('body')).not.toContain('Reveal');
     await stranger.close();
     await context.close();

@@ -425,6 +425,8 @@ describe('invite links', () => {
     const warning = /<div id="invite-loopback">[\s\S]*?<\/section>/.exec(page)?.[0];
     expect(warning).toContain('data-code="invite_link_loopback"');
     expect(warning).toContain('PUBLIC_URL');
+    // A warning about what is ahead, not a failure: amber, not red.
+    expect(warning).toContain('<section class="card warn" data-code="invite_link_loopback">');
     expect(page).not.toContain('Send it to the person yourself');
   });
 
