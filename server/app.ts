@@ -67,13 +67,11 @@ export function createApp(s: Services): express.Express {
     cookies,
     participants,
   };
-  // Set first, so that a refusal before the gate (another host, Fetch Metadata) renders the same header: the
-  // app's links only for a browser the gate has let in (views/partials/head.ejs).
-  if (gate.access)
-    app.use((_req, res, next) => {
-      res.locals.gated = true;
-      next();
-    });
+  // Facts of the app, not of a request: every page renders with them, a refusal before any middleware too.
+  // `gated`: the header shows the app's links only to a browser the gate has let in (views/partials/head.ejs).
+  // `appOrigin`: where people open the app (the redirect URI's origin, or PUBLIC_URL); the login page names it.
+  app.locals.gated = gate.access !== undefined;
+  app.locals.appOrigin = config.publicOrigin;
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -134,8 +132,6 @@ export function createApp(s: Services): express.Express {
     res.locals.provider = s.profile;
     res.locals.csrf = csrf.token(res.locals.browserId as string);
     res.locals.pageTitle = 'Fitbit → Snowflake';
-    // Where people open the app (the redirect URI's origin, or PUBLIC_URL): the login page names it.
-    res.locals.appOrigin = config.publicOrigin;
     // Every page shows times through this: local time with the zone, how long ago, ISO 8601 on hover.
     res.locals.time = time();
     res.locals.breakable = breakable;

@@ -1,17 +1,7 @@
 // Errors of the connect journey itself: the one-time state, the consent screen, what the sign-in returned,
 // and a held token that is gone.
+import type { PermissionInWords as MissingPermission } from '../providers/scope-words.js';
 import { detailOf, entry, PROVIDER, REDIRECT_URI } from './entry.js';
-
-/** A permission the consent left out, in the provider profile's words (server/providers/scope-words.ts). */
-interface MissingPermission {
-  scope: string;
-  /** Its plain name. */
-  name: string;
-  /** The data Snowflake reads under it, in plain words. */
-  data: readonly string[];
-  /** The identity call, the app's and the check function's, needs it alone. */
-  identity: boolean;
-}
 
 /** "a", "a and b", "a, b and c". */
 const listed = (items: readonly string[]) =>

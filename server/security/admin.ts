@@ -37,10 +37,13 @@ function isInviteLinkRequest(req: Request): boolean {
 }
 
 /** What a browser that started a sign-in from an invite may reach besides: the callback and its result page. */
+/** An invite's done page, /invite-result/<id>. */
+const INVITE_RESULT = /^\/invite-result\/[^/]+$/;
+
 function isParticipantRequest(req: Request): boolean {
   return (
     (req.method === 'GET' || req.method === 'HEAD') &&
-    (req.path === '/callback' || /^\/invite-result\/[^/]+$/.test(req.path))
+    (req.path === '/callback' || INVITE_RESULT.test(req.path))
   );
 }
 
@@ -207,7 +210,7 @@ export function accessGate(d: GateDeps) {
     }
     // An invite's done page in a browser the app no longer knows (an hour on, or the app restarted while the
     // page reloaded itself): the participant's "expired" page, never the admin's sign-in. It shows nothing.
-    if (req.method === 'GET' && /^\/invite-result\/[^/]+$/.test(req.path)) {
+    if (req.method === 'GET' && INVITE_RESULT.test(req.path)) {
       res.locals.participant = true;
       next(appError('invite_result_gone'));
       return;

@@ -58,7 +58,8 @@ export function canonicalLoopbackHost(publicOrigin: string) {
   const targetName = target.hostname.toLowerCase();
   const targetPort = target.port || (target.protocol === 'https:' ? '443' : '80');
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    // Nearly every request names the app's own host: one string comparison lets it through.
+    if (req.headers.host === target.host || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
     // Only an origin-form target (a path) stays on the app's host when appended to its origin: an
     // absolute-form or odd one (`http://x/`, `*@x`, `//x`) is answered where it is.
     if (!/^\/(?![/\\])/.test(req.originalUrl)) return next();
