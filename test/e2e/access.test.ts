@@ -45,8 +45,8 @@ describe.skipIf(skipBrowser)('browser: the launch token and cookies from other p
   }, 60_000);
   afterAll(async () => {
     await new Promise<void>((r) => (other ? other.close(() => r()) : r()));
-    await h?.close();
     await b?.close();
+    await h?.close();
   });
 
   it('the launch link signs Chromium in with an HttpOnly __Host- cookie and leaves the address bar and the history', async () => {

@@ -20,8 +20,8 @@ describe.skipIf(skipBrowser)('browser: several accounts', () => {
     await openApp(page, h.launchUrl);
   });
   afterAll(async () => {
-    await h?.close();
     await b?.close();
+    await h?.close();
   });
 
   it('adds a person, runs their SQL on the sandbox, connects them, and shows each account', async () => {

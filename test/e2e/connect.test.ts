@@ -12,8 +12,8 @@ describe.skipIf(skipBrowser)('browser: connect journey', () => {
     h = await startHarness({ listen: true });
   });
   afterAll(async () => {
-    await h?.close();
     await b?.close();
+    await h?.close();
   });
 
   it('connects through the consent page and shows the identity Snowflake fetched', async () => {

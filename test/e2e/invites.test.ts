@@ -29,8 +29,8 @@ describe.skipIf(skipBrowser)('browser: invite journey', () => {
     await addAccount(h, 'alice', 'Alice');
   });
   afterAll(async () => {
-    await h?.close();
     await b?.close();
+    await h?.close();
   });
 
   it('the admin makes a link; a participant opens it, allows, and is done, seeing nothing else', async () => {

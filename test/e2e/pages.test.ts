@@ -52,8 +52,8 @@ describe.skipIf(skipBrowser)('browser: every page, desktop and phone', () => {
   // The app's stop is bounded, not instant: this file ends with a held token (the switch question), which the
   // stop disposes of by the rule, asking Snowflake first; under a loaded CI machine that took over 30 s twice.
   afterAll(async () => {
-    await h?.close();
     await b?.close();
+    await h?.close();
   }, 90_000);
 
   it('before a connect: home invites one in plain words, with no Re-authorize anywhere; a favicon, no 404', async () => {
@@ -230,8 +230,8 @@ describe.skipIf(skipBrowser)('browser: the sign-in page of an app started with A
     });
   });
   afterAll(async () => {
-    await h?.close();
     await b?.close();
+    await h?.close();
   });
 
   it('fits a phone and a desktop', async () => {

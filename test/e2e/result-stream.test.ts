@@ -48,8 +48,8 @@ describe.skipIf(skipBrowser)('browser: the result page streams the check', () =>
     await h.snowflakeControl('/sandbox/faults', { clear: true });
   });
   afterAll(async () => {
-    await h?.close();
     await b?.close();
+    await h?.close();
   });
 
   it('says written at once, then the stages and the outcome arrive without a reload or inline script', async () => {

@@ -39,8 +39,8 @@ describe.skipIf(skipBrowser)('browser: security', () => {
   }, 60_000);
   afterAll(async () => {
     await new Promise<void>((r) => (attacker ? attacker.close(() => r()) : r()));
-    await h?.close();
     await b?.close();
+    await h?.close();
   });
 
   it('refuses cross-site form POSTs to every action, and nothing changes', async () => {

@@ -27,8 +27,8 @@ describe.skipIf(skipBrowser)('browser: /setup accounts', () => {
     await openApp(page, h.launchUrl);
   });
   afterAll(async () => {
-    await h?.close();
     await b?.close();
+    await h?.close();
   });
 
   it('adds an account, opens its SQL alone, and fits a phone', async () => {

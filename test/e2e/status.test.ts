@@ -25,8 +25,8 @@ describe.skipIf(skipBrowser)('browser: status page and re-authorize', () => {
     h = await startHarness({ listen: true, logLevel: 'warn' });
   });
   afterAll(async () => {
-    await h?.close();
     await b?.close();
+    await h?.close();
   });
 
   it('revoked → the end-to-end check says needs re-authorization → Re-authorize, Allow → Snowflake’s cached token until T → after T the check proves it: connected, with the history', async () => {
@@ -102,8 +102,8 @@ describe.skipIf(skipBrowser)('browser: Testing-status Google client', () => {
     h = await startHarness({ listen: true, clientStatus: 'testing', logLevel: 'warn' });
   });
   afterAll(async () => {
-    await h?.close();
     await b?.close();
+    await h?.close();
   });
 
   it('shows the date the token dies; 7 days later on the provider’s clock the check says needs re-authorization', async () => {

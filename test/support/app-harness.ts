@@ -495,7 +495,16 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     snowflakeControl: control(sandbox.snowflakeUrl),
     csrf,
     async close() {
-      if (server) await new Promise<void>((r) => server.close(() => r()));
+      if (server) {
+        // As the app's own stop does (server/main.ts), without its grace for a person's page: the sign-ins
+        // settle first, then whatever a client still holds open (a browser's keep-alive or in-flight
+        // request, an event stream) is cut, so closing never waits on a client.
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        server.closeIdleConnections();
+        await services.stopSignIns();
+        server.closeAllConnections();
+        await closed;
+      }
       await services.shutdown();
       await adminSession.close();
       await sandbox.close();
